@@ -1,0 +1,67 @@
+using Kiln.Projects;
+
+namespace Kiln.Events;
+
+/// <summary>
+/// The typed body of an event. Each kind is a record; <see cref="Type"/> is its snake_case wire name.
+/// </summary>
+public abstract record EventData
+{
+    public abstract string Type { get; }
+}
+
+public sealed record GenerationQueued(string Prompt, int PromptNumber, int Position) : EventData
+{
+    public override string Type => "generation_queued";
+}
+
+public sealed record GenerationStarted(string Prompt, int PromptNumber, string Runtime, string Model) : EventData
+{
+    public override string Type => "generation_started";
+}
+
+public sealed record AgentMessage(string Text) : EventData
+{
+    public override string Type => "agent_message";
+}
+
+/// <summary>A tool call finished. <c>Input</c> is a short human summary, not the whole argument payload.</summary>
+public sealed record ToolExecuted(string Tool, string Input, bool Ok, string? Error, long DurationMs) : EventData
+{
+    public override string Type => "tool_executed";
+}
+
+public sealed record FileCreated(string Path, long Size) : EventData
+{
+    public override string Type => "file_created";
+}
+
+public sealed record FileUpdated(string Path, long Size) : EventData
+{
+    public override string Type => "file_updated";
+}
+
+public sealed record FileDeleted(string Path) : EventData
+{
+    public override string Type => "file_deleted";
+}
+
+public sealed record ErrorOccurred(string Message, string? Hint = null) : EventData
+{
+    public override string Type => "error_occurred";
+}
+
+public sealed record GenerationCompleted(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, long DurationMs) : EventData
+{
+    public override string Type => "generation_completed";
+}
+
+public sealed record GenerationCancelled(string Reason) : EventData
+{
+    public override string Type => "generation_cancelled";
+}
+
+public sealed record StatusChanged(ProjectStatus Status, string? Reason = null) : EventData
+{
+    public override string Type => "status_changed";
+}

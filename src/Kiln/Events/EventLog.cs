@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Kiln.Projects;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Events;
+
+/// <summary>
+/// Each project's event log: an event is stored (and so given its <c>seq</c>) before it is published, and a
+/// subscriber gets the stored events after a point and then the live ones, with no gap and no duplicate.
+/// </summary>
+public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<EventsOptions> options)
+{
+    private readonly ConcurrentDictionary<string, ProjectChannel> _projects = new();
+
+    /// <summary>Stores and publishes an event; returns it with its sequence number.</summary>
+    public async Task<ProjectEvent> AppendAsync(string projectId, EventData data, CancellationToken cancellationToken = default)
+    {
+        var json = JsonSerializer.Serialize(data, data.GetType(), EventJsonContext.Default);
+        var channel = Channel(projectId);
+
+        // One append at a time per project, so subscribers see events in seq order.
+        await channel.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var stored = await store.AppendEventAsync(projectId, data.Type, time.GetUtcNow(), json, CancellationToken.None);
+            channel.Publish(stored);
+            return stored;
+        }
+        finally
+        {
+            channel.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Every event after <paramref name="afterSeq"/>, then live events until cancelled. Throws
+    /// <see cref="EventStreamOverflowException"/> when the caller reads too slowly to keep up.
+    /// </summary>
+    public async IAsyncEnumerable<ProjectEvent> ReadAsync(
+        string projectId, long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Subscribe before reading the store: an event is either stored before the read (so replayed) or
+        // published after the subscription (so buffered); one that is both is skipped by its seq.
+        using var subscription = Channel(projectId).Subscribe(options.Value.SubscriberBuffer);
+        var last = afterSeq;
+
+        await foreach (var stored in store.ReadEventsAsync(projectId, afterSeq, cancellationToken))
+        {
+            last = stored.Seq;
+            yield return stored;
+        }
+
+        while (true)
+        {
+            ProjectEvent live;
+            try
+            {
+                if (!await subscription.Reader.WaitToReadAsync(cancellationToken) || !subscription.Reader.TryRead(out live!))
+                {
+                    yield break;
+                }
+            }
+            catch (ChannelClosedException)
+            {
+                throw new EventStreamOverflowException(last);
+            }
+
+            if (live.Seq <= last)
+            {
+                continue;
+            }
+
+            last = live.Seq;
+            yield return live;
+        }
+    }
+
+    /// <summary>Forgets a deleted project's subscribers (they see their stream end).</summary>
+    public void Forget(string projectId)
+    {
+        if (_projects.TryRemove(projectId, out var channel))
+        {
+            channel.CompleteAll();
+        }
+    }
+
+    private ProjectChannel Channel(string projectId) => _projects.GetOrAdd(projectId, static _ => new ProjectChannel());
+
+    private sealed class ProjectChannel
+    {
+        private readonly Lock _lock = new();
+        private readonly List<Subscription> _subscribers = [];
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public Subscription Subscribe(int capacity)
+        {
+            var subscription = new Subscription(this, capacity);
+            lock (_lock)
+            {
+                _subscribers.Add(subscription);
+            }
+
+            return subscription;
+        }
+
+        public void Publish(ProjectEvent projectEvent)
+        {
+            lock (_lock)
+            {
+                for (var i = _subscribers.Count - 1; i >= 0; i--)
+                {
+                    var subscriber = _subscribers[i];
+                    if (!subscriber.Writer.TryWrite(projectEvent))
+                    {
+                        // Full: close it rather than wait for it. Its reader turns this into an overflow.
+                        subscriber.Writer.TryComplete(new ChannelClosedException());
+                        _subscribers.RemoveAt(i);
+                    }
+                }
+            }
+        }
+
+        public void CompleteAll()
+        {
+            lock (_lock)
+            {
+                foreach (var subscriber in _subscribers)
+                {
+                    subscriber.Writer.TryComplete();
+                }
+
+                _subscribers.Clear();
+            }
+        }
+
+        public void Remove(Subscription subscription)
+        {
+            lock (_lock)
+            {
+                _subscribers.Remove(subscription);
+            }
+        }
+    }
+
+    private sealed class Subscription(ProjectChannel owner, int capacity) : IDisposable
+    {
+        private readonly Channel<ProjectEvent> _channel = System.Threading.Channels.Channel.CreateBounded<ProjectEvent>(
+            new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+        public ChannelReader<ProjectEvent> Reader => _channel.Reader;
+
+        public ChannelWriter<ProjectEvent> Writer => _channel.Writer;
+
+        public void Dispose() => owner.Remove(this);
+    }
+}

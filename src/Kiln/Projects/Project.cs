@@ -1,0 +1,33 @@
+namespace Kiln.Projects;
+
+/// <summary>A project's metadata: everything Kiln knows about it except its files and events.</summary>
+public sealed record Project
+{
+    public required string Id { get; init; }
+    public required ProjectStatus Status { get; init; }
+    public required IReadOnlyList<ProjectPrompt> Prompts { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public required string Runtime { get; init; }
+    public required string Model { get; init; }
+
+    /// <summary>The agent session to resume for a follow-up (the CLI's session id), when the runtime has one.</summary>
+    public string? SessionId { get; init; }
+    public string? Error { get; init; }
+    public TokenUsage Usage { get; init; } = TokenUsage.Zero;
+    public decimal? CostUsd { get; init; }
+    public string? PreviewUrl { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public string LatestPrompt => Prompts[^1].Text;
+}
+
+public sealed record ProjectPrompt(string Text, DateTimeOffset At);
+
+public sealed record TokenUsage(long InputTokens, long OutputTokens)
+{
+    public static readonly TokenUsage Zero = new(0, 0);
+
+    public TokenUsage Add(TokenUsage other) => new(InputTokens + other.InputTokens, OutputTokens + other.OutputTokens);
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Projects;
+
+/// <summary>The layout of projects on disk (DESIGN.md section 4). The one place that turns an id into paths.</summary>
+public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
+{
+    public const string AppDirectoryName = "generated-app";
+    public const string SessionDirectoryName = ".claude-session";
+    public const string LogsDirectoryName = "logs";
+
+    public string Root { get; } = Path.GetFullPath(options.Value.ProjectsRoot);
+
+    public string DatabasePath => Path.Combine(Root, "kiln.db");
+
+    public string ProjectDirectory(string projectId) =>
+        ProjectIds.IsValid(projectId)
+            ? Path.Combine(Root, projectId)
+            : throw new ArgumentException($"'{projectId}' is not a project id.", nameof(projectId));
+
+    public string AppDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), AppDirectoryName);
+
+    public string SessionDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), SessionDirectoryName);
+
+    public string LogsDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), LogsDirectoryName);
+
+    /// <summary>Creates the project's directories; idempotent.</summary>
+    public void Create(string projectId)
+    {
+        Directory.CreateDirectory(AppDirectory(projectId));
+        Directory.CreateDirectory(SessionDirectory(projectId));
+        Directory.CreateDirectory(LogsDirectory(projectId));
+    }
+
+    public void Delete(string projectId)
+    {
+        var directory = ProjectDirectory(projectId);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
