@@ -1,0 +1,252 @@
+using System.ComponentModel;
+using System.Text;
+using Kiln.Events;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Server;
+
+namespace Kiln.Tools;
+
+/// <summary>The file tools. Every path is relative to the project's app directory and confined to it.</summary>
+[McpServerToolType]
+public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> options)
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+    private readonly ToolsOptions _limits = options.Value;
+    private AppDirectory App => context.App;
+
+    [McpServerTool(Name = "write_file", Destructive = true, Idempotent = true)]
+    [Description("Creates or replaces a file in the app with the given content. Parent directories are created. Use edit_file to change part of an existing file.")]
+    public async Task<string> WriteFile(
+        [Description("Path relative to the app directory, e.g. \"src/App.tsx\" or \"index.html\".")] string path,
+        [Description("The complete new content of the file.")] string content,
+        CancellationToken cancellationToken)
+    {
+        var full = App.Resolve(path);
+        if (Directory.Exists(full))
+        {
+            throw new McpException($"'{path}' is a directory; give a file path.");
+        }
+
+        var existed = File.Exists(full);
+        var bytes = CheckedBytes(content);
+        if (!existed)
+        {
+            EnsureRoomForAnotherFile();
+        }
+
+        await WriteAtomicallyAsync(full, bytes, cancellationToken);
+        await ReportWrittenAsync(full, existed, bytes.Length, cancellationToken);
+        return $"{(existed ? "Updated" : "Created")} {App.Relative(full)} ({bytes.Length} bytes).";
+    }
+
+    [McpServerTool(Name = "read_file", ReadOnly = true, Idempotent = true)]
+    [Description("Reads a text file of the app. Long files are cut with a note; binary files are described, not shown.")]
+    public async Task<string> ReadFile(
+        [Description("Path relative to the app directory.")] string path,
+        CancellationToken cancellationToken)
+    {
+        var full = App.Resolve(path);
+        if (Directory.Exists(full))
+        {
+            throw new McpException($"'{path}' is a directory; use list_directory to see what it holds.");
+        }
+
+        if (!File.Exists(full))
+        {
+            throw new McpException($"'{path}' does not exist. Use list_directory to see the app's files.");
+        }
+
+        await using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var length = stream.Length;
+        var buffer = new byte[(int)Math.Min(length, _limits.MaxReadBytes)];
+        await stream.ReadExactlyAsync(buffer, cancellationToken);
+        if (buffer.AsSpan().Contains((byte)0))
+        {
+            return $"{App.Relative(full)} is a binary file ({length} bytes); its content is not shown.";
+        }
+
+        var text = Utf8.GetString(buffer);
+        return length > buffer.Length
+            ? $"{text}\n\n[cut: showing the first {buffer.Length} of {length} bytes]"
+            : text;
+    }
+
+    [McpServerTool(Name = "edit_file", Destructive = true)]
+    [Description("Replaces one exact occurrence of old_string with new_string in a file. old_string must match the file exactly (whitespace included) and occur exactly once; include surrounding lines to make it unique.")]
+    public async Task<string> EditFile(
+        [Description("Path relative to the app directory.")] string path,
+        [Description("The exact text to replace; it must occur exactly once in the file.")] string old_string,
+        [Description("The replacement text.")] string new_string,
+        CancellationToken cancellationToken)
+    {
+        var full = App.Resolve(path);
+        if (!File.Exists(full))
+        {
+            throw new McpException($"'{path}' does not exist. Use write_file to create it.");
+        }
+
+        if (string.IsNullOrEmpty(old_string))
+        {
+            throw new McpException("old_string is empty. Give the exact text to replace, or use write_file to replace the whole file.");
+        }
+
+        var text = await File.ReadAllTextAsync(full, Utf8, cancellationToken);
+        var count = Occurrences(text, old_string);
+        if (count != 1)
+        {
+            throw new McpException(count == 0
+                ? $"old_string was not found in '{path}'. Read the file with read_file and copy the text exactly."
+                : $"old_string occurs {count} times in '{path}'. Include more surrounding lines so it matches exactly once.");
+        }
+
+        var bytes = CheckedBytes(text.Replace(old_string, new_string, StringComparison.Ordinal));
+        await WriteAtomicallyAsync(full, bytes, cancellationToken);
+        await ReportWrittenAsync(full, existed: true, bytes.Length, cancellationToken);
+        return $"Edited {App.Relative(full)} ({bytes.Length} bytes).";
+    }
+
+    [McpServerTool(Name = "list_directory", ReadOnly = true, Idempotent = true)]
+    [Description("Lists the files and directories under a directory of the app, recursively (node_modules and .git are summarised, not listed).")]
+    public string ListDirectory(
+        [Description("Directory relative to the app directory; omit for the app root.")] string? path = null)
+    {
+        var full = App.Resolve(path, allowRoot: true);
+        if (!Directory.Exists(full))
+        {
+            throw new McpException(File.Exists(full)
+                ? $"'{path}' is a file; use read_file to read it."
+                : $"'{path}' does not exist.");
+        }
+
+        var lines = new List<string>();
+        var truncated = false;
+        foreach (var entry in AppFileTree.Walk(full, maxEntries: _limits.MaxListEntries + 1))
+        {
+            if (lines.Count == _limits.MaxListEntries)
+            {
+                truncated = true;
+                break;
+            }
+
+            var relative = App.Relative(entry.FullName);
+            lines.Add(entry switch
+            {
+                DirectoryInfo when AppDirectory.IsHiddenName(entry.Name) => $"{relative}/ (not listed)",
+                DirectoryInfo => $"{relative}/",
+                FileInfo file => $"{relative} ({file.Length} bytes)",
+                _ => relative,
+            });
+        }
+
+        if (lines.Count == 0)
+        {
+            return $"{(full == App.Root ? "The app directory" : App.Relative(full))} is empty.";
+        }
+
+        if (truncated)
+        {
+            lines.Add($"[cut at {_limits.MaxListEntries} entries; list a subdirectory to see more]");
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    [McpServerTool(Name = "create_directory", Idempotent = true)]
+    [Description("Creates a directory (and its parents) in the app.")]
+    public string CreateDirectory(
+        [Description("Directory path relative to the app directory.")] string path)
+    {
+        var full = App.Resolve(path);
+        if (File.Exists(full))
+        {
+            throw new McpException($"'{path}' is an existing file.");
+        }
+
+        Directory.CreateDirectory(full);
+        return $"Directory {App.Relative(full)} is ready.";
+    }
+
+    [McpServerTool(Name = "delete_file", Destructive = true)]
+    [Description("Deletes a file, or an empty directory, of the app.")]
+    public async Task<string> DeleteFile(
+        [Description("Path relative to the app directory.")] string path,
+        CancellationToken cancellationToken)
+    {
+        var full = App.Resolve(path);
+        if (Directory.Exists(full) && new DirectoryInfo(full).LinkTarget is null)
+        {
+            if (Directory.EnumerateFileSystemEntries(full).Any())
+            {
+                throw new McpException($"'{path}' is a directory that is not empty; delete its files first.");
+            }
+
+            Directory.Delete(full);
+        }
+        else if (File.Exists(full) || new FileInfo(full).LinkTarget is not null)
+        {
+            File.Delete(full);
+        }
+        else
+        {
+            throw new McpException($"'{path}' does not exist.");
+        }
+
+        var relative = App.Relative(full);
+        await context.Events.AppendAsync(context.ProjectId, new FileDeleted(relative), cancellationToken);
+        return $"Deleted {relative}.";
+    }
+
+    private byte[] CheckedBytes(string content)
+    {
+        var bytes = Utf8.GetBytes(content);
+        return bytes.Length <= _limits.MaxFileBytes
+            ? bytes
+            : throw new McpException(
+                $"The content is {bytes.Length} bytes; a file may have at most {_limits.MaxFileBytes}. Split it into smaller modules.");
+    }
+
+    private void EnsureRoomForAnotherFile()
+    {
+        var count = AppFileTree.Walk(App.Root, _limits.MaxFiles + 1).Count(entry => entry is FileInfo);
+        if (count >= _limits.MaxFiles)
+        {
+            throw new McpException($"The app already has {_limits.MaxFiles} files, the most allowed. Delete files it no longer needs.");
+        }
+    }
+
+    // Write beside the file, then rename over it: a reader never sees half a file, and a hard link or
+    // symlink at the final name is replaced rather than written through.
+    private static async Task WriteAtomicallyAsync(string full, byte[] bytes, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.kiln-tmp");
+        try
+        {
+            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private Task<ProjectEvent> ReportWrittenAsync(string full, bool existed, long size, CancellationToken cancellationToken)
+    {
+        var relative = App.Relative(full);
+        EventData written = existed ? new FileUpdated(relative, size) : new FileCreated(relative, size);
+        return context.Events.AppendAsync(context.ProjectId, written, cancellationToken);
+    }
+
+    private static int Occurrences(string text, string value)
+    {
+        var count = 0;
+        for (var index = text.IndexOf(value, StringComparison.Ordinal); index >= 0; index = text.IndexOf(value, index + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,119 @@
+
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Kiln.Events;
+using Kiln.Projects;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Kiln.Tools;
+
+/// <summary>
+/// Builds the MCP server options that expose Kiln's tools for one project. Every runtime reaches the tools
+/// through an MCP server built here (in-process for the agent loops, Streamable HTTP at <c>/mcp/{id}</c>),
+/// so validation, error results and the <c>tool_executed</c> event are the same whoever calls.
+/// </summary>
+public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events)
+{
+    /// <summary>The classes whose <c>[McpServerTool]</c> methods are Kiln's tools.</summary>
+    private static readonly Type[] ToolTypes = [typeof(FileTools)];
+
+    public const string ServerName = "kiln";
+
+    public McpServerOptions CreateServerOptions(string projectId)
+    {
+        var context = new ToolContext(projectId, new AppDirectory(workspace.AppDirectory(projectId)), events);
+        var options = new McpServerOptions
+        {
+            ServerInfo = new Implementation { Name = ServerName, Version = typeof(ProjectToolset).Assembly.GetName().Version?.ToString() ?? "1.0" },
+            ToolCollection = [.. CreateTools(context)],
+            ServerInstructions = "Kiln's tools act on one web app's directory. Paths are relative to it.",
+        };
+        options.Filters.Request.CallToolFilters.Add(next => async (request, cancellationToken) =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            CallToolResult result;
+            try
+            {
+                result = await next(request, cancellationToken);
+            }
+            catch (Exception exception) when (IsToolError(exception))
+            {
+                // The model's mistake or the disk's answer: a result it can read and act on.
+                result = Error(exception.Message);
+            }
+
+            var error = result.IsError == true ? TextOf(result) : null;
+            await events.AppendAsync(
+                projectId,
+                new ToolExecuted(request.Params?.Name ?? "?", SummariseInput(request.Params?.Arguments), error is null, error, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+                CancellationToken.None);
+            return result;
+        });
+        return options;
+    }
+
+    private IEnumerable<McpServerTool> CreateTools(ToolContext context)
+    {
+        var createOptions = new McpServerToolCreateOptions { Services = services };
+        foreach (var type in ToolTypes)
+        {
+            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (method.GetCustomAttribute<McpServerToolAttribute>() is not null)
+                {
+                    yield return McpServerTool.Create(method, _ => ActivatorUtilities.CreateInstance(services, type, context), createOptions);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Failures that are the caller's to fix (a bad path, a missing or mistyped argument) or the file system's
+    /// answer. Anything else is a bug and goes on to the SDK, which answers with a generic error and logs it.
+    /// </summary>
+    private static bool IsToolError(Exception exception) =>
+        exception is (McpException and not McpProtocolException) or ArgumentException or JsonException or IOException or UnauthorizedAccessException;
+
+    public static CallToolResult Error(string message) => new() { IsError = true, Content = [new TextContentBlock { Text = message }] };
+
+    /// <summary>The text of a result, as the model reads it.</summary>
+    public static string TextOf(CallToolResult result) =>
+        string.Join('\n', result.Content.OfType<TextContentBlock>().Select(block => block.Text));
+
+    /// <summary>A one-line summary of a call's arguments for people: long strings are cut, content is sized.</summary>
+    public static string SummariseInput(IDictionary<string, JsonElement>? arguments)
+    {
+        if (arguments is null || arguments.Count == 0)
+        {
+            return "";
+        }
+
+        var summary = new StringBuilder();
+        foreach (var (name, value) in arguments)
+        {
+            if (summary.Length > 0)
+            {
+                summary.Append(", ");
+            }
+
+            summary.Append(name).Append('=');
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                var text = value.GetString() ?? "";
+                summary.Append(text.Length <= 80 && !text.Contains('\n')
+                    ? text
+                    : $"<{Encoding.UTF8.GetByteCount(text)} bytes>");
+            }
+            else
+            {
+                var raw = value.GetRawText();
+                summary.Append(raw.Length <= 80 ? raw : raw[..77] + "...");
+            }
+        }
+
+        return summary.ToString();
+    }
+}
