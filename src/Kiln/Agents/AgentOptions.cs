@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Kiln.Agents;
+
+/// <summary>How generations run. Bound from <c>Kiln:Agent</c>.</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Kiln:Agent";
+
+    /// <summary><c>builtin</c> (Kiln's own loop on the Anthropic SDK). <c>claude-code</c> arrives with the CLI runtime.</summary>
+    [Required, AllowedValues(AgentRuntimeNames.Builtin)]
+    public string Runtime { get; set; } = AgentRuntimeNames.Builtin;
+
+    /// <summary>The model for the Anthropic API. Ignored by the offline model.</summary>
+    [Required]
+    public string Model { get; set; } = "claude-sonnet-4-5";
+
+    /// <summary>Most model turns (one request and its tool calls) in one generation.</summary>
+    [Range(1, 1000)]
+    public int MaxTurns { get; set; } = 60;
+
+    [Range(256, 128_000)]
+    public int MaxTokens { get; set; } = 16_000;
+
+    /// <summary>Generations running at once; the rest wait as <c>queued</c>, in order.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrentGenerations { get; set; } = 2;
+
+    /// <summary>Longest prompt accepted, in characters.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPromptLength { get; set; } = 20_000;
+}
+
+public static class AgentRuntimeNames
+{
+    public const string Builtin = "builtin";
+}

@@ -1,0 +1,299 @@
+using System.Text;
+using System.Text.Json;
+using Anthropic;
+using Anthropic.Core;
+using Anthropic.Exceptions;
+using Anthropic.Models.Messages;
+using Kiln.Events;
+using Kiln.Projects;
+using Kiln.Tools;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace Kiln.Agents;
+
+/// <summary>
+/// Kiln's own tool-use loop on the official Anthropic SDK: stream a message, run its tool calls through the
+/// project's MCP tool server, send the results back, and repeat until the model ends its turn, the run is
+/// cancelled, or the turn limit is reached. A failing tool is an error result for the model, never the end.
+/// </summary>
+public sealed partial class BuiltinAgentRuntime(
+    ProjectToolset toolset,
+    EventLog events,
+    IServiceProvider services,
+    ILoggerFactory loggerFactory,
+    IOptions<AgentOptions> options) : IAgentRuntime
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<BuiltinAgentRuntime>();
+
+    public string Name => AgentRuntimeNames.Builtin;
+
+    public async Task<AgentOutcome> RunAsync(AgentRun run, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var conversationFile = new ConversationFile(run.SessionDirectory);
+        var conversation = await conversationFile.LoadAsync(cancellationToken);
+        AddUserText(conversation, run.Prompt);
+
+        await using var tools = await InProcessToolServer.StartAsync(
+            toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
+        var toolDefinitions = tools.Tools.Select(AnthropicMapping.ToTool).ToList();
+        using var client = new AnthropicClient(new ClientOptions
+        {
+            ApiKey = run.Model.ApiKey,
+            BaseUrl = run.Model.BaseUrl.ToString().TrimEnd('/'),
+        });
+
+        var usage = TokenUsage.Zero;
+        string? summary = null;
+        try
+        {
+            for (var turn = 1; turn <= settings.MaxTurns; turn++)
+            {
+                var request = new MessageCreateParams
+                {
+                    Model = run.Model.Model,
+                    MaxTokens = settings.MaxTokens,
+                    System = AgentPrompts.System,
+                    Messages = [.. conversation.Select(AnthropicMapping.ToParam)],
+                    Tools = toolDefinitions,
+                };
+
+                var reply = await StreamTurnAsync(client, request, run.ProjectId, cancellationToken);
+                usage = usage.Add(reply.Usage);
+                conversation.Add(new ConversationMessage(ConversationRole.Assistant, reply.Content));
+                summary = reply.Text ?? summary;
+
+                var calls = reply.Content.OfType<ToolUsePart>().ToList();
+                if (calls.Count == 0)
+                {
+                    return new AgentOutcome(summary, turn, usage, CostUsd: null, SessionId: null);
+                }
+
+                var results = new List<ContentPart>(calls.Count);
+                foreach (var call in calls)
+                {
+                    results.Add(await CallToolAsync(tools, call, cancellationToken));
+                }
+
+                conversation.Add(new ConversationMessage(ConversationRole.User, results));
+                await conversationFile.SaveAsync(conversation, CancellationToken.None);
+            }
+
+            throw new AgentFailedException(
+                $"The agent stopped after {settings.MaxTurns} turns without finishing (Kiln:Agent:MaxTurns). Send a follow-up such as \"continue\" to go on.");
+        }
+        finally
+        {
+            // Whatever ended the run, the saved conversation stays valid for the next prompt: every tool call
+            // it holds has its result.
+            CloseOpenToolCalls(conversation);
+            await conversationFile.SaveAsync(conversation, CancellationToken.None);
+        }
+    }
+
+    private async Task<StreamedReply> StreamTurnAsync(
+        AnthropicClient client, MessageCreateParams request, string projectId, CancellationToken cancellationToken)
+    {
+        var reply = new StreamedReply();
+        try
+        {
+            await foreach (var streamEvent in client.Messages.CreateStreaming(request, cancellationToken))
+            {
+                if (reply.Apply(streamEvent) is { } completedText)
+                {
+                    await events.AppendAsync(projectId, new AgentMessage(completedText), cancellationToken);
+                }
+            }
+        }
+        catch (AnthropicApiException exception)
+        {
+            throw new AgentFailedException($"The model API refused the request: {exception.Message}", exception);
+        }
+        catch (AnthropicException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AgentFailedException($"The model could not be reached: {exception.Message}", exception);
+        }
+        catch (HttpRequestException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AgentFailedException($"The model could not be reached: {exception.Message}", exception);
+        }
+
+        return reply;
+    }
+
+    private async Task<ToolResultPart> CallToolAsync(InProcessToolServer tools, ToolUsePart call, CancellationToken cancellationToken)
+    {
+        var arguments = call.Input.ValueKind == JsonValueKind.Object
+            ? call.Input.EnumerateObject().ToDictionary(property => property.Name, property => property.Value.Clone())
+            : [];
+        CallToolResult result;
+        try
+        {
+            result = await tools.CallAsync(call.Name, arguments, cancellationToken);
+        }
+        catch (McpProtocolException exception)
+        {
+            // An unknown tool name or malformed call: tell the model what it can call instead.
+            result = ProjectToolset.Error($"{exception.Message} The available tools are: {string.Join(", ", tools.Tools.Select(tool => tool.Name))}.");
+        }
+
+        var text = ProjectToolset.TextOf(result);
+        if (result.IsError == true)
+        {
+            LogToolFailed(_logger, call.Name, text);
+        }
+
+        return new ToolResultPart(call.Id, text, result.IsError == true);
+    }
+
+    private static void AddUserText(List<ConversationMessage> conversation, string text)
+    {
+        CloseOpenToolCalls(conversation);
+        // A cancelled run may end on tool results; the prompt joins that user message so roles still alternate.
+        if (conversation.Count > 0 && conversation[^1].Role == ConversationRole.User)
+        {
+            conversation[^1] = conversation[^1] with { Content = [.. conversation[^1].Content, new TextPart(text)] };
+        }
+        else
+        {
+            conversation.Add(new ConversationMessage(ConversationRole.User, [new TextPart(text)]));
+        }
+    }
+
+    private static void CloseOpenToolCalls(List<ConversationMessage> conversation)
+    {
+        if (conversation.Count == 0 || conversation[^1].Role != ConversationRole.Assistant)
+        {
+            return;
+        }
+
+        var open = conversation[^1].Content.OfType<ToolUsePart>().ToList();
+        if (open.Count > 0)
+        {
+            conversation.Add(new ConversationMessage(
+                ConversationRole.User,
+                [.. open.Select(call => new ToolResultPart(call.Id, "The run was stopped before this tool ran.", IsError: true))]));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tool {Tool} returned an error to the model: {Error}")]
+    private static partial void LogToolFailed(ILogger logger, string tool, string error);
+
+    /// <summary>Accumulates one streamed assistant message from its raw events.</summary>
+    private sealed class StreamedReply
+    {
+        private readonly SortedDictionary<long, Block> _blocks = [];
+
+        public TokenUsage Usage { get; private set; } = TokenUsage.Zero;
+
+        public IReadOnlyList<ContentPart> Content => [.. _blocks.Values.Select(block => block.ToPart()).OfType<ContentPart>()];
+
+        /// <summary>The message's text, or null when it had none.</summary>
+        public string? Text
+        {
+            get
+            {
+                var text = string.Join("\n\n", _blocks.Values.Where(block => block.Kind == BlockKind.Text && block.Buffer.Length > 0).Select(block => block.Buffer.ToString()));
+                return text.Length == 0 ? null : text;
+            }
+        }
+
+        /// <summary>Applies one event; returns a text block's whole text when that block has just ended.</summary>
+        public string? Apply(RawMessageStreamEvent streamEvent)
+        {
+            if (streamEvent.TryPickStart(out var start))
+            {
+                Usage = new TokenUsage(start.Message.Usage.InputTokens, start.Message.Usage.OutputTokens);
+            }
+            else if (streamEvent.TryPickContentBlockStart(out var blockStart))
+            {
+                if (blockStart.ContentBlock.TryPickToolUse(out var toolUse))
+                {
+                    _blocks[blockStart.Index] = new Block(BlockKind.ToolUse) { Id = toolUse.ID, Name = toolUse.Name };
+                }
+                else if (blockStart.ContentBlock.TryPickText(out var text))
+                {
+                    _blocks[blockStart.Index] = new Block(BlockKind.Text) { Buffer = { Capacity = text.Text.Length } };
+                    _blocks[blockStart.Index].Buffer.Append(text.Text);
+                }
+                else
+                {
+                    _blocks[blockStart.Index] = new Block(BlockKind.Other);
+                }
+            }
+            else if (streamEvent.TryPickContentBlockDelta(out var delta) && _blocks.TryGetValue(delta.Index, out var block))
+            {
+                if (delta.Delta.TryPickText(out var text))
+                {
+                    block.Buffer.Append(text.Text);
+                }
+                else if (delta.Delta.TryPickInputJson(out var json))
+                {
+                    block.Buffer.Append(json.PartialJson);
+                }
+            }
+            else if (streamEvent.TryPickContentBlockStop(out var stop)
+                && _blocks.TryGetValue(stop.Index, out var stopped)
+                && stopped.Kind == BlockKind.Text
+                && stopped.Buffer.Length > 0)
+            {
+                return stopped.Buffer.ToString();
+            }
+            else if (streamEvent.TryPickDelta(out var messageDelta))
+            {
+                Usage = Usage with { OutputTokens = messageDelta.Usage.OutputTokens };
+                if (messageDelta.Usage.InputTokens is { } input && input > 0)
+                {
+                    Usage = Usage with { InputTokens = input };
+                }
+            }
+
+            return null;
+        }
+
+        private enum BlockKind
+        {
+            Text,
+            ToolUse,
+            Other,
+        }
+
+        private sealed class Block(BlockKind kind)
+        {
+            public BlockKind Kind { get; } = kind;
+            public string Id { get; init; } = "";
+            public string Name { get; init; } = "";
+            public StringBuilder Buffer { get; } = new();
+
+            public ContentPart? ToPart() => Kind switch
+            {
+                BlockKind.Text when Buffer.Length > 0 => new TextPart(Buffer.ToString()),
+                BlockKind.ToolUse => new ToolUsePart(Id, Name, ParseInput(Buffer.ToString())),
+                _ => null,
+            };
+
+            // A tool call's input arrives as JSON fragments; a model cut off mid-call leaves it unparseable, and
+            // the tool then answers with a missing-argument error the model can act on.
+            private static JsonElement ParseInput(string json)
+            {
+                if (string.IsNullOrWhiteSpace(json))
+                {
+                    json = "{}";
+                }
+
+                try
+                {
+                    using var document = JsonDocument.Parse(json);
+                    return document.RootElement.Clone();
+                }
+                catch (JsonException)
+                {
+                    using var empty = JsonDocument.Parse("{}");
+                    return empty.RootElement.Clone();
+                }
+            }
+        }
+    }
+}

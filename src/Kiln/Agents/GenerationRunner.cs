@@ -1,0 +1,133 @@
+using Kiln.Events;
+using Kiln.Projects;
+
+namespace Kiln.Agents;
+
+/// <summary>
+/// Runs one generation from <c>queued</c> to its outcome, and is the one place that decides the outcome:
+/// every way a run can end leaves the project in a final status with the events that explain it.
+/// </summary>
+public sealed partial class GenerationRunner(
+    IProjectStore store,
+    EventLog events,
+    ProjectWorkspace workspace,
+    ModelEndpointResolver models,
+    IAgentRuntime runtime,
+    TimeProvider time,
+    ILogger<GenerationRunner> logger)
+{
+    public async Task RunAsync(GenerationRequest request, RunningGeneration running, CancellationToken cancellationToken)
+    {
+        var projectId = request.ProjectId;
+        using var scope = ProjectLogScope.Begin(logger, projectId);
+
+        var project = await MarkStartedAsync(projectId);
+        if (project is null)
+        {
+            return;
+        }
+
+        var started = time.GetTimestamp();
+        try
+        {
+            var model = await models.ResolveAsync(cancellationToken);
+            await events.AppendAsync(projectId, new StatusChanged(ProjectStatus.Generating), CancellationToken.None);
+            await events.AppendAsync(projectId, new GenerationStarted(request.Prompt, request.PromptNumber, runtime.Name, model.Model), CancellationToken.None);
+            LogStarted(logger, runtime.Name, model);
+
+            workspace.Create(projectId);
+            var outcome = await runtime.RunAsync(
+                new AgentRun(project, request.Prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId)),
+                cancellationToken);
+
+            var duration = time.GetElapsedTime(started);
+            await FinishAsync(projectId, ProjectStatus.Ready, reason: null, project => project with
+            {
+                Usage = project.Usage.Add(outcome.Usage),
+                CostUsd = outcome.CostUsd is { } cost ? (project.CostUsd ?? 0) + cost : project.CostUsd,
+                SessionId = outcome.SessionId ?? project.SessionId,
+                PreviewUrl = File.Exists(Path.Combine(workspace.AppDirectory(projectId), "index.html")) ? $"/api/projects/{projectId}/preview/" : project.PreviewUrl,
+                Error = null,
+            }, new GenerationCompleted(outcome.Summary, outcome.Turns, outcome.Usage, outcome.CostUsd, (long)duration.TotalMilliseconds));
+            LogCompleted(logger, outcome.Turns, (long)duration.TotalMilliseconds, outcome.Usage.InputTokens, outcome.Usage.OutputTokens);
+        }
+        catch (OperationCanceledException) when (running.CancelReason is { } reason)
+        {
+            await FinishAsync(projectId, ProjectStatus.Cancelled, reason, project => project, new GenerationCancelled(reason));
+            LogCancelled(logger, reason);
+        }
+        catch (OperationCanceledException) when (running.ShutdownToken.IsCancellationRequested)
+        {
+            const string reason = "Kiln stopped while this generation was running. Send the prompt again to continue.";
+            await FinishAsync(projectId, ProjectStatus.Interrupted, reason, project => project with { Error = reason }, new ErrorOccurred(reason));
+            LogInterrupted(logger);
+        }
+        catch (AgentFailedException exception)
+        {
+            await FailAsync(projectId, exception.Message);
+            LogFailed(logger, exception.Message);
+        }
+#pragma warning disable CA1031 // The one boundary where any failure must become a final status instead of a stuck project.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogCrashed(logger, exception);
+            await FailAsync(projectId, "Kiln hit an internal error while generating. The details are in the server log; send the prompt again to retry.");
+        }
+    }
+
+    private async Task<Project?> MarkStartedAsync(string projectId)
+    {
+        var now = time.GetUtcNow();
+        Project? started = null;
+        await store.UpdateAsync(projectId, project =>
+        {
+            if (project.Status != ProjectStatus.Queued)
+            {
+                return project; // Cancelled while it waited.
+            }
+
+            started = project with { Status = ProjectStatus.Generating, StartedAt = now, FinishedAt = null, UpdatedAt = now, Error = null };
+            return started;
+        }, CancellationToken.None);
+        return started;
+    }
+
+    private Task FailAsync(string projectId, string message) =>
+        FinishAsync(projectId, ProjectStatus.Failed, message, project => project with { Error = message }, new ErrorOccurred(message));
+
+    // Final writes use CancellationToken.None: a cancelled or stopping run must still record how it ended.
+    private async Task FinishAsync(string projectId, ProjectStatus status, string? reason, Func<Project, Project> change, EventData outcome)
+    {
+        var now = time.GetUtcNow();
+        var stored = await store.UpdateAsync(
+            projectId,
+            project => change(project) with { Status = status, UpdatedAt = now, FinishedAt = now },
+            CancellationToken.None);
+        if (stored is null)
+        {
+            return; // Deleted while it ran.
+        }
+
+        await events.AppendAsync(projectId, outcome, CancellationToken.None);
+        await events.AppendAsync(projectId, new StatusChanged(status, reason), CancellationToken.None);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation started on the {Runtime} runtime with the {Model}")]
+    private static partial void LogStarted(ILogger logger, string runtime, ModelEndpoint model);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation completed in {Turns} turns and {DurationMs} ms ({InputTokens} input, {OutputTokens} output tokens)")]
+    private static partial void LogCompleted(ILogger logger, int turns, long durationMs, long inputTokens, long outputTokens);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation cancelled: {Reason}")]
+    private static partial void LogCancelled(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Generation interrupted by shutdown")]
+    private static partial void LogInterrupted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Generation failed: {Error}")]
+    private static partial void LogFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Generation crashed")]
+    private static partial void LogCrashed(ILogger logger, Exception exception);
+}

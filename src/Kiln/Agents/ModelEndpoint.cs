@@ -1,0 +1,7 @@
+namespace Kiln.Agents;
+
+/// <summary>Where a runtime sends Messages API requests: Anthropic's API, or Kiln's offline model on loopback.</summary>
+public sealed record ModelEndpoint(Uri BaseUrl, string ApiKey, string Model, bool IsOffline)
+{
+    public override string ToString() => IsOffline ? $"offline model at {BaseUrl}" : $"{Model} at {BaseUrl}";
+}
