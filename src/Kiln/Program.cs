@@ -1,6 +1,24 @@
+using Kiln;
+using Kiln.Api;
+using Scalar.AspNetCore;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddKiln();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
+app.UseKiln();
+
+app.MapGenerate();
+app.MapProjects();
+app.MapProjectFiles();
+app.MapPreview();
+app.MapEvents();
+app.MapHealthChecks("/healthz").AllowAnonymous();
+app.MapOpenApi().AllowAnonymous();
+app.MapScalarApiReference("/docs").AllowAnonymous();
+app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
+
 app.Run();
 
+/// <summary>The entry point, visible to the tests' host.</summary>
 public partial class Program;

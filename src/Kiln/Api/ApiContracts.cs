@@ -1,0 +1,68 @@
+using Kiln.Projects;
+
+namespace Kiln.Api;
+
+/// <summary>A prompt for a new project, or a follow-up for an existing one when <c>ProjectId</c> is set.</summary>
+public sealed record GenerateRequest(string? Prompt, string? ProjectId);
+
+public sealed record GenerateResponse(string ProjectId, ProjectStatus Status, ProjectLinks Links);
+
+/// <summary>Where a client goes next for a project.</summary>
+public sealed record ProjectLinks(string Self, string Status, string Events, string WebSocket, string Files, string Preview, string Cancel)
+{
+    public static ProjectLinks For(string projectId) => new(
+        Self: $"/api/projects/{projectId}",
+        Status: $"/api/projects/{projectId}/status",
+        Events: $"/api/projects/{projectId}/events",
+        WebSocket: $"/ws/{projectId}",
+        Files: $"/api/projects/{projectId}/files",
+        Preview: $"/api/projects/{projectId}/preview/",
+        Cancel: $"/api/projects/{projectId}/cancel");
+}
+
+public sealed record UsageResponse(long InputTokens, long OutputTokens);
+
+public sealed record ProjectStatusResponse(
+    string ProjectId,
+    ProjectStatus Status,
+    string? Error,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    UsageResponse Usage,
+    decimal? CostUsd,
+    string? PreviewUrl,
+    string Runtime,
+    string Model,
+    bool OfflineModel)
+{
+    public static ProjectStatusResponse From(Project project) => new(
+        project.Id,
+        project.Status,
+        project.Error,
+        project.CreatedAt,
+        project.UpdatedAt,
+        project.StartedAt,
+        project.FinishedAt,
+        new UsageResponse(project.Usage.InputTokens, project.Usage.OutputTokens),
+        project.CostUsd,
+        project.PreviewUrl,
+        project.Runtime,
+        project.Model,
+        project.Model == Agents.Offline.OfflineModelServer.ModelName);
+}
+
+public sealed record ProjectResponse(ProjectStatusResponse Project, IReadOnlyList<ProjectPrompt> Prompts, ProjectLinks Links)
+{
+    public static ProjectResponse From(Project project) =>
+        new(ProjectStatusResponse.From(project), project.Prompts, ProjectLinks.For(project.Id));
+}
+
+public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, string Prompt, int PromptCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? PreviewUrl)
+{
+    public static ProjectSummary From(Project project) =>
+        new(project.Id, project.Status, project.Prompts[0].Text, project.Prompts.Count, project.CreatedAt, project.UpdatedAt, project.PreviewUrl);
+}
+
+public sealed record FileEntry(string Path, long Size, DateTimeOffset Modified);

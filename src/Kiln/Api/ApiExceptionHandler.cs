@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Kiln.Api;
+
+/// <summary>
+/// Turns a request the framework could not bind (malformed JSON, a wrong content type, a body too large,
+/// a query value of the wrong type) into a ProblemDetails that says what was wrong, instead of a bare status.
+/// </summary>
+public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException badRequest)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = badRequest.StatusCode;
+        var detail = badRequest.InnerException is System.Text.Json.JsonException json
+            ? $"The body is not valid JSON for this request: {json.Message}"
+            : badRequest.Message;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = badRequest.StatusCode,
+                Title = badRequest.StatusCode switch
+                {
+                    StatusCodes.Status413PayloadTooLarge => "The request body is too large",
+                    StatusCodes.Status415UnsupportedMediaType => "Send JSON with Content-Type: application/json",
+                    _ => "The request could not be read",
+                },
+                Detail = detail,
+            },
+        });
+    }
+}

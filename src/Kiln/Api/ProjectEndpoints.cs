@@ -1,0 +1,80 @@
+using Kiln.Agents;
+using Kiln.Events;
+using Kiln.Projects;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Kiln.Api;
+
+public static class ProjectEndpoints
+{
+    public static RouteGroupBuilder MapProjects(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/projects").WithTags("Projects");
+
+        group.MapGet("/", async (IProjectStore store, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await store.ListAsync(cancellationToken)).Select(ProjectSummary.From).ToList()))
+            .WithSummary("List projects, newest first");
+
+        group.MapGet("/{projectId}", async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
+            await FindAsync(store, projectId, cancellationToken) is { } project
+                ? TypedResults.Ok(ProjectResponse.From(project))
+                : Problems.ProjectNotFound(projectId))
+            .WithSummary("A project with its prompts");
+
+        group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, ProblemHttpResult>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
+            await FindAsync(store, projectId, cancellationToken) is { } project
+                ? TypedResults.Ok(ProjectStatusResponse.From(project))
+                : Problems.ProjectNotFound(projectId))
+            .WithSummary("A project's status, usage, cost and preview URL");
+
+        group.MapPost("/{projectId}/cancel", CancelAsync)
+            .WithSummary("Cancel the project's queued or running generation");
+
+        group.MapDelete("/{projectId}", DeleteAsync)
+            .WithSummary("Stop the project's work and remove it with its files and events");
+
+        return group;
+    }
+
+    /// <summary>The project, or null for an unknown or malformed id (both are simply "not found").</summary>
+    internal static Task<Project?> FindAsync(IProjectStore store, string projectId, CancellationToken cancellationToken) =>
+        ProjectIds.IsValid(projectId) ? store.GetAsync(projectId, cancellationToken) : Task.FromResult<Project?>(null);
+
+    private static async Task<Results<Ok<ProjectStatusResponse>, ProblemHttpResult>> CancelAsync(
+        string projectId, IProjectStore store, GenerationScheduler scheduler, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(store, projectId, cancellationToken) is null)
+        {
+            return Problems.ProjectNotFound(projectId);
+        }
+
+        if (!await scheduler.CancelAsync(projectId, "Cancelled by request.", cancellationToken))
+        {
+            return Problems.NothingToCancel(projectId);
+        }
+
+        var project = await store.GetAsync(projectId, cancellationToken);
+        return TypedResults.Ok(ProjectStatusResponse.From(project!));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string projectId,
+        IProjectStore store,
+        GenerationScheduler scheduler,
+        ProjectWorkspace workspace,
+        EventLog events,
+        CancellationToken cancellationToken)
+    {
+        if (await FindAsync(store, projectId, cancellationToken) is null)
+        {
+            return Problems.ProjectNotFound(projectId);
+        }
+
+        // Stop its work first, so nothing writes into the directory while it is removed.
+        await scheduler.CancelAsync(projectId, "The project is being deleted.", cancellationToken);
+        await store.DeleteAsync(projectId, cancellationToken);
+        events.Forget(projectId);
+        workspace.Delete(projectId);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,100 @@
+using Kiln.Agents;
+using Kiln.Agents.Offline;
+using Kiln.Api;
+using Kiln.Events;
+using Kiln.Projects;
+using Kiln.Tools;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Kiln;
+
+/// <summary>Kiln's services and request pipeline, piece by piece (DESIGN.md section 1).</summary>
+public static class KilnServices
+{
+    /// <summary>Largest request body the API reads. Prompts are limited far below this.</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    public static WebApplicationBuilder AddKiln(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddSingleton(TimeProvider.System);
+
+        // Options, each bound and validated at start.
+        services.AddOptions<ProjectsOptions>().BindConfiguration(ProjectsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ToolsOptions>().BindConfiguration(ToolsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        services.AddOptions<KilnCorsOptions>().BindConfiguration(KilnCorsOptions.Section);
+        services.AddOptions<AnthropicOptions>().BindConfiguration(AnthropicOptions.Section).PostConfigure(options =>
+        {
+            options.ApiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? configuration["ANTHROPIC_API_KEY"] : options.ApiKey;
+            options.BaseUrl ??= Uri.TryCreate(configuration["ANTHROPIC_BASE_URL"], UriKind.Absolute, out var url) ? url : null;
+        });
+
+        // Projects and events.
+        services.AddSingleton<ProjectWorkspace>();
+        services.AddSingleton<IProjectStore, SqliteProjectStore>();
+        services.AddSingleton<EventLog>();
+        services.AddHostedService<ProjectRecovery>();
+
+        // Tools and agents.
+        services.AddSingleton<ProjectToolset>();
+        services.AddSingleton<OfflineModelServer>();
+        services.AddHostedService(provider => provider.GetRequiredService<OfflineModelServer>());
+        services.AddSingleton<ModelEndpointResolver>();
+        services.AddSingleton<IAgentRuntime, BuiltinAgentRuntime>();
+        services.AddSingleton<GenerationRunner>();
+        services.AddSingleton<GenerationScheduler>();
+        services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());
+
+        // The API's plumbing.
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        services.AddOpenApi();
+        services.AddHealthChecks();
+        services.AddHttpLogging(options =>
+        {
+            options.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
+                | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            options.CombineLogs = true;
+        });
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<IOptions<KilnCorsOptions>>((cors, kiln) => cors.AddDefaultPolicy(policy =>
+                policy.WithOrigins(kiln.Value.Origins).AllowAnyHeader().AllowAnyMethod()));
+
+        var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        ListenGuard.EnsureSafe(configuration, auth);
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, _ => { });
+        services.AddAuthorization(options =>
+        {
+            if (auth.Enabled)
+            {
+                options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication UseKiln(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpLogging();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseWebSockets();
+        return app;
+    }
+}

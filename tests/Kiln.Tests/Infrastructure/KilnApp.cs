@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Kiln.Tests.Infrastructure;
+
+/// <summary>
+/// Kiln itself, on real Kestrel on a loopback port, with its own projects root. Settings are what a person
+/// would put in configuration; the offline model is used unless a model endpoint is given.
+/// </summary>
+public sealed class KilnApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    private KilnApp(string projectsRoot, Dictionary<string, string?> settings)
+    {
+        ProjectsRoot = projectsRoot;
+        _settings = settings;
+    }
+
+    public string ProjectsRoot { get; }
+
+    /// <summary>Every warning and error Kiln logged.</summary>
+    public CapturingLoggerProvider Log { get; } = new();
+
+    public Uri BaseAddress => ClientOptions.BaseAddress;
+
+    public static KilnApp Start(IReadOnlyDictionary<string, string?>? settings = null, string? projectsRoot = null)
+    {
+        var root = projectsRoot ?? TempDirectory.Create("kiln-root");
+        var all = new Dictionary<string, string?>
+        {
+            ["Kiln:ProjectsRoot"] = root,
+            // Never reach a real model from a test, whatever the machine's environment holds.
+            ["Anthropic:ApiKey"] = "",
+            ["ANTHROPIC_API_KEY"] = "",
+            ["ANTHROPIC_BASE_URL"] = "",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var app = new KilnApp(root, all);
+        app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        app.StartServer();
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.ConfigureLogging(logging => logging.AddProvider(Log));
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public HttpClient Client(string? token = null)
+    {
+        var client = CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(60);
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    public async Task<string> GenerateAsync(string prompt, string? projectId = null, CancellationToken cancellationToken = default)
+    {
+        using var client = Client();
+        using var response = await client.PostAsJsonAsync("/api/generate", new { prompt, projectId }, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /api/generate answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("projectId").GetString()!;
+    }
+
+    public async Task<JsonElement> StatusAsync(string projectId, CancellationToken cancellationToken = default)
+    {
+        using var client = Client();
+        return await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/status", cancellationToken);
+    }
+
+    /// <summary>Polls the status until it is one of <paramref name="statuses"/>.</summary>
+    public async Task<JsonElement> WaitForStatusAsync(string projectId, TimeSpan timeout, params string[] statuses)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        JsonElement status = default;
+        while (!deadline.IsCancellationRequested)
+        {
+            status = await StatusAsync(projectId, deadline.Token);
+            var current = status.GetProperty("status").GetString();
+            if (statuses.Contains(current))
+            {
+                return status;
+            }
+
+            if (current is "ready" or "failed" or "cancelled" or "interrupted")
+            {
+                throw new InvalidOperationException($"Project {projectId} ended {current}, not {string.Join("|", statuses)}: {status}");
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        throw new TimeoutException($"Project {projectId} did not reach {string.Join("|", statuses)} within {timeout}; last status: {status}");
+    }
+
+    public EventSubscriber Events(string projectId, long after = 0, string? token = null) =>
+        new(new Uri(BaseAddress, $"/ws/{projectId}?after={after}{(token is null ? "" : $"&access_token={token}")}"));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        TempDirectory.Delete(ProjectsRoot);
+    }
+}

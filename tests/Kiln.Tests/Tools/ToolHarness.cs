@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Kiln.Projects;
+using Kiln.Tests.Infrastructure;
+using Kiln.Tools;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+
+namespace Kiln.Tests.Tools;
+
+/// <summary>A project's tools reached the way the agent reaches them: through Kiln's MCP tool server.</summary>
+public sealed class ToolHarness : IAsyncDisposable
+{
+    private readonly KilnApp _kiln;
+    private readonly InProcessToolServer _server;
+
+    private ToolHarness(KilnApp kiln, InProcessToolServer server, string projectId, string appDirectory, string outside)
+    {
+        _kiln = kiln;
+        _server = server;
+        ProjectId = projectId;
+        AppDirectory = appDirectory;
+        Outside = outside;
+    }
+
+    public string ProjectId { get; }
+
+    public string AppDirectory { get; }
+
+    /// <summary>A directory beside the app holding <c>secret.txt</c>; no tool may read or change it.</summary>
+    public string Outside { get; }
+
+    public IReadOnlyList<Tool> Tools => _server.Tools;
+
+    public IServiceProvider Services => _kiln.Services;
+
+    public static async Task<ToolHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var kiln = KilnApp.Start(settings);
+        var projectId = ProjectIds.New();
+        var workspace = kiln.Services.GetRequiredService<ProjectWorkspace>();
+        workspace.Create(projectId);
+        var outside = Path.Combine(workspace.ProjectDirectory(projectId), "outside");
+        Directory.CreateDirectory(outside);
+        await File.WriteAllTextAsync(Path.Combine(outside, "secret.txt"), "TOP SECRET");
+        var server = await InProcessToolServer.StartAsync(
+            kiln.Services.GetRequiredService<ProjectToolset>().CreateServerOptions(projectId),
+            kiln.Services,
+            kiln.Services.GetRequiredService<ILoggerFactory>(),
+            CancellationToken.None);
+        return new ToolHarness(kiln, server, projectId, workspace.AppDirectory(projectId), outside);
+    }
+
+    public async Task<(bool IsError, string Text)> CallAsync(string tool, object arguments)
+    {
+        var json = JsonSerializer.SerializeToElement(arguments);
+        var result = await _server.CallAsync(tool, json.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()), CancellationToken.None);
+        return (result.IsError == true, ProjectToolset.TextOf(result));
+    }
+
+    /// <summary>Asserts the directory beside the app is exactly as the harness made it.</summary>
+    public void AssertOutsideUntouched()
+    {
+        Assert.Equal(["secret.txt"], Directory.GetFileSystemEntries(Outside).Select(Path.GetFileName));
+        Assert.Equal("TOP SECRET", File.ReadAllText(Path.Combine(Outside, "secret.txt")));
+        var projectDirectory = Path.GetDirectoryName(AppDirectory)!;
+        Assert.Empty(Directory.GetFileSystemEntries(projectDirectory)
+            .Select(Path.GetFileName)
+            .Except(["generated-app", ".claude-session", "logs", "outside"]));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _kiln.DisposeAsync();
+    }
+}
