@@ -65,7 +65,7 @@ internal sealed partial record Customization
             result = result with { Tagline = tagline };
             applied.Add($"Tagline “{tagline}”");
         }
-        if (PromptText.AsksToRemoveFooter(intent))
+        if (PromptText.AsksToRemoveFooter(text))
         {
             result = result with { FooterRequest = FooterRequest.Removed, Footer = null };
             applied.Add("Footer removed");

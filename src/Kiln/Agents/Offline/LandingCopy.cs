@@ -83,8 +83,9 @@ internal sealed record LandingCopy(
         {
             return null;
         }
+        // "Crumb & Co bakery" splits into a name and a business; "Blue Bottle Coffee" is a name throughout.
         var rest = subject[..^business.Length].TrimEnd();
-        return rest.Length > 0 && char.IsUpper(rest[0]) ? rest : null;
+        return rest.Length > 0 && char.IsUpper(rest[0]) && !subject[^business.Length..].Any(char.IsUpper) ? rest : null;
     }
 
     /// <summary>The kind of business the subject ends with ("bakery", "coffee shop"), or null.</summary>

@@ -184,6 +184,6 @@ internal sealed partial record PromptReading(
         "app", "apps", "application", "page", "site", "website", "webpage", "tool", "html", "css", "js", "javascript", "static",
         "responsive", "mobile", "just", "very", "super", "really", "something", "thing", "stuff", "hey", "hi", "hello", "okay",
         "ok", "now", "also", "that", "this", "it", "is", "be", "let's", "lets", "let", "and", "or", "help", "dark", "light",
-        "mode", "theme", "plain", "vanilla", "interactive", "working", "functional", "kiln", "can't", "don't",
+        "mode", "theme", "plain", "turn", "into", "change", "convert", "switch", "transform", "instead", "actually", "rather", "rebuild", "redo", "vanilla", "interactive", "working", "functional", "kiln", "can't", "don't",
     };
 }

@@ -118,7 +118,7 @@ internal static partial class PromptText
         text.Trim().Trim('"', '\'', '“', '”', '‘', '’', '«', '»', '`').TrimEnd('.', ',', ';', ':', '!').Trim();
 
     // A value is either quoted ("…", “…”, «…») or runs to where the sentence or clause plainly ends.
-    private const string Quoted = """["“«](?<q>[^"“”«»\n]{1,140})["”»]""";
+    private const string Quoted = """["“«](?<q>[^"“”«»\n]{1,600})["”»]""";
     private const string NameEnd =
         @"(?=\s*(?:[,;!?\n]|\.(?:\s|$)|$)|\s+(?:with|that|which|who|where|using|and|but|please|so|for\s+(?:my|our|the|a|an)|in\s+(?:dark|light)|to\s+(?:track|keep|manage|help|store|log|count|plan))\b)";
     private const string SentenceEnd = @"(?=\s*(?:[!?]|\.(?:\s|$)|\n|$))";
@@ -131,22 +131,22 @@ internal static partial class PromptText
         @"|(?:set\s+)?the\s+(?:title|name|heading)\s+(?:to|should\s+be)" +
         @"|^\s*title\b\s*[:=]?|^\s*name\s*[:=])";
 
-    [GeneratedRegex(NameLead + @"\s*(?:" + Quoted + @"|(?<u>[^\s\n][^\n]{0,59}?)" + NameEnd + ")",
+    [GeneratedRegex(NameLead + @"\s*(?:" + Quoted + @"|(?<u>[^\s\n][^\n]{0,599}?)" + NameEnd + ")",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     private static partial Regex NameRequest();
 
     [GeneratedRegex(@"\bfooter\b(?:\s*(?:(?:that\s+says|which\s+says|saying|says|reading|with(?:\s+the)?\s+(?:text|words?|line)|with|of|to)\s*[:=]?|[:=])\s*(?:" +
-        Quoted + @"|(?<u>[^\s\n][^\n]{0,139}?)" + SentenceEnd + "))?",
+        Quoted + @"|(?<u>[^\s\n][^\n]{0,599}?)" + SentenceEnd + "))?",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex FooterRequest();
 
     [GeneratedRegex(@"\b(?:(?:add|put|show|include|display|with)\s+(?:a|an|the|some)?\s*(?:short\s+|small\s+)?(?:note|notice|message|banner|announcement|callout|text|line|sentence)\s*(?:that\s+says|which\s+says|saying|says|reading|with\s+the\s+text|[:=])|(?:note|notice|banner|announcement)\s*[:=])\s*(?:" +
-        Quoted + @"|(?<u>[^\s\n][^\n]{0,139}?)" + SentenceEnd + ")",
+        Quoted + @"|(?<u>[^\s\n][^\n]{0,599}?)" + SentenceEnd + ")",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NoteRequest();
 
     [GeneratedRegex(@"\b(?:tagline|subtitle|slogan|sub-?heading|strapline)\s*(?:to|should\s+be|saying|that\s+says|[:=])\s*(?:" +
-        Quoted + @"|(?<u>[^\s\n][^\n]{0,139}?)" + SentenceEnd + ")",
+        Quoted + @"|(?<u>[^\s\n][^\n]{0,599}?)" + SentenceEnd + ")",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TaglineRequest();
 
