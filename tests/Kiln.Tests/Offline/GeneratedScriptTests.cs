@@ -1,0 +1,18 @@
+using Kiln.Agents.Offline;
+
+namespace Kiln.Tests.Offline;
+
+public sealed class GeneratedScriptTests
+{
+    public static TheoryData<string[]> Apps => SampleApps.All;
+
+    [Theory]
+    [MemberData(nameof(Apps))]
+    public async Task Generated_app_js_is_valid_javascript(string[] prompts)
+    {
+        var node = ExternalProgram.Node();
+        using var app = new AppFolder(OfflineAppPlanner.Plan(prompts));
+        var (exitCode, _, errors) = await ExternalProgram.Run(node, ["--check", System.IO.Path.Combine(app.Path, "app.js")], TimeSpan.FromSeconds(30));
+        Assert.True(exitCode == 0, $"node --check rejected app.js:\n{errors}");
+    }
+}

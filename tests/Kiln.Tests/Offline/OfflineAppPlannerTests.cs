@@ -1,0 +1,209 @@
+using Kiln.Agents.Offline;
+
+namespace Kiln.Tests.Offline;
+
+public sealed class OfflineAppPlannerTests
+{
+    [Theory]
+    [InlineData("Build a todo app for my groceries")]
+    [InlineData("make me a to-do list")]
+    [InlineData("I need a task manager for work")]
+    [InlineData("a simple checklist for packing")]
+    [InlineData("Shopping list app please")]
+    [InlineData("Create a TODO list with dark mode")]
+    [InlineData("a todo app that counts finished tasks")]
+    public void Todo_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Todo, OfflineAppPlanner.Plan([prompt]).Kind);
+
+    [Theory]
+    [InlineData("a counter app")]
+    [InlineData("build a click counter")]
+    [InlineData("Tally counter for the birds I see")]
+    [InlineData("a score keeper for ping pong")]
+    [InlineData("make a simple clicker")]
+    [InlineData("a counter for my todo items")]
+    public void Counter_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Counter, OfflineAppPlanner.Plan([prompt]).Kind);
+
+    [Theory]
+    [InlineData("a notes app")]
+    [InlineData("Build a note-taking app for my lectures")]
+    [InlineData("a journal for my thoughts")]
+    [InlineData("simple notepad")]
+    [InlineData("I want a diary")]
+    [InlineData("a web page for my notes")]
+    public void Notes_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Notes, OfflineAppPlanner.Plan([prompt]).Kind);
+
+    [Theory]
+    [InlineData("a calculator")]
+    [InlineData("build a simple calc")]
+    [InlineData("Make a tip calculator")]
+    [InlineData("an arithmetic calculator with big buttons")]
+    public void Calculator_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Calculator, OfflineAppPlanner.Plan([prompt]).Kind);
+
+    [Theory]
+    [InlineData("a landing page for my bakery called Crumb & Co")]
+    [InlineData("landing page for Crumb & Co bakery")]
+    [InlineData("a website for my coffee shop")]
+    [InlineData("Homepage for our startup, Rocketship")]
+    [InlineData("a portfolio site for Jane Doe, a designer")]
+    [InlineData("marketing page for a productivity app that helps teams plan sprints")]
+    public void Landing_page_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Landing, OfflineAppPlanner.Plan([prompt]).Kind);
+
+    [Theory]
+    [InlineData("a pomodoro timer")]
+    [InlineData("build a stopwatch")]
+    [InlineData("countdown timer for cooking")]
+    [InlineData("A focus timer for studying")]
+    public void Timer_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Timer, OfflineAppPlanner.Plan([prompt]).Kind);
+
+    [Theory]
+    [InlineData("a recipe tracker")]
+    [InlineData("an app to track my houseplants")]
+    [InlineData("Build something for my book club")]
+    [InlineData("hello")]
+    [InlineData("")]
+    public void Anything_else_is_a_collection_about_its_subject(string prompt) =>
+        Assert.Equal(OfflineAppKind.Default, OfflineAppPlanner.Plan([prompt]).Kind);
+
+    [Theory]
+    [InlineData("Build a todo app for my groceries", "Groceries Todo")]
+    [InlineData("landing page for Crumb & Co bakery", "Crumb & Co")]
+    [InlineData("a landing page for my bakery called Crumb & Co", "Crumb & Co")]
+    [InlineData("Make a notes app for my D&D campaign", "D&D Campaign Notes")]
+    [InlineData("a notes app for meeting notes", "Meeting Notes")]
+    [InlineData("an app to track my houseplants", "Houseplants Tracker")]
+    [InlineData("Build me a recipe tracker", "Recipe Tracker")]
+    [InlineData("a grocery list", "Grocery Todo")]
+    [InlineData("a counter", "Counter")]
+    [InlineData("a counter app called \"Reps\"", "Reps")]
+    [InlineData("a pomodoro timer", "Focus Timer")]
+    [InlineData("a landing page for Blue Bottle Coffee", "Blue Bottle Coffee")]
+    public void Title_comes_from_the_prompts_own_words(string prompt, string title) =>
+        Assert.Equal(title, OfflineAppPlanner.Plan([prompt]).Title);
+
+    [Theory]
+    [InlineData("Build a todo app for my groceries")]
+    [InlineData("a landing page for my bakery called Crumb & Co")]
+    [InlineData("an app to track my houseplants")]
+    [InlineData("a pomodoro timer for my thesis")]
+    public void Title_is_the_page_title_and_the_main_heading(string prompt)
+    {
+        var plan = OfflineAppPlanner.Plan([prompt]);
+        var html = File(plan, "index.html");
+        var title = System.Net.WebUtility.HtmlEncode(plan.Title).Replace("&#39;", "'", StringComparison.Ordinal);
+        Assert.Contains($"<title>{Escaped(plan.Title)}</title>", html, StringComparison.Ordinal);
+        Assert.Matches($"<h1>{System.Text.RegularExpressions.Regex.Escape(Escaped(plan.Title))}</h1>", html);
+        Assert.NotEmpty(title);
+    }
+
+    [Fact]
+    public void Title_is_capped_at_a_readable_length()
+    {
+        var plan = OfflineAppPlanner.Plan(["a todo app called " + string.Join(' ', Enumerable.Repeat("wonderful", 40))]);
+        Assert.InRange(plan.Title.Length, 10, 61);
+        Assert.EndsWith("…", plan.Title, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Build a todo app for my groceries")]
+    [InlineData("a counter")]
+    [InlineData("a notes app")]
+    [InlineData("a calculator")]
+    [InlineData("landing page for Crumb & Co bakery")]
+    [InlineData("a pomodoro timer")]
+    [InlineData("a recipe tracker")]
+    public void Every_app_is_index_html_styles_css_and_app_js_with_nothing_left_to_fill(string prompt)
+    {
+        var plan = OfflineAppPlanner.Plan([prompt]);
+        Assert.Equal(["index.html", "styles.css", "app.js"], plan.Files.Select(file => file.Path));
+        Assert.All(plan.Files, file =>
+        {
+            Assert.DoesNotContain("{{", file.Content, StringComparison.Ordinal);
+            Assert.DoesNotContain("http://", file.Content, StringComparison.Ordinal);
+            Assert.DoesNotContain("https://", file.Content, StringComparison.Ordinal);
+            Assert.DoesNotContain("\r", file.Content, StringComparison.Ordinal);
+        });
+        var html = File(plan, "index.html");
+        Assert.Contains("<link rel=\"stylesheet\" href=\"styles.css\">", html, StringComparison.Ordinal);
+        Assert.Contains("<script src=\"app.js\" defer></script>", html, StringComparison.Ordinal);
+        Assert.Contains("<meta name=\"viewport\"", html, StringComparison.Ordinal);
+        Assert.Contains("<html lang=\"en\"", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Build a todo app for my groceries")]
+    [InlineData("landing page for Crumb & Co bakery")]
+    [InlineData("an app to track my houseplants")]
+    public void Same_prompts_give_byte_identical_plans(string prompt)
+    {
+        string[] prompts = [prompt, "make it dark", "call it Weekend", "add login"];
+        var first = OfflineAppPlanner.Plan(prompts);
+        var second = OfflineAppPlanner.Plan([.. prompts]);
+        Assert.Equal(first.Kind, second.Kind);
+        Assert.Equal(first.Title, second.Title);
+        Assert.Equal(first.Summary, second.Summary);
+        Assert.Equal(first.Files.Select(file => (file.Path, file.Content)), second.Files.Select(file => (file.Path, file.Content)));
+    }
+
+    [Theory]
+    [InlineData("Build a todo app for my groceries", "kiln.todo.groceries-todo")]
+    [InlineData("a counter for push-ups", "kiln.counter.push-ups-counter")]
+    [InlineData("a notes app", "kiln.notes.notes")]
+    public void Stateful_apps_keep_their_data_under_a_key_of_their_own(string prompt, string key)
+    {
+        var script = File(OfflineAppPlanner.Plan([prompt]), "app.js");
+        Assert.Contains($"const STORAGE_KEY = \"{key}\";", script, StringComparison.Ordinal);
+        Assert.Contains("localStorage.setItem(STORAGE_KEY", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Renaming_an_app_keeps_its_saved_data()
+    {
+        var before = File(OfflineAppPlanner.Plan(["Build a todo app for my groceries"]), "app.js");
+        var after = File(OfflineAppPlanner.Plan(["Build a todo app for my groceries", "call it Weekend Shop"]), "app.js");
+        Assert.Contains("\"kiln.todo.groceries-todo\"", after, StringComparison.Ordinal);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public void Summary_is_short_and_says_the_offline_model_built_it()
+    {
+        var plan = OfflineAppPlanner.Plan(["Build a todo app for my groceries"]);
+        Assert.Contains("Groceries Todo", plan.Summary, StringComparison.Ordinal);
+        Assert.EndsWith("Built by Kiln's offline model — set ANTHROPIC_API_KEY for Claude.", plan.Summary, StringComparison.Ordinal);
+        Assert.InRange(plan.Summary.Count(c => c == '.'), 1, 3);
+    }
+
+    [Fact]
+    public void No_prompts_is_an_argument_error() =>
+        Assert.Throws<ArgumentException>(() => OfflineAppPlanner.Plan([]));
+
+    [Fact]
+    public void Landing_page_copy_fits_the_kind_of_business()
+    {
+        var html = File(OfflineAppPlanner.Plan(["a landing page for my bakery called Crumb & Co"]), "index.html");
+        Assert.Contains(">Bakery<", html, StringComparison.Ordinal);
+        Assert.Contains("A neighbourhood bakery", html, StringComparison.Ordinal);
+
+        var startup = File(OfflineAppPlanner.Plan(["marketing page for a productivity app that helps teams plan sprints"]), "index.html");
+        Assert.Contains("Helps teams plan sprints.", startup, StringComparison.Ordinal);
+        Assert.Contains("Get early access", startup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Collection_names_its_entries_after_the_subject()
+    {
+        var plan = OfflineAppPlanner.Plan(["an app to track my houseplants"]);
+        Assert.Contains("Add a houseplant", File(plan, "index.html"), StringComparison.Ordinal);
+        Assert.Contains("const ITEMS = \"houseplants\";", File(plan, "app.js"), StringComparison.Ordinal);
+    }
+
+    internal static string File(OfflineAppPlan plan, string path) => plan.Files.Single(file => file.Path == path).Content;
+
+    internal static string Escaped(string text) => text
+        .Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace("\"", "&quot;", StringComparison.Ordinal)
+        .Replace("'", "&#39;", StringComparison.Ordinal)
+        .Replace("`", "&#96;", StringComparison.Ordinal);
+}
