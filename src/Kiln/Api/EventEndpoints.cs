@@ -112,6 +112,13 @@ public static partial class EventEndpoints
         }
         finally
         {
+            // Let the client answer the close handshake before the connection is torn down: cancelling a
+            // pending receive aborts the socket.
+            if (socket.State == WebSocketState.CloseSent)
+            {
+                await Task.WhenAny(closed, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+            }
+
             await connection.CancelAsync();
             await closed;
         }

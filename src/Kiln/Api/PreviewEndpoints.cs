@@ -14,14 +14,11 @@ public static class PreviewEndpoints
     {
         var group = routes.MapGroup("/api/projects/{projectId}/preview").WithTags("Preview").AllowAnonymous();
 
-        // Relative links in the app (styles.css, app.js) resolve against the trailing slash.
-        group.MapGet("", (string projectId) => TypedResults.Redirect($"/api/projects/{projectId}/preview/"))
-            .WithSummary("Redirects to the preview's root");
         group.MapGet("/{**path}", ServeAsync).WithSummary("The generated app, served as static files");
         return group;
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> ServeAsync(
+    private static async Task<Results<PhysicalFileHttpResult, RedirectHttpResult, ProblemHttpResult>> ServeAsync(
         string projectId, string? path, IProjectStore store, ProjectWorkspace workspace, HttpContext context, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -29,9 +26,20 @@ public static class PreviewEndpoints
             return Problems.ProjectNotFound(projectId);
         }
 
+        // Relative links in the app (styles.css, app.js) resolve against the preview root's trailing slash.
+        if (string.IsNullOrEmpty(path) && !context.Request.Path.Value!.EndsWith('/'))
+        {
+            return TypedResults.Redirect($"/api/projects/{projectId}/preview/");
+        }
+
         // The app changes while it is generated: a browser must always ask again.
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Content-Type-Options"] = "nosniff";
-        return FileEndpoints.Serve(new AppDirectory(workspace.AppDirectory(projectId)), path, fallbackToIndex: true);
+        return FileEndpoints.Serve(new AppDirectory(workspace.AppDirectory(projectId)), path, fallbackToIndex: true) switch
+        {
+            { Result: PhysicalFileHttpResult file } => file,
+            { Result: ProblemHttpResult problem } => problem,
+            var other => throw new InvalidOperationException($"Unexpected result {other.Result}."),
+        };
     }
 }

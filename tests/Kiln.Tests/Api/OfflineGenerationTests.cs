@@ -44,6 +44,12 @@ public sealed class OfflineGenerationTests
         var html = await preview.Content.ReadAsStringAsync();
         Assert.Contains("Groceries", html, StringComparison.OrdinalIgnoreCase);
 
+        // Without the trailing slash the page's relative links would miss: it redirects.
+        using var noSlash = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = kiln.BaseAddress };
+        using var redirect = await noSlash.GetAsync($"/api/projects/{projectId}/preview");
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        Assert.Equal($"/api/projects/{projectId}/preview/", redirect.Headers.Location?.OriginalString);
+
         // Every asset the page links to is served too.
         foreach (var asset in paths.Where(p => p != "index.html"))
         {

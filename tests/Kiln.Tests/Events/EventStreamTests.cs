@@ -81,7 +81,7 @@ public sealed class EventStreamTests
     [Fact]
     public async Task A_stalled_subscriber_is_closed_with_a_reason_and_never_slows_the_others()
     {
-        await using var kiln = KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Events:SubscriberBuffer"] = "16" });
+        await using var kiln = KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Events:SubscriberBuffer"] = "200" });
         var projectId = await kiln.GenerateAsync("A counter");
         await kiln.WaitForStatusAsync(projectId, TimeSpan.FromSeconds(60), "ready");
         var events = kiln.Services.GetRequiredService<EventLog>();
@@ -93,14 +93,14 @@ public sealed class EventStreamTests
         var pending = stalled.MoveNextAsync(); // subscribes; the first live event completes it
 
         await using var healthy = await kiln.Events(projectId, lastBefore).ConnectAsync();
-        var publishing = System.Diagnostics.Stopwatch.StartNew();
+        // Publishing into a subscriber that never reads must not wait for it: this loop finishing is the proof.
         for (var i = 0; i < 500; i++)
         {
             await events.AppendAsync(projectId, new AgentMessage($"burst {i}"));
         }
 
-        publishing.Stop();
         Assert.True(await pending);
+
 
         // The stalled one fell behind and is told where to resume.
         var overflow = await Assert.ThrowsAsync<EventStreamOverflowException>(async () =>
