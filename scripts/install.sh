@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what Kiln needs on a Debian machine with the .NET SDK, idempotently: a package already present
+# is not fetched again. Sourced by start.sh and test.sh; `bash scripts/install.sh [runtime|test]` also works.
+set -euo pipefail
+
+KILN_CLAUDE_CODE_VERSION="${KILN_CLAUDE_CODE_VERSION:-2.1.332}"
+
+log() { printf '\033[1mkiln:\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "need root to run: $*"; return 1; fi
+}
+
+apt_updated=0
+need_apt() { # need_apt <command> <package>
+  if command -v "$1" >/dev/null 2>&1; then return 0; fi
+  if [ "$apt_updated" -eq 0 ]; then
+    log "apt-get update"
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  log "installing $2 (apt)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
+need_npm_global() { # need_npm_global <command> <package@version>
+  local wanted="${2##*@}"
+  if command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$wanted"; then return 0; fi
+  log "installing $2 (npm)"
+  as_root npm install -g --no-fund --no-audit --loglevel=error "$2" >/dev/null
+}
+
+install_runtime() {
+  command -v dotnet >/dev/null || { log "the .NET 10 SDK is required (dotnet on PATH)"; exit 1; }
+  need_apt git git
+  need_apt node nodejs
+  need_apt npm npm
+  need_apt bwrap bubblewrap
+}
+
+install_test() {
+  install_runtime
+  need_npm_global claude "@anthropic-ai/claude-code@${KILN_CLAUDE_CODE_VERSION}"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-runtime}" in
+    runtime) install_runtime ;;
+    test) install_test ;;
+    *) log "usage: install.sh [runtime|test]"; exit 2 ;;
+  esac
+fi

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs Kiln's whole test suite, installing what the tests need first (bubblewrap, the claude CLI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/install.sh
+install_test
+
+log "building"
+dotnet build Kiln.slnx -nologo -v quiet -clp:ErrorsOnly
+
+log "testing"
+output=$(mktemp)
+status=0
+dotnet test --solution Kiln.slnx --no-build "$@" 2>&1 | tee "$output" || status=$?
+
+# One plain closing line, whatever the runner printed before it.
+succeeded=$(grep -E '^\s+succeeded: [0-9]+' "$output" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E '^\s+failed: [0-9]+' "$output" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -E '^\s+skipped: [0-9]+' "$output" | awk '{s+=$2} END {print s+0}')
+rm -f "$output"
+echo "${succeeded} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
