@@ -12,4 +12,4 @@ if [ -z "${ANTHROPIC_API_KEY:-}" ]; then
   log "no ANTHROPIC_API_KEY: generating with Kiln's offline model"
 fi
 log "starting; open http://127.0.0.1:5300 (API reference at /docs)"
-exec dotnet src/Kiln/bin/Release/net10.0/Kiln.dll --contentRoot src/Kiln "$@"
+exec dotnet src/Kiln/bin/Release/net10.0/Kiln.dll --contentRoot "$PWD/src/Kiln" "$@"

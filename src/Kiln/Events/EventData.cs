@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Kiln.Projects;
 
 namespace Kiln.Events;
@@ -7,6 +8,7 @@ namespace Kiln.Events;
 /// </summary>
 public abstract record EventData
 {
+    [JsonIgnore]
     public abstract string Type { get; }
 }
 

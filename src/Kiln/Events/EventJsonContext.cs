@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Kiln.Projects;
@@ -21,4 +22,12 @@ namespace Kiln.Events;
 [JsonSerializable(typeof(GenerationCancelled))]
 [JsonSerializable(typeof(StatusChanged))]
 [JsonSerializable(typeof(ProjectStatus))]
-internal sealed partial class EventJsonContext : JsonSerializerContext;
+internal sealed partial class EventJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Events travel as JSON over WebSockets and SSE, never inside HTML, so they keep quotes, apostrophes
+    /// and angle brackets readable for people reading the stream with curl.
+    /// </summary>
+    // Built on first use: the generated Default is initialised in another part of this class, in no set order.
+    public static EventJsonContext Wire => field ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

@@ -18,7 +18,7 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
     /// <summary>Stores and publishes an event; returns it with its sequence number.</summary>
     public async Task<ProjectEvent> AppendAsync(string projectId, EventData data, CancellationToken cancellationToken = default)
     {
-        var json = JsonSerializer.Serialize(data, data.GetType(), EventJsonContext.Default);
+        var json = JsonSerializer.Serialize(data, data.GetType(), EventJsonContext.Wire);
         var channel = Channel(projectId);
 
         // One append at a time per project, so subscribers see events in seq order.

@@ -11,7 +11,7 @@ public sealed record ProjectEvent(long Seq, string ProjectId, string Type, DateT
 {
     /// <summary>The wire form, serialised once however many subscribers receive it.</summary>
     [JsonIgnore]
-    public byte[] Utf8Json => field ??= JsonSerializer.SerializeToUtf8Bytes(this, EventJsonContext.Default.ProjectEvent);
+    public byte[] Utf8Json => field ??= JsonSerializer.SerializeToUtf8Bytes(this, EventJsonContext.Wire.ProjectEvent);
 
     public static ProjectEvent FromStored(long seq, string projectId, string type, DateTimeOffset at, string dataJson)
     {
