@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Kiln.Testing;
+using Kiln.Tests.Infrastructure;
+
+namespace Kiln.Tests.Projects;
+
+/// <summary>No crash or restart loses a project's files, prompts or events, and none is left generating.</summary>
+public sealed partial class RestartTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_killed_process_leaves_its_generation_interrupted_with_files_and_events_intact()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>survives</h1>" }), ScriptedReply.Hanging);
+        var root = TempDirectory.Create("kiln-restart");
+
+        // Kiln as its own process, so it can die the way a process dies: SIGKILL, no shutdown code at all.
+        using var process = StartKilnProcess(root, model.BaseUrl);
+        string projectId;
+        List<JsonElement> before;
+        try
+        {
+            var baseUrl = await ReadListeningUrlAsync(process);
+            using var client = new HttpClient { BaseAddress = baseUrl };
+            using var response = await client.PostAsJsonAsync("/api/generate", new { prompt = "a page that survives" });
+            projectId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("projectId").GetString()!;
+            await model.WaitForRequestAsync(r => r.ToolResults.Count > 0, new CancellationTokenSource(Timeout).Token);
+            Assert.Equal("generating", (await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/status")).GetProperty("status").GetString());
+            before = await ReadAllEventsAsync(client, projectId);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        await using var kiln = KilnApp.Start(projectsRoot: root);
+        var status = await kiln.StatusAsync(projectId);
+        Assert.Equal("interrupted", status.GetProperty("status").GetString());
+        Assert.Contains("Send the prompt again", status.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        using var again = kiln.Client();
+        var project = await again.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}");
+        Assert.Equal("a page that survives", project.GetProperty("prompts")[0].GetProperty("text").GetString());
+        Assert.Equal("<h1>survives</h1>", await again.GetStringAsync($"/api/projects/{projectId}/files/index.html"));
+
+        var after = await ReadAllEventsAsync(again, projectId);
+        Assert.Equal(before.Select(e => e.GetRawText()), after.Take(before.Count).Select(e => e.GetRawText()));
+        Assert.Equal(Enumerable.Range(1, after.Count).Select(i => (long)i), after.Select(e => e.GetProperty("seq").GetInt64()));
+        Assert.Equal("interrupted", after[^1].GetProperty("data").GetProperty("status").GetString());
+
+        // And the project goes on: a follow-up is accepted and runs.
+        await kiln.GenerateAsync("try again", projectId);
+        await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+    }
+
+    [Fact]
+    public async Task A_graceful_stop_marks_the_running_generation_interrupted()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(ScriptedReply.Hanging);
+        var settings = new Dictionary<string, string?> { ["Anthropic:ApiKey"] = "sk-test", ["Anthropic:BaseUrl"] = model.BaseUrl };
+        var root = TempDirectory.Create("kiln-stop");
+        string projectId;
+        await using (var kiln = KilnApp.Start(settings, root))
+        {
+            projectId = await kiln.GenerateAsync("stopped halfway");
+            await model.WaitForRequestAsync(r => r.UserTexts.Contains("stopped halfway"), new CancellationTokenSource(Timeout).Token);
+            // Leaving the block stops the host the way SIGTERM does.
+        }
+
+        await using var restarted = KilnApp.Start(projectsRoot: root);
+        Assert.Equal("interrupted", (await restarted.StatusAsync(projectId)).GetProperty("status").GetString());
+        using var client = restarted.Client();
+        var events = await ReadAllEventsAsync(client, projectId);
+        // Interrupted once, by the stopping process, not again by the next start.
+        Assert.Single(events, e => e.GetProperty("type").GetString() == "status_changed" && e.GetProperty("data").GetProperty("status").GetString() == "interrupted");
+    }
+
+    private static Process StartKilnProcess(string root, string modelUrl)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            typeof(Program).Assembly.Location,
+            "--urls", "http://127.0.0.1:0",
+            $"--Kiln:ProjectsRoot={root}",
+            "--Anthropic:ApiKey=sk-test",
+            $"--Anthropic:BaseUrl={modelUrl}",
+            "--Logging:Console:FormatterName=simple",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Remove("ANTHROPIC_API_KEY");
+        return Process.Start(start)!;
+    }
+
+    private static async Task<Uri> ReadListeningUrlAsync(Process process)
+    {
+        using var deadline = new CancellationTokenSource(Timeout);
+        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        {
+            if (ListeningLine().Match(line) is { Success: true } match)
+            {
+                return new Uri(match.Groups[1].Value);
+            }
+        }
+
+        throw new InvalidOperationException($"Kiln exited before listening: {await process.StandardError.ReadToEndAsync()}");
+    }
+
+    private static async Task<List<JsonElement>> ReadAllEventsAsync(HttpClient client, string projectId)
+    {
+        // The SSE stream stays open for live events; read what is stored, then stop at a quiet moment.
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var events = new List<JsonElement>();
+        try
+        {
+            using var response = await client.GetAsync($"/api/projects/{projectId}/events", HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
+            while (await reader.ReadLineAsync(cancel.Token) is { } line)
+            {
+                if (line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    events.Add(JsonDocument.Parse(line[6..]).RootElement.Clone());
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return events;
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}
