@@ -45,6 +45,7 @@ public static class KilnServices
 
         // Tools and agents.
         services.AddSingleton<ProjectToolset>();
+        services.AddProjectMcp();
         services.AddSingleton<OfflineModelServer>();
         services.AddHostedService(provider => provider.GetRequiredService<OfflineModelServer>());
         services.AddSingleton<ModelEndpointResolver>();
@@ -94,6 +95,7 @@ public static class KilnServices
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseProjectMcpGuard();
         app.UseWebSockets();
         return app;
     }

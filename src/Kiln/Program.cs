@@ -13,6 +13,7 @@ app.MapProjects();
 app.MapProjectFiles();
 app.MapPreview();
 app.MapEvents();
+app.MapProjectMcp();
 app.MapHealthChecks("/healthz").AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();
