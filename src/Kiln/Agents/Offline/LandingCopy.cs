@@ -34,7 +34,9 @@ internal sealed record LandingCopy(
             Category.Event => $"Join us for {title}: good people, good ideas, and time well spent.",
             _ => $"{title}: everything you need to know, in one place.",
         };
-        var eyebrow = business is null ? "Welcome" : PromptText.TitleCase(business);
+        // The subject's own words when they describe the business ("Productivity App"), not when they name it ("Crumb & Co bakery").
+        var describes = Business(subject) is not null && Brand(subject) is null && subject.Split(' ').Length <= 4;
+        var eyebrow = business is null ? "Welcome" : PromptText.TitleCase(describes ? subject : business);
         return category switch
         {
             Category.Food => new(AccentColour.Orange, eyebrow, tagline, "Hear about specials", "What we make", "Why people keep coming back",
