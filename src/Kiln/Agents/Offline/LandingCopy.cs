@@ -26,10 +26,10 @@ internal sealed record LandingCopy(
         var noun = business ?? "";
         var tagline = description is not null ? Sentence(description) : category switch
         {
-            Category.Food => $"{Article(noun, capital: true)} neighbourhood {noun} serving good food, made from scratch with care.",
-            Category.Software => $"{Article(noun, capital: true)} {noun} that gets out of your way, so you can do your best work.",
-            Category.Shop => $"{Article(noun, capital: true)} {noun} full of things chosen with care, and people happy to help.",
-            Category.Service => $"{Article(noun, capital: true)} {noun} that puts people first, from the first hello to the last detail.",
+            Category.Food => $"A neighbourhood {noun} serving good food, made from scratch with care.",
+            Category.Software => $"{PromptText.Article(noun, capital: true)} {noun} that gets out of your way, so you can do your best work.",
+            Category.Shop => $"{PromptText.Article(noun, capital: true)} {noun} full of things chosen with care, and people happy to help.",
+            Category.Service => $"{PromptText.Article(noun, capital: true)} {noun} that puts people first, from the first hello to the last detail.",
             Category.Personal => "Selected work, a little about me, and the best way to get in touch.",
             Category.Event => $"Join us for {title}: good people, good ideas, and time well spent.",
             _ => $"{title}: everything you need to know, in one place.",
@@ -124,13 +124,6 @@ internal sealed record LandingCopy(
 
     private static string Sentence(string text) =>
         string.Concat(char.ToUpperInvariant(text[0]).ToString(), text.AsSpan(1)).TrimEnd('.') + ".";
-
-    /// <summary>"a" or "an", by the noun's first letter.</summary>
-    public static string Article(string noun, bool capital = false)
-    {
-        var article = noun.Length > 0 && "aeiou".Contains(noun[0], StringComparison.Ordinal) ? "an" : "a";
-        return capital ? PromptText.TitleCase(article) : article;
-    }
 
     private enum Category { General, Food, Software, Shop, Service, Personal, Event }
 

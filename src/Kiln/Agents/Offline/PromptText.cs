@@ -110,6 +110,13 @@ internal static partial class PromptText
         return string.Join(' ', words);
     }
 
+    /// <summary>"a" or "an" for a noun, by its first letter (good enough for the nouns Kiln uses: "an entry", "a houseplant").</summary>
+    public static string Article(string noun, bool capital = false)
+    {
+        var article = noun.Length > 0 && "aeiouAEIOU".Contains(noun[0], StringComparison.Ordinal) ? "an" : "a";
+        return capital ? "A" + article[1..] : article;
+    }
+
     private static readonly HashSet<string> MinorWords =
         ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "&"];
 
