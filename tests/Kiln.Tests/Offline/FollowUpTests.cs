@@ -31,6 +31,12 @@ public sealed class FollowUpTests
     public void First_prompt_can_ask_for_dark_mode_too() =>
         Assert.Contains("data-theme=\"dark\"", File(OfflineAppPlanner.Plan(["a dark counter app"]), "index.html"), StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("add dark chocolate to the list")]
+    [InlineData("a landing page for Dark Horse Coffee")]
+    public void Dark_as_an_ordinary_word_is_not_a_theme_request(string followUp) =>
+        Assert.Contains("data-theme=\"light\"", File(OfflineAppPlanner.Plan([Todo, followUp]), "index.html"), StringComparison.Ordinal);
+
     [Fact]
     public void A_capitalised_name_is_not_a_theme_request() =>
         Assert.Contains("data-theme=\"light\"", File(OfflineAppPlanner.Plan(["a landing page for Dark Horse Coffee"]), "index.html"), StringComparison.Ordinal);
@@ -89,6 +95,9 @@ public sealed class FollowUpTests
     {
         var html = File(OfflineAppPlanner.Plan(["landing page for Crumb & Co bakery", "add a note saying Closed on Mondays."]), "index.html");
         Assert.Contains("<aside class=\"note\" aria-label=\"Note\"><p>Closed on Mondays</p></aside>", html, StringComparison.Ordinal);
+
+        var exclaimed = File(OfflineAppPlanner.Plan(["a counter", "add a note saying Remember to breathe! and make it blue"]), "index.html");
+        Assert.Contains("<p>Remember to breathe!</p>", exclaimed, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -89,10 +89,8 @@ public sealed class OfflineAppPlannerTests
     {
         var plan = OfflineAppPlanner.Plan([prompt]);
         var html = File(plan, "index.html");
-        var title = System.Net.WebUtility.HtmlEncode(plan.Title).Replace("&#39;", "'", StringComparison.Ordinal);
         Assert.Contains($"<title>{Escaped(plan.Title)}</title>", html, StringComparison.Ordinal);
-        Assert.Matches($"<h1>{System.Text.RegularExpressions.Regex.Escape(Escaped(plan.Title))}</h1>", html);
-        Assert.NotEmpty(title);
+        Assert.Contains($"<h1>{Escaped(plan.Title)}</h1>", html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ internal static class AppFiles
             ["storageKey"] = app.StorageKey,
             ["item"] = item,
             ["items"] = items,
-            ["anItem"] = $"{LandingCopy.Article(item)} {item}",
+            ["anItem"] = $"{PromptText.Article(item)} {item}",
             ["counterLabel"] = app.About.SubjectWithoutKindWords is { Length: > 0 } counted ? PromptText.TitleCase(counted) : "Count",
             ["pageClass"] = app.Kind is OfflineAppKind.Notes or OfflineAppKind.Default ? "page page-wide" : "page",
             ["icon"] = Template.Load($"icon-{kind}.svg"),

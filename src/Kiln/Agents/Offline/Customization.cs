@@ -127,7 +127,12 @@ internal sealed partial record Customization
         return last;
     }
 
-    [GeneratedRegex(@"\b(?:dark(?:er)?(?:\s*(?:mode|theme|colou?rs?|background|ui|look|version))?|night\s*mode|dim\s+(?:mode|theme))\b",
+    // Bare "dark" only counts where it plainly describes the app ("make it dark", "a dark counter app", just "dark"), so
+    // "add dark chocolate to the list" is not a theme request.
+    [GeneratedRegex(
+        @"\bdark(?:er)?\s*(?:mode|theme|colou?rs?|background|ui|look|version|style)\b|\bdarker\b|\bnight\s*mode\b|\bdim\s+(?:mode|theme)\b" +
+        @"|\b(?:make|turn|go|switch|set|change)\s+(?:it|this|everything|the\s+(?:app|page|site|background|whole\s+thing))?\s*(?:to\s+|into\s+)?(?:a\s+)?(?:bit\s+|little\s+|lot\s+)?dark\b" +
+        @"|\ban?\s+dark\b|^\W*dark\W*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DarkRequest();
 

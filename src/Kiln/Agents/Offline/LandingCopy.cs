@@ -26,15 +26,17 @@ internal sealed record LandingCopy(
         var noun = business ?? "";
         var tagline = description is not null ? Sentence(description) : category switch
         {
-            Category.Food => $"{Article(noun, capital: true)} neighbourhood {noun} serving good food, made from scratch with care.",
-            Category.Software => $"{Article(noun, capital: true)} {noun} that gets out of your way, so you can do your best work.",
-            Category.Shop => $"{Article(noun, capital: true)} {noun} full of things chosen with care, and people happy to help.",
-            Category.Service => $"{Article(noun, capital: true)} {noun} that puts people first, from the first hello to the last detail.",
+            Category.Food => $"A neighbourhood {noun} serving good food, made from scratch with care.",
+            Category.Software => $"{PromptText.Article(noun, capital: true)} {noun} that gets out of your way, so you can do your best work.",
+            Category.Shop => $"{PromptText.Article(noun, capital: true)} {noun} full of things chosen with care, and people happy to help.",
+            Category.Service => $"{PromptText.Article(noun, capital: true)} {noun} that puts people first, from the first hello to the last detail.",
             Category.Personal => "Selected work, a little about me, and the best way to get in touch.",
             Category.Event => $"Join us for {title}: good people, good ideas, and time well spent.",
             _ => $"{title}: everything you need to know, in one place.",
         };
-        var eyebrow = business is null ? "Welcome" : PromptText.TitleCase(business);
+        // The subject's own words when they describe the business ("Productivity App"), not when they name it ("Crumb & Co bakery").
+        var describes = Business(subject) is not null && Brand(subject) is null && subject.Split(' ').Length <= 4;
+        var eyebrow = business is null ? "Welcome" : PromptText.TitleCase(describes ? subject : business);
         return category switch
         {
             Category.Food => new(AccentColour.Orange, eyebrow, tagline, "Hear about specials", "What we make", "Why people keep coming back",
@@ -122,13 +124,6 @@ internal sealed record LandingCopy(
 
     private static string Sentence(string text) =>
         string.Concat(char.ToUpperInvariant(text[0]).ToString(), text.AsSpan(1)).TrimEnd('.') + ".";
-
-    /// <summary>"a" or "an", by the noun's first letter.</summary>
-    public static string Article(string noun, bool capital = false)
-    {
-        var article = noun.Length > 0 && "aeiou".Contains(noun[0], StringComparison.Ordinal) ? "an" : "a";
-        return capital ? PromptText.TitleCase(article) : article;
-    }
 
     private enum Category { General, Food, Software, Shop, Service, Personal, Event }
 

@@ -42,7 +42,7 @@ internal sealed partial record PromptReading(
         var name = PromptText.FindName(text);
         var intent = PromptText.WithoutFreeText(text);
         var (kind, namesKind) = KindVocabulary.Find(intent);
-        var (subject, source) = FindSubject(intent);
+        var (subject, source) = FindSubject(intent, preferTopic: kind == OfflineAppKind.Landing);
         return new PromptReading(intent, kind, namesKind, KindVocabulary.AsksToSwitch(intent), subject, source, name, FindDescription(intent));
     }
 
@@ -53,7 +53,8 @@ internal sealed partial record PromptReading(
         {
             return Name;
         }
-        var subject = PromptText.TitleCase(kind == OfflineAppKind.Landing ? Subject : SubjectWithoutKindWords);
+        // Kinds whose title ends in their own noun drop it from the subject ("meeting notes" + " Notes").
+        var subject = PromptText.TitleCase(kind is OfflineAppKind.Landing or OfflineAppKind.Default ? Subject : SubjectWithoutKindWords);
         var title = (kind, subject.Length > 0) switch
         {
             (OfflineAppKind.Todo, true) => $"{subject} Todo",
@@ -79,7 +80,7 @@ internal sealed partial record PromptReading(
         @"|and\s+(?:make|add|give|use|let|include|it|then|show|keep)|in\s+(?:a\s+)?(?:dark|light|" + AccentColour.Names + @"))\b)";
 
     [GeneratedRegex(
-        @"\bto\s+(?:help\s+(?:me\s+|us\s+)?)?(?:track|manage|organi[sz]e|keep\s+track\s+of|log|plan|store|save|collect|record|remember|catalog(?:ue)?)\s+(?:all\s+)?(?:of\s+)?(?<s>[^,;:!?()\n]{1,80}?)" + SubjectEnd,
+        @"\bto\s+(?:help\s+(?:me\s+|us\s+)?)?(?:track|manage|organi[sz]e|keep\s+track\s+of|log|plan|store|save|collect|record|remember|catalog(?:ue)?|count)\s+(?:all\s+)?(?:of\s+)?(?:how\s+(?:many|much)\s+|the\s+number\s+of\s+)?(?<s>[^,;:!?()\n]{1,80}?)" + SubjectEnd,
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PurposeSubject();
 
@@ -98,13 +99,17 @@ internal sealed partial record PromptReading(
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DescriptionClause();
 
-    private static (string Subject, SubjectSource Source) FindSubject(string text)
+    // What an app is for ("to track my workouts") says most; then, for most kinds, the prompt's own name for the app
+    // ("a recipe tracker"), and last what it is for ("for my groceries"). A landing page is about who it is for
+    // ("a wedding website for Anna and Ben"), so there the topic comes before the phrase.
+    private static (string Subject, SubjectSource Source) FindSubject(string text, bool preferTopic)
     {
         if (PurposeSubject().Match(text) is { Success: true } purpose && Tidy(purpose.Groups["s"].Value) is { Length: > 0 } tracked)
         {
             return (tracked, SubjectSource.Purpose);
         }
-        if (Tidy(PhraseWords(text)) is { Length: > 0 } phrase)
+        var phrase = Tidy(PhraseWords(text));
+        if (!preferTopic && phrase.Length > 0)
         {
             return (phrase, SubjectSource.Phrase);
         }
@@ -116,7 +121,7 @@ internal sealed partial record PromptReading(
                 return (subject, SubjectSource.Topic);
             }
         }
-        return ("", SubjectSource.None);
+        return phrase.Length > 0 ? (phrase, SubjectSource.Phrase) : ("", SubjectSource.None);
     }
 
     private static string PhraseWords(string text)

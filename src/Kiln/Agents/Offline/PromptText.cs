@@ -110,6 +110,13 @@ internal static partial class PromptText
         return string.Join(' ', words);
     }
 
+    /// <summary>"a" or "an" for a noun, by its first letter (good enough for the nouns Kiln uses: "an entry", "a houseplant").</summary>
+    public static string Article(string noun, bool capital = false)
+    {
+        var article = noun.Length > 0 && "aeiouAEIOU".Contains(noun[0], StringComparison.Ordinal) ? "an" : "a";
+        return capital ? "A" + article[1..] : article;
+    }
+
     private static readonly HashSet<string> MinorWords =
         ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "&"];
 
@@ -160,14 +167,14 @@ internal static partial class PromptText
     public static (bool Asked, string? Text) FindFooter(string text)
     {
         var match = FooterRequest().Match(text);
-        return (match.Success, Value(match, MaxTextLength));
+        return (match.Success, Sentence(match, text, MaxTextLength));
     }
 
     /// <summary>Whether the prompt asks to remove the footer.</summary>
     public static bool AsksToRemoveFooter(string text) => NoFooterRequest().IsMatch(text);
 
     /// <summary>The words of a note or banner the prompt asks to show, if any.</summary>
-    public static string? FindNote(string text) => Value(NoteRequest().Match(text), MaxTextLength);
+    public static string? FindNote(string text) => Sentence(NoteRequest().Match(text), text, MaxTextLength);
 
     /// <summary>The tagline or subtitle the prompt asks for, if any.</summary>
     public static string? FindTagline(string text) => Value(TaglineRequest().Match(text), MaxTextLength);
@@ -190,5 +197,15 @@ internal static partial class PromptText
         }
         var value = match.Groups["q"].Success ? match.Groups["q"].Value : Unquote(match.Groups["u"].Value);
         return value.Length == 0 ? null : Cap(value, maxLength);
+    }
+
+    // A note or footer keeps the "!" or "?" that ended its sentence; a full stop is dropped like a name's.
+    private static string? Sentence(Match match, string text, int maxLength)
+    {
+        var value = Value(match, maxLength);
+        var end = match.Index + match.Length;
+        return value is not null && match.Groups["u"].Success && end < text.Length && text[end] is '!' or '?' && !value.EndsWith('…')
+            ? value + text[end]
+            : value;
     }
 }

@@ -174,4 +174,5 @@
     ticker = setInterval(tick, 250);
   }
   tick();
+  requestAnimationFrame(() => requestAnimationFrame(() => ring.classList.add("animated")));
 })();
