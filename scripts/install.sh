@@ -41,6 +41,7 @@ install_runtime() {
 
 install_test() {
   install_runtime
+  need_apt chromium chromium
   need_npm_global claude "@anthropic-ai/claude-code@${KILN_CLAUDE_CODE_VERSION}"
 }
 

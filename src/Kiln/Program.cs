@@ -16,7 +16,7 @@ app.MapEvents();
 app.MapProjectMcp();
 app.MapHealthChecks("/healthz").AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+app.MapScalarApiReference("/docs").AllowAnonymous();
 app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
 
 app.Run();
