@@ -49,6 +49,8 @@ public static class KilnServices
         services.AddSingleton<OfflineModelServer>();
         services.AddHostedService(provider => provider.GetRequiredService<OfflineModelServer>());
         services.AddSingleton<ModelEndpointResolver>();
+        // A generation streams for minutes; the SDK's own timeout governs each request, not HttpClient's.
+        services.AddHttpClient(BuiltinAgentRuntime.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IAgentRuntime, BuiltinAgentRuntime>();
         services.AddSingleton<GenerationRunner>();
         services.AddSingleton<GenerationScheduler>();
