@@ -117,20 +117,31 @@ public sealed class SandboxedProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Under bubblewrap, killing bwrap is enough: its pid-namespace init dies with it (--die-with-parent),
-    /// and the kernel then kills every process left in the namespace, including ones that
-    /// daemonized. Without it, the session's process group is killed, then any process still
-    /// carrying this command's environment marker.
+    /// Under bubblewrap, the pid namespace's init is killed (and bwrap with it): the kernel then
+    /// kills every process left in the namespace at once, daemons included. Without it, the
+    /// session's process group is killed, then any process still carrying this command's marker.
+    /// Process.Kill(entireProcessTree) is deliberately not used: it stops each process and lists
+    /// every process on the machine for each one it visits, which under a fork bomb is quadratic
+    /// and takes minutes while the bomb keeps growing.
     /// </summary>
     private void KillTree()
     {
-        if (_isolation != Isolation.Direct && Volatile.Read(ref _namespaceInit) == 0)
+        if (_isolation != Isolation.Direct)
         {
-            // Remember the namespace's init before bwrap dies and it is reparented out of reach.
-            Volatile.Write(ref _namespaceInit, ProcFs.FirstChild(Pid) ?? -1);
-        }
+            var init = Volatile.Read(ref _namespaceInit);
+            if (init == 0)
+            {
+                // Killed before the init was seen: look now, before bwrap dies and its init is out of reach.
+                init = ProcFs.FirstChild(Pid) ?? -1;
+                Volatile.Write(ref _namespaceInit, init);
+            }
 
-        if (_isolation == Isolation.Direct)
+            if (init > 0 && ProcFs.IsRunning(init, "bwrap"))
+            {
+                NativeMethods.KillProcess(init);
+            }
+        }
+        else
         {
             if (_ownSession)
             {
@@ -145,7 +156,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
 
         try
         {
-            _process.Kill(entireProcessTree: true);
+            _process.Kill();
         }
         catch (InvalidOperationException)
         {
@@ -156,6 +167,11 @@ public sealed class SandboxedProcess : IAsyncDisposable
     private async Task<int> SuperviseAsync(TimeSpan? timeout, string? standardInput)
     {
         var input = WriteInputAsync(standardInput);
+        if (_isolation != Isolation.Direct)
+        {
+            await FindNamespaceInitAsync();
+        }
+
         using (var timer = timeout is { } limit ? new CancellationTokenSource(limit, _timeProvider) : null)
         using (timer is null ? default : timer.Token.UnsafeRegister(_ => OnTimeout(timeout!.Value), null))
         {
@@ -179,9 +195,27 @@ public sealed class SandboxedProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// When bwrap was killed, its namespace's init gets SIGKILL a moment later and the kernel then
-    /// kills everything inside; wait for that, so "exited" means no process of the command is left.
-    /// (When the command ends by itself, bwrap only exits after its init, so there is nothing to wait for.)
+    /// Notes the pid of bwrap's pid-namespace init (bwrap's only child) as soon as it exists. bwrap
+    /// exits as soon as its command does, and only then does the init die (parent-death signal)
+    /// and the kernel kill what is left inside; the init's pid is how Kiln sees that happen.
+    /// </summary>
+    private async Task FindNamespaceInitAsync()
+    {
+        for (var attempt = 0; attempt < 500 && !_process.HasExited && Volatile.Read(ref _namespaceInit) == 0; attempt++)
+        {
+            if (ProcFs.FirstChild(Pid) is { } init)
+            {
+                Interlocked.CompareExchange(ref _namespaceInit, init, 0);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(1), _timeProvider);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the namespace's init is gone: the kernel only lets it die once every other
+    /// process in the namespace is dead, so afterwards no process of the command is left.
     /// </summary>
     private async Task WaitForNamespaceAsync()
     {
