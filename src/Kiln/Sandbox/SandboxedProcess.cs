@@ -228,7 +228,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
         var deadline = _timeProvider.GetTimestamp() + (long)(NamespaceTeardownLimit.TotalSeconds * _timeProvider.TimestampFrequency);
         while (ProcFs.IsRunning(init, "bwrap") && _timeProvider.GetTimestamp() < deadline)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(5), _timeProvider);
+            await Task.Delay(TimeSpan.FromMilliseconds(1), _timeProvider);
         }
     }
 
