@@ -86,18 +86,19 @@ public sealed class CommandPolicy(IOptions<SandboxOptions> options)
         ["pnpm"] = new()
         {
             ValueOptions = ArgumentShape.Set("--filter", "-F", "--reporter", "--loglevel", "--registry", "--tag"),
-            PathOptions = ArgumentShape.WithCommonPaths("-C"),
+            PathOptions = ArgumentShape.WithCommonPaths("-C", "--cache", "--script-shell"),
             Refused = PackageManagerRefusals,
         },
         ["npm"] = new()
         {
             ValueOptions = ArgumentShape.Set("-w", "--workspace", "--loglevel", "--registry", "--tag"),
-            PathOptions = ArgumentShape.WithCommonPaths("-C"),
+            PathOptions = ArgumentShape.WithCommonPaths("-C", "--cache", "--script-shell"),
             Refused = PackageManagerRefusals,
         },
         ["yarn"] = new()
         {
             ValueOptions = ArgumentShape.Set("--registry", "--tag"),
+            PathOptions = ArgumentShape.WithCommonPaths("--cache-folder", "--modules-folder", "--script-shell"),
             Refused = PackageManagerRefusals,
         },
     }.ToFrozenDictionary(StringComparer.Ordinal);
