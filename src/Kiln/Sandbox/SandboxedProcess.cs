@@ -24,6 +24,10 @@ public sealed class SandboxedProcess : IAsyncDisposable
     /// <summary>An upper bound on the kernel tearing down a killed pid namespace; it normally takes milliseconds.</summary>
     private static readonly TimeSpan NamespaceTeardownLimit = TimeSpan.FromSeconds(5);
 
+    // Waits on the kernel (a namespace emptying, pipes closing) use real time, not the injected
+    // TimeProvider: they are not business time, and a test's fake clock would stall them forever.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
+
     private readonly Process _process;
     private readonly Isolation _isolation;
     private readonly bool _ownSession;
@@ -222,7 +226,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
                 return;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(1), _timeProvider);
+            await Task.Delay(PollInterval, TimeProvider.System);
         }
     }
 
@@ -238,10 +242,10 @@ public sealed class SandboxedProcess : IAsyncDisposable
             return;
         }
 
-        var deadline = _timeProvider.GetTimestamp() + (long)(NamespaceTeardownLimit.TotalSeconds * _timeProvider.TimestampFrequency);
-        while (ProcFs.IsRunning(init, "bwrap") && _timeProvider.GetTimestamp() < deadline)
+        var waited = Stopwatch.StartNew();
+        while (ProcFs.IsRunning(init, "bwrap") && waited.Elapsed < NamespaceTeardownLimit)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(1), _timeProvider);
+            await Task.Delay(PollInterval, TimeProvider.System);
         }
     }
 
@@ -263,7 +267,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
         // Without a namespace, a process that escaped every kill may still hold the pipe open.
         try
         {
-            await _pump.EndOfStreams.WaitAsync(DrainGrace, _timeProvider);
+            await _pump.EndOfStreams.WaitAsync(DrainGrace, TimeProvider.System);
         }
         catch (TimeoutException)
         {
