@@ -47,7 +47,8 @@ public sealed class CommandPolicy(IOptions<SandboxOptions> options)
 
     private static readonly ArgumentShape GitArguments = new()
     {
-        PathOptions = ArgumentShape.Set("-C"),
+        // After the sub-command, -C means "detect copies", not a directory; revisions and paths are operands.
+        PathOptions = ArgumentShape.Set(),
         Refused = new Dictionary<string, string>
         {
             ["--output"] = "git --output writes a file; Kiln's git commands are read-only, so read the output instead.",
