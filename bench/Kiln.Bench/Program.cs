@@ -1,0 +1,21 @@
+using Kiln.Bench;
+
+// dotnet run -c Release --project bench/Kiln.Bench [-- <benchmark> ...]; with no name, every benchmark runs.
+var benchmarks = new Dictionary<string, Func<Task<Measurement.Result>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["sandbox"] = () => SandboxOverhead.RunAsync(samples: 100),
+};
+
+var chosen = args.Length == 0 ? [.. benchmarks.Keys] : args;
+foreach (var name in chosen)
+{
+    if (!benchmarks.TryGetValue(name, out var run))
+    {
+        Console.Error.WriteLine($"Unknown benchmark '{name}'. Known: {string.Join(", ", benchmarks.Keys)}");
+        return 2;
+    }
+
+    Console.WriteLine(await run());
+}
+
+return 0;
