@@ -51,7 +51,9 @@ public static class KilnServices
         services.AddSingleton<ModelEndpointResolver>();
         // A generation streams for minutes; the SDK's own timeout governs each request, not HttpClient's.
         services.AddHttpClient(BuiltinAgentRuntime.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddSingleton<IAgentRuntime, BuiltinAgentRuntime>();
+        services.AddSingleton<BuiltinAgentRuntime>();
+        services.AddSingleton<ClaudeCodeAgentRuntime>();
+        services.AddSingleton(AgentRuntimeChoice.Choose);
         services.AddSingleton<GenerationRunner>();
         services.AddSingleton<GenerationScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());
