@@ -1,9 +1,10 @@
 using Kiln.Bench;
 
 // dotnet run -c Release --project bench/Kiln.Bench [-- <benchmark> ...]; with no name, every benchmark runs.
-var benchmarks = new Dictionary<string, Func<Task<Measurement.Result>>>(StringComparer.OrdinalIgnoreCase)
+var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<Measurement.Result>>>>(StringComparer.OrdinalIgnoreCase)
 {
-    ["sandbox"] = () => SandboxOverhead.RunAsync(samples: 100),
+    ["sandbox"] = async () => [await SandboxOverhead.RunAsync(samples: 100)],
+    ["runtime"] = () => RuntimeOverhead.RunAsync(samples: 5),
 };
 
 var chosen = args.Length == 0 ? [.. benchmarks.Keys] : args;
@@ -15,7 +16,10 @@ foreach (var name in chosen)
         return 2;
     }
 
-    Console.WriteLine(await run());
+    foreach (var result in await run())
+    {
+        Console.WriteLine(result);
+    }
 }
 
 return 0;
