@@ -12,7 +12,7 @@ public sealed class ClaudeAgentClientTests
     {
         await using var harness = await AgentHarness.StartAsync(Ct);
         harness.Model.Enqueue(ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "hi" }), ScriptedReply.Text("All done."));
-        var options = harness.Options with { AllowedTools = ["mcp__kiln__echo"], SystemPrompt = "You are Kiln's test agent." };
+        var options = harness.Options with { AllowedTools = ["mcp__kiln"], SystemPrompt = "You are Kiln's test agent." };
 
         var messages = await ClaudeAgent.QueryAsync("Say hi through the echo tool.", options, Ct).ToListAsync(Ct);
 
@@ -35,6 +35,24 @@ public sealed class ClaudeAgentClientTests
         Assert.False(sentBack.IsError);
         // The CLI may append its own reminders to a tool result; the tool's output comes first.
         Assert.StartsWith("echo: hi", sentBack.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrapped_command_runs_the_cli_inside_the_wrapper()
+    {
+        await using var harness = await AgentHarness.StartAsync(Ct);
+        harness.Model.Enqueue(ScriptedReply.Text("Wrapped."));
+        CliCommand? started = null;
+        // env(1) stands in for a sandbox launcher such as bubblewrap: its argv ends with the CLI's.
+        var options = harness.Options with
+        {
+            WrapCommand = cli => started = cli with { FileName = "/usr/bin/env", Arguments = [cli.FileName, .. cli.Arguments] },
+        };
+
+        var messages = await ClaudeAgent.QueryAsync("Hello.", options, Ct).ToListAsync(Ct);
+
+        Assert.Equal("Wrapped.", messages.OfType<ResultMessage>().Single().Result);
+        Assert.Equal("/usr/bin/env", started?.FileName);
     }
 
     [Fact]
