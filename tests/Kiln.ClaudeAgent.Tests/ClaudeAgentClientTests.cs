@@ -204,6 +204,36 @@ public sealed class ClaudeAgentClientTests
     }
 
     [Fact]
+    public async Task Disposing_the_client_mid_turn_kills_the_cli()
+    {
+        await using var harness = await AgentHarness.StartAsync(Ct);
+        harness.Model.Enqueue(ScriptedReply.Hanging);
+        var client = await ClaudeAgentClient.ConnectAsync(harness.Options with { ShutdownTimeout = TimeSpan.FromMilliseconds(300) }, Ct);
+        using var cli = System.Diagnostics.Process.GetProcessById(client.ProcessId);
+
+        await client.SendAsync("Work for a long time.", Ct);
+        await harness.Model.WaitForRequestAsync(r => !r.IsSideCall, Ct);
+        await client.DisposeAsync();
+
+        Assert.True(cli.HasExited);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_query_ends_it_promptly()
+    {
+        await using var harness = await AgentHarness.StartAsync(Ct);
+        harness.Model.Enqueue(ScriptedReply.Hanging);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var query = ClaudeAgent.QueryAsync("Work for a long time.", harness.Options with { ShutdownTimeout = TimeSpan.FromMilliseconds(300) }, cancel.Token)
+            .ToListAsync(cancel.Token).AsTask();
+
+        await harness.Model.WaitForRequestAsync(r => !r.IsSideCall, Ct);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => query.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+    }
+
+    [Fact]
     public async Task A_cli_killed_mid_run_surfaces_as_a_process_error_with_its_exit_code()
     {
         await using var harness = await AgentHarness.StartAsync(Ct);
