@@ -28,7 +28,10 @@ public sealed class ClaudeAgentClientTests
 
         var requests = harness.Model.ScriptedRequests;
         Assert.Equal(2, requests.Count);
-        Assert.Contains("mcp__kiln__echo", requests[0].ToolNames);
+        // tools/list went through the in-process server: the schema comes from the C# signature.
+        var echo = requests[0].Body["tools"]!.AsArray().Single(t => t!["name"]!.GetValue<string>() == "mcp__kiln__echo")!;
+        Assert.Equal("Echoes the text back.", echo["description"]!.GetValue<string>());
+        Assert.Equal("string", echo["input_schema"]!["properties"]!["text"]!["type"]!.GetValue<string>());
         Assert.Contains("You are Kiln's test agent.", requests[0].System, StringComparison.Ordinal);
         var sentBack = Assert.Single(requests[1].ToolResults);
         Assert.Equal(toolResult.ToolUseId, sentBack.ToolUseId);
