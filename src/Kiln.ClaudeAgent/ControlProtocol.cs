@@ -115,7 +115,9 @@ internal sealed class ControlProtocol : IAsyncDisposable
         }
         catch (IOException e)
         {
-            // A broken pipe means the CLI is gone; report that, not the pipe.
+            // A broken pipe means the CLI is gone; report why (its exit code and stderr, which the
+            // reader works out once stdout ends), not the pipe.
+            await Task.WhenAny(_reader, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
             throw _failure ?? new ClaudeAgentException("The Claude Code CLI is no longer reading its input.", e);
         }
     }
