@@ -15,7 +15,7 @@ public static class Measurement
 
         public override string ToString() => string.Create(
             CultureInfo.InvariantCulture,
-            $"{Name,-40} n={Samples,-4} candidate {Candidate.TotalMilliseconds,9:F2} ms   baseline {Baseline.TotalMilliseconds,9:F2} ms   ratio {Ratio,5:F2}   target {Target}");
+            $"{Name,-52} n={Samples,-4} candidate {Candidate.TotalMilliseconds,9:F2} ms   baseline {Baseline.TotalMilliseconds,9:F2} ms   ratio {Ratio,5:F2}   target {Target}");
     }
 
     public static async Task<Result> CompareAsync(

@@ -50,6 +50,7 @@ public static class RuntimeOverhead
         ["Kiln:Agent:Runtime"] = runtime,
         ["Kiln:Agent:Model"] = "claude-sonnet-4-5",
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
     });
 
     /// <summary>Runs one generation; returns the time to its first tool_executed event.</summary>
