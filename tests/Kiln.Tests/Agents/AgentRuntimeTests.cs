@@ -261,4 +261,20 @@ public sealed class AgentRuntimeTests : IAsyncLifetime
         Assert.Contains("Claude Code CLI", status.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal("<p>kept</p>", await File.ReadAllTextAsync(Path.Combine(kiln.ProjectsRoot, projectId, "generated-app", "index.html")));
     }
+
+    [Fact]
+    public async Task Auto_picks_claude_code_with_a_key_and_the_cli_and_builtin_for_the_offline_model()
+    {
+        ClaudeCli.Require();
+        _model.Enqueue(ScriptedReply.Text("Hello."));
+        await using (var withKey = StartKiln("auto"))
+        {
+            var projectId = await withKey.GenerateAsync("which runtime?");
+            Assert.Equal("claude-code", (await withKey.WaitForStatusAsync(projectId, Timeout, "ready")).GetProperty("runtime").GetString());
+        }
+
+        await using var offline = KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Agent:Runtime"] = "auto" });
+        var offlineProject = await offline.GenerateAsync("a counter");
+        Assert.Equal("builtin", (await offline.WaitForStatusAsync(offlineProject, Timeout, "ready")).GetProperty("runtime").GetString());
+    }
 }
