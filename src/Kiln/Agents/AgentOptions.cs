@@ -25,6 +25,13 @@ public sealed class AgentOptions
     [Range(1, 1000)]
     public int MaxTurns { get; set; } = 60;
 
+    /// <summary>
+    /// Most a generation may spend, in US dollars, as the Claude Code CLI computes it; unset means no limit.
+    /// The built-in runtime does not price tokens and ignores it.
+    /// </summary>
+    [Range(typeof(decimal), "0.01", "10000")]
+    public decimal? MaxBudgetUsd { get; set; }
+
     [Range(256, 128_000)]
     public int MaxTokens { get; set; } = 16_000;
 

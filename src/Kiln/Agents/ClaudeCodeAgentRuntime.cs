@@ -46,6 +46,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
                 ? PermissionDecision.Allow()
                 : PermissionDecision.Deny($"Only Kiln's tools are available: {string.Join(", ", kilnTools)}.")),
             MaxTurns = settings.MaxTurns,
+            MaxBudgetUsd = settings.MaxBudgetUsd,
             Resume = run.Project.SessionId,
             Environment = Environment(run),
             Stderr = line => LogCliStderr(logger, line),
@@ -148,7 +149,8 @@ public sealed partial class ClaudeCodeAgentRuntime(
             ResultSubtype.Success when !result.IsError => new AgentOutcome(result.Result, result.NumTurns, usage, result.TotalCostUsd, sessionId),
             ResultSubtype.ErrorMaxTurns => throw new AgentFailedException(
                 $"The agent stopped after {maxTurns} turns without finishing (Kiln:Agent:MaxTurns). Send a follow-up such as \"continue\" to go on."),
-            ResultSubtype.ErrorMaxBudgetUsd => throw new AgentFailedException("The agent reached its budget before finishing."),
+            ResultSubtype.ErrorMaxBudgetUsd => throw new AgentFailedException(
+                $"The agent reached its budget of ${result.TotalCostUsd:0.##} before finishing (Kiln:Agent:MaxBudgetUsd). Raise it, or send a follow-up to go on."),
             _ => throw new AgentFailedException(
                 $"The agent failed: {string.Join(" ", result.Errors.DefaultIfEmpty(result.Result ?? result.Subtype.ToString()))}"),
         };

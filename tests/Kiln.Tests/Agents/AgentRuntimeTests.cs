@@ -277,4 +277,20 @@ public sealed class AgentRuntimeTests : IAsyncLifetime
         var offlineProject = await offline.GenerateAsync("a counter");
         Assert.Equal("builtin", (await offline.WaitForStatusAsync(offlineProject, Timeout, "ready")).GetProperty("runtime").GetString());
     }
+
+    [Fact]
+    public async Task The_budget_stops_the_claude_code_runtime_when_spending_passes_it()
+    {
+        // A million input tokens a turn costs dollars at Sonnet's price; the budget is one cent.
+        for (var i = 0; i < 4; i++)
+        {
+            _model.Enqueue(ScriptedReply.ToolUse(Tool("claude-code", "list_directory"), new { }).WithUsage(1_000_000, 10));
+        }
+
+        await using var kiln = StartKiln("claude-code", ("Kiln:Agent:MaxBudgetUsd", "0.01"));
+        var projectId = await kiln.GenerateAsync("spend it all");
+
+        var status = await kiln.WaitForStatusAsync(projectId, Timeout, "failed");
+        Assert.Contains("Kiln:Agent:MaxBudgetUsd", status.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
 }
