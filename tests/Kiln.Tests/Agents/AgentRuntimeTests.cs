@@ -293,4 +293,34 @@ public sealed class AgentRuntimeTests : IAsyncLifetime
         var status = await kiln.WaitForStatusAsync(projectId, Timeout, "failed");
         Assert.Contains("Kiln:Agent:MaxBudgetUsd", status.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_cli_that_prints_garbage_fails_the_generation_with_the_line_in_the_error()
+    {
+        var directory = TempDirectory.Create("kiln-fake-cli");
+        var fake = Path.Combine(directory, "claude");
+        await File.WriteAllTextAsync(fake, "#!/bin/sh\necho 'this is not json at all'\nsleep 5\n");
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            await using var kiln = StartKilnWithCli(fake);
+            var projectId = await kiln.GenerateAsync("anything");
+
+            var status = await kiln.WaitForStatusAsync(projectId, Timeout, "failed");
+            Assert.Contains("this is not json at all", status.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.Empty(kiln.Log.Errors);
+        }
+        finally
+        {
+            TempDirectory.Delete(directory);
+        }
+    }
+
+    private KilnApp StartKilnWithCli(string cliPath) => KilnApp.Start(new Dictionary<string, string?>
+    {
+        ["Anthropic:ApiKey"] = "sk-test-scripted",
+        ["Anthropic:BaseUrl"] = _model.BaseUrl,
+        ["Kiln:Agent:Runtime"] = "claude-code",
+        ["Kiln:Agent:ClaudePath"] = cliPath,
+    });
 }
