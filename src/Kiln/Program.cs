@@ -11,6 +11,7 @@ app.UseKiln();
 app.MapGenerate();
 app.MapProjects();
 app.MapProjectFiles();
+app.MapProjectDownload();
 app.MapPreview();
 app.MapEvents();
 app.MapProjectMcp();
