@@ -18,7 +18,7 @@ app.MapProjectMcp();
 app.MapHealthChecks("/healthz").AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();
-app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
+app.MapWebUi();
 
 app.Run();
 
