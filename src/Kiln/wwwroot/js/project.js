@@ -135,6 +135,7 @@ export class ProjectView {
     $("#project-title", this.root).textContent = title;
     $("#project-title", this.root).title = title;
     this.title = title;
+    this.previewLink = project.links?.preview ?? null;
     this.applyStatus(project.project);
     this.loadFiles();
     this.stream = new ProjectStream(this.projectId, {
@@ -238,6 +239,10 @@ export class ProjectView {
       case "status_changed":
         this.setState(data.status);
         if (!replayed && !isBusy(data.status)) this.refreshStatus();
+        // Stopped or failed half-way: what was written so far is still worth seeing.
+        if (!isBusy(data.status) && !this.preview.shown && this.files.files.has("index.html") && this.previewLink) {
+          this.preview.show(this.previewLink);
+        }
         break;
       case "agent_message":
         this.activity = "thinking";
