@@ -6,11 +6,11 @@ namespace Kiln.Api;
 /// </summary>
 public static class WebUi
 {
-    // The UI is all 'self': no CDN, no inline script. Previews are framed from the same host until they get
-    // their own origin (DESIGN.md 6.5); the frame is sandboxed without allow-same-origin meanwhile.
+    // The UI is all 'self': no CDN, no inline script or style. It frames previews, which may live on their own
+    // origin (DESIGN.md 6.5); a same-origin preview is sandboxed without allow-same-origin.
     private const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-        "connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
+        "frame-src 'self' http: https:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public static IServiceCollection AddWebUi(this IServiceCollection services) =>
         services.Configure<StaticFileOptions>(options => options.OnPrepareResponse = context =>

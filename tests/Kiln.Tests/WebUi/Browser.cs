@@ -4,8 +4,18 @@ using Microsoft.Playwright;
 namespace Kiln.Tests.WebUi;
 
 /// <summary>
-/// Debian's Chromium driven by Playwright, one per test class (a class fixture), started on first use so a test
-/// skips cleanly when Chromium is missing. Playwright never downloads a browser here.
+/// The web UI's browser tests share one Chromium and run one class at a time: on a small machine, browsers
+/// started side by side make each other's timeouts.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class WebUiInChromium : ICollectionFixture<Browser>
+{
+    public const string Name = "Web UI in Chromium";
+}
+
+/// <summary>
+/// Debian's Chromium driven by Playwright, started on first use so a test skips cleanly (or fails on CI) when
+/// Chromium is missing. Playwright never downloads a browser here.
 /// </summary>
 public sealed class Browser : IAsyncDisposable
 {

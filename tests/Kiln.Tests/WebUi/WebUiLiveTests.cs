@@ -10,7 +10,8 @@ namespace Kiln.Tests.WebUi;
 /// The UI while a generation runs, against a scripted model that answers when the test wants: stopping it,
 /// reloading the page in the middle, and a Kiln that restarts under an open page.
 /// </summary>
-public sealed class WebUiLiveTests(Browser browser) : IClassFixture<Browser>
+[Collection(WebUiInChromium.Name)]
+public sealed class WebUiLiveTests(Browser browser)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -133,6 +134,60 @@ public sealed class WebUiLiveTests(Browser browser) : IClassFixture<Browser>
         await Expect(ui.Timeline.Locator(".callout-success")).ToHaveCountAsync(2);
         await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("After");
         await WebUiTests.AssertNoGapOrDuplicateAsync(ui, projectId, second);
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task The_agents_markdown_is_rendered_and_any_html_in_it_stays_text()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(ScriptedReply.Text("""
+            ### Plan
+            1. Write **index.html**
+            2. Style it with `styles.css`
+
+            ```js
+            const answer = 42;
+            ```
+            See [the docs](https://example.com/docs) or [this](javascript:alert(1)).
+            <img src=x onerror="window.__owned = true"> <script>window.__owned = true</script>
+            """));
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("explain yourself");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        var message = ui.Timeline.Locator(".ev-agent .md");
+        await Expect(message.Locator("h5")).ToHaveTextAsync("Plan");
+        await Expect(message.Locator("ol li")).ToHaveCountAsync(2);
+        await Expect(message.Locator("strong")).ToHaveTextAsync("index.html");
+        await Expect(message.Locator("code").First).ToHaveTextAsync("styles.css");
+        await Expect(message.Locator("pre .tok-keyword")).ToHaveTextAsync("const");
+        await Expect(message.Locator("a[href='https://example.com/docs']")).ToHaveAttributeAsync("rel", "noopener noreferrer");
+        await Expect(message).ToContainTextAsync("<img src=x");
+        await Expect(message.Locator("img, script, a[href^='javascript']")).ToHaveCountAsync(0);
+        Assert.Null(await page.EvaluateAsync<bool?>("() => window.__owned"));
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_failed_generation_shows_the_error_and_what_to_do()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(ScriptedReply.PromptTooLong());
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("something enormous");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        var error = ui.Timeline.Locator(".callout-error");
+        await Expect(error).ToContainTextAsync("prompt is too long");
+        await Expect(error.Locator(".callout-hint")).ToContainTextAsync("What to do: The conversation has outgrown the model's context.");
+        await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Failed");
+        await Expect(page.Locator("#followup-submit")).ToBeEnabledAsync();
+        await ui.ScreenshotAsync("failed");
         ui.AssertHealthy();
     }
 

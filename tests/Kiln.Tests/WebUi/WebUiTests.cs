@@ -5,12 +5,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Kiln.Tests.WebUi;
 
-/// <summary>One Kiln with the offline model and one Chromium for the class.</summary>
+/// <summary>One Kiln with the offline model for the class.</summary>
 public sealed class OfflineKiln : IAsyncLifetime
 {
     public KilnApp Kiln { get; private set; } = null!;
-
-    public Browser Browser { get; } = new();
 
     public ValueTask InitializeAsync()
     {
@@ -18,15 +16,12 @@ public sealed class OfflineKiln : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        await Kiln.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await Kiln.DisposeAsync();
 }
 
 /// <summary>Kiln's web UI in Chromium, building apps with the offline model the way a person would.</summary>
-public sealed class WebUiTests(OfflineKiln fixture) : IClassFixture<OfflineKiln>
+[Collection(WebUiInChromium.Name)]
+public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFixture<OfflineKiln>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private KilnApp Kiln => fixture.Kiln;
@@ -35,7 +30,7 @@ public sealed class WebUiTests(OfflineKiln fixture) : IClassFixture<OfflineKiln>
     public async Task A_typed_prompt_builds_an_app_with_a_live_timeline_files_and_preview()
     {
         const string prompt = "a todo list for my groceries";
-        await using var ui = await fixture.Browser.OpenAsync(Kiln.BaseAddress);
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
         var page = ui.Page;
         await page.GotoAsync("/");
 
@@ -74,6 +69,8 @@ public sealed class WebUiTests(OfflineKiln fixture) : IClassFixture<OfflineKiln>
         await Expect(page.Locator(".file-path")).ToHaveTextAsync("index.html");
         await Expect(page.Locator(".code-text .tok-tag").First).ToBeVisibleAsync();
         await ui.ScreenshotAsync("project-code");
+        await page.EmulateMediaAsync(new() { ColorScheme = Microsoft.Playwright.ColorScheme.Dark });
+        await ui.ScreenshotAsync("project-code-dark");
         ui.AssertHealthy();
     }
 
@@ -84,7 +81,7 @@ public sealed class WebUiTests(OfflineKiln fixture) : IClassFixture<OfflineKiln>
         const string change = "make it dark and call it Reps";
         var projectId = await Kiln.GenerateAsync(first);
         await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
-        await using var ui = await fixture.Browser.OpenAsync(Kiln.BaseAddress);
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
         var page = ui.Page;
         await page.GotoAsync($"/projects/{projectId}");
         await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync(OfflineAppPlanner.Plan([first]).Title);
@@ -110,7 +107,7 @@ public sealed class WebUiTests(OfflineKiln fixture) : IClassFixture<OfflineKiln>
         var fromPage = await Kiln.GenerateAsync("a pomodoro timer");
         await Kiln.WaitForStatusAsync(fromList, Timeout, "ready");
         await Kiln.WaitForStatusAsync(fromPage, Timeout, "ready");
-        await using var ui = await fixture.Browser.OpenAsync(Kiln.BaseAddress);
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
         var page = ui.Page;
         await page.GotoAsync("/");
 
@@ -150,7 +147,7 @@ public sealed class WebUiTests(OfflineKiln fixture) : IClassFixture<OfflineKiln>
         const string prompt = "a landing page for my bakery called Crumb & Co";
         var projectId = await Kiln.GenerateAsync(prompt);
         await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
-        await using var ui = await fixture.Browser.OpenAsync(Kiln.BaseAddress, width: 390, height: 844);
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress, width: 390, height: 844);
         var page = ui.Page;
 
         await page.GotoAsync("/");
@@ -181,7 +178,7 @@ public sealed class WebUiTests(OfflineKiln fixture) : IClassFixture<OfflineKiln>
     public async Task A_kiln_with_a_token_asks_for_it_once_and_then_works()
     {
         await using var kiln = KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Auth:Token"] = "let-me-in" });
-        await using var ui = await fixture.Browser.OpenAsync(kiln.BaseAddress);
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
         var page = ui.Page;
         await page.GotoAsync("/");
 
@@ -207,12 +204,57 @@ public sealed class WebUiTests(OfflineKiln fixture) : IClassFixture<OfflineKiln>
     [Fact]
     public async Task An_empty_prompt_is_not_sent_and_says_what_to_write()
     {
-        await using var ui = await fixture.Browser.OpenAsync(Kiln.BaseAddress);
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
         var page = ui.Page;
         await page.GotoAsync("/");
         await page.Locator("#new-submit").ClickAsync();
         await Expect(page.Locator("#new-error")).ToContainTextAsync("Describe the app to build first");
         await Expect(page).ToHaveURLAsync(new Uri(Kiln.BaseAddress, "/").ToString());
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task Event_types_yet_to_come_render_generically()
+    {
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        await ui.Page.GotoAsync("/");
+        var rendered = await ui.Page.EvaluateAsync<System.Text.Json.JsonElement>("""
+            async () => {
+              const { Timeline } = await import("/js/timeline.js");
+              const list = document.createElement("ol");
+              const timeline = new Timeline(list, { onOpenFile() {}, onShowPreview() {} });
+              const add = (seq, type, data) => timeline.add({ seq, type, projectId: "p", at: new Date().toISOString(), data });
+              add(1, "command_output", { command: "pnpm install", stream: "stdout", text: "Packages: +12\n" });
+              add(2, "command_output", { command: "pnpm install", stream: "stderr", text: "WARN deprecated\n" });
+              add(3, "server_started", { url: "http://127.0.0.1:5173", port: 5173 });
+              add(4, "preview_ready", { url: "/api/projects/p/preview/" });
+              add(5, "something_new", { detail: "<b>kept as text</b>" });
+              add(5, "something_new", { detail: "a duplicate, ignored" });
+              return {
+                items: list.children.length,
+                seqs: [...list.querySelectorAll("[data-seq]")].map((node) => Number(node.dataset.seq)),
+                fold: list.querySelector(".output-fold summary").textContent,
+                foldOpen: list.querySelector(".output-fold").open,
+                stderr: list.querySelector(".output .stderr").textContent,
+                server: list.children[1].textContent,
+                preview: list.children[2].textContent,
+                unknown: list.children[3].textContent,
+                bold: list.querySelectorAll("b").length,
+              };
+            }
+            """);
+
+        Assert.Equal(4, rendered.GetProperty("items").GetInt32()); // both outputs of the command in one fold
+        Assert.Equal([1, 2, 3, 4, 5], rendered.GetProperty("seqs").EnumerateArray().Select(seq => seq.GetInt32()));
+        Assert.Contains("pnpm install", rendered.GetProperty("fold").GetString(), StringComparison.Ordinal);
+        Assert.Contains("2 lines", rendered.GetProperty("fold").GetString(), StringComparison.Ordinal);
+        Assert.False(rendered.GetProperty("foldOpen").GetBoolean());
+        Assert.Equal("WARN deprecated\n", rendered.GetProperty("stderr").GetString());
+        Assert.Contains("http://127.0.0.1:5173", rendered.GetProperty("server").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Preview ready", rendered.GetProperty("preview").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Something new", rendered.GetProperty("unknown").GetString(), StringComparison.Ordinal);
+        Assert.Contains("<b>kept as text</b>", rendered.GetProperty("unknown").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, rendered.GetProperty("bold").GetInt32());
         ui.AssertHealthy();
     }
 

@@ -11,6 +11,21 @@ const time = (at) => (at ? clock.format(new Date(at)) : "");
 
 const defaultHint = "Send a follow-up prompt to try again, or start a new project. Kiln's log has the details.";
 
+// What to do about the errors people meet most, when the event carries no hint of its own.
+const hints = [
+  [/prompt is too long|context window|too many tokens/i, "The conversation has outgrown the model's context. Start a new project, with the essentials in one prompt."],
+  [/api[ _-]?key|authentication|unauthori[sz]ed|\b401\b/i, "Check ANTHROPIC_API_KEY (or unset it to build with the offline model), restart Kiln, then send the prompt again."],
+  [/overloaded|rate.?limit|\b429\b|\b529\b/i, "The model is busy. Wait a minute, then send the prompt again."],
+  [/after \d+ turns|max.?turns/i, "The agent used all its turns (Kiln:Agent:MaxTurns). Send a follow-up to let it carry on."],
+  [/Kiln stopped|interrupted/i, "Send the prompt again to carry on where it stopped."],
+];
+
+function hintFor(data) {
+  if (data.hint) return data.hint;
+  const message = String(data.message ?? "");
+  return hints.find(([pattern]) => pattern.test(message))?.[1] ?? defaultHint;
+}
+
 function humanize(type) {
   const words = String(type).replaceAll("_", " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
@@ -115,7 +130,7 @@ export class Timeline {
           h("div", { class: "callout callout-error", role: "alert" },
             h("div", { class: "callout-title" }, iconNode("alert"), "Something went wrong"),
             h("p", { class: "callout-body" }, data.message ?? "An error occurred."),
-            h("p", { class: "callout-hint" }, h("strong", {}, "What to do: "), data.hint ?? defaultHint)));
+            h("p", { class: "callout-hint" }, h("strong", {}, "What to do: "), hintFor(data))));
 
       case "generation_completed": {
         const usage = data.usage ?? {};

@@ -22,7 +22,7 @@ document.addEventListener("click", (event) => {
   if (link.origin !== location.origin) return;
   event.preventDefault();
   if (link.pathname !== location.pathname) navigate(link.pathname);
-  else onRoute();
+  else document.getElementById("new-prompt")?.focus(); // already there: keep what was typed
 });
 addEventListener("popstate", () => onRoute());
 
