@@ -293,6 +293,10 @@ export class ProjectView {
     connection.dataset.state = state;
     if (state === "live") {
       connection.textContent = "Live";
+      // Stored events follow the connection at once; only a project with none is quiet a second later.
+      setTimeout(() => {
+        if (!this.destroyed && this.timeline.isEmpty) $("#timeline-empty-text", this.root).textContent = "Nothing has happened in this project yet.";
+      }, 1000);
       banner.hidden = true;
       topStatus(null);
     } else if (state === "reconnecting") {
