@@ -8,6 +8,9 @@ install_test
 log "building"
 dotnet build Kiln.slnx -nologo -v quiet -clp:ErrorsOnly
 
+# The browser tests drive Debian's Chromium (installed above); Playwright must never fetch its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
 log "testing"
 output=$(mktemp)
 status=0

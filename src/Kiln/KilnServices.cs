@@ -66,6 +66,7 @@ public static class KilnServices
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddOpenApi();
         services.AddHealthChecks();
+        services.AddWebUi();
         services.AddHttpLogging(options =>
         {
             options.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
@@ -97,6 +98,7 @@ public static class KilnServices
         app.UseStatusCodePages();
         app.UseHttpLogging();
         app.UseCors();
+        app.UseWebUiFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseProjectMcpGuard();

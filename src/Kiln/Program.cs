@@ -11,13 +11,14 @@ app.UseKiln();
 app.MapGenerate();
 app.MapProjects();
 app.MapProjectFiles();
+app.MapProjectDownload();
 app.MapPreview();
 app.MapEvents();
 app.MapProjectMcp();
 app.MapHealthChecks("/healthz").AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();
-app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
+app.MapWebUi();
 
 app.Run();
 

@@ -34,6 +34,7 @@ public static partial class EventEndpoints
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
         IProjectStore store,
         EventLog events,
+        IHostApplicationLifetime lifetime,
         CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -57,11 +58,11 @@ public static partial class EventEndpoints
             return problem;
         }
 
-        return TypedResults.ServerSentEvents(SseItems(events.ReadAsync(projectId, resumeFrom ?? 0, cancellationToken), cancellationToken));
+        return TypedResults.ServerSentEvents(SseItems(events, projectId, resumeFrom ?? 0, lifetime.ApplicationStopping, cancellationToken));
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
-        string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, ILoggerFactory loggers)
+        string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         var cancellationToken = context.RequestAborted;
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -83,14 +84,16 @@ public static partial class EventEndpoints
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Kiln stopping ends the sending too, with a close (1001), so a restart isn't held up by open sockets.
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, lifetime.ApplicationStopping);
         // The client sends nothing but may close; reading is how a close is noticed.
         var closed = WatchForCloseAsync(socket, connection);
         var logger = loggers.CreateLogger(typeof(EventEndpoints));
         try
         {
-            await foreach (var projectEvent in events.ReadAsync(projectId, after ?? 0, connection.Token))
+            await foreach (var projectEvent in events.ReadAsync(projectId, after ?? 0, sending.Token))
             {
-                await socket.SendAsync(projectEvent.Utf8Json, WebSocketMessageType.Text, endOfMessage: true, connection.Token);
+                await socket.SendAsync(projectEvent.Utf8Json, WebSocketMessageType.Text, endOfMessage: true, sending.Token);
             }
 
             // The project was deleted.
@@ -101,9 +104,13 @@ public static partial class EventEndpoints
             LogOverflow(logger, projectId, overflow.LastDeliveredSeq);
             await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, $"Too slow; reconnect with after={overflow.LastDeliveredSeq}");
         }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !connection.IsCancellationRequested)
+        {
+            await CloseAsync(socket, WebSocketCloseStatus.EndpointUnavailable, "Kiln is stopping; reconnect with after=N.");
+        }
         catch (OperationCanceledException)
         {
-            // The client closed, or the server is stopping: answer the close handshake if it is still open.
+            // The client closed: answer the close handshake if it is still open.
             await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, "Closing.");
         }
         catch (WebSocketException)
@@ -131,9 +138,11 @@ public static partial class EventEndpoints
         : null;
 
     private static async IAsyncEnumerable<SseItem<string>> SseItems(
-        IAsyncEnumerable<ProjectEvent> source, [EnumeratorCancellation] CancellationToken cancellationToken)
+        EventLog events, string projectId, long after, CancellationToken stopping, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var enumerator = source.GetAsyncEnumerator(cancellationToken);
+        // The stream ends when Kiln stops, so a restart isn't held up by open streams; clients resume with after=N.
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        await using var enumerator = events.ReadAsync(projectId, after, connection.Token).GetAsyncEnumerator(connection.Token);
         while (true)
         {
             SseItem<string> item;
@@ -156,6 +165,10 @@ public static partial class EventEndpoints
                 // Say why the stream ends, so a client knows to reconnect with after=N.
                 item = new SseItem<string>(overflow.Message, "stream_overflow");
                 last = true;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                yield break;
             }
 
             yield return item;

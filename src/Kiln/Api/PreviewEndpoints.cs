@@ -6,6 +6,9 @@ namespace Kiln.Api;
 
 public static class PreviewEndpoints
 {
+    /// <summary>What a preview may do: everything an app needs but being same-origin with Kiln.</summary>
+    public const string PreviewSandbox = "sandbox allow-scripts allow-forms allow-modals allow-popups allow-downloads";
+
     /// <summary>
     /// Serves the generated app's static files. The preview is reachable without the API token: its URL holds
     /// the project's unguessable id, the way a shared preview link works, so a browser frame can load it.
@@ -35,6 +38,11 @@ public static class PreviewEndpoints
         // The app changes while it is generated: a browser must always ask again.
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        // Until previews have their own origin (DESIGN.md 6.5), the app runs in an opaque one, framed or not, so
+        // its scripts can't use the API (or a stored token) as the page's origin. Its own files stay loadable
+        // from there: module scripts and fetches are CORS requests from origin "null".
+        context.Response.Headers.ContentSecurityPolicy = PreviewSandbox;
+        context.Response.Headers.AccessControlAllowOrigin = "*";
         return FileEndpoints.Serve(new AppDirectory(workspace.AppDirectory(projectId)), path, fallbackToIndex: true) switch
         {
             { Result: PhysicalFileHttpResult file } => file,

@@ -28,7 +28,13 @@ public sealed class KilnApp : WebApplicationFactory<Program>
 
     public Uri BaseAddress => ClientOptions.BaseAddress;
 
-    public static KilnApp Start(IReadOnlyDictionary<string, string?>? settings = null, string? projectsRoot = null)
+    /// <summary>Leave the projects root on disk when disposed, for a test that starts Kiln again on it.</summary>
+    public bool KeepProjectsRoot { get; set; }
+
+    /// <param name="settings">Configuration, as a person would set it.</param>
+    /// <param name="projectsRoot">An existing root (another Kiln's), or null for a new temporary one.</param>
+    /// <param name="port">A fixed loopback port, for a test that restarts Kiln where a client expects it; 0 for any.</param>
+    public static KilnApp Start(IReadOnlyDictionary<string, string?>? settings = null, string? projectsRoot = null, int port = 0)
     {
         var root = projectsRoot ?? TempDirectory.Create("kiln-root");
         var all = new Dictionary<string, string?>
@@ -45,7 +51,7 @@ public sealed class KilnApp : WebApplicationFactory<Program>
         }
 
         var app = new KilnApp(root, all);
-        app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         app.StartServer();
         return app;
     }
@@ -118,6 +124,9 @@ public sealed class KilnApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        TempDirectory.Delete(ProjectsRoot);
+        if (!KeepProjectsRoot)
+        {
+            TempDirectory.Delete(ProjectsRoot);
+        }
     }
 }

@@ -1,0 +1,212 @@
+// The Code panel: the app's file tree and a viewer with line numbers and highlighting. It follows the agent
+// (opens each file as it is written) until the person picks a file themselves.
+
+import { projects, withToken, ApiError } from "./api.js";
+import { $, $$, bytes, debounce, h } from "./dom.js";
+import { highlight, languageOf } from "./highlight.js";
+import { icon } from "./icons.js";
+
+const maxShownChars = 400_000;
+
+function buildTree(paths) {
+  const root = { dirs: new Map(), files: [] };
+  for (const path of paths) {
+    const parts = path.split("/");
+    let node = root;
+    for (const part of parts.slice(0, -1)) {
+      if (!node.dirs.has(part)) node.dirs.set(part, { dirs: new Map(), files: [] });
+      node = node.dirs.get(part);
+    }
+    node.files.push(path);
+  }
+  return root;
+}
+
+export class FileBrowser {
+  /** @param {HTMLElement} panel the Code panel; @param {HTMLElement[]} counters elements that show the file count */
+  constructor(panel, projectId, counters) {
+    this.projectId = projectId;
+    this.counters = counters;
+    this.tree = $(".file-tree-list", panel);
+    this.treeEmpty = $(".file-tree-empty", panel);
+    this.view = $(".file-view", panel);
+    this.files = new Map();
+    this.changed = new Set();
+    this.collapsed = new Set();
+    this.openPath = null;
+    this.following = true;
+    this.loadToken = 0;
+    this.objectUrl = null;
+    this.renderTree = debounce(() => this.drawTree(), 60);
+    this.reloadOpen = debounce(() => this.show(this.openPath, { keepScroll: true }), 150);
+    this.tree.addEventListener("keydown", (event) => this.navigate(event));
+    this.showPlaceholder();
+  }
+
+  /** The file list from the API (on load and after a reconnection). */
+  setFiles(list) {
+    this.files = new Map(list.map((file) => [file.path, file]));
+    this.drawTree();
+    if (this.openPath && !this.files.has(this.openPath)) this.showPlaceholder("That file was deleted.");
+  }
+
+  /** A generation started: mark changes afresh and follow the agent again. */
+  generationStarted() {
+    this.changed.clear();
+    this.following = true;
+    this.renderTree();
+  }
+
+  /** file_created / file_updated / file_deleted. */
+  apply(event, { replayed }) {
+    const path = event.data?.path;
+    if (!path) return;
+    if (event.type === "file_deleted") {
+      this.files.delete(path);
+      this.changed.delete(path);
+      if (!replayed && path === this.openPath) this.showPlaceholder(`${path} was deleted.`);
+    } else {
+      this.files.set(path, { path, size: event.data.size, modified: event.at });
+      this.changed.add(path);
+      if (!replayed) {
+        if (path === this.openPath) this.reloadOpen();
+        else if (this.following) this.show(path);
+      }
+    }
+    this.renderTree();
+  }
+
+  drawTree() {
+    const paths = [...this.files.keys()].sort();
+    for (const counter of this.counters) counter.textContent = paths.length ? String(paths.length) : "";
+    this.treeEmpty.hidden = paths.length > 0;
+    this.tree.replaceChildren(...this.branch(buildTree(paths), "", 0));
+  }
+
+  branch(node, prefix, depth) {
+    const items = [];
+    for (const [name, child] of [...node.dirs].sort(([a], [b]) => a.localeCompare(b))) {
+      const path = prefix + name;
+      const open = !this.collapsed.has(path);
+      const hasChange = [...this.changed].some((changed) => changed.startsWith(`${path}/`));
+      items.push(h("li", {},
+        h("button", {
+          type: "button", class: "tree-item tree-dir", style: { "--depth": depth }, "aria-expanded": String(open), dataset: { dir: path },
+          onclick: () => {
+            if (open) this.collapsed.add(path);
+            else this.collapsed.delete(path);
+            this.drawTree();
+            $(`[data-dir="${CSS.escape(path)}"]`, this.tree)?.focus();
+          },
+        }, h("span", { class: "tree-icon", html: icon("folder") }), h("span", { class: "tree-name" }, name), hasChange ? h("span", { class: "changed-dot", title: "Changed" }) : null),
+        open ? h("ul", {}, this.branch(child, `${path}/`, depth + 1)) : null));
+    }
+    for (const path of node.files.sort()) {
+      const name = path.slice(path.lastIndexOf("/") + 1);
+      const current = path === this.openPath;
+      items.push(h("li", {},
+        h("button", {
+          type: "button", class: `tree-item tree-file${current ? " current" : ""}`, style: { "--depth": depth },
+          "aria-current": current ? "true" : null, dataset: { path },
+          onclick: () => {
+            this.following = false;
+            this.show(path);
+          },
+        }, h("span", { class: "tree-icon", html: icon("file") }), h("span", { class: "tree-name" }, name),
+        this.changed.has(path) ? h("span", { class: "changed-dot", title: "Changed in this generation" }, h("span", { class: "visually-hidden" }, " (changed)")) : null)));
+    }
+    return items;
+  }
+
+  /** Up/Down move through the tree, Left/Right fold and unfold folders, Home/End jump. */
+  navigate(event) {
+    const items = $$(".tree-item", this.tree);
+    const index = items.indexOf(document.activeElement);
+    if (index < 0) return;
+    const move = (to) => {
+      event.preventDefault();
+      items[Math.max(0, Math.min(items.length - 1, to))]?.focus();
+    };
+    const current = items[index];
+    switch (event.key) {
+      case "ArrowDown": return move(index + 1);
+      case "ArrowUp": return move(index - 1);
+      case "Home": return move(0);
+      case "End": return move(items.length - 1);
+      case "ArrowRight":
+        if (current.dataset.dir && current.getAttribute("aria-expanded") === "false") current.click();
+        else move(index + 1);
+        return event.preventDefault();
+      case "ArrowLeft":
+        if (current.dataset.dir && current.getAttribute("aria-expanded") === "true") current.click();
+        return event.preventDefault();
+      default:
+    }
+  }
+
+  /** Opens a file from elsewhere (a timeline link). */
+  reveal(path) {
+    this.following = false;
+    // Unfold the folders on its way.
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) this.collapsed.delete(parts.slice(0, i).join("/"));
+    return this.show(path);
+  }
+
+  showPlaceholder(message = "Pick a file to read it. Files appear here as the agent writes them.") {
+    this.openPath = null;
+    this.view.replaceChildren(h("div", { class: "empty-state small" }, h("div", { class: "empty-icon", html: icon("code") }), h("p", {}, message)));
+    this.renderTree();
+  }
+
+  async show(path, { keepScroll = false } = {}) {
+    if (!path) return;
+    const load = ++this.loadToken;
+    const previous = keepScroll ? $(".code-scroll", this.view) : null;
+    const scroll = previous ? [previous.scrollTop, previous.scrollLeft] : null;
+    this.openPath = path;
+    this.renderTree();
+    const raw = withToken(`/api/projects/${encodeURIComponent(this.projectId)}/files/${path.split("/").map(encodeURIComponent).join("/")}`);
+    const head = h("div", { class: "file-head" },
+      h("span", { class: "file-path" }, path),
+      h("span", { class: "file-size muted" }, bytes(this.files.get(path)?.size)),
+      h("a", { class: "btn btn-small btn-ghost", href: raw, target: "_blank", rel: "noopener" }, "Raw"));
+    if (!keepScroll) this.view.replaceChildren(head, h("div", { class: "file-loading muted" }, "Loading…"));
+    let body;
+    try {
+      const response = await projects.file(this.projectId, path);
+      const type = response.headers.get("content-type") ?? "";
+      if (type.startsWith("image/")) {
+        const blob = await response.blob();
+        if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+        this.objectUrl = URL.createObjectURL(blob);
+        body = h("div", { class: "image-view" }, h("img", { src: this.objectUrl, alt: path }));
+      } else if (/^(text\/|application\/(json|javascript|xml|.*\+json|.*\+xml))/.test(type) || type === "") {
+        const text = await response.text();
+        body = this.codeView(text, path);
+      } else {
+        body = h("div", { class: "empty-state small" }, h("p", {}, `A binary file (${type}). Use Raw to download it.`));
+      }
+    } catch (error) {
+      if (load !== this.loadToken) return;
+      const gone = error instanceof ApiError && error.status === 404;
+      body = h("div", { class: "empty-state small error" }, h("p", {}, gone ? `${path} is not there any more.` : error.message));
+    }
+    if (load !== this.loadToken) return; // A newer request won.
+    this.view.replaceChildren(head, body);
+    const scroller = $(".code-scroll", this.view);
+    if (scroller && scroll) [scroller.scrollTop, scroller.scrollLeft] = scroll;
+  }
+
+  codeView(text, path) {
+    const truncated = text.length > maxShownChars;
+    const shown = truncated ? text.slice(0, maxShownChars) : text;
+    const lineCount = shown.split("\n").length - (shown.endsWith("\n") ? 1 : 0);
+    const language = languageOf(path);
+    const numbers = Array.from({ length: Math.max(1, lineCount) }, (_, i) => i + 1).join("\n");
+    return h("div", { class: "code-scroll", tabindex: "0", role: "region", "aria-label": `Contents of ${path}` },
+      h("pre", { class: "code-lines", "aria-hidden": "true" }, numbers),
+      h("pre", { class: `code-text${language ? ` lang-${language}` : ""}` }, h("code", { html: highlight(shown, language) })),
+      truncated ? h("p", { class: "muted truncated" }, "Only the start of this large file is shown; use Raw for all of it.") : null);
+  }
+}

@@ -1,0 +1,211 @@
+// The generation timeline: one list item per event, in seq order. Each carries data-seq, so "no gap, no
+// duplicate" is checkable in the page itself. Unknown event types still get a neutral line.
+
+import { bytes, duration, h, statusLabels, tokens, usd } from "./dom.js";
+import { icon, iconNode } from "./icons.js";
+import { markdown } from "./markdown.js";
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const fullTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const time = (at) => (at ? clock.format(new Date(at)) : "");
+
+const defaultHint = "Send a follow-up prompt to try again, or start a new project. Kiln's log has the details.";
+
+// What to do about the errors people meet most, when the event carries no hint of its own.
+const hints = [
+  [/prompt is too long|context window|too many tokens/i, "The conversation has outgrown the model's context. Start a new project, with the essentials in one prompt."],
+  [/api[ _-]?key|authentication|unauthori[sz]ed|\b401\b/i, "Check ANTHROPIC_API_KEY (or unset it to build with the offline model), restart Kiln, then send the prompt again."],
+  [/overloaded|rate.?limit|\b429\b|\b529\b/i, "The model is busy. Wait a minute, then send the prompt again."],
+  [/after \d+ turns|max.?turns/i, "The agent used all its turns (Kiln:Agent:MaxTurns). Send a follow-up to let it carry on."],
+  [/Kiln stopped|interrupted/i, "Send the prompt again to carry on where it stopped."],
+];
+
+function hintFor(data) {
+  if (data.hint) return data.hint;
+  const message = String(data.message ?? "");
+  return hints.find(([pattern]) => pattern.test(message))?.[1] ?? defaultHint;
+}
+
+function humanize(type) {
+  const words = String(type).replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function item(event, className, ...children) {
+  return h("li", { class: `ev ${className}`, dataset: { seq: event.seq, type: event.type }, title: `#${event.seq} · ${event.at ? fullTime.format(new Date(event.at)) : ""}` }, ...children);
+}
+
+function line(event, iconName, tone, ...children) {
+  return item(event, `ev-line ${tone ?? ""}`, h("span", { class: "ev-icon", html: icon(iconName) }), h("div", { class: "ev-text" }, ...children));
+}
+
+function outputText(data) {
+  return String(data.text ?? data.output ?? data.chunk ?? data.line ?? data.data ?? "");
+}
+
+export class Timeline {
+  /**
+   * @param {HTMLOListElement} list
+   * @param {{ onOpenFile(path: string): void, onShowPreview(): void }} actions
+   */
+  constructor(list, actions) {
+    this.list = list;
+    this.actions = actions;
+    this.seqs = new Set();
+    this.lastAgentText = "";
+  }
+
+  clear() {
+    this.list.replaceChildren();
+    this.seqs.clear();
+  }
+
+  get isEmpty() {
+    return this.seqs.size === 0;
+  }
+
+  add(event) {
+    if (this.seqs.has(event.seq)) return;
+    this.seqs.add(event.seq);
+    const data = event.data ?? {};
+    if (event.type === "command_output" && this.appendOutput(event, data)) return;
+    const element = this.render(event, data);
+    this.list.append(element);
+  }
+
+  render(event, data) {
+    switch (event.type) {
+      case "generation_queued":
+        return item(event, "ev-prompt",
+          h("div", { class: "bubble bubble-user" },
+            h("div", { class: "bubble-who" }, data.promptNumber > 1 ? `You · follow-up ${data.promptNumber - 1}` : "You", h("span", { class: "muted" }, ` · ${time(event.at)}`)),
+            h("div", { class: "bubble-text" }, data.prompt ?? "")),
+          data.position > 1 ? h("p", { class: "ev-note" }, `Waiting for a free slot (position ${data.position}).`) : null);
+
+      case "generation_started":
+        return line(event, "play", "muted", "Started", h("span", { class: "muted" }, ` · ${data.model ?? ""}${data.runtime ? ` on ${data.runtime}` : ""}`));
+
+      case "agent_message":
+        this.lastAgentText = data.text ?? "";
+        return item(event, "ev-agent",
+          h("div", { class: "avatar", "aria-hidden": "true", html: icon("spark") }),
+          h("div", { class: "bubble bubble-agent" },
+            h("div", { class: "bubble-who" }, "Kiln", h("span", { class: "muted" }, ` · ${time(event.at)}`)),
+            h("div", { class: "md", html: markdown(data.text ?? "") })));
+
+      case "tool_executed":
+        return this.tool(event, data);
+
+      case "file_created":
+      case "file_updated":
+      case "file_deleted": {
+        const verb = { file_created: "Created", file_updated: "Updated", file_deleted: "Deleted" }[event.type];
+        const glyph = { file_created: "+", file_updated: "~", file_deleted: "−" }[event.type];
+        const path = data.path ?? "";
+        const name = event.type === "file_deleted"
+          ? h("span", { class: "file-name deleted" }, path)
+          : h("button", { type: "button", class: "link file-name", onclick: () => this.actions.onOpenFile(path), title: `Open ${path}` }, path);
+        return item(event, `ev-file ev-${event.type}`,
+          h("span", { class: "file-glyph", "aria-hidden": "true" }, glyph),
+          h("span", { class: "visually-hidden" }, `${verb} `), name,
+          data.size !== undefined ? h("span", { class: "muted" }, ` ${bytes(data.size)}`) : null);
+      }
+
+      case "command_output":
+        return this.output(event, data);
+
+      case "server_started":
+        return line(event, "terminal", "info",
+          "Dev server started",
+          data.url ? h("span", { class: "muted" }, ` at ${data.url}`) : data.port ? h("span", { class: "muted" }, ` on port ${data.port}`) : null);
+
+      case "preview_ready":
+        return line(event, "eye", "success",
+          "Preview ready",
+          data.url ? h("span", { class: "muted" }, ` · ${data.url}`) : null,
+          h("button", { type: "button", class: "link inline-action", onclick: () => this.actions.onShowPreview() }, "Show preview"));
+
+      case "error_occurred":
+        return item(event, "ev-callout",
+          h("div", { class: "callout callout-error", role: "alert" },
+            h("div", { class: "callout-title" }, iconNode("alert"), "Something went wrong"),
+            h("p", { class: "callout-body" }, data.message ?? "An error occurred."),
+            h("p", { class: "callout-hint" }, h("strong", {}, "What to do: "), hintFor(data))));
+
+      case "generation_completed": {
+        const usage = data.usage ?? {};
+        const facts = [
+          data.durationMs !== undefined ? duration(data.durationMs) : null,
+          data.turns ? `${data.turns} turn${data.turns === 1 ? "" : "s"}` : null,
+          usage.inputTokens !== undefined ? `${tokens(usage.inputTokens)} in · ${tokens(usage.outputTokens)} out tokens` : null,
+          data.costUsd !== undefined && data.costUsd !== null ? usd(data.costUsd) : null,
+        ].filter(Boolean);
+        const summary = data.summary && data.summary.trim() !== this.lastAgentText.trim() ? data.summary : null;
+        return item(event, "ev-callout",
+          h("div", { class: "callout callout-success" },
+            h("div", { class: "callout-title" }, iconNode("check"), "Done", h("span", { class: "callout-facts" }, facts.join(" · "))),
+            summary ? h("div", { class: "md callout-body", html: markdown(summary) }) : null,
+            h("div", { class: "callout-actions" },
+              h("button", { type: "button", class: "btn btn-small", onclick: () => this.actions.onShowPreview() }, iconNode("eye"), "Show preview"))));
+      }
+
+      case "generation_cancelled":
+        return item(event, "ev-callout",
+          h("div", { class: "callout callout-warning" },
+            h("div", { class: "callout-title" }, iconNode("stop"), "Stopped"),
+            h("p", { class: "callout-body" }, data.reason ?? "The generation was cancelled."),
+            h("p", { class: "callout-hint" }, "The files written so far are kept. Send a prompt to carry on.")));
+
+      case "status_changed":
+        // Kept for the record (and the seq), but shown by the status pill and the events around it.
+        return item(event, "ev-status quiet",
+          h("span", { class: `status-rule status-${data.status}` }, statusLabels[data.status] ?? humanize(data.status ?? "")),
+          data.reason ? h("span", { class: "muted" }, ` · ${data.reason}`) : null);
+
+      default: {
+        const json = JSON.stringify(data);
+        return line(event, "info", "muted", humanize(event.type),
+          json && json !== "{}" ? h("code", { class: "ev-json" }, json.length > 240 ? `${json.slice(0, 240)}…` : json) : null);
+      }
+    }
+  }
+
+  tool(event, data) {
+    const ok = data.ok !== false;
+    const details = h("details", { class: `tool ${ok ? "tool-ok" : "tool-failed"}`, open: !ok },
+      h("summary", {},
+        h("span", { class: "tool-status", html: icon(ok ? "check" : "x") }),
+        h("span", { class: "visually-hidden" }, ok ? "Tool succeeded: " : "Tool failed: "),
+        h("span", { class: "tool-name" }, data.tool ?? "tool"),
+        h("code", { class: "tool-input" }, data.input ?? ""),
+        data.durationMs !== undefined ? h("span", { class: "tool-time" }, duration(data.durationMs)) : null),
+      h("div", { class: "tool-body" },
+        h("div", { class: "tool-label" }, "Input"),
+        h("pre", { class: "tool-pre" }, data.input || "(none)"),
+        ok ? null : h("div", { class: "tool-label" }, "Error"),
+        ok ? null : h("pre", { class: "tool-pre tool-error" }, data.error ?? "The tool failed."),
+        ok ? null : h("p", { class: "tool-note" }, "The agent gets this error back and usually corrects course.")));
+    return item(event, "ev-tool", details);
+  }
+
+  output(event, data) {
+    const pre = h("pre", { class: "output" }, h("span", { class: data.stream === "stderr" ? "stderr" : "" }, outputText(data)));
+    const label = data.command ?? data.name ?? "Command output";
+    return item(event, "ev-output",
+      h("details", { class: "output-fold", dataset: { key: String(data.command ?? data.processId ?? "") } },
+        h("summary", {}, h("span", { class: "ev-icon", html: icon("terminal") }), h("code", {}, label), h("span", { class: "output-lines muted" }, "")),
+        pre));
+  }
+
+  /** Output of the same command, arriving in pieces, goes into the one fold. */
+  appendOutput(event, data) {
+    const last = this.list.lastElementChild;
+    const fold = last?.classList.contains("ev-output") ? last.querySelector(".output-fold") : null;
+    if (!fold || fold.dataset.key !== String(data.command ?? data.processId ?? "")) return false;
+    const pre = fold.querySelector(".output");
+    pre.append(h("span", { class: data.stream === "stderr" ? "stderr" : "", dataset: { seq: event.seq } }, outputText(data)));
+    const lines = pre.textContent.split("\n").filter(Boolean).length;
+    fold.querySelector(".output-lines").textContent = ` ${lines} line${lines === 1 ? "" : "s"}`;
+    return true;
+  }
+}

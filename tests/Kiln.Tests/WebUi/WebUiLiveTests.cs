@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Sockets;
+using Kiln.Testing;
+using Kiln.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Kiln.Tests.WebUi;
+
+/// <summary>
+/// The UI while a generation runs, against a scripted model that answers when the test wants: stopping it,
+/// reloading the page in the middle, and a Kiln that restarts under an open page.
+/// </summary>
+[Collection(WebUiInChromium.Name)]
+public sealed class WebUiLiveTests(Browser browser)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static KilnApp StartKiln(ScriptedModelServer model, string? projectsRoot = null, int port = 0) => KilnApp.Start(
+        new Dictionary<string, string?>
+        {
+            ["Anthropic:ApiKey"] = "sk-test-scripted",
+            ["Anthropic:BaseUrl"] = model.BaseUrl,
+            ["Kiln:Agent:Model"] = "claude-scripted",
+        },
+        projectsRoot,
+        port);
+
+    [Fact]
+    public async Task Stop_cancels_the_running_generation_and_keeps_what_was_written()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(
+            ScriptedReply.Of(
+                ScriptedContent.Text("Starting with **the page**."),
+                ScriptedContent.ToolUse("write_file", new { path = "index.html", content = "<h1>Half built</h1>" })),
+            ScriptedReply.ToolUse("write_file", new { path = "../outside.txt", content = "no" }),
+            ScriptedReply.Hanging);
+        await using var kiln = StartKiln(model);
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync("/");
+        await page.Locator("#new-prompt").FillAsync("a page that takes its time");
+        await page.Locator("#new-submit").ClickAsync();
+        await ui.ProjectIdAsync();
+
+        await Expect(ui.Timeline.Locator(".ev-file_created .file-name")).ToHaveTextAsync("index.html");
+        // A refused tool call shows its error, and that the agent gets it back.
+        await Expect(ui.Timeline.Locator(".tool-failed .tool-error")).ToContainTextAsync("'..' is not allowed");
+        await Expect(ui.Timeline.Locator(".tool-failed .tool-note")).ToBeVisibleAsync();
+        await model.WaitForRequestAsync(request => request.ToolResults.Count >= 2, new CancellationTokenSource(Timeout).Token);
+        await Expect(page.Locator("#progress")).ToBeVisibleAsync();
+        await Expect(page.Locator("#progress-text")).ToContainTextAsync("Building");
+        await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Building");
+        await Expect(page.Locator("#followup-submit")).ToBeDisabledAsync();
+        await Expect(page.Locator(".preview-empty-text")).ToContainTextAsync("as soon as it has a page");
+        await ui.ScreenshotAsync("generating");
+
+        await page.Locator("#cancel").ClickAsync();
+
+        await Expect(ui.Timeline.Locator(".callout-warning")).ToContainTextAsync("Cancelled by request.");
+        await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Cancelled");
+        await Expect(page.Locator("#cancel")).ToBeHiddenAsync();
+        await Expect(page.Locator("#progress")).ToBeHiddenAsync();
+        await Expect(page.Locator("#followup-submit")).ToBeEnabledAsync();
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Half built");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task Reloading_in_the_middle_resumes_the_timeline_with_no_gap_and_no_duplicate()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        for (var i = 1; i <= 8; i++)
+        {
+            model.Enqueue(ScriptedReply.Of(
+                ScriptedContent.Text($"Writing page {i}."),
+                ScriptedContent.ToolUse("write_file", new { path = $"page{i}.html", content = $"<h1>Page {i}</h1>" })).After(TimeSpan.FromMilliseconds(250)));
+        }
+
+        model.Enqueue(ScriptedReply.Text("All eight pages are written.").After(TimeSpan.FromMilliseconds(250)));
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("eight pages, slowly");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        var sockets = new List<string>();
+        page.WebSocket += (_, socket) => sockets.Add(socket.Url);
+        await page.GotoAsync($"/projects/{projectId}");
+        await Expect(ui.Timeline.Locator(".ev-file_created").Nth(2)).ToBeVisibleAsync();
+
+        await page.ReloadAsync();
+
+        await Expect(ui.Timeline.Locator(".callout-success")).ToContainTextAsync("Done");
+        await Expect(ui.Timeline.Locator(".ev-file_created")).ToHaveCountAsync(8);
+        await WebUiTests.AssertNoGapOrDuplicateAsync(ui, projectId, kiln);
+        // After the reload the page asked only for what it had not seen.
+        Assert.Equal(2, sockets.Count);
+        Assert.EndsWith("after=0", sockets[0], StringComparison.Ordinal);
+        var resumedAfter = long.Parse(sockets[1][(sockets[1].LastIndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(resumedAfter >= 6, $"The reloaded page should resume after the events it had, not replay them all: {sockets[1]}");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_restarted_kiln_is_reconnected_to_without_a_reload()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>Before</h1>" }), ScriptedReply.Text("First version."));
+        var port = FreePort();
+        var root = TempDirectory.Create("kiln-webui-restart");
+        string projectId;
+        await using var ui = await browser.OpenAsync(new Uri($"http://127.0.0.1:{port}/"));
+        var page = ui.Page;
+        await using (var first = StartKiln(model, root, port))
+        {
+            first.KeepProjectsRoot = true;
+            projectId = await first.GenerateAsync("a page that outlives its server");
+            await first.WaitForStatusAsync(projectId, Timeout, "ready");
+            await page.GotoAsync($"/projects/{projectId}");
+            await Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
+            await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Before");
+        }
+
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("Reconnecting…");
+        await Expect(page.Locator("#stream-banner")).ToBeVisibleAsync();
+        await ui.ScreenshotAsync("reconnecting");
+
+        model.Enqueue(ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>After</h1>" }), ScriptedReply.Text("Second version."));
+        await using var second = StartKiln(model, root, port);
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
+        await Expect(page.Locator("#stream-banner")).ToBeHiddenAsync();
+
+        await page.Locator("#followup-prompt").FillAsync("change the heading");
+        await page.Keyboard.PressAsync("Control+Enter");
+        await Expect(ui.Timeline.Locator(".callout-success")).ToHaveCountAsync(2);
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("After");
+        await WebUiTests.AssertNoGapOrDuplicateAsync(ui, projectId, second);
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task The_agents_markdown_is_rendered_and_any_html_in_it_stays_text()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(ScriptedReply.Text("""
+            ### Plan
+            1. Write **index.html**
+            2. Style it with `styles.css`
+
+            ```js
+            const answer = 42;
+            ```
+            See [the docs](https://example.com/docs) or [this](javascript:alert(1)).
+            <img src=x onerror="window.__owned = true"> <script>window.__owned = true</script>
+            """));
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("explain yourself");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        var message = ui.Timeline.Locator(".ev-agent .md");
+        await Expect(message.Locator("h5")).ToHaveTextAsync("Plan");
+        await Expect(message.Locator("ol li")).ToHaveCountAsync(2);
+        await Expect(message.Locator("strong")).ToHaveTextAsync("index.html");
+        await Expect(message.Locator("code").First).ToHaveTextAsync("styles.css");
+        await Expect(message.Locator("pre .tok-keyword")).ToHaveTextAsync("const");
+        await Expect(message.Locator("a[href='https://example.com/docs']")).ToHaveAttributeAsync("rel", "noopener noreferrer");
+        await Expect(message).ToContainTextAsync("<img src=x");
+        await Expect(message.Locator("img, script, a[href^='javascript']")).ToHaveCountAsync(0);
+        Assert.Null(await page.EvaluateAsync<bool?>("() => window.__owned"));
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_failed_generation_shows_the_error_and_what_to_do()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(ScriptedReply.PromptTooLong());
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("something enormous");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        var error = ui.Timeline.Locator(".callout-error");
+        await Expect(error).ToContainTextAsync("prompt is too long");
+        await Expect(error.Locator(".callout-hint")).ToContainTextAsync("What to do: The conversation has outgrown the model's context.");
+        await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Failed");
+        await Expect(page.Locator("#followup-submit")).ToBeEnabledAsync();
+        await ui.ScreenshotAsync("failed");
+        ui.AssertHealthy();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,276 @@
+using System.Net;
+using Kiln.Agents.Offline;
+using Kiln.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Kiln.Tests.WebUi;
+
+/// <summary>One Kiln with the offline model for the class.</summary>
+public sealed class OfflineKiln : IAsyncLifetime
+{
+    public KilnApp Kiln { get; private set; } = null!;
+
+    public ValueTask InitializeAsync()
+    {
+        Kiln = KilnApp.Start();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync() => await Kiln.DisposeAsync();
+}
+
+/// <summary>Kiln's web UI in Chromium, building apps with the offline model the way a person would.</summary>
+[Collection(WebUiInChromium.Name)]
+public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFixture<OfflineKiln>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private KilnApp Kiln => fixture.Kiln;
+
+    [Fact]
+    public async Task A_typed_prompt_builds_an_app_with_a_live_timeline_files_and_preview()
+    {
+        const string prompt = "a todo list for my groceries";
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync("/");
+
+        // Keyboard only: the prompt has focus, Ctrl+Enter sends.
+        await Expect(page.Locator("#new-prompt")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(prompt);
+        await page.Keyboard.PressAsync("Control+Enter");
+        var projectId = await ui.ProjectIdAsync();
+
+        await Expect(ui.Timeline.Locator(".ev-prompt .bubble-text")).ToHaveTextAsync(prompt);
+        await Expect(ui.Timeline.Locator(".ev-agent").First).ToContainTextAsync("I'll build");
+        await Expect(ui.Timeline.Locator(".ev-agent .md strong").First).ToBeVisibleAsync(); // Markdown, rendered
+        await Expect(ui.Timeline.Locator(".ev-tool .tool-name").First).ToHaveTextAsync("write_file");
+        await Expect(ui.Timeline.Locator(".ev-file_created")).ToHaveCountAsync(3);
+        await Expect(ui.Timeline.Locator(".callout-success")).ToContainTextAsync("Done");
+        await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Ready");
+        await Expect(page.Locator(".project-usage")).ToContainTextAsync("tokens");
+
+        var title = OfflineAppPlanner.Plan([prompt]).Title;
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync(title);
+        await Expect(page.Locator(".preview-url")).ToContainTextAsync($"/api/projects/{projectId}/preview/");
+        await Expect(page.Locator(".preview-open")).ToHaveAttributeAsync("href", new Uri(Kiln.BaseAddress, $"/api/projects/{projectId}/preview/").ToString());
+        await Expect(page.Locator("#download")).ToHaveAttributeAsync("href", $"/api/projects/{projectId}/download");
+        await ui.ScreenshotAsync("project-ready");
+
+        await AssertNoGapOrDuplicateAsync(ui, projectId);
+
+        await page.Locator("#tab-code").ClickAsync();
+        await Expect(page.Locator(".tree-file .tree-name")).ToHaveTextAsync(["app.js", "index.html", "styles.css"]);
+        await page.Locator(".tree-file", new() { HasText = "app.js" }).ClickAsync();
+        await Expect(page.Locator(".file-path")).ToHaveTextAsync("app.js");
+        await Expect(page.Locator(".code-text .tok-keyword").First).ToBeVisibleAsync();
+        await Expect(page.Locator(".code-lines")).ToContainTextAsync("42");
+        // A file named in the timeline opens in the viewer.
+        await page.Locator("#timeline .ev-file_created .file-name", new() { HasText = "index.html" }).ClickAsync();
+        await Expect(page.Locator(".file-path")).ToHaveTextAsync("index.html");
+        await Expect(page.Locator(".code-text .tok-tag").First).ToBeVisibleAsync();
+        await ui.ScreenshotAsync("project-code");
+        await page.EmulateMediaAsync(new() { ColorScheme = Microsoft.Playwright.ColorScheme.Dark });
+        await ui.ScreenshotAsync("project-code-dark");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_follow_up_changes_the_app_in_the_preview()
+    {
+        const string first = "a counter for push-ups";
+        const string change = "make it dark and call it Reps";
+        var projectId = await Kiln.GenerateAsync(first);
+        await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync(OfflineAppPlanner.Plan([first]).Title);
+
+        await page.Locator("#followup-prompt").FocusAsync();
+        await page.Keyboard.TypeAsync(change);
+        await page.Keyboard.PressAsync("Control+Enter");
+
+        await Expect(ui.Timeline.Locator(".ev-prompt .bubble-text").Nth(1)).ToHaveTextAsync(change);
+        await Expect(ui.Timeline.Locator(".callout-success")).ToHaveCountAsync(2);
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync(OfflineAppPlanner.Plan([first, change]).Title);
+        await Expect(ui.PreviewFrame.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(page.Locator("#followup-prompt")).ToHaveValueAsync("");
+        await ui.ScreenshotAsync("follow-up");
+        await AssertNoGapOrDuplicateAsync(ui, projectId);
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task Deleting_a_project_from_the_list_or_its_page_removes_it()
+    {
+        var fromList = await Kiln.GenerateAsync("a simple calculator");
+        var fromPage = await Kiln.GenerateAsync("a pomodoro timer");
+        await Kiln.WaitForStatusAsync(fromList, Timeout, "ready");
+        await Kiln.WaitForStatusAsync(fromPage, Timeout, "ready");
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync("/");
+
+        var card = page.Locator($"[data-project-id='{fromList}']");
+        await Expect(card.Locator(".card-prompt")).ToHaveTextAsync("a simple calculator");
+        await Expect(card.Locator(".pill")).ToHaveTextAsync("Ready");
+        await Expect(card.Locator("time")).ToHaveTextAsync("just now");
+        await card.Locator(".card-delete").ClickAsync();
+        await Expect(page.Locator("#confirm-dialog")).ToBeVisibleAsync();
+        await Expect(page.Locator("#confirm-cancel")).ToBeFocusedAsync(); // the safe choice by default
+        await ui.ScreenshotAsync("delete-confirm");
+        await page.Locator("#confirm-ok").ClickAsync();
+        await Expect(card).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusCodeAsync($"/api/projects/{fromList}"));
+
+        await page.Locator($"[data-project-id='{fromPage}'] .card-link").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Uri(Kiln.BaseAddress, $"/projects/{fromPage}").ToString());
+        await page.Locator("#delete").ClickAsync();
+        await page.Keyboard.PressAsync("Escape"); // changed my mind
+        await Expect(page.Locator("#confirm-dialog")).Not.ToBeVisibleAsync();
+        await page.Locator("#delete").ClickAsync();
+        await page.Locator("#confirm-ok").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Uri(Kiln.BaseAddress, "/").ToString());
+        await Expect(page.Locator(".toast").Last).ToHaveTextAsync("Project deleted.");
+        await Expect(page.Locator($"[data-project-id='{fromPage}']")).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusCodeAsync($"/api/projects/{fromPage}"));
+
+        // A link to a deleted project says so.
+        await page.GotoAsync($"/projects/{fromPage}");
+        await Expect(page.Locator(".missing h1")).ToHaveTextAsync("This project isn't here");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task At_phone_width_one_panel_shows_at_a_time_and_tabs_work_by_keyboard()
+    {
+        const string prompt = "a landing page for my bakery called Crumb & Co";
+        var projectId = await Kiln.GenerateAsync(prompt);
+        await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress, width: 390, height: 844);
+        var page = ui.Page;
+
+        await page.GotoAsync("/");
+        await Expect(page.Locator($"[data-project-id='{projectId}']")).ToBeVisibleAsync();
+        await ui.ScreenshotAsync("phone-home");
+
+        await page.GotoAsync($"/projects/{projectId}");
+        await Expect(page.Locator("#panel-chat")).ToBeVisibleAsync();
+        await Expect(page.Locator("#panel-preview")).ToBeHiddenAsync();
+        await Expect(ui.Timeline.Locator(".callout-success")).ToBeVisibleAsync();
+        await ui.ScreenshotAsync("phone-timeline");
+
+        await page.Locator("#tab-chat").FocusAsync();
+        await page.Keyboard.PressAsync("ArrowRight");
+        await Expect(page.Locator("#tab-preview")).ToBeFocusedAsync();
+        await Expect(page.Locator("#tab-preview")).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(page.Locator("#panel-chat")).ToBeHiddenAsync();
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Crumb & Co");
+        await ui.ScreenshotAsync("phone-preview");
+
+        await page.Keyboard.PressAsync("ArrowRight");
+        await Expect(page.Locator("#panel-code")).ToBeVisibleAsync();
+        await Expect(page.Locator(".tree-file")).ToHaveCountAsync(3);
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_kiln_with_a_token_asks_for_it_once_and_then_works()
+    {
+        await using var kiln = KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Auth:Token"] = "let-me-in" });
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync("/");
+
+        await Expect(page.Locator("#token-dialog")).ToBeVisibleAsync();
+        await page.Locator("#token-input").FillAsync("wrong");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#token-error")).ToHaveTextAsync("That token was not accepted.");
+        await page.Locator("#token-input").FillAsync("let-me-in");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#projects-empty")).ToBeVisibleAsync();
+        await ui.ScreenshotAsync("home-empty");
+
+        // The WebSocket carries the token too: the generation streams in.
+        await page.Locator("[data-idea='A simple calculator']").ClickAsync();
+        await Expect(page.Locator("#new-prompt")).ToHaveValueAsync("A simple calculator");
+        await page.Locator("#new-submit").ClickAsync();
+        await Expect(ui.Timeline.Locator(".callout-success")).ToContainTextAsync("Done");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("Live");
+        await Expect(page.Locator("#token-dialog")).Not.ToBeVisibleAsync();
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task An_empty_prompt_is_not_sent_and_says_what_to_write()
+    {
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync("/");
+        await page.Locator("#new-submit").ClickAsync();
+        await Expect(page.Locator("#new-error")).ToContainTextAsync("Describe the app to build first");
+        await Expect(page).ToHaveURLAsync(new Uri(Kiln.BaseAddress, "/").ToString());
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task Event_types_yet_to_come_render_generically()
+    {
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        await ui.Page.GotoAsync("/");
+        var rendered = await ui.Page.EvaluateAsync<System.Text.Json.JsonElement>("""
+            async () => {
+              const { Timeline } = await import("/js/timeline.js");
+              const list = document.createElement("ol");
+              const timeline = new Timeline(list, { onOpenFile() {}, onShowPreview() {} });
+              const add = (seq, type, data) => timeline.add({ seq, type, projectId: "p", at: new Date().toISOString(), data });
+              add(1, "command_output", { command: "pnpm install", stream: "stdout", text: "Packages: +12\n" });
+              add(2, "command_output", { command: "pnpm install", stream: "stderr", text: "WARN deprecated\n" });
+              add(3, "server_started", { url: "http://127.0.0.1:5173", port: 5173 });
+              add(4, "preview_ready", { url: "/api/projects/p/preview/" });
+              add(5, "something_new", { detail: "<b>kept as text</b>" });
+              add(5, "something_new", { detail: "a duplicate, ignored" });
+              return {
+                items: list.children.length,
+                seqs: [...list.querySelectorAll("[data-seq]")].map((node) => Number(node.dataset.seq)),
+                fold: list.querySelector(".output-fold summary").textContent,
+                foldOpen: list.querySelector(".output-fold").open,
+                stderr: list.querySelector(".output .stderr").textContent,
+                server: list.children[1].textContent,
+                preview: list.children[2].textContent,
+                unknown: list.children[3].textContent,
+                bold: list.querySelectorAll("b").length,
+              };
+            }
+            """);
+
+        Assert.Equal(4, rendered.GetProperty("items").GetInt32()); // both outputs of the command in one fold
+        Assert.Equal([1, 2, 3, 4, 5], rendered.GetProperty("seqs").EnumerateArray().Select(seq => seq.GetInt32()));
+        Assert.Contains("pnpm install", rendered.GetProperty("fold").GetString(), StringComparison.Ordinal);
+        Assert.Contains("2 lines", rendered.GetProperty("fold").GetString(), StringComparison.Ordinal);
+        Assert.False(rendered.GetProperty("foldOpen").GetBoolean());
+        Assert.Equal("WARN deprecated\n", rendered.GetProperty("stderr").GetString());
+        Assert.Contains("http://127.0.0.1:5173", rendered.GetProperty("server").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Preview ready", rendered.GetProperty("preview").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Something new", rendered.GetProperty("unknown").GetString(), StringComparison.Ordinal);
+        Assert.Contains("<b>kept as text</b>", rendered.GetProperty("unknown").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, rendered.GetProperty("bold").GetInt32());
+        ui.AssertHealthy();
+    }
+
+    internal static async Task AssertNoGapOrDuplicateAsync(UiPage ui, string projectId, KilnApp kiln)
+    {
+        var stored = await StoredEvents.ReadAsync(kiln, projectId);
+        var shown = await ui.SeqsAsync();
+        Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), shown);
+    }
+
+    private Task AssertNoGapOrDuplicateAsync(UiPage ui, string projectId) => AssertNoGapOrDuplicateAsync(ui, projectId, Kiln);
+
+    private async Task<HttpStatusCode> StatusCodeAsync(string path)
+    {
+        using var client = Kiln.Client();
+        using var response = await client.GetAsync(path);
+        return response.StatusCode;
+    }
+}
