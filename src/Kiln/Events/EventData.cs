@@ -8,62 +8,73 @@ namespace Kiln.Events;
 /// </summary>
 public abstract record EventData
 {
-    [JsonIgnore]
+    /// <summary>The wire name. Each override carries its own [JsonIgnore]: serialisation does not inherit it.</summary>
     public abstract string Type { get; }
 }
 
 public sealed record GenerationQueued(string Prompt, int PromptNumber, int Position) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "generation_queued";
 }
 
 public sealed record GenerationStarted(string Prompt, int PromptNumber, string Runtime, string Model) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "generation_started";
 }
 
 public sealed record AgentMessage(string Text) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "agent_message";
 }
 
 /// <summary>A tool call finished. <c>Input</c> is a short human summary, not the whole argument payload.</summary>
 public sealed record ToolExecuted(string Tool, string Input, bool Ok, string? Error, long DurationMs) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "tool_executed";
 }
 
 public sealed record FileCreated(string Path, long Size) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "file_created";
 }
 
 public sealed record FileUpdated(string Path, long Size) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "file_updated";
 }
 
 public sealed record FileDeleted(string Path) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "file_deleted";
 }
 
 public sealed record ErrorOccurred(string Message, string? Hint = null) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "error_occurred";
 }
 
 public sealed record GenerationCompleted(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, long DurationMs) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "generation_completed";
 }
 
 public sealed record GenerationCancelled(string Reason) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "generation_cancelled";
 }
 
 public sealed record StatusChanged(ProjectStatus Status, string? Reason = null) : EventData
 {
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "status_changed";
 }
