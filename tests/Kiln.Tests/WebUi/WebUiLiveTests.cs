@@ -19,6 +19,7 @@ public sealed class WebUiLiveTests(Browser browser)
         new Dictionary<string, string?>
         {
             ["Anthropic:ApiKey"] = "sk-test-scripted",
+            ["Kiln:Agent:Runtime"] = "builtin",
             ["Anthropic:BaseUrl"] = model.BaseUrl,
             ["Kiln:Agent:Model"] = "claude-scripted",
         },
