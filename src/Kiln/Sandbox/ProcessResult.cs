@@ -1,0 +1,13 @@
+namespace Kiln.Sandbox;
+
+/// <summary>
+/// How a command ended. <see cref="Output"/> is stdout and stderr interleaved line by line, capped
+/// at <see cref="SandboxOptions.MaxOutputBytes"/>, with a note at the end saying how much was dropped.
+/// </summary>
+public sealed record ProcessResult(
+    int ExitCode,
+    string Output,
+    bool OutputTruncated,
+    bool TimedOut,
+    bool Cancelled,
+    TimeSpan Duration);

@@ -1,0 +1,25 @@
+namespace Kiln.Sandbox;
+
+/// <summary>
+/// What to run and where. <paramref name="WritableDirectories"/> are the only host directories a
+/// sandboxed command can change (the project directory, plus <see cref="SandboxOptions.ExtraWritableDirectories"/>,
+/// which the runner adds); the working directory must be inside one of them.
+/// </summary>
+public sealed record ProcessSpec(IReadOnlyList<string> Argv, string WorkingDirectory, IReadOnlyList<string> WritableDirectories)
+{
+    /// <summary>Wall-clock limit; <see cref="SandboxOptions.DefaultTimeoutSeconds"/> for a command when null, none for a started process.
+    /// Never more than <see cref="SandboxOptions.MaxTimeoutSeconds"/>.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Variables added to the minimal environment; names that look like secrets are refused.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Text written to standard input before it is closed; when null, standard input is closed at once.</summary>
+    public string? StandardInput { get; init; }
+
+    /// <summary>
+    /// Directories inside the writable ones that stay read-only, such as the project's .git, which
+    /// Kiln owns; missing ones are skipped. Only enforced under bubblewrap.
+    /// </summary>
+    public IReadOnlyList<string> ReadOnlyDirectories { get; init; } = [];
+}

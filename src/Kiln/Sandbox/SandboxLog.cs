@@ -1,0 +1,32 @@
+
+namespace Kiln.Sandbox;
+
+internal static partial class SandboxLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Sandbox ready: {Description}")]
+    public static partial void SandboxReady(this ILogger logger, string description);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Sandbox degraded: {Description}")]
+    public static partial void SandboxDegraded(this ILogger logger, string description);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Sandbox required but unavailable; every command will be refused: {Description}")]
+    public static partial void SandboxRequiredButUnavailable(this ILogger logger, string description);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Started {Program} as pid {Pid} ({Isolation})")]
+    public static partial void ProcessStarted(this ILogger logger, string program, int pid, Isolation isolation);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Pid {Pid} exited with {ExitCode} after {Duration}")]
+    public static partial void ProcessExited(this ILogger logger, int pid, int exitCode, TimeSpan duration);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Pid {Pid} ran past its {Timeout} limit; its process tree was killed")]
+    public static partial void ProcessTimedOut(this ILogger logger, int pid, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Killed {Count} processes of pid {Pid} that had left its process group")]
+    public static partial void StrayProcessesKilled(this ILogger logger, int pid, int count);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Output of pid {Pid} is still held open by a process outside the sandbox; stopped reading it")]
+    public static partial void OutputAbandoned(this ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Stopping {Count} sandboxed processes")]
+    public static partial void StoppingAll(this ILogger logger, int count);
+}

@@ -1,0 +1,169 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Kiln.Sandbox;
+
+/// <summary>How commands are isolated. Configured as <c>bwrap</c>, <c>none</c> or <c>required</c>.</summary>
+public enum SandboxMode
+{
+    /// <summary>Use bubblewrap when it works on this machine; otherwise run with rlimits only and warn.</summary>
+    Bwrap,
+
+    /// <summary>Never use bubblewrap (development only); a warning is logged at start.</summary>
+    None,
+
+    /// <summary>Refuse to run any command unless bubblewrap works.</summary>
+    Required,
+}
+
+/// <summary>Settings of the sandbox, bound from <c>Kiln:Sandbox</c>.</summary>
+public sealed class SandboxOptions : IValidatableObject
+{
+    public const string SectionName = "Kiln:Sandbox";
+
+    public SandboxMode Mode { get; set; } = SandboxMode.Bwrap;
+
+    /// <summary>Wall-clock limit of a command that does not ask for its own.</summary>
+    [Range(1, 86_400)]
+    public int DefaultTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>No command may ask for more wall-clock time than this.</summary>
+    [Range(1, 86_400)]
+    public int MaxTimeoutSeconds { get; set; } = 900;
+
+    /// <summary>RLIMIT_CPU of every process of a command.</summary>
+    [Range(1, 86_400)]
+    public int CpuSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// RLIMIT_NPROC. The kernel counts it per user and does not enforce it for root, so when Kiln
+    /// runs as root a fork bomb is stopped by the pid namespace, the wall-clock timeout and the
+    /// namespace kill instead (see the remarks on SandboxedProcessRunner).
+    /// </summary>
+    [Range(16, 4_194_304)]
+    public int MaxProcesses { get; set; } = 512;
+
+    /// <summary>RLIMIT_FSIZE: the largest file a command may write.</summary>
+    [Range(1L << 20, 1L << 40)]
+    public long MaxFileSizeBytes { get; set; } = 256L << 20;
+
+    /// <summary>RLIMIT_NOFILE.</summary>
+    [Range(64, 1_048_576)]
+    public int MaxOpenFiles { get; set; } = 4096;
+
+    /// <summary>Output kept per command (stdout and stderr together); the rest is dropped with a note.</summary>
+    [Range(1024, 64 << 20)]
+    public int MaxOutputBytes { get; set; } = 1 << 20;
+
+    /// <summary>
+    /// Programs a command may start, each with the sub-commands (first argument) it allows,
+    /// separated by spaces; <c>*</c> allows any arguments, an empty value removes a program.
+    /// Configuration entries replace the default of the same program and add new ones.
+    /// Shells and inline-code flags stay refused whatever this says (<see cref="CommandPolicy"/>).
+    /// </summary>
+    public Dictionary<string, string> Programs { get; } = new(StringComparer.Ordinal)
+    {
+        ["pnpm"] = "install i add remove rm uninstall un update up run run-script test t start dev build preview lint format exec dlx create list ls why outdated init",
+        ["npm"] = "install i ci add uninstall remove rm un update up run run-script test t start exec x create init list ls outdated why explain",
+        ["yarn"] = "install add remove upgrade up run test start dev build preview lint dlx create why list init",
+        ["npx"] = "*",
+        ["node"] = "*",
+        ["git"] = "status log diff show ls-files branch",
+        ["ls"] = "*",
+        ["cat"] = "*",
+        ["head"] = "*",
+        ["tail"] = "*",
+        ["wc"] = "*",
+        ["grep"] = "*",
+        ["find"] = "*",
+        ["mkdir"] = "*",
+        ["cp"] = "*",
+        ["mv"] = "*",
+        ["rm"] = "*",
+        ["touch"] = "*",
+        ["echo"] = "*",
+        ["pwd"] = "*",
+        ["tsc"] = "*",
+        ["vite"] = "*",
+        ["next"] = "*",
+        ["eslint"] = "*",
+        ["prettier"] = "*",
+    };
+
+    /// <summary>
+    /// Packages that <c>npx</c>, <c>pnpm dlx</c>, <c>yarn dlx</c> and the <c>create</c> commands may fetch and run,
+    /// or whose binaries <c>exec</c> may run; <c>false</c> removes a default.
+    /// </summary>
+    public Dictionary<string, bool> Packages { get; } = new(StringComparer.Ordinal)
+    {
+        ["create-vite"] = true,
+        ["create-next-app"] = true,
+        ["create-react-app"] = true,
+        ["typescript"] = true,
+        ["vite"] = true,
+        ["next"] = true,
+        ["eslint"] = true,
+        ["prettier"] = true,
+        ["tailwindcss"] = true,
+        ["shadcn"] = true,
+    };
+
+    /// <summary>Directories every command may write besides its project, such as the shared pnpm store.</summary>
+    public List<string> ExtraWritableDirectories { get; } = [];
+
+    /// <summary>
+    /// Host paths masked inside the sandbox (an empty tmpfs over a directory, /dev/null over a file)
+    /// because they hold secrets a command has no business reading. Setting it replaces the defaults;
+    /// add Kiln's own content root and a ProjectsRoot outside the system temp directory.
+    /// </summary>
+    public List<string>? HiddenPaths { get; set; }
+
+    public static IReadOnlyList<string> DefaultHiddenPaths { get; } =
+        ["/root", "/home", "/etc/shadow", "/etc/gshadow", "/etc/ssh", "/run/secrets", "/run/credentials"];
+
+    public IReadOnlyList<string> EffectiveHiddenPaths => HiddenPaths ?? DefaultHiddenPaths;
+
+    /// <summary>PATH of every command; the working directory's node_modules/.bin is appended last.</summary>
+    [Required]
+    public string SearchPath { get; set; } = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>The bwrap executable; found on <see cref="SearchPath"/> when not set.</summary>
+    public string? BubblewrapPath { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DefaultTimeoutSeconds > MaxTimeoutSeconds)
+        {
+            yield return new ValidationResult(
+                $"{nameof(DefaultTimeoutSeconds)} ({DefaultTimeoutSeconds}) must not exceed {nameof(MaxTimeoutSeconds)} ({MaxTimeoutSeconds}).",
+                [nameof(DefaultTimeoutSeconds)]);
+        }
+
+        foreach (var directory in ExtraWritableDirectories)
+        {
+            if (!Path.IsPathFullyQualified(directory) || Path.TrimEndingDirectorySeparator(directory) == "/")
+            {
+                yield return new ValidationResult(
+                    $"Extra writable directory '{directory}' must be an absolute path other than '/'.",
+                    [nameof(ExtraWritableDirectories)]);
+            }
+        }
+
+        foreach (var path in EffectiveHiddenPaths)
+        {
+            if (!Path.IsPathFullyQualified(path) || Path.TrimEndingDirectorySeparator(path) == "/")
+            {
+                yield return new ValidationResult(
+                    $"Hidden path '{path}' must be an absolute path other than '/'.", [nameof(HiddenPaths)]);
+            }
+        }
+
+        foreach (var (program, _) in Programs)
+        {
+            if (program.Length == 0 || program.Contains('/', StringComparison.Ordinal))
+            {
+                yield return new ValidationResult(
+                    $"Program '{program}' must be a bare program name, found on the search path.", [nameof(Programs)]);
+            }
+        }
+    }
+}

@@ -1,0 +1,310 @@
+using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
+
+namespace Kiln.Sandbox;
+
+/// <summary>Why a process was killed before it ended by itself.</summary>
+internal enum StopReason
+{
+    None,
+    TimedOut,
+    Stopped,
+}
+
+/// <summary>
+/// A running sandboxed process, such as a dev server. Stopping or disposing it kills its whole
+/// tree; so does its own exit, because nothing a command started may outlive it.
+/// </summary>
+public sealed class SandboxedProcess : IAsyncDisposable
+{
+    /// <summary>How long, without bubblewrap, to wait for the output pipes to close after the tree was killed.</summary>
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>An upper bound on the kernel tearing down a killed pid namespace; it normally takes milliseconds.</summary>
+    private static readonly TimeSpan NamespaceTeardownLimit = TimeSpan.FromSeconds(5);
+
+    private readonly Process _process;
+    private readonly Isolation _isolation;
+    private readonly bool _ownSession;
+    private readonly string? _marker;
+    private readonly string? _privateDirectory;
+    private readonly Channel<string> _lines;
+    private readonly OutputPump _pump;
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly Action<SandboxedProcess> _finished;
+    private readonly long _startedAt;
+    private int _stopReason;
+    private int _namespaceInit;
+
+    internal SandboxedProcess(
+        Process process,
+        Isolation isolation,
+        bool ownSession,
+        string? marker,
+        string? privateDirectory,
+        Channel<string> lines,
+        long captureLimit,
+        bool waitForReader,
+        TimeSpan? timeout,
+        string? standardInput,
+        ILogger logger,
+        TimeProvider timeProvider,
+        Action<SandboxedProcess> finished)
+    {
+        _process = process;
+        _isolation = isolation;
+        _ownSession = ownSession;
+        _marker = marker;
+        _privateDirectory = privateDirectory;
+        _lines = lines;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _finished = finished;
+        _startedAt = timeProvider.GetTimestamp();
+        Pid = process.Id;
+        _pump = new OutputPump(
+            process.StandardOutput.BaseStream, process.StandardError.BaseStream, lines.Writer, captureLimit, waitForReader,
+            _abandon.Token);
+        Exited = SuperviseAsync(timeout, standardInput);
+    }
+
+    /// <summary>The host pid of the process Kiln started (bwrap's, when sandboxed).</summary>
+    public int Pid { get; }
+
+    /// <summary>Output lines, stdout and stderr interleaved. Bounded: when nobody reads, the oldest lines are dropped.</summary>
+    public ChannelReader<string> Output => _lines.Reader;
+
+    /// <summary>Completes with the exit code once the process exited, its tree is dead and its output is drained.</summary>
+    public Task<int> Exited { get; }
+
+    internal bool TimedOut => Volatile.Read(ref _stopReason) == (int)StopReason.TimedOut;
+
+    internal bool Stopped => Volatile.Read(ref _stopReason) == (int)StopReason.Stopped;
+
+    internal bool OutputTruncated => _pump.Truncated;
+
+    internal long DroppedOutputBytes => _pump.DroppedBytes;
+
+    /// <summary>Kills the whole process tree and waits until it is gone.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Kill(StopReason.Stopped);
+        await Exited.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill(StopReason.Stopped);
+        // Stop a pump that waits for a reader that is no longer coming.
+        await _abandon.CancelAsync();
+        await Exited;
+        _process.Dispose();
+        _abandon.Dispose();
+    }
+
+    internal void Kill(StopReason reason)
+    {
+        if (Exited is { IsCompleted: true })
+        {
+            return;
+        }
+
+        Interlocked.CompareExchange(ref _stopReason, (int)reason, (int)StopReason.None);
+        KillTree();
+    }
+
+    /// <summary>
+    /// Under bubblewrap, the pid namespace's init is killed (and bwrap with it): the kernel then
+    /// kills every process left in the namespace at once, daemons included. Without it, the
+    /// session's process group is killed, then any process still carrying this command's marker.
+    /// Process.Kill(entireProcessTree) is deliberately not used: it stops each process and lists
+    /// every process on the machine for each one it visits, which under a fork bomb is quadratic
+    /// and takes minutes while the bomb keeps growing.
+    /// </summary>
+    private void KillTree()
+    {
+        if (_isolation != Isolation.Direct)
+        {
+            var init = Volatile.Read(ref _namespaceInit);
+            if (init == 0)
+            {
+                // Killed before the init was seen: look now, before bwrap dies and its init is out of reach.
+                init = ProcFs.FirstChild(Pid) ?? -1;
+                Volatile.Write(ref _namespaceInit, init);
+            }
+
+            if (init > 0 && ProcFs.IsRunning(init, "bwrap"))
+            {
+                NativeMethods.KillProcess(init);
+            }
+        }
+        else
+        {
+            if (_ownSession)
+            {
+                NativeMethods.KillProcessGroup(Pid);
+            }
+
+            if (_marker is not null && StrayProcesses.KillMarked(_marker) is > 0 and var count)
+            {
+                _logger.StrayProcessesKilled(Pid, count);
+            }
+        }
+
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
+        }
+    }
+
+    private async Task<int> SuperviseAsync(TimeSpan? timeout, string? standardInput)
+    {
+        var input = WriteInputAsync(standardInput);
+        if (_isolation != Isolation.Direct)
+        {
+            await FindNamespaceInitAsync();
+        }
+
+        using (var timer = timeout is { } limit ? new CancellationTokenSource(limit, _timeProvider) : null)
+        using (timer is null ? default : timer.Token.UnsafeRegister(_ => OnTimeout(timeout!.Value), null))
+        {
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        // The command is done; whatever it left running goes with it.
+        KillTree();
+        await WaitForNamespaceAsync();
+        await DrainAsync();
+        await input;
+
+        var exitCode = _process.ExitCode;
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.ProcessExited(Pid, exitCode, _timeProvider.GetElapsedTime(_startedAt));
+        }
+        DeletePrivateDirectory();
+        _finished(this);
+        return exitCode;
+    }
+
+    /// <summary>
+    /// Notes the pid of bwrap's pid-namespace init (bwrap's only child) as soon as it exists. bwrap
+    /// exits as soon as its command does, and only then does the init die (parent-death signal)
+    /// and the kernel kill what is left inside; the init's pid is how Kiln sees that happen.
+    /// </summary>
+    private async Task FindNamespaceInitAsync()
+    {
+        for (var attempt = 0; attempt < 500 && !_process.HasExited && Volatile.Read(ref _namespaceInit) == 0; attempt++)
+        {
+            if (ProcFs.FirstChild(Pid) is { } init)
+            {
+                Interlocked.CompareExchange(ref _namespaceInit, init, 0);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(1), _timeProvider);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the namespace's init is gone: the kernel only lets it die once every other
+    /// process in the namespace is dead, so afterwards no process of the command is left.
+    /// </summary>
+    private async Task WaitForNamespaceAsync()
+    {
+        var init = Volatile.Read(ref _namespaceInit);
+        if (init <= 0)
+        {
+            return;
+        }
+
+        var deadline = _timeProvider.GetTimestamp() + (long)(NamespaceTeardownLimit.TotalSeconds * _timeProvider.TimestampFrequency);
+        while (ProcFs.IsRunning(init, "bwrap") && _timeProvider.GetTimestamp() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), _timeProvider);
+        }
+    }
+
+    private void OnTimeout(TimeSpan timeout)
+    {
+        _logger.ProcessTimedOut(Pid, timeout);
+        Kill(StopReason.TimedOut);
+    }
+
+    private async Task DrainAsync()
+    {
+        if (_isolation != Isolation.Direct)
+        {
+            // Every writer was in the pid namespace, which is gone: the pipes are at their end.
+            await _pump.Completion;
+            return;
+        }
+
+        // Without a namespace, a process that escaped every kill may still hold the pipe open.
+        var closed = await Task.WhenAny(_pump.EndOfStreams, Task.Delay(DrainGrace, _timeProvider)) == _pump.EndOfStreams;
+        if (!closed)
+        {
+            _logger.OutputAbandoned(Pid);
+            await _abandon.CancelAsync();
+            _lines.Writer.TryComplete();
+            return;
+        }
+
+        await _pump.Completion;
+    }
+
+    private async Task WriteInputAsync(string? text)
+    {
+        try
+        {
+            if (text is not null)
+            {
+                await _process.StandardInput.WriteAsync(text.AsMemory(), _abandon.Token);
+                await _process.StandardInput.FlushAsync(_abandon.Token);
+            }
+
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The command ended (or closed its stdin) before reading everything: not an error of Kiln's.
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void DeletePrivateDirectory()
+    {
+        if (_privateDirectory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(_privateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the system's temp cleaning; it only held this command's HOME and TMPDIR.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    internal static string TruncationNote(long kept, long dropped) =>
+        new StringBuilder()
+            .Append("[output truncated: the first ").Append(kept.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(" bytes are shown; ").Append(dropped.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(" more bytes were dropped]")
+            .ToString();
+}

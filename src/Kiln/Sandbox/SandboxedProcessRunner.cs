@@ -1,0 +1,497 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Sandbox;
+
+/// <summary>
+/// The one place in Kiln that starts processes. Each command runs inside bubblewrap when it works
+/// here (read-only system, writable project, private /tmp, its own pid namespace), under rlimits
+/// set by prlimit, with a scrubbed environment, a wall-clock timeout and capped output; on
+/// timeout, cancellation, its own exit or Kiln's shutdown its whole process tree is killed.
+/// </summary>
+/// <remarks>
+/// RLIMIT_NPROC counts processes per real uid and the kernel does not enforce it for root. When
+/// Kiln runs as root (a container), a user namespace does not help either, because the
+/// command's uid maps back to root outside. What stops a fork bomb there is the pid namespace
+/// (it cannot touch anything outside), the wall-clock timeout, and killing the namespace's init,
+/// after which the kernel kills every process inside at once. When Kiln runs as an ordinary user,
+/// RLIMIT_NPROC applies too; it only limits the forks of the sandboxed processes, not Kiln's own
+/// threads, even though the count is shared with Kiln's uid.
+/// </remarks>
+public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
+{
+    /// <summary>Lines a started process keeps for a slow reader before the oldest are dropped.</summary>
+    public const int StartedOutputCapacity = 2048;
+
+    private const int RunOutputCapacity = 256;
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(15);
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly SandboxOptions _options;
+    private readonly ILogger<SandboxedProcessRunner> _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly HostTools _tools;
+    private readonly ProcessLauncher _launcher = new();
+    private readonly ConcurrentDictionary<SandboxedProcess, byte> _live = new();
+    private readonly Lazy<Task<SandboxStatus>> _status;
+    private volatile bool _disposed;
+
+    public SandboxedProcessRunner(IOptions<SandboxOptions> options, ILogger<SandboxedProcessRunner> logger, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _tools = new HostTools(
+            _options.BubblewrapPath ?? FindProgram("bwrap", _options.SearchPath),
+            FindProgram("prlimit", _options.SearchPath),
+            FindProgram("setsid", _options.SearchPath),
+            FindProgram("setpriv", _options.SearchPath));
+        _status = new Lazy<Task<SandboxStatus>>(ProbeAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Whether bubblewrap works here; found once, by running it, and logged once.</summary>
+    public Task<SandboxStatus> GetStatusAsync(CancellationToken cancellationToken) =>
+        _status.Value.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Runs a command to completion. Every output line goes to <paramref name="onOutputLine"/> as
+    /// it arrives, until <see cref="SandboxOptions.MaxOutputBytes"/> have been kept. Timeout and
+    /// cancellation kill the tree and are reported in the result rather than thrown.
+    /// </summary>
+    public async Task<ProcessResult> RunAsync(
+        ProcessSpec spec, Func<string, CancellationToken, ValueTask>? onOutputLine, CancellationToken cancellationToken)
+    {
+        Validate(spec);
+        var timeout = Clamp(spec.Timeout ?? TimeSpan.FromSeconds(_options.DefaultTimeoutSeconds));
+        var startedAt = _timeProvider.GetTimestamp();
+
+        var program = ResolveProgram(spec);
+        if (program is null)
+        {
+            var notFound = $"{spec.Argv[0]}: command not found";
+            if (onOutputLine is not null)
+            {
+                await onOutputLine(notFound, cancellationToken);
+            }
+
+            return new ProcessResult(127, notFound + "\n", false, false, false, _timeProvider.GetElapsedTime(startedAt));
+        }
+
+        var lines = Channel.CreateBounded<string>(
+            new BoundedChannelOptions(RunOutputCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        await using var process = await LaunchAsync(spec, program, lines, _options.MaxOutputBytes, waitForReader: true, timeout, cancellationToken);
+
+        var output = new StringBuilder();
+        int exitCode;
+        using (cancellationToken.UnsafeRegister(static state => ((SandboxedProcess)state!).Kill(StopReason.Stopped), process))
+        {
+            await foreach (var line in lines.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                output.Append(line).Append('\n');
+                await ReportAsync(line);
+            }
+
+            exitCode = await process.Exited;
+        }
+
+        if (process.OutputTruncated)
+        {
+            var note = SandboxedProcess.TruncationNote(Utf8.GetByteCount(output.ToString()), process.DroppedOutputBytes);
+            output.Append(note).Append('\n');
+            await ReportAsync(note);
+        }
+
+        return new ProcessResult(
+            exitCode, output.ToString(), process.OutputTruncated, process.TimedOut, process.Stopped,
+            _timeProvider.GetElapsedTime(startedAt));
+
+        async ValueTask ReportAsync(string line)
+        {
+            if (onOutputLine is null || cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await onOutputLine(line, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Cancelled mid-report: the process is being killed; keep draining so the result is complete.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a long-running process (a dev server). It runs until it exits, its
+    /// <see cref="ProcessSpec.Timeout"/> (if any) passes, it is stopped or disposed, or the runner is
+    /// disposed. <paramref name="cancellationToken"/> only cancels the start.
+    /// </summary>
+    public async Task<SandboxedProcess> StartAsync(ProcessSpec spec, CancellationToken cancellationToken)
+    {
+        Validate(spec);
+        var timeout = spec.Timeout is { } requested ? Clamp(requested) : (TimeSpan?)null;
+        var program = ResolveProgram(spec)
+            ?? throw new FileNotFoundException($"{spec.Argv[0]} was not found on the sandbox's search path ({_options.SearchPath}).");
+        var lines = Channel.CreateBounded<string>(
+            new BoundedChannelOptions(StartedOutputCapacity) { SingleWriter = false, FullMode = BoundedChannelFullMode.DropOldest });
+        return await LaunchAsync(spec, program, lines, long.MaxValue, waitForReader: false, timeout, cancellationToken);
+    }
+
+    private async Task<SandboxedProcess> LaunchAsync(
+        ProcessSpec spec, string program, Channel<string> lines, long captureLimit, bool waitForReader, TimeSpan? timeout,
+        CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var status = await GetStatusAsync(cancellationToken);
+        if (_options.Mode == SandboxMode.Required && !status.Isolated)
+        {
+            throw new SandboxUnavailableException(
+                $"The sandbox is required (Kiln:Sandbox:Mode=required) but bubblewrap does not work here: {status.Description}");
+        }
+
+        var isolation = !status.Isolated ? Isolation.Direct
+            : status.UserNamespace ? Isolation.Bubblewrap
+            : Isolation.BubblewrapWithoutUserNamespace;
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return await LaunchCoreAsync(spec, program, isolation, lines, captureLimit, waitForReader, timeout);
+    }
+
+    private async Task<SandboxedProcess> LaunchCoreAsync(
+        ProcessSpec spec, string program, Isolation isolation, Channel<string> lines, long captureLimit, bool waitForReader,
+        TimeSpan? timeout)
+    {
+        var writable = WritableDirectories(spec);
+        var arguments = new List<string>();
+        string home;
+        string temporary;
+        string? privateDirectory = null;
+        string? marker = null;
+
+        if (isolation == Isolation.Direct)
+        {
+            privateDirectory = Directory.CreateTempSubdirectory("kiln-sandbox-").FullName;
+            home = temporary = privateDirectory;
+            marker = Guid.NewGuid().ToString("N");
+            arguments.AddRange(SandboxInvocation.Direct(_tools));
+        }
+        else
+        {
+            home = SandboxInvocation.SandboxHome;
+            temporary = "/tmp";
+            arguments.Add(_tools.Bubblewrap!);
+            arguments.AddRange(SandboxInvocation.Bubblewrap(
+                spec, writable, _options.EffectiveHiddenPaths, isolation == Isolation.Bubblewrap,
+                createHome: !spec.Environment.ContainsKey("HOME")));
+        }
+
+        if (_tools.Prlimit is not null)
+        {
+            arguments.AddRange(SandboxInvocation.Limits(_tools.Prlimit, _options));
+        }
+
+        arguments.Add(program);
+        arguments.AddRange(spec.Argv.Skip(1));
+
+        var info = new ProcessStartInfo(arguments[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardInputEncoding = Utf8,
+            WorkingDirectory = spec.WorkingDirectory,
+        };
+        foreach (var argument in arguments.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // Built from nothing: the server's environment (API key, Kiln settings) is never inherited.
+        info.Environment.Clear();
+        foreach (var (name, value) in ChildEnvironment.Build(SearchPath(spec), home, temporary, spec.Environment, marker))
+        {
+            info.Environment[name] = value;
+        }
+
+        Process process;
+        try
+        {
+            process = await _launcher.StartAsync(info);
+        }
+        catch
+        {
+            DeleteQuietly(privateDirectory);
+            throw;
+        }
+
+        var handle = new SandboxedProcess(
+            process, isolation, ownSession: isolation == Isolation.Direct && _tools.Setsid is not null, marker,
+            privateDirectory, lines, captureLimit, waitForReader, timeout, spec.StandardInput, _logger, _timeProvider,
+            finished => _live.TryRemove(finished, out _));
+        _logger.ProcessStarted(spec.Argv[0], handle.Pid, isolation);
+
+        if (!handle.Exited.IsCompleted)
+        {
+            _live.TryAdd(handle, 0);
+        }
+
+        if (_disposed)
+        {
+            // Disposal raced with this start: it must not survive the runner.
+            handle.Kill(StopReason.Stopped);
+        }
+
+        return handle;
+    }
+
+    private async Task<SandboxStatus> ProbeAsync()
+    {
+        var limits = _tools.Prlimit is null
+            ? " prlimit was not found, so commands run without rlimits."
+            : " rlimits are applied with prlimit.";
+
+        SandboxStatus status;
+        if (_options.Mode == SandboxMode.None)
+        {
+            status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, _tools.Prlimit,
+                "bubblewrap is switched off (Kiln:Sandbox:Mode=none): commands run without filesystem or pid isolation; use this for development only." + limits);
+            _logger.SandboxDegraded(status.Description);
+            return status;
+        }
+
+        string? failure;
+        var userNamespace = false;
+        if (_tools.Bubblewrap is null)
+        {
+            failure = "bwrap was not found on the search path; install it with 'apt-get install -y bubblewrap'.";
+        }
+        else
+        {
+            failure = await TryBubblewrapAsync(Isolation.Bubblewrap);
+            userNamespace = failure is null;
+            if (failure is not null)
+            {
+                var withoutUserNamespace = await TryBubblewrapAsync(Isolation.BubblewrapWithoutUserNamespace);
+                failure = withoutUserNamespace is null ? null : $"{failure} Without a user namespace: {withoutUserNamespace}";
+            }
+        }
+
+        if (failure is null)
+        {
+            status = new SandboxStatus(_options.Mode, true, _tools.Bubblewrap, userNamespace, _tools.Prlimit,
+                (userNamespace
+                    ? $"commands run in bubblewrap ({_tools.Bubblewrap}) as uid {SandboxInvocation.SandboxUid} in a user namespace, with a pid namespace and a read-only system."
+                    : $"commands run in bubblewrap ({_tools.Bubblewrap}) without a user namespace (unavailable here), with capabilities dropped, a pid namespace and a read-only system.")
+                + limits);
+            _logger.SandboxReady(status.Description);
+            return status;
+        }
+
+        status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, _tools.Prlimit,
+            $"bubblewrap does not work here: {failure} Commands run without filesystem or pid isolation." + limits);
+        if (_options.Mode == SandboxMode.Required)
+        {
+            _logger.SandboxRequiredButUnavailable(status.Description);
+        }
+        else
+        {
+            _logger.SandboxDegraded(status.Description);
+        }
+
+        return status;
+    }
+
+    /// <summary>Runs 'true' exactly as a command would run; null when it worked, else why not.</summary>
+    private async Task<string?> TryBubblewrapAsync(Isolation isolation)
+    {
+        var directory = Directory.CreateTempSubdirectory("kiln-sandbox-probe-").FullName;
+        try
+        {
+            var spec = new ProcessSpec(["true"], directory, [directory]);
+            var program = ResolveProgram(spec) ?? "true";
+            var lines = Channel.CreateUnbounded<string>();
+            await using var process = await LaunchCoreAsync(spec, program, isolation, lines, 64 * 1024, waitForReader: false, ProbeTimeout);
+            var exitCode = await process.Exited;
+            if (exitCode == 0)
+            {
+                return null;
+            }
+
+            var output = new StringBuilder();
+            while (lines.Reader.TryRead(out var line))
+            {
+                output.Append(line).Append(' ');
+            }
+
+            return $"'bwrap ... true' exited with {exitCode}: {output.ToString().Trim()}";
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            return $"bwrap could not be started: {exception.Message}.";
+        }
+        finally
+        {
+            DeleteQuietly(directory);
+        }
+    }
+
+    private void Validate(ProcessSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (spec.Argv.Count == 0 || spec.Argv[0].Length == 0)
+        {
+            throw new ArgumentException("A process needs a program to run.", nameof(spec));
+        }
+
+        if (spec.Argv.Any(a => a.Contains('\0', StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("Arguments cannot contain NUL characters.", nameof(spec));
+        }
+
+        if (!Path.IsPathFullyQualified(spec.WorkingDirectory) || !Directory.Exists(spec.WorkingDirectory))
+        {
+            throw new ArgumentException($"The working directory '{spec.WorkingDirectory}' must be an existing absolute path.", nameof(spec));
+        }
+
+        foreach (var directory in spec.WritableDirectories)
+        {
+            if (!Path.IsPathFullyQualified(directory) || !Directory.Exists(directory) ||
+                Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)) == "/")
+            {
+                throw new ArgumentException($"The writable directory '{directory}' must be an existing absolute path other than '/'.", nameof(spec));
+            }
+        }
+
+        var workingDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(spec.WorkingDirectory));
+        if (!spec.WritableDirectories.Any(d => ProjectPaths.IsWithin(workingDirectory, Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)))))
+        {
+            // Under bubblewrap anything else is read-only or hidden (/tmp is private), so the command could not even start there.
+            throw new ArgumentException($"The working directory '{spec.WorkingDirectory}' must be inside one of the writable directories.", nameof(spec));
+        }
+
+        if (spec.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), timeout, "A timeout must be positive.");
+        }
+
+        ChildEnvironment.Validate(spec.Environment);
+    }
+
+    private TimeSpan Clamp(TimeSpan timeout)
+    {
+        var max = TimeSpan.FromSeconds(_options.MaxTimeoutSeconds);
+        return timeout > max ? max : timeout;
+    }
+
+    private List<string> WritableDirectories(ProcessSpec spec)
+    {
+        var directories = spec.WritableDirectories.Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d))).ToList();
+        foreach (var extra in _options.ExtraWritableDirectories)
+        {
+            // Created on first use: bwrap cannot bind a directory that does not exist.
+            directories.Add(Path.TrimEndingDirectorySeparator(Directory.CreateDirectory(extra).FullName));
+        }
+
+        return directories.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The configured PATH, then the project's own tool binaries last, so a package cannot shadow a system program.</summary>
+    private string SearchPath(ProcessSpec spec) =>
+        $"{_options.SearchPath}:{Path.Join(spec.WorkingDirectory, "node_modules", ".bin")}";
+
+    /// <summary>The absolute path of the program, looked up the way the child's PATH will be; null when it does not exist.</summary>
+    private string? ResolveProgram(ProcessSpec spec)
+    {
+        var program = spec.Argv[0];
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            var full = Path.GetFullPath(program, spec.WorkingDirectory);
+            return IsExecutable(full) ? full : null;
+        }
+
+        return FindProgram(program, SearchPath(spec));
+    }
+
+    private static string? FindProgram(string name, string searchPath)
+    {
+        foreach (var directory in searchPath.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Join(directory, name);
+            if (IsExecutable(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsExecutable(string path) =>
+        !OperatingSystem.IsWindows() && File.Exists(path) &&
+        (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+
+    private static void DeleteQuietly(string? directory)
+    {
+        if (directory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp directory left behind is harmless; the system's temp cleaning removes it.
+        }
+    }
+
+    /// <summary>Kills every live process tree and waits for them; called by the host at shutdown.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        var live = _live.Keys.ToList();
+        if (live.Count > 0)
+        {
+            _logger.StoppingAll(live.Count);
+        }
+
+        foreach (var process in live)
+        {
+            await process.DisposeAsync();
+        }
+
+        _launcher.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var process in _live.Keys)
+        {
+            process.Kill(StopReason.Stopped);
+        }
+
+        // Ending the launcher thread also fires the parent-death signal of every child it started.
+        _launcher.Dispose();
+    }
+}

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using Kiln.Sandbox;
+
+namespace Kiln.Tests.Sandbox;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeavySandboxTests
+{
+    public const string Name = "Heavy sandbox";
+}
+
+/// <summary>
+/// Processes that try to outlive, outgrow or outtalk their command: each must be killed or capped,
+/// quickly, with nothing left running and nothing outside the project changed. Run alone, because
+/// a fork bomb on a two-core machine would slow every other test down.
+/// </summary>
+[Collection(HeavySandboxTests.Name)]
+public sealed class SandboxContainmentTests : IAsyncLifetime
+{
+    private readonly AppWorkspace _workspace = new();
+    private readonly SandboxedProcessRunner _runner = Sandboxes.Runner();
+
+    public async ValueTask InitializeAsync()
+    {
+        await Requires.BubblewrapAsync(_runner);
+        Requires.Node();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _runner.DisposeAsync();
+        _workspace.Dispose();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// Kiln runs as root here, so RLIMIT_NPROC does not apply (the kernel exempts uid 0, and the
+    /// user namespace maps back to it). What stops the bomb is the pid namespace, the wall-clock
+    /// timeout, and the kernel killing the whole namespace once its init dies.
+    /// </summary>
+    [Fact]
+    public async Task Fork_bomb_is_contained_and_killed()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        _workspace.Write("bomb.js", """
+            const { spawn } = require('child_process');
+            require('fs').appendFileSync('spawned.txt', '.');
+            const again = () => { try { spawn(process.execPath, [__filename, process.argv[2]], { stdio: 'ignore', detached: true }).unref(); } catch {} };
+            again(); again();
+            setInterval(again, 20);
+            """);
+        var clock = Stopwatch.StartNew();
+
+        var result = await _runner.RunAsync(
+            Sandboxes.Spec(_workspace, "node", "bomb.js", token) with { Timeout = TimeSpan.FromSeconds(2) }, null, Ct);
+
+        Assert.True(result.TimedOut);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(File.ReadAllText(_workspace.InApp("spawned.txt")).Length > 3, "the bomb never multiplied");
+        Assert.Empty(Sandboxes.ProcessesWith(token));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        _workspace.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public async Task Infinite_loop_is_killed_at_the_timeout()
+    {
+        _workspace.Write("loop.js", "for (;;) {}");
+        var clock = Stopwatch.StartNew();
+
+        var result = await _runner.RunAsync(
+            Sandboxes.Spec(_workspace, "node", "loop.js") with { Timeout = TimeSpan.FromSeconds(1) }, null, Ct);
+
+        Assert.True(result.TimedOut);
+        Assert.False(result.Cancelled);
+        Assert.Equal(137, result.ExitCode);
+        Assert.InRange(result.Duration, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4));
+        _workspace.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public async Task Daemon_that_double_forks_is_killed_when_its_command_exits()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        WriteDaemonScripts();
+        var daemonPids = new List<int>();
+
+        var result = await _runner.RunAsync(
+            Sandboxes.Spec(_workspace, "node", "parent.js", token),
+            (line, _) =>
+            {
+                if (line == "ready")
+                {
+                    daemonPids.AddRange(Sandboxes.ProcessesWith(token + " grandchild"));
+                }
+
+                return ValueTask.CompletedTask;
+            },
+            Ct);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(File.Exists(_workspace.InApp("daemon-started")));
+        var pid = Assert.Single(daemonPids);
+        Assert.False(Sandboxes.IsAlive(pid), $"daemon pid {pid} survived its command");
+        Assert.Empty(Sandboxes.ProcessesWith(token));
+        _workspace.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public async Task Without_bubblewrap_a_daemon_that_left_the_process_group_is_still_killed()
+    {
+        await using var runner = Sandboxes.Runner(SandboxMode.None);
+        var token = Guid.NewGuid().ToString("N");
+        WriteDaemonScripts();
+        var daemonPids = new List<int>();
+
+        var result = await runner.RunAsync(
+            Sandboxes.Spec(_workspace, "node", "parent.js", token),
+            (line, _) =>
+            {
+                if (line == "ready")
+                {
+                    daemonPids.AddRange(Sandboxes.ProcessesWith(token + " grandchild"));
+                }
+
+                return ValueTask.CompletedTask;
+            },
+            Ct);
+
+        Assert.Equal(0, result.ExitCode);
+        var pid = Assert.Single(daemonPids);
+        Assert.False(Sandboxes.IsAlive(pid), $"daemon pid {pid} survived its command");
+        Assert.Empty(Sandboxes.ProcessesWith(token));
+    }
+
+    [Fact]
+    public async Task Output_of_100_MB_is_capped_and_drained_quickly()
+    {
+        _workspace.Write("flood.js", """
+            const chunk = ('x'.repeat(1023) + '\n').repeat(1024);
+            let left = 100;
+            (function write() {
+              while (left > 0) { left--; if (!process.stdout.write(chunk)) { process.stdout.once('drain', write); return; } }
+            })();
+            """);
+        var streamed = 0L;
+        var clock = Stopwatch.StartNew();
+
+        var result = await _runner.RunAsync(
+            Sandboxes.Spec(_workspace, "node", "flood.js"),
+            (line, _) => { streamed += line.Length + 1; return ValueTask.CompletedTask; },
+            Ct);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(result.OutputTruncated);
+        Assert.False(result.TimedOut);
+        Assert.InRange(result.Output.Length, 1_000_000, (1 << 20) + 200);
+        Assert.Contains("more bytes were dropped", result.Output);
+        Assert.InRange(streamed, 1_000_000, (1 << 20) + 200);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        _workspace.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public async Task One_endless_line_is_cut_and_capped()
+    {
+        await using var runner = Sandboxes.Runner(configure: o => o.MaxOutputBytes = 64 * 1024);
+        _workspace.Write("line.js", "process.stdout.write('y'.repeat(20 * 1024 * 1024));");
+
+        var result = await runner.RunAsync(Sandboxes.Spec(_workspace, "node", "line.js"), null, Ct);
+
+        Assert.True(result.OutputTruncated);
+        Assert.True(result.Output.Length <= (64 * 1024) + 200);
+        Assert.All(result.Output.Split('\n').SkipLast(2), l => Assert.True(l.Length <= 16 * 1024));
+    }
+
+    [Fact]
+    public async Task Cancellation_kills_the_whole_tree()
+    {
+        var token = Sandboxes.SleepToken();
+        _workspace.Write("tree.js", """
+            const { spawn } = require('child_process');
+            spawn('sleep', [process.argv[2]], { stdio: 'ignore', detached: true });
+            spawn('sleep', [process.argv[2]], { stdio: 'ignore' });
+            console.log('ready');
+            setInterval(() => {}, 1000);
+            """);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var seen = new List<int>();
+
+        var result = await _runner.RunAsync(
+            Sandboxes.Spec(_workspace, "node", "tree.js", token),
+            async (line, _) =>
+            {
+                if (line != "ready")
+                {
+                    return;
+                }
+
+                for (var i = 0; i < 100 && seen.Count < 3; i++)
+                {
+                    await Task.Delay(20, Ct);
+                    seen = Sandboxes.ProcessesWith(token);
+                }
+
+                await cancellation.CancelAsync();
+            },
+            cancellation.Token);
+
+        Assert.True(result.Cancelled);
+        Assert.False(result.TimedOut);
+        Assert.Equal(3, seen.Count);
+        Assert.All(seen, pid => Assert.False(Sandboxes.IsAlive(pid), $"pid {pid} survived cancellation"));
+        Assert.True(result.Duration < TimeSpan.FromSeconds(5));
+        _workspace.AssertOutsideUntouched();
+    }
+
+    private void WriteDaemonScripts()
+    {
+        // parent → child (new session) → grandchild (new session again); the child exits at once,
+        // so the grandchild is orphaned and belongs to no process group Kiln knows about.
+        _workspace.Write("parent.js", """
+            const { spawn } = require('child_process');
+            const fs = require('fs');
+            spawn(process.execPath, ['daemon.js', process.argv[2], 'child'], { stdio: 'ignore', detached: true }).unref();
+            const started = Date.now();
+            (function wait() {
+              if (fs.existsSync('daemon-started')) { console.log('ready'); setTimeout(() => process.exit(0), 300); }
+              else if (Date.now() - started < 5000) setTimeout(wait, 10);
+              else process.exit(3);
+            })();
+            """);
+        _workspace.Write("daemon.js", """
+            const { spawn } = require('child_process');
+            if (process.argv[3] === 'child') {
+              spawn(process.execPath, ['daemon.js', process.argv[2], 'grandchild'], { stdio: 'ignore', detached: true }).unref();
+              process.exit(0);
+            }
+            require('fs').writeFileSync('daemon-started', String(process.pid));
+            setInterval(() => {}, 1000);
+            """);
+    }
+}
