@@ -47,7 +47,8 @@ public sealed class CommandPolicy(IOptions<SandboxOptions> options)
 
     private static readonly ArgumentShape GitArguments = new()
     {
-        PathOptions = ArgumentShape.Set("-C"),
+        // After the sub-command, -C means "detect copies", not a directory; revisions and paths are operands.
+        PathOptions = ArgumentShape.Set(),
         Refused = new Dictionary<string, string>
         {
             ["--output"] = "git --output writes a file; Kiln's git commands are read-only, so read the output instead.",
@@ -86,18 +87,19 @@ public sealed class CommandPolicy(IOptions<SandboxOptions> options)
         ["pnpm"] = new()
         {
             ValueOptions = ArgumentShape.Set("--filter", "-F", "--reporter", "--loglevel", "--registry", "--tag"),
-            PathOptions = ArgumentShape.WithCommonPaths("-C"),
+            PathOptions = ArgumentShape.WithCommonPaths("-C", "--cache", "--script-shell"),
             Refused = PackageManagerRefusals,
         },
         ["npm"] = new()
         {
             ValueOptions = ArgumentShape.Set("-w", "--workspace", "--loglevel", "--registry", "--tag"),
-            PathOptions = ArgumentShape.WithCommonPaths("-C"),
+            PathOptions = ArgumentShape.WithCommonPaths("-C", "--cache", "--script-shell"),
             Refused = PackageManagerRefusals,
         },
         ["yarn"] = new()
         {
             ValueOptions = ArgumentShape.Set("--registry", "--tag"),
+            PathOptions = ArgumentShape.WithCommonPaths("--cache-folder", "--modules-folder", "--script-shell"),
             Refused = PackageManagerRefusals,
         },
     }.ToFrozenDictionary(StringComparer.Ordinal);

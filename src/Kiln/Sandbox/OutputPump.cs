@@ -59,6 +59,17 @@ internal sealed class OutputPump
         }
     }
 
+    public long CapturedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _captured;
+            }
+        }
+    }
+
     public long DroppedBytes
     {
         get

@@ -75,6 +75,12 @@ internal sealed class ProjectPaths
             return $"'{argument}': '~' is not expanded and home directories are outside the project; use a path relative to the project root.";
         }
 
+        if (IsPatternReachingOut(argument))
+        {
+            return $"'{argument}': tools such as prettier and eslint expand patterns themselves, and this one can reach outside the project " +
+                   "(through '..', or a brace alternative starting with '/' or '~'); use a pattern relative to the project root.";
+        }
+
         if (HasParentSegment(argument))
         {
             return $"'{argument}': '..' is not allowed in paths; use a path relative to the project root (for example 'src/App.tsx').";
@@ -119,6 +125,33 @@ internal sealed class ProjectPaths
         path == directory ||
         (path.StartsWith(directory, StringComparison.Ordinal) &&
          (directory.EndsWith('/') || path.Length > directory.Length && path[directory.Length] == '/'));
+
+    /// <summary>
+    /// A glob or brace pattern that a tool would expand to somewhere outside, which no check of the
+    /// literal text can see: '{..,src}/*' or '{/etc,src}/*' contain no '..' segment and are not absolute.
+    /// </summary>
+    private static bool IsPatternReachingOut(string argument)
+    {
+        if (argument.AsSpan().IndexOfAny("*?[{") < 0)
+        {
+            return false;
+        }
+
+        if (argument.Contains("..", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        for (var i = 0; i + 1 < argument.Length; i++)
+        {
+            if (argument[i] is '{' or ',' && argument[i + 1] is '/' or '~')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool HasParentSegment(string argument)
     {

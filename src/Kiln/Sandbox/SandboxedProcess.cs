@@ -24,6 +24,10 @@ public sealed class SandboxedProcess : IAsyncDisposable
     /// <summary>An upper bound on the kernel tearing down a killed pid namespace; it normally takes milliseconds.</summary>
     private static readonly TimeSpan NamespaceTeardownLimit = TimeSpan.FromSeconds(5);
 
+    // Waits on the kernel (a namespace emptying, pipes closing) use real time, not the injected
+    // TimeProvider: they are not business time, and a test's fake clock would stall them forever.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
+
     private readonly Process _process;
     private readonly Isolation _isolation;
     private readonly bool _ownSession;
@@ -38,6 +42,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
     private readonly long _startedAt;
     private int _stopReason;
     private int _namespaceInit;
+    private int _disposed;
 
     internal SandboxedProcess(
         Process process,
@@ -86,6 +91,8 @@ public sealed class SandboxedProcess : IAsyncDisposable
 
     internal bool OutputTruncated => _pump.Truncated;
 
+    internal long CapturedOutputBytes => _pump.CapturedBytes;
+
     internal long DroppedOutputBytes => _pump.DroppedBytes;
 
     /// <summary>Kills the whole process tree and waits until it is gone.</summary>
@@ -95,14 +102,23 @@ public sealed class SandboxedProcess : IAsyncDisposable
         await Exited.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Kills the tree and waits until it is gone; safe to call more than once, from the owner and the runner alike.</summary>
     public async ValueTask DisposeAsync()
     {
-        Kill(StopReason.Stopped);
-        // Stop a pump that waits for a reader that is no longer coming.
-        await _abandon.CancelAsync();
+        var first = Interlocked.Exchange(ref _disposed, 1) == 0;
+        if (first)
+        {
+            Kill(StopReason.Stopped);
+            // Release a pump that waits for room in a channel nobody will read any more.
+            await _abandon.CancelAsync();
+        }
+
         await Exited;
-        _process.Dispose();
-        _abandon.Dispose();
+        if (first)
+        {
+            _process.Dispose();
+            _abandon.Dispose();
+        }
     }
 
     internal void Kill(StopReason reason)
@@ -189,6 +205,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
         {
             _logger.ProcessExited(Pid, exitCode, _timeProvider.GetElapsedTime(_startedAt));
         }
+
         DeletePrivateDirectory();
         _finished(this);
         return exitCode;
@@ -209,7 +226,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
                 return;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(1), _timeProvider);
+            await Task.Delay(PollInterval, TimeProvider.System);
         }
     }
 
@@ -225,10 +242,10 @@ public sealed class SandboxedProcess : IAsyncDisposable
             return;
         }
 
-        var deadline = _timeProvider.GetTimestamp() + (long)(NamespaceTeardownLimit.TotalSeconds * _timeProvider.TimestampFrequency);
-        while (ProcFs.IsRunning(init, "bwrap") && _timeProvider.GetTimestamp() < deadline)
+        var waited = Stopwatch.StartNew();
+        while (ProcFs.IsRunning(init, "bwrap") && waited.Elapsed < NamespaceTeardownLimit)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(1), _timeProvider);
+            await Task.Delay(PollInterval, TimeProvider.System);
         }
     }
 
@@ -248,8 +265,11 @@ public sealed class SandboxedProcess : IAsyncDisposable
         }
 
         // Without a namespace, a process that escaped every kill may still hold the pipe open.
-        var closed = await Task.WhenAny(_pump.EndOfStreams, Task.Delay(DrainGrace, _timeProvider)) == _pump.EndOfStreams;
-        if (!closed)
+        try
+        {
+            await _pump.EndOfStreams.WaitAsync(DrainGrace, TimeProvider.System);
+        }
+        catch (TimeoutException)
         {
             _logger.OutputAbandoned(Pid);
             await _abandon.CancelAsync();

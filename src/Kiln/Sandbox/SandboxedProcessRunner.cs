@@ -100,7 +100,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
         if (process.OutputTruncated)
         {
-            var note = SandboxedProcess.TruncationNote(Utf8.GetByteCount(output.ToString()), process.DroppedOutputBytes);
+            var note = SandboxedProcess.TruncationNote(process.CapturedOutputBytes, process.DroppedOutputBytes);
             output.Append(note).Append('\n');
             await ReportAsync(note);
         }

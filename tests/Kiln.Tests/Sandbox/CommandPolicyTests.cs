@@ -82,6 +82,7 @@ public sealed class CommandPolicyTests : IDisposable
     [InlineData("next build")]
     [InlineData("eslint --fix src")]
     [InlineData("prettier --write src")]
+    [InlineData("prettier --write 'src/**/*.{ts,tsx}'")]
     public void Allowed_commands_pass(string command)
     {
         var decision = Evaluate(command);
@@ -157,6 +158,11 @@ public sealed class CommandPolicyTests : IDisposable
     [InlineData("rm -rf .git", ".git")]
     [InlineData("cat .git/config", ".git")]
     [InlineData("pwd /", "no arguments")]
+    [InlineData("prettier --write '{..,src}/**/*.ts'", "expand patterns themselves")]
+    [InlineData("eslint '{/etc,src}/*'", "expand patterns themselves")]
+    [InlineData("prettier --write '../*'", "expand patterns themselves")]
+    [InlineData("npm install --cache /tmp/cache", "outside the project")]
+    [InlineData("npm run dev --script-shell=/bin/bash", "outside the project")]
     public void Refused_commands_say_why(string command, string because)
     {
         var decision = Evaluate(command);

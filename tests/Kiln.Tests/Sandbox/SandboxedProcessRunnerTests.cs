@@ -1,4 +1,5 @@
 using Kiln.Sandbox;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Tests.Sandbox;
 
@@ -265,6 +266,23 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
         Assert.Equal(0, result.ExitCode);
         Assert.False((await runner.GetStatusAsync(Ct)).Isolated);
         Assert.True(File.Exists(_workspace.InApp("ran")));
+    }
+
+    [Fact]
+    public async Task Timeout_follows_the_injected_clock()
+    {
+        var clock = new FakeTimeProvider();
+        await using var runner = Sandboxes.Runner(timeProvider: clock);
+        var token = Sandboxes.SleepToken();
+
+        var run = runner.RunAsync(Sandboxes.Spec(_workspace, "sleep", token) with { Timeout = TimeSpan.FromMinutes(5) }, null, Ct);
+        await WaitUntil(() => Sandboxes.ProcessesWith(token).Count == 1);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.True(result.TimedOut);
+        Assert.Equal(TimeSpan.FromMinutes(5), result.Duration);
+        Assert.Empty(Sandboxes.ProcessesWith(token));
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -7,8 +7,9 @@ namespace Kiln.Tests.Sandbox;
 /// <summary>Builds the real sandbox pieces the way <c>AddSandbox</c> does, with options a test can change.</summary>
 internal static class Sandboxes
 {
-    public static SandboxedProcessRunner Runner(SandboxMode mode = SandboxMode.Bwrap, Action<SandboxOptions>? configure = null) =>
-        new(Options.Create(Configure(mode, configure)), NullLogger<SandboxedProcessRunner>.Instance, TimeProvider.System);
+    public static SandboxedProcessRunner Runner(
+        SandboxMode mode = SandboxMode.Bwrap, Action<SandboxOptions>? configure = null, TimeProvider? timeProvider = null) =>
+        new(Options.Create(Configure(mode, configure)), NullLogger<SandboxedProcessRunner>.Instance, timeProvider ?? TimeProvider.System);
 
     public static CommandPolicy Policy(Action<SandboxOptions>? configure = null) => CommandPolicyTests.Policy(configure);
 
