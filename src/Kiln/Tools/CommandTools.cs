@@ -78,7 +78,7 @@ public sealed class CommandTools(
         }
 
         var timeout = TimeSpan.FromSeconds(timeout_seconds ?? limits.DefaultTimeoutSeconds);
-        var run = await commands.RunAsync(context, commands.Spec(context, argv, workingDirectory, timeout), cancellationToken);
+        var run = await commands.RunAsync(context, commands.Spec(context, argv, workingDirectory, timeout), command, cancellationToken);
         var text = CommandReport.Describe(command!, run.Result, run.Output, tools.Value.MaxCommandOutputChars, timeout);
         return new CallToolResult
         {
@@ -109,10 +109,11 @@ public sealed class CommandTools(
             }
         }
 
-        var argv = packageManager.Install(specs, dev ?? false);
+        var install = packageManager.Install(specs, dev ?? false);
         var run = await commands.RunWithRetriesAsync(
             context,
-            commands.Spec(context, argv, context.App.Root, TimeSpan.FromSeconds(packageOptions.Value.InstallTimeoutSeconds), packageManager.SharedCaches()),
+            commands.Spec(context, install.Argv, context.App.Root, TimeSpan.FromSeconds(packageOptions.Value.InstallTimeoutSeconds), packageManager.SharedCaches()),
+            install.Display,
             cancellationToken);
         var what = specs.Count == 0 ? "the app's dependencies" : string.Join(", ", specs) + (dev == true ? " (dev)" : "");
         var attempts = run.Attempts > 1 ? $" after {run.Attempts} attempts" : "";
@@ -151,7 +152,8 @@ public sealed class CommandTools(
         }
 
         var timeout = TimeSpan.FromSeconds(packageOptions.Value.BuildTimeoutSeconds);
-        var run = await commands.RunAsync(context, commands.Spec(context, packageManager.RunScript("build"), context.App.Root, timeout), cancellationToken);
+        var build = packageManager.RunScript("build");
+        var run = await commands.RunAsync(context, commands.Spec(context, build.Argv, context.App.Root, timeout), build.Display, cancellationToken);
         if (run.Succeeded)
         {
             return Result(false, $"The build succeeded in {CommandReport.Seconds(run.Result.Duration)}.\n" +

@@ -1,10 +1,18 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Kiln.Projects;
 using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Tools;
+
+/// <summary>A package-manager command: its argv, and the shorter line events and results show for it.</summary>
+public sealed record PackageCommand(IReadOnlyList<string> Argv, string Display)
+{
+    public PackageCommand(IReadOnlyList<string> argv)
+        : this(argv, PackageManager.Display(argv))
+    {
+    }
+}
 
 /// <summary>
 /// The package manager Kiln runs for every project (pnpm when present, npm otherwise) and the caches all projects
@@ -104,33 +112,30 @@ public sealed partial class PackageManager
     }
 
     /// <summary>Installs the project's dependencies, or adds <paramref name="packages"/> to them.</summary>
-    public IReadOnlyList<string> Install(IReadOnlyList<string> packages, bool dev)
+    public PackageCommand Install(IReadOnlyList<string> packages, bool dev)
     {
-        if (Kind == PackageManagerChoice.Pnpm)
-        {
-            List<string> argv = packages.Count == 0 ? ["pnpm", "install", "--no-frozen-lockfile"] : ["pnpm", "add", .. (dev ? ["--save-dev"] : Array.Empty<string>())];
-            return [.. argv, .. PnpmInstallOptions(), .. packages];
-        }
+        List<string> command = Kind == PackageManagerChoice.Pnpm
+            // CI=1 in every command would make a plain install refuse a lockfile the model's package.json edits outdated.
+            ? packages.Count == 0 ? ["pnpm", "install", "--no-frozen-lockfile"] : ["pnpm", "add", .. Dev("--save-dev")]
+            : ["npm", "install", .. packages.Count == 0 ? [] : Dev("--save-dev")];
+        return WithInstallOptions(command, packages);
 
-        return packages.Count == 0
-            ? ["npm", "install", .. NpmInstallOptions()]
-            : ["npm", "install", .. (dev ? ["--save-dev"] : Array.Empty<string>()), .. NpmInstallOptions(), .. packages];
+        string[] Dev(string flag) => dev ? [flag] : [];
     }
 
     /// <summary>Resolves every dependency and writes the lockfile, without installing: what a cached template keeps.</summary>
-    public IReadOnlyList<string> ResolveLockfile() => Kind == PackageManagerChoice.Pnpm
-        ? ["pnpm", "install", "--lockfile-only", .. PnpmInstallOptions()]
-        : ["npm", "install", "--package-lock-only", .. NpmInstallOptions()];
+    public PackageCommand ResolveLockfile() =>
+        WithInstallOptions([Name, "install", Kind == PackageManagerChoice.Pnpm ? "--lockfile-only" : "--package-lock-only"], []);
 
     /// <summary>
     /// Fetches a scaffolder (<c>create-vite</c>, <c>create-next-app</c>) at an exact version and runs it; run it with
     /// <see cref="Environment"/>'s shared caches, which is how <c>pnpm dlx</c> learns where they are.
     /// </summary>
-    public IReadOnlyList<string> Create(string package, string version, IReadOnlyList<string> arguments) => Kind == PackageManagerChoice.Pnpm
+    public PackageCommand Create(string package, string version, IReadOnlyList<string> arguments) => new(Kind == PackageManagerChoice.Pnpm
         ? ["pnpm", "dlx", $"{package}@{version}", .. arguments]
-        : ["npm", "exec", "--yes", $"--package={package}@{version}", "--", package, .. arguments];
+        : ["npm", "exec", "--yes", $"--package={package}@{version}", "--", package, .. arguments]);
 
-    public IReadOnlyList<string> RunScript(string script) => [Name, "run", script];
+    public PackageCommand RunScript(string script) => new([Name, "run", script]);
 
     /// <summary>
     /// True when a failed install's output looks like the registry's or the network's passing trouble (a reset or
@@ -148,6 +153,13 @@ public sealed partial class PackageManager
 
         return $"'{spec}' is not a package from the registry. Give a package name with an optional version or tag, " +
                "for example 'react-router', 'zod@3' or '@tanstack/react-query@^5'; paths, URLs, git and alias specs are not installed.";
+    }
+
+    /// <summary>The command with the options every install gets; its display leaves them out, since they never change.</summary>
+    private PackageCommand WithInstallOptions(List<string> command, IReadOnlyList<string> packages)
+    {
+        var options = Kind == PackageManagerChoice.Pnpm ? PnpmInstallOptions() : NpmInstallOptions();
+        return new PackageCommand([.. command, .. options, .. packages], Display([.. command, .. packages]));
     }
 
     private List<string> PnpmInstallOptions() =>
@@ -188,8 +200,6 @@ public sealed partial class PackageManager
         string.Join(' ', argv.Select(argument => argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@^~+,%".Contains(c, StringComparison.Ordinal))
             ? argument
             : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
-
-    public static string Attempts(int attempt, int of) => string.Create(CultureInfo.InvariantCulture, $"attempt {attempt} of {of}");
 
     [GeneratedRegex(@"\b(ECONNRESET|ETIMEDOUT|ESOCKETTIMEDOUT|EAI_AGAIN|EPIPE|ERR_SOCKET_TIMEOUT|ERR_PNPM_FETCH_(429|5\d\d)|E(429|5\d\d))\b|socket hang up|\b(429 Too Many Requests|50[0-4] (Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Time-?out))\b", RegexOptions.IgnoreCase)]
     private static partial Regex TransientFailure();

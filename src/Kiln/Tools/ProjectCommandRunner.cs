@@ -38,10 +38,13 @@ public sealed class ProjectCommandRunner(
             ReadOnlyDirectories = [Path.Combine(context.App.Root, ".git")],
         };
 
-    /// <summary>Runs a command once, streaming its output as <c>command_output</c> events.</summary>
-    public async Task<CommandRun> RunAsync(ToolContext context, ProcessSpec spec, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a command once, streaming its output as <c>command_output</c> events; <paramref name="display"/> is the
+    /// command as events and results show it (its argv, quoted, by default).
+    /// </summary>
+    public async Task<CommandRun> RunAsync(ToolContext context, ProcessSpec spec, string? display, CancellationToken cancellationToken)
     {
-        var display = PackageManager.Display(spec.Argv);
+        display ??= PackageManager.Display(spec.Argv);
         var stream = new CommandOutputStream(events, context.ProjectId, display, tools.Value.MaxStreamedOutputBytes, time);
         ProcessResult result;
         try
@@ -61,13 +64,13 @@ public sealed class ProjectCommandRunner(
     /// (<see cref="PackageManager.IsTransientFailure"/>), waiting longer each time; each retry is announced in the
     /// command's output so the model and the client see why it took longer.
     /// </summary>
-    public async Task<CommandRun> RunWithRetriesAsync(ToolContext context, ProcessSpec spec, CancellationToken cancellationToken)
+    public async Task<CommandRun> RunWithRetriesAsync(ToolContext context, ProcessSpec spec, string display, CancellationToken cancellationToken)
     {
         var options = packageOptions.Value;
         var delay = TimeSpan.FromSeconds(options.InstallRetryDelaySeconds);
         for (var attempt = 1; ; attempt++)
         {
-            var run = await RunAsync(context, spec, cancellationToken) with { Attempts = attempt };
+            var run = await RunAsync(context, spec, display, cancellationToken) with { Attempts = attempt };
             if (run.Succeeded || run.Result.TimedOut || run.Result.Cancelled || attempt >= options.InstallAttempts
                 || !PackageManager.IsTransientFailure(run.Output))
             {
@@ -77,7 +80,7 @@ public sealed class ProjectCommandRunner(
             logger.RetryingAfterRegistryFailure(run.Display, attempt + 1, options.InstallAttempts, delay);
             await events.AppendAsync(
                 context.ProjectId,
-                new CommandOutput(run.Display, $"[the registry failed in a way that may pass; retrying in {CommandReport.Seconds(delay)} ({PackageManager.Attempts(attempt + 1, options.InstallAttempts)})]\n"),
+                new CommandOutput(run.Display, $"[the registry failed in a way that may pass; retrying in {CommandReport.Seconds(delay)} (attempt {attempt + 1} of {options.InstallAttempts})]\n"),
                 CancellationToken.None);
             await Task.Delay(delay, time, cancellationToken);
             delay *= 2;

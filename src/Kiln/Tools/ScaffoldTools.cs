@@ -86,17 +86,14 @@ public sealed class ScaffoldTools(ToolContext context, TemplateCache templates, 
     private TemplateRecipe Vite(string template) =>
         new("create-vite", options.Value.CreateViteVersion, template, ["--template", template, "--no-interactive"]);
 
-    private Task<string> ScaffoldAsync(TemplateRecipe recipe, string what, CancellationToken cancellationToken) =>
-        templates.UseAsync(context, recipe, async template =>
+    private Task<string> ScaffoldAsync(TemplateRecipe recipe, string what, CancellationToken cancellationToken)
+    {
+        // Every template has one, so this conflict is known before a template is fetched.
+        RefuseOverwriting(["package.json"]);
+        return templates.UseAsync(context, recipe, async template =>
         {
             var files = Files(template.Directory);
-            var existing = files.Where(file => File.Exists(Path.Combine(context.App.Root, file)) || Directory.Exists(Path.Combine(context.App.Root, file))).ToList();
-            if (existing.Count > 0)
-            {
-                throw new McpException(
-                    $"The app directory already has {string.Join(", ", existing.Take(5))}{(existing.Count > 5 ? $" and {existing.Count - 5} more" : "")}, " +
-                    "which the new app would overwrite. Scaffolding starts a new app: delete those files first, or keep building on the app that is there.");
-            }
+            RefuseOverwriting(files);
 
             foreach (var file in files)
             {
@@ -108,6 +105,18 @@ public sealed class ScaffoldTools(ToolContext context, TemplateCache templates, 
 
             return Report(what, template, files);
         }, cancellationToken);
+    }
+
+    private void RefuseOverwriting(List<string> files)
+    {
+        var existing = files.Where(file => File.Exists(Path.Combine(context.App.Root, file)) || Directory.Exists(Path.Combine(context.App.Root, file))).ToList();
+        if (existing.Count > 0)
+        {
+            throw new McpException(
+                $"The app directory already has {string.Join(", ", existing.Take(5))}{(existing.Count > 5 ? $" and {existing.Count - 5} more" : "")}, " +
+                "which the new app would overwrite. Scaffolding starts a new app: delete those files first, or keep building on the app that is there.");
+        }
+    }
 
     private static string Report(string what, CachedTemplate template, List<string> files)
     {

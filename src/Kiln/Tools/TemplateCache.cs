@@ -112,16 +112,16 @@ public sealed class TemplateCache(
         {
             var writable = (IReadOnlyList<string>)[staging, .. packages.SharedCaches()];
             var timeout = TimeSpan.FromSeconds(options.Value.InstallTimeoutSeconds);
-            var create = await commands.RunWithRetriesAsync(
-                context, Spec(packages.Create(recipe.Package, recipe.Version, [PackageManager.AppName, .. recipe.Arguments]), staging, writable, timeout),
-                cancellationToken);
+            var scaffolder = packages.Create(recipe.Package, recipe.Version, [PackageManager.AppName, .. recipe.Arguments]);
+            var create = await commands.RunWithRetriesAsync(context, Spec(scaffolder.Argv, staging, writable, timeout), scaffolder.Display, cancellationToken);
             var app = AppIn(staging);
             if (!create.Succeeded || !File.Exists(Path.Combine(app, "package.json")))
             {
                 return (null, Failure($"{recipe.Package}@{recipe.Version} could not scaffold the app", create));
             }
 
-            var resolve = await commands.RunWithRetriesAsync(context, Spec(packages.ResolveLockfile(), app, writable, timeout), cancellationToken);
+            var resolver = packages.ResolveLockfile();
+            var resolve = await commands.RunWithRetriesAsync(context, Spec(resolver.Argv, app, writable, timeout), resolver.Display, cancellationToken);
             if (!resolve.Succeeded)
             {
                 return (null, Failure("the scaffolded app's dependencies could not be resolved", resolve));

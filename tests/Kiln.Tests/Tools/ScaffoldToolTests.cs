@@ -166,6 +166,20 @@ public sealed class ScaffoldToolTests(TemplateCacheFixture cache) : IClassFixtur
     }
 
     [Fact]
+    public async Task Scaffolding_over_an_existing_app_is_refused_before_anything_is_fetched()
+    {
+        await using var tools = await ProjectAsync(offline: true);
+        tools.Write("package.json", "{}");
+
+        var (isError, text) = await tools.CallAsync("create_vite_app", new { template = "vue" });
+
+        Assert.True(isError);
+        Assert.Contains("already has package.json", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(await tools.EventsAsync(), e => e.Type == "command_output");
+        Assert.False(Directory.Exists(Path.Combine(cache.CacheDirectory, "templates", "create-vite@9.3.0", "vue.pnpm")));
+    }
+
+    [Fact]
     public async Task A_stale_template_that_cannot_be_refreshed_is_still_used()
     {
         await ColdAsync();
