@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Kiln.Events;
 using Kiln.Projects;
+using Kiln.Sandbox;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -74,11 +75,13 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
     }
 
     /// <summary>
-    /// Failures that are the caller's to fix (a bad path, a missing or mistyped argument) or the file system's
-    /// answer. Anything else is a bug and goes on to the SDK, which answers with a generic error and logs it.
+    /// Failures that are the caller's to fix (a bad path, a missing or mistyped argument), the file system's
+    /// answer, or a sandbox that is required and missing (so the model stops trying commands). Anything else is a
+    /// bug and goes on to the SDK, which answers with a generic error and logs it.
     /// </summary>
     private static bool IsToolError(Exception exception) =>
-        exception is (McpException and not McpProtocolException) or ArgumentException or JsonException or IOException or UnauthorizedAccessException;
+        exception is (McpException and not McpProtocolException) or ArgumentException or JsonException or IOException or UnauthorizedAccessException
+            or SandboxUnavailableException;
 
     private static string Shorten(string text, int max) =>
         text.Length <= max ? text : string.Concat(text.AsSpan(0, max), $" [... {text.Length - max} more characters]");

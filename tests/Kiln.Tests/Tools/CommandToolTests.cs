@@ -356,6 +356,21 @@ public sealed class CommandToolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_the_sandbox_is_required_and_missing_commands_fail_with_the_reason()
+    {
+        await using var tools = await ToolHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Kiln:Sandbox:Mode"] = "required",
+            ["Kiln:Sandbox:BubblewrapPath"] = "/nonexistent/bwrap",
+        });
+
+        var (isError, text) = await tools.CallAsync("run_command", new { command = "ls" });
+
+        Assert.True(isError);
+        Assert.Contains("The sandbox is required (Kiln:Sandbox:Mode=required) but bubblewrap does not work here", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_static_app_needs_no_build()
     {
         File.Delete(Path.Combine(_tools.AppDirectory, "package.json"));
