@@ -55,7 +55,11 @@ public static class KilnServices
         services.AddSingleton<OfflineModelServer>();
         services.AddHostedService(provider => provider.GetRequiredService<OfflineModelServer>());
         services.AddSingleton<ModelEndpointResolver>();
-        services.AddSingleton<IAgentRuntime, BuiltinAgentRuntime>();
+        // A generation streams for minutes; the SDK's own timeout governs each request, not HttpClient's.
+        services.AddHttpClient(BuiltinAgentRuntime.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<BuiltinAgentRuntime>();
+        services.AddSingleton<ClaudeCodeAgentRuntime>();
+        services.AddSingleton(AgentRuntimeChoice.Choose);
         services.AddSingleton<GenerationRunner>();
         services.AddSingleton<GenerationScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());

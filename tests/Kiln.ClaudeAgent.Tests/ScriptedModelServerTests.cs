@@ -43,6 +43,7 @@ public sealed class ScriptedModelServerTests
         using var response = await http.PostAsync($"{model.BaseUrl}/v1/messages", Body(stream: false), Ct);
         var message = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
 
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("you said hello", message!["content"]![0]!["text"]!.GetValue<string>());
         var request = Assert.Single(model.ScriptedRequests);
         Assert.Equal("claude-test", request.Model);

@@ -188,6 +188,8 @@ public sealed class ScriptedModelServer : IAsyncDisposable
             }
             else
             {
+                // Clients parse the body as JSON only when the content type says so.
+                context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(Message(request, reply, Ids(reply)).ToJsonString(), cut.Token);
             }
         }

@@ -7,9 +7,15 @@ public sealed class AgentOptions
 {
     public const string Section = "Kiln:Agent";
 
-    /// <summary><c>builtin</c> (Kiln's own loop on the Anthropic SDK). <c>claude-code</c> arrives with the CLI runtime.</summary>
-    [Required, AllowedValues(AgentRuntimeNames.Builtin)]
-    public string Runtime { get; set; } = AgentRuntimeNames.Builtin;
+    /// <summary>
+    /// <c>builtin</c> (Kiln's own loop on the Anthropic SDK), <c>claude-code</c> (the Claude Code CLI through
+    /// Kiln.ClaudeAgent), or <c>auto</c>: claude-code when the CLI is installed and an API key is set.
+    /// </summary>
+    [Required, AllowedValues(AgentRuntimeNames.Auto, AgentRuntimeNames.Builtin, AgentRuntimeNames.ClaudeCode)]
+    public string Runtime { get; set; } = AgentRuntimeNames.Auto;
+
+    /// <summary>The Claude Code CLI; found on PATH and in the usual install places when not set.</summary>
+    public string? ClaudePath { get; set; }
 
     /// <summary>The model for the Anthropic API. Ignored by the offline model.</summary>
     [Required]
@@ -18,6 +24,13 @@ public sealed class AgentOptions
     /// <summary>Most model turns (one request and its tool calls) in one generation.</summary>
     [Range(1, 1000)]
     public int MaxTurns { get; set; } = 60;
+
+    /// <summary>
+    /// Most a generation may spend, in US dollars, as the Claude Code CLI computes it; unset means no limit.
+    /// The built-in runtime does not price tokens and ignores it.
+    /// </summary>
+    [Range(typeof(decimal), "0.01", "10000")]
+    public decimal? MaxBudgetUsd { get; set; }
 
     [Range(256, 128_000)]
     public int MaxTokens { get; set; } = 16_000;
@@ -33,5 +46,7 @@ public sealed class AgentOptions
 
 public static class AgentRuntimeNames
 {
+    public const string Auto = "auto";
     public const string Builtin = "builtin";
+    public const string ClaudeCode = "claude-code";
 }

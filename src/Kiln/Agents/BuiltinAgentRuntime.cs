@@ -22,10 +22,13 @@ public sealed partial class BuiltinAgentRuntime(
     ProjectToolset toolset,
     EventLog events,
     IServiceProvider services,
+    IHttpClientFactory httpClients,
     ILoggerFactory loggerFactory,
     IOptions<AgentOptions> options) : IAgentRuntime
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<BuiltinAgentRuntime>();
+
+    public const string HttpClientName = "anthropic";
 
     public string Name => AgentRuntimeNames.Builtin;
 
@@ -39,8 +42,10 @@ public sealed partial class BuiltinAgentRuntime(
         await using var tools = await InProcessToolServer.StartAsync(
             toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
         var toolDefinitions = tools.Tools.Select(AnthropicMapping.ToTool).ToList();
+        // Connections are pooled by the factory; the SDK retries overloads and transient failures itself.
         using var client = new AnthropicClient(new ClientOptions
         {
+            HttpClient = httpClients.CreateClient(HttpClientName),
             ApiKey = run.Model.ApiKey,
             BaseUrl = run.Model.BaseUrl.ToString().TrimEnd('/'),
         });

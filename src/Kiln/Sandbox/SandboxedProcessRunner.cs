@@ -237,9 +237,11 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
             finished => _live.TryRemove(finished, out _));
         _logger.ProcessStarted(spec.Argv[0], handle.Pid, isolation);
 
-        if (!handle.Exited.IsCompleted)
+        _live.TryAdd(handle, 0);
+        if (handle.Exited.IsCompleted)
         {
-            _live.TryAdd(handle, 0);
+            // It finished (and tried to remove itself) before it was added.
+            _live.TryRemove(handle, out _);
         }
 
         if (_disposed)

@@ -64,7 +64,7 @@ public sealed partial class RestartTests
     {
         await using var model = await ScriptedModelServer.StartAsync();
         model.Enqueue(ScriptedReply.Hanging);
-        var settings = new Dictionary<string, string?> { ["Anthropic:ApiKey"] = "sk-test", ["Anthropic:BaseUrl"] = model.BaseUrl };
+        var settings = new Dictionary<string, string?> { ["Anthropic:ApiKey"] = "sk-test", ["Anthropic:BaseUrl"] = model.BaseUrl, ["Kiln:Agent:Runtime"] = "builtin" };
         var root = TempDirectory.Create("kiln-stop");
         string projectId;
         await using (var kiln = KilnApp.Start(settings, root))
@@ -96,6 +96,7 @@ public sealed partial class RestartTests
             "--urls", "http://127.0.0.1:0",
             $"--Kiln:ProjectsRoot={root}",
             "--Anthropic:ApiKey=sk-test",
+            "--Kiln:Agent:Runtime=builtin",
             $"--Anthropic:BaseUrl={modelUrl}",
             "--Logging:Console:FormatterName=simple",
         })

@@ -459,6 +459,20 @@ public sealed class SandboxEscapeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Project_under_a_hidden_directory_stays_writable_while_its_neighbours_vanish()
+    {
+        await using var runner = Sandboxes.Runner(configure: o => o.HiddenPaths = [_workspace.Root]);
+
+        var write = await runner.RunAsync(Sandboxes.Spec(_workspace, "touch", "made-inside"), null, Ct);
+        var neighbour = await runner.RunAsync(Sandboxes.Spec(_workspace, "ls", "-A", _workspace.Root), null, Ct);
+
+        Assert.Equal(0, write.ExitCode);
+        Assert.True(File.Exists(_workspace.InApp("made-inside")));
+        Assert.Equal("app\n", neighbour.Output);
+        _workspace.AssertOutsideUntouched();
+    }
+
+    [Fact]
     public async Task Other_processes_are_invisible_inside_the_sandbox()
     {
         var result = await RunUnvettedAsync("ls", "/proc");

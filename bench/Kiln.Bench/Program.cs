@@ -1,0 +1,25 @@
+using Kiln.Bench;
+
+// dotnet run -c Release --project bench/Kiln.Bench [-- <benchmark> ...]; with no name, every benchmark runs.
+var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<Measurement.Result>>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["sandbox"] = async () => [await SandboxOverhead.RunAsync(samples: 100)],
+    ["runtime"] = () => RuntimeOverhead.RunAsync(samples: 5),
+};
+
+var chosen = args.Length == 0 ? [.. benchmarks.Keys] : args;
+foreach (var name in chosen)
+{
+    if (!benchmarks.TryGetValue(name, out var run))
+    {
+        Console.Error.WriteLine($"Unknown benchmark '{name}'. Known: {string.Join(", ", benchmarks.Keys)}");
+        return 2;
+    }
+
+    foreach (var result in await run())
+    {
+        Console.WriteLine(result);
+    }
+}
+
+return 0;

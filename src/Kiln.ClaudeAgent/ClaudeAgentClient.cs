@@ -1,0 +1,149 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+
+namespace Kiln.ClaudeAgent;
+
+/// <summary>
+/// A conversation with a Claude Code CLI process: send prompts, read the agent's messages, interrupt
+/// it, change its permission mode or model. The process lives as long as the client; disposing it
+/// ends the session and kills the CLI's process tree.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var client = await ClaudeAgentClient.ConnectAsync(options, ct);
+/// await client.SendAsync("Build a todo app", ct);
+/// await foreach (var message in client.ReceiveResponseAsync(ct)) { ... }
+/// </code>
+/// </example>
+public sealed class ClaudeAgentClient : IAsyncDisposable
+{
+    private readonly ControlProtocol _protocol;
+    private int _disposed;
+
+    private ClaudeAgentClient(ControlProtocol protocol, JsonObject initializeResponse)
+    {
+        _protocol = protocol;
+        InitializeResponse = initializeResponse;
+    }
+
+    /// <summary>The CLI's answer to <c>initialize</c>: its commands, models, account and version.</summary>
+    public JsonObject InitializeResponse { get; }
+
+    /// <summary>The CLI's process id.</summary>
+    public int ProcessId => _protocol.Process.Id;
+
+    /// <summary>The session id, known once the CLI has reported it (after the first prompt).</summary>
+    public string? SessionId { get; private set; }
+
+    /// <summary>Starts the CLI and completes the <c>initialize</c> handshake.</summary>
+    /// <exception cref="CliNotFoundException">The CLI is not installed (or not at <see cref="ClaudeAgentOptions.CliPath"/>).</exception>
+    /// <exception cref="CliProcessException">The CLI exited during start-up.</exception>
+    public static async Task<ClaudeAgentClient> ConnectAsync(ClaudeAgentOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var cliPath = CliLocator.Find(options.CliPath);
+        var command = CliCommand.Create(options, cliPath);
+        command = options.WrapCommand?.Invoke(command) ?? command;
+
+        var process = CliProcess.Start(command, options.Stderr);
+        ControlProtocol protocol;
+        try
+        {
+            protocol = new ControlProtocol(process, options);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(options.InitializeTimeout);
+            JsonObject response;
+            try
+            {
+                response = await protocol.InitializeAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ClaudeAgentException(
+                    $"The Claude Code CLI did not answer initialize within {options.InitializeTimeout.TotalSeconds:0} s. " +
+                    $"stderr: {protocol.Process.StderrTail}");
+            }
+            return new ClaudeAgentClient(protocol, response);
+        }
+        catch
+        {
+            await protocol.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Sends a user prompt; the agent starts (or queues) a turn.</summary>
+    public Task SendAsync(string prompt, CancellationToken cancellationToken = default) =>
+        SendAsync([new JsonObject { ["type"] = "text", ["text"] = prompt }], cancellationToken);
+
+    /// <summary>Sends a user message made of Messages API content blocks (text, images, documents).</summary>
+    public Task SendAsync(IEnumerable<JsonObject> content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return _protocol.WriteAsync(new JsonObject
+        {
+            ["type"] = "user",
+            ["session_id"] = SessionId ?? "",
+            ["message"] = new JsonObject { ["role"] = "user", ["content"] = new JsonArray([.. content]) },
+            ["parent_tool_use_id"] = null,
+        }, cancellationToken);
+    }
+
+    /// <summary>Every message the agent emits, across turns, until the CLI ends the session.</summary>
+    /// <exception cref="CliProcessException">The CLI crashed or was killed.</exception>
+    /// <exception cref="MessageDecodeException">The CLI wrote a line that is not JSON.</exception>
+    public async IAsyncEnumerable<Message> ReceiveMessagesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var message in _protocol.Messages.ReadAllAsync(cancellationToken))
+        {
+            SessionId = message.SessionId ?? SessionId;
+            yield return message;
+        }
+    }
+
+    /// <summary>The messages of the current turn, up to and including its <see cref="ResultMessage"/>.</summary>
+    /// <exception cref="CliProcessException">The CLI crashed or was killed.</exception>
+    /// <exception cref="ClaudeAgentException">The CLI ended the session before the turn's result.</exception>
+    public async IAsyncEnumerable<Message> ReceiveResponseAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var message in ReceiveMessagesAsync(cancellationToken))
+        {
+            yield return message;
+            if (message is ResultMessage)
+            {
+                yield break;
+            }
+        }
+        throw new ClaudeAgentException($"The Claude Code CLI ended the session before the turn finished. stderr: {_protocol.Process.StderrTail}");
+    }
+
+    /// <summary>Stops the current turn; it ends with a result (the CLI reports it as interrupted).</summary>
+    public Task InterruptAsync(CancellationToken cancellationToken = default) =>
+        _protocol.RequestAsync(new JsonObject { ["subtype"] = "interrupt" }, cancellationToken);
+
+    /// <summary>Changes how tool permissions are decided, from the next tool call on.</summary>
+    public Task SetPermissionModeAsync(PermissionMode mode, CancellationToken cancellationToken = default) =>
+        _protocol.RequestAsync(new JsonObject { ["subtype"] = "set_permission_mode", ["mode"] = mode.ToWire() }, cancellationToken);
+
+    /// <summary>Changes the model from the next request on; null returns to the session's default.</summary>
+    public Task SetModelAsync(string? model, CancellationToken cancellationToken = default) =>
+        _protocol.RequestAsync(new JsonObject { ["subtype"] = "set_model", ["model"] = model }, cancellationToken);
+
+    /// <summary>Ends the session: closes the CLI's input, waits briefly, then kills its process tree.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _protocol.DisposeAsync();
+        }
+    }
+}

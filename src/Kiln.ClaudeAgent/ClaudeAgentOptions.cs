@@ -1,0 +1,115 @@
+namespace Kiln.ClaudeAgent;
+
+/// <summary>
+/// How to run the Claude Code CLI for one session: the Claude Agent SDK's options that matter to a
+/// host that serves its own tools. Every property maps to a CLI flag, an environment variable or a
+/// field of the <c>initialize</c> control request; unset means the CLI's default.
+/// </summary>
+public sealed record ClaudeAgentOptions
+{
+    /// <summary>Replaces the CLI's default system prompt (sent in <c>initialize</c>, so its length is not bound by argv limits).</summary>
+    public string? SystemPrompt { get; init; }
+
+    /// <summary>Appended to the system prompt, default or replaced.</summary>
+    public string? AppendSystemPrompt { get; init; }
+
+    /// <summary>The model, an alias (<c>sonnet</c>) or a full name (<c>--model</c>).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The model to fall back to when the main one is overloaded (<c>--fallback-model</c>).</summary>
+    public string? FallbackModel { get; init; }
+
+    /// <summary>The agent's working directory; the CLI's tools and session files are keyed by it.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Tools the agent may use without asking, e.g. <c>mcp__kiln</c> for every tool of one server (<c>--allowedTools</c>).</summary>
+    public IReadOnlyList<string> AllowedTools { get; init; } = [];
+
+    /// <summary>Tools the agent may never use (<c>--disallowedTools</c>).</summary>
+    public IReadOnlyList<string> DisallowedTools { get; init; } = [];
+
+    /// <summary>
+    /// The CLI's built-in tools to offer (<c>--tools</c>): null keeps the CLI's default set, an empty
+    /// list switches every built-in tool (Bash, Edit, Read, Write, WebFetch…) off, so the agent has
+    /// only the MCP tools it is given.
+    /// </summary>
+    public IReadOnlyList<string>? BuiltInTools { get; init; }
+
+    /// <summary>How tool permissions are decided (<c>--permission-mode</c>).</summary>
+    public PermissionMode? PermissionMode { get; init; }
+
+    /// <summary>Stop after this many agent turns; the result is then <see cref="ResultSubtype.ErrorMaxTurns"/> (<c>--max-turns</c>).</summary>
+    public int? MaxTurns { get; init; }
+
+    /// <summary>Stop once the session has cost this much; the result is then <see cref="ResultSubtype.ErrorMaxBudgetUsd"/> (<c>--max-budget-usd</c>).</summary>
+    public decimal? MaxBudgetUsd { get; init; }
+
+    /// <summary>
+    /// MCP servers by name. <see cref="SdkMcpServer"/>s run in this process and are reached through the
+    /// control protocol; the others are handed to the CLI, which connects to them itself. A tool is
+    /// named <c>mcp__{name}__{tool}</c> to the model.
+    /// </summary>
+    public IReadOnlyDictionary<string, McpServerConfig> McpServers { get; init; } = new Dictionary<string, McpServerConfig>();
+
+    /// <summary>Use only <see cref="McpServers"/>, ignoring MCP servers in the CLI's settings files (<c>--strict-mcp-config</c>).</summary>
+    public bool StrictMcpConfig { get; init; }
+
+    /// <summary>Continue this earlier session: the model sees its whole conversation (<c>--resume</c>).</summary>
+    public string? Resume { get; init; }
+
+    /// <summary>With <see cref="Resume"/>: continue in a new session id, leaving the original untouched (<c>--fork-session</c>).</summary>
+    public bool ForkSession { get; init; }
+
+    /// <summary>Use this id (a UUID) for a new session instead of a random one (<c>--session-id</c>).</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>Emit <see cref="StreamEventMessage"/>s with the model's raw stream events as they arrive (<c>--include-partial-messages</c>).</summary>
+    public bool IncludePartialMessages { get; init; }
+
+    /// <summary>Which settings files the CLI reads (<c>user</c>, <c>project</c>, <c>local</c>); an empty list reads none (<c>--setting-sources</c>).</summary>
+    public IReadOnlyList<string>? SettingSources { get; init; }
+
+    /// <summary>More directories the agent may access (<c>--add-dir</c>).</summary>
+    public IReadOnlyList<string> AdditionalDirectories { get; init; } = [];
+
+    /// <summary>
+    /// The child's environment. Only these variables (plus <c>CLAUDE_CODE_ENTRYPOINT</c>) reach the CLI
+    /// unless <see cref="InheritEnvironment"/> is set: the caller decides what the agent's process sees.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Start from this process's environment, with <see cref="Environment"/> applied on top.</summary>
+    public bool InheritEnvironment { get; init; }
+
+    /// <summary>The CLI executable; when null it is looked up on PATH and in the usual install locations.</summary>
+    public string? CliPath { get; init; }
+
+    /// <summary>More CLI flags, by name without dashes: <c>["debug-file"] = "/tmp/x"</c>, or a null value for a bare switch.</summary>
+    public IReadOnlyDictionary<string, string?> ExtraArgs { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Receives each line the CLI writes to stderr.</summary>
+    public Action<string>? Stderr { get; init; }
+
+    /// <summary>
+    /// Decides tool calls the CLI would otherwise ask a person about. When set, the CLI sends every such
+    /// call here (<c>--permission-prompt-tool stdio</c>); when null, a call that needs permission is
+    /// denied at once, so a run never waits on a prompt.
+    /// </summary>
+    public CanUseTool? CanUseTool { get; init; }
+
+    /// <summary>Callbacks the CLI runs at points of the agent loop, by event.</summary>
+    public IReadOnlyDictionary<HookEvent, IReadOnlyList<HookMatcher>> Hooks { get; init; } =
+        new Dictionary<HookEvent, IReadOnlyList<HookMatcher>>();
+
+    /// <summary>
+    /// Rewrites the command before it starts, e.g. to run the CLI inside a sandbox (bubblewrap, a
+    /// container) whose argv wraps the CLI's. The library still starts it without a shell.
+    /// </summary>
+    public Func<CliCommand, CliCommand>? WrapCommand { get; init; }
+
+    /// <summary>How long <c>initialize</c> may take before the connection is given up.</summary>
+    public TimeSpan InitializeTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a disposed client waits for the CLI to exit after its stdin closes, before killing its process tree.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(3);
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Kiln.ClaudeAgent;
+
+/// <summary>
+/// The command that starts the CLI: program, argv and the complete environment. It is started
+/// directly (no shell), so no argument is ever re-parsed.
+/// </summary>
+/// <param name="FileName">The program.</param>
+/// <param name="Arguments">Its argv, one entry per argument.</param>
+/// <param name="Environment">The child's entire environment.</param>
+/// <param name="WorkingDirectory">Its working directory, or null for this process's.</param>
+public sealed record CliCommand(
+    string FileName,
+    IReadOnlyList<string> Arguments,
+    IReadOnlyDictionary<string, string> Environment,
+    string? WorkingDirectory)
+{
+    /// <summary>The command for <paramref name="options"/>, with the CLI at <paramref name="cliPath"/>.</summary>
+    public static CliCommand Create(ClaudeAgentOptions options, string cliPath)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        // Values are attached with '=' (as the TypeScript SDK does) so one that starts with '-' is
+        // never taken for a flag.
+        var args = new List<string>
+        {
+            "--print",
+            "--output-format=stream-json",
+            "--input-format=stream-json",
+            "--verbose",
+        };
+        void Add(string flag, string? value)
+        {
+            if (value is not null)
+            {
+                args.Add($"--{flag}={value}");
+            }
+        }
+
+        Add("model", options.Model);
+        Add("fallback-model", options.FallbackModel);
+        Add("max-turns", options.MaxTurns?.ToString(CultureInfo.InvariantCulture));
+        Add("max-budget-usd", options.MaxBudgetUsd?.ToString(CultureInfo.InvariantCulture));
+        Add("permission-mode", options.PermissionMode?.ToWire());
+        if (options.CanUseTool is not null)
+        {
+            // Permission questions come to this process as can_use_tool control requests.
+            Add("permission-prompt-tool", "stdio");
+        }
+        Add("allowedTools", options.AllowedTools.Count > 0 ? string.Join(',', options.AllowedTools) : null);
+        Add("disallowedTools", options.DisallowedTools.Count > 0 ? string.Join(',', options.DisallowedTools) : null);
+        Add("tools", options.BuiltInTools is { } tools ? string.Join(',', tools) : null);
+        var external = options.McpServers
+            .Select(s => (s.Key, Config: s.Value.ToCliConfig()))
+            .Where(s => s.Config is not null)
+            .ToList();
+        if (external.Count > 0)
+        {
+            var servers = new JsonObject(external.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Config)));
+            Add("mcp-config", new JsonObject { ["mcpServers"] = servers }.ToJsonString());
+        }
+        if (options.StrictMcpConfig)
+        {
+            args.Add("--strict-mcp-config");
+        }
+        Add("resume", options.Resume);
+        if (options.ForkSession)
+        {
+            args.Add("--fork-session");
+        }
+        Add("session-id", options.SessionId);
+        if (options.IncludePartialMessages)
+        {
+            args.Add("--include-partial-messages");
+        }
+        Add("setting-sources", options.SettingSources is { } sources ? string.Join(',', sources) : null);
+        foreach (var directory in options.AdditionalDirectories)
+        {
+            Add("add-dir", directory);
+        }
+        foreach (var (flag, value) in options.ExtraArgs)
+        {
+            if (value is null)
+            {
+                args.Add($"--{flag}");
+            }
+            else
+            {
+                Add(flag, value);
+            }
+        }
+
+        return new CliCommand(cliPath, args, EnvironmentFor(options), options.WorkingDirectory);
+    }
+
+    private static Dictionary<string, string> EnvironmentFor(ClaudeAgentOptions options)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (options.InheritEnvironment)
+        {
+            foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+            {
+                environment[(string)entry.Key] = (string?)entry.Value ?? "";
+            }
+            // The parent's Node flags (a debugger, a preload) are not meant for the CLI.
+            environment.Remove("NODE_OPTIONS");
+        }
+        foreach (var (name, value) in options.Environment)
+        {
+            environment[name] = value;
+        }
+        // The CLI tailors itself to SDK hosts by entrypoint and knows only its own SDKs' names; this port
+        // speaks the TypeScript SDK's protocol, so it says so unless the caller chose otherwise.
+        environment.TryAdd("CLAUDE_CODE_ENTRYPOINT", "sdk-ts");
+        return environment;
+    }
+}

@@ -1,0 +1,186 @@
+using Kiln.ClaudeAgent;
+using Kiln.Events;
+using Kiln.Projects;
+using Kiln.Tools;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Agents;
+
+/// <summary>
+/// The <c>claude-code</c> runtime: the Claude Code CLI driven through Kiln.ClaudeAgent. Its built-in tools
+/// are off; Kiln's tools are served to it in-process as the SDK MCP server <c>kiln</c>, so the agent sees
+/// <c>mcp__kiln__*</c> and nothing else. The CLI keeps its config and sessions in the project's
+/// <c>.claude-session/</c>, and a follow-up resumes the project's session.
+/// </summary>
+public sealed partial class ClaudeCodeAgentRuntime(
+    ProjectToolset toolset,
+    EventLog events,
+    IProjectStore store,
+    IServiceProvider services,
+    IOptions<AgentOptions> options,
+    ILogger<ClaudeCodeAgentRuntime> logger) : IAgentRuntime
+{
+    private const string ServerName = ProjectToolset.ServerName;
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(5);
+
+    public string Name => AgentRuntimeNames.ClaudeCode;
+
+    public async Task<AgentOutcome> RunAsync(AgentRun run, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var toolOptions = toolset.CreateServerOptions(run.ProjectId);
+        var kilnTools = toolOptions.ToolCollection!.Select(tool => $"mcp__{ServerName}__{tool.ProtocolTool.Name}").ToList();
+        var agentOptions = new ClaudeAgentOptions
+        {
+            CliPath = settings.ClaudePath,
+            Model = run.Model.Model,
+            SystemPrompt = AgentPrompts.System,
+            WorkingDirectory = run.AppDirectory,
+            BuiltInTools = [],
+            StrictMcpConfig = true,
+            SettingSources = [],
+            McpServers = new Dictionary<string, McpServerConfig> { [ServerName] = new SdkMcpServer(toolOptions, services) },
+            // Kiln's tools are allowed up front and nothing else is: no permission prompt can hold a run.
+            AllowedTools = kilnTools,
+            CanUseTool = (request, _) => Task.FromResult(kilnTools.Contains(request.ToolName)
+                ? PermissionDecision.Allow()
+                : PermissionDecision.Deny($"Only Kiln's tools are available: {string.Join(", ", kilnTools)}.")),
+            MaxTurns = settings.MaxTurns,
+            MaxBudgetUsd = settings.MaxBudgetUsd,
+            Resume = run.Project.SessionId,
+            Environment = Environment(run),
+            Stderr = line => LogCliStderr(logger, line),
+        };
+
+        ClaudeAgentClient client;
+        try
+        {
+            client = await ClaudeAgentClient.ConnectAsync(agentOptions, cancellationToken);
+        }
+        catch (CliNotFoundException exception)
+        {
+            throw new AgentFailedException($"The Claude Code CLI is not installed: run `{CliNotFoundException.InstallCommand}`, or set Kiln:Agent:Runtime=builtin.", exception);
+        }
+        catch (ClaudeAgentException exception)
+        {
+            throw new AgentFailedException($"The Claude Code CLI did not start: {exception.Message}", exception);
+        }
+
+        await using (client)
+        {
+            await client.SendAsync(run.Prompt, cancellationToken);
+            var result = await ReadTurnAsync(client, run.ProjectId, cancellationToken);
+            return Outcome(result, client.SessionId ?? run.Project.SessionId, settings.MaxTurns);
+        }
+    }
+
+    private async Task<ResultMessage> ReadTurnAsync(ClaudeAgentClient client, string projectId, CancellationToken cancellationToken)
+    {
+        string? recordedSession = null;
+        try
+        {
+            await foreach (var message in client.ReceiveResponseAsync(cancellationToken))
+            {
+                // Recorded as soon as it is known, so a follow-up resumes the session even when this turn is
+                // cancelled or fails.
+                if (client.SessionId is { } session && session != recordedSession)
+                {
+                    recordedSession = session;
+                    await store.UpdateAsync(projectId, project => project with { SessionId = session }, CancellationToken.None);
+                }
+
+                switch (message)
+                {
+                    case AssistantMessage assistant:
+                        foreach (var text in assistant.Content.OfType<TextBlock>().Where(block => !string.IsNullOrWhiteSpace(block.Text)))
+                        {
+                            await events.AppendAsync(projectId, new AgentMessage(text.Text), cancellationToken);
+                        }
+
+                        break;
+                    case ResultMessage result:
+                        return result;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ask the CLI to stop the turn; disposing the client kills its process tree if it does not.
+            await InterruptAsync(client);
+            throw;
+        }
+        catch (CliProcessException exception)
+        {
+            throw new AgentFailedException($"The Claude Code CLI exited with code {exception.ExitCode}. {exception.StderrTail}".Trim(), exception);
+        }
+        catch (ClaudeAgentException exception)
+        {
+            throw new AgentFailedException($"The Claude Code CLI failed: {exception.Message}", exception);
+        }
+
+        throw new AgentFailedException("The Claude Code CLI ended the turn without a result.");
+    }
+
+    private static async Task InterruptAsync(ClaudeAgentClient client)
+    {
+        using var grace = new CancellationTokenSource(InterruptGrace);
+        try
+        {
+            await client.InterruptAsync(grace.Token);
+            await foreach (var message in client.ReceiveResponseAsync(grace.Token))
+            {
+                if (message is ResultMessage)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ClaudeAgentException)
+        {
+            // It did not stop in time, or is already gone: disposal ends it either way.
+        }
+    }
+
+    private static AgentOutcome Outcome(ResultMessage result, string? sessionId, int maxTurns)
+    {
+        var usage = new TokenUsage(result.Usage.InputTokens + result.Usage.CacheReadInputTokens + result.Usage.CacheCreationInputTokens, result.Usage.OutputTokens);
+        return result.Subtype switch
+        {
+            ResultSubtype.Success when !result.IsError => new AgentOutcome(result.Result, result.NumTurns, usage, result.TotalCostUsd, sessionId),
+            ResultSubtype.ErrorMaxTurns => throw new AgentFailedException(
+                $"The agent stopped after {maxTurns} turns without finishing (Kiln:Agent:MaxTurns). Send a follow-up such as \"continue\" to go on."),
+            ResultSubtype.ErrorMaxBudgetUsd => throw new AgentFailedException(
+                $"The agent reached its budget of ${result.TotalCostUsd:0.##} before finishing (Kiln:Agent:MaxBudgetUsd). Raise it, or send a follow-up to go on."),
+            _ => throw new AgentFailedException(
+                $"The agent failed: {string.Join(" ", result.Errors.DefaultIfEmpty(result.Result ?? result.Subtype.ToString()))}"),
+        };
+    }
+
+    /// <summary>
+    /// The CLI's whole environment, explicit: its home and config in the project's session directory (so
+    /// nothing touches the server user's home), the model endpoint, and background traffic off.
+    /// </summary>
+    private static Dictionary<string, string> Environment(AgentRun run)
+    {
+        var home = run.SessionDirectory;
+        var temp = Path.Combine(home, "tmp");
+        Directory.CreateDirectory(temp);
+        return new Dictionary<string, string>
+        {
+            ["HOME"] = home,
+            ["CLAUDE_CONFIG_DIR"] = Path.Combine(home, "config"),
+            ["TMPDIR"] = temp,
+            ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+            ["LANG"] = "C.UTF-8",
+            ["ANTHROPIC_BASE_URL"] = run.Model.BaseUrl.ToString().TrimEnd('/'),
+            ["ANTHROPIC_API_KEY"] = run.Model.ApiKey,
+            ["DISABLE_TELEMETRY"] = "1",
+            ["DISABLE_AUTOUPDATER"] = "1",
+            ["DISABLE_ERROR_REPORTING"] = "1",
+            ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "claude: {Line}")]
+    private static partial void LogCliStderr(ILogger logger, string line);
+}

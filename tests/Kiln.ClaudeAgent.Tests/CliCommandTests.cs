@@ -1,0 +1,83 @@
+namespace Kiln.ClaudeAgent.Tests;
+
+/// <summary>The argv and environment the CLI is started with.</summary>
+public sealed class CliCommandTests
+{
+    [Fact]
+    public void Built_in_tools_can_be_switched_off_and_permission_questions_come_over_stdio()
+    {
+        var command = CliCommand.Create(new ClaudeAgentOptions
+        {
+            BuiltInTools = [],
+            CanUseTool = (_, _) => Task.FromResult(PermissionDecision.Allow()),
+            AllowedTools = ["mcp__kiln__echo", "mcp__kiln__read_file"],
+            MaxTurns = 3,
+            MaxBudgetUsd = 0.5m,
+            PermissionMode = PermissionMode.AcceptEdits,
+            Resume = "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+            ForkSession = true,
+        }, "/opt/claude");
+
+        Assert.Equal("/opt/claude", command.FileName);
+        Assert.Equal(
+            ["--print", "--output-format=stream-json", "--input-format=stream-json", "--verbose",
+             "--max-turns=3", "--max-budget-usd=0.5", "--permission-mode=acceptEdits", "--permission-prompt-tool=stdio",
+             "--allowedTools=mcp__kiln__echo,mcp__kiln__read_file", "--tools=",
+             "--resume=1b4e28ba-2fa1-11d2-883f-0016d3cca427", "--fork-session"],
+            command.Arguments);
+    }
+
+    [Fact]
+    public void Only_external_mcp_servers_go_to_the_mcp_config_flag()
+    {
+        var command = CliCommand.Create(new ClaudeAgentOptions
+        {
+            McpServers = new Dictionary<string, McpServerConfig>
+            {
+                ["kiln"] = SdkMcpServer.FromType<TestTools>(),
+                ["files"] = new McpStdioServer("mcp-files", ["--root", "/srv"]),
+                ["web"] = new McpHttpServer(new Uri("http://127.0.0.1:9000/mcp")),
+            },
+        }, "claude");
+
+        var config = Assert.Single(command.Arguments, a => a.StartsWith("--mcp-config=", StringComparison.Ordinal));
+        Assert.Equal(
+            """--mcp-config={"mcpServers":{"files":{"type":"stdio","command":"mcp-files","args":["--root","/srv"]},"web":{"type":"http","url":"http://127.0.0.1:9000/mcp"}}}""",
+            config);
+    }
+
+    [Fact]
+    public void The_child_sees_only_the_environment_it_is_given()
+    {
+        var command = CliCommand.Create(new ClaudeAgentOptions
+        {
+            Environment = new Dictionary<string, string> { ["HOME"] = "/tmp/h", ["ANTHROPIC_API_KEY"] = "k" },
+        }, "claude");
+
+        Assert.Equal(
+            new Dictionary<string, string> { ["HOME"] = "/tmp/h", ["ANTHROPIC_API_KEY"] = "k", ["CLAUDE_CODE_ENTRYPOINT"] = "sdk-ts" },
+            command.Environment);
+    }
+
+    [Fact]
+    public void Inheriting_the_environment_is_opt_in_and_given_values_win()
+    {
+        var command = CliCommand.Create(new ClaudeAgentOptions
+        {
+            InheritEnvironment = true,
+            Environment = new Dictionary<string, string> { ["PATH"] = "/only/here" },
+        }, "claude");
+
+        Assert.Equal("/only/here", command.Environment["PATH"]);
+        Assert.True(command.Environment.Count > 2);
+    }
+
+    [Fact]
+    public void A_missing_cli_says_how_to_install_it()
+    {
+        var error = Assert.Throws<CliNotFoundException>(() => CliLocator.Find("/nowhere/claude"));
+
+        Assert.Contains("npm install -g @anthropic-ai/claude-code", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["/nowhere/claude"], error.Searched);
+    }
+}

@@ -1,0 +1,86 @@
+namespace Kiln.ClaudeAgent.Tests;
+
+/// <summary>Decoding the CLI's stream-json lines, read directly.</summary>
+public sealed class MessageTests
+{
+    [Fact]
+    public void A_line_that_is_not_json_is_a_decode_error_carrying_the_line()
+    {
+        var error = Assert.Throws<MessageDecodeException>(() => Message.Parse("Error: something broke"));
+
+        Assert.Equal("Error: something broke", error.Line);
+        Assert.Contains("Error: something broke", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_that_is_not_an_object_is_a_decode_error()
+    {
+        Assert.Equal("[1,2]", Assert.Throws<MessageDecodeException>(() => Message.Parse("[1,2]")).Line);
+    }
+
+    [Fact]
+    public void An_unknown_message_type_is_kept_whole()
+    {
+        var message = Message.Parse("""{"type":"brand_new_thing","session_id":"s1","payload":{"x":1}}""");
+
+        var unknown = Assert.IsType<UnknownMessage>(message);
+        Assert.Equal("brand_new_thing", unknown.Type);
+        Assert.Equal("s1", unknown.SessionId);
+        Assert.Equal(1, unknown.Raw["payload"]!["x"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Unknown_fields_and_blocks_of_known_messages_are_kept()
+    {
+        var message = Message.Parse("""
+            {"type":"assistant","future_field":true,"session_id":"s1","parent_tool_use_id":null,
+             "message":{"model":"m","content":[
+               {"type":"text","text":"Hi"},
+               {"type":"tool_use","id":"t1","name":"mcp__kiln__echo","input":{"text":"x"}},
+               {"type":"hologram","beam":3}]}}
+            """);
+
+        var assistant = Assert.IsType<AssistantMessage>(message);
+        Assert.Equal("Hi", assistant.Text);
+        var toolUse = Assert.IsType<ToolUseBlock>(assistant.Content[1]);
+        Assert.Equal("mcp__kiln__echo", toolUse.Name);
+        Assert.Equal("x", toolUse.Input["text"]!.GetValue<string>());
+        Assert.Equal(3, Assert.IsType<UnknownBlock>(assistant.Content[2]).Raw["beam"]!.GetValue<int>());
+        Assert.True(assistant.Raw["future_field"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void A_result_carries_cost_usage_turns_duration_and_its_subtype()
+    {
+        var message = Message.Parse("""
+            {"type":"result","subtype":"error_max_budget_usd","is_error":true,"duration_ms":1500,"duration_api_ms":900,
+             "num_turns":3,"total_cost_usd":0.0421,"stop_reason":"tool_use","errors":["Reached maximum budget ($0.01)"],
+             "usage":{"input_tokens":100,"output_tokens":20,"cache_creation_input_tokens":5,"cache_read_input_tokens":7},
+             "session_id":"s1","uuid":"u1"}
+            """);
+
+        var result = Assert.IsType<ResultMessage>(message);
+        Assert.Equal(ResultSubtype.ErrorMaxBudgetUsd, result.Subtype);
+        Assert.True(result.IsError);
+        Assert.Equal(3, result.NumTurns);
+        Assert.Equal(0.0421m, result.TotalCostUsd);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), result.Duration);
+        Assert.Equal(new Usage(100, 20, 5, 7), result.Usage);
+        Assert.Equal(["Reached maximum budget ($0.01)"], result.Errors);
+    }
+
+    [Fact]
+    public void A_user_message_with_string_content_and_tool_results_decodes()
+    {
+        var prompt = Assert.IsType<UserMessage>(Message.Parse("""{"type":"user","message":{"role":"user","content":"hello"}}"""));
+        var results = Assert.IsType<UserMessage>(Message.Parse("""
+            {"type":"user","message":{"role":"user","content":[
+              {"type":"tool_result","tool_use_id":"t1","is_error":true,"content":[{"type":"text","text":"denied"}]}]}}
+            """));
+
+        Assert.Equal("hello", Assert.IsType<TextBlock>(Assert.Single(prompt.Content)).Text);
+        var result = Assert.IsType<ToolResultBlock>(Assert.Single(results.Content));
+        Assert.True(result.IsError);
+        Assert.Equal("denied", result.Text);
+    }
+}
