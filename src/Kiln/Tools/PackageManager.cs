@@ -204,8 +204,9 @@ public sealed partial class PackageManager
     [GeneratedRegex(@"\b(ECONNRESET|ETIMEDOUT|ESOCKETTIMEDOUT|EAI_AGAIN|EPIPE|ERR_SOCKET_TIMEOUT|ERR_PNPM_FETCH_(429|5\d\d)|E(429|5\d\d))\b|socket hang up|\b(429 Too Many Requests|50[0-4] (Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Time-?out))\b", RegexOptions.IgnoreCase)]
     private static partial Regex TransientFailure();
 
-    // npm's name rules (scope, then a name without spaces or uppercase-only restrictions of old packages), then an
-    // optional version, range or tag. No ':' or '/' after the name, so no paths, URLs, git or npm: aliases.
+    // npm's name rules, loosely (an optional scope, then a name; old packages may have capitals), then an optional
+    // version, range or tag. No ':' and no '/' after the scope, so no paths, URLs, git specs or npm: aliases; and
+    // nothing may start with '-', so no spec is read as an option.
     [GeneratedRegex(@"^(@[A-Za-z0-9][A-Za-z0-9._~-]*/)?[A-Za-z0-9][A-Za-z0-9._~-]*(@[A-Za-z0-9.^~<>=*|+_ -]{1,64})?$")]
     private static partial Regex PackageSpec();
 }
