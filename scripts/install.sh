@@ -4,6 +4,8 @@
 set -euo pipefail
 
 KILN_CLAUDE_CODE_VERSION="${KILN_CLAUDE_CODE_VERSION:-2.1.332}"
+# pnpm 10 is the newest major that runs on Debian's Node 20 (pnpm 11 needs Node 22).
+KILN_PNPM_VERSION="${KILN_PNPM_VERSION:-10.34.9}"
 
 log() { printf '\033[1mkiln:\033[0m %s\n' "$*" >&2; }
 
@@ -37,6 +39,7 @@ install_runtime() {
   need_apt node nodejs
   need_apt npm npm
   need_apt bwrap bubblewrap
+  need_npm_global pnpm "pnpm@${KILN_PNPM_VERSION}"
 }
 
 install_test() {

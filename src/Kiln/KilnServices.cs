@@ -3,6 +3,7 @@ using Kiln.Agents.Offline;
 using Kiln.Api;
 using Kiln.Events;
 using Kiln.Projects;
+using Kiln.Sandbox;
 using Kiln.Tools;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -29,6 +30,7 @@ public static class KilnServices
         services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ToolsOptions>().BindConfiguration(ToolsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PackagesOptions>().BindConfiguration(PackagesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddOptions<KilnCorsOptions>().BindConfiguration(KilnCorsOptions.Section);
         services.AddOptions<AnthropicOptions>().BindConfiguration(AnthropicOptions.Section).PostConfigure(options =>
@@ -43,7 +45,11 @@ public static class KilnServices
         services.AddSingleton<EventLog>();
         services.AddHostedService<ProjectRecovery>();
 
-        // Tools and agents.
+        // The sandbox every command runs in, then the tools and agents.
+        services.AddSandbox();
+        services.AddSingleton<PackageManager>();
+        services.AddSingleton<ProjectCommandRunner>();
+        services.AddSingleton<TemplateCache>();
         services.AddSingleton<ProjectToolset>();
         services.AddProjectMcp();
         services.AddSingleton<OfflineModelServer>();

@@ -55,6 +55,16 @@ public sealed record FileDeleted(string Path) : EventData
     public override string Type => "file_deleted";
 }
 
+/// <summary>
+/// Output of a command a tool ran, a batch of whole lines at a time (stdout and stderr interleaved, colour codes
+/// removed). <c>Command</c> is the command as the model or the tool wrote it.
+/// </summary>
+public sealed record CommandOutput(string Command, string Text) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "command_output";
+}
+
 public sealed record ErrorOccurred(string Message, string? Hint = null) : EventData
 {
     [JsonIgnore] // Written once, beside data, by ProjectEvent.

@@ -17,6 +17,7 @@ namespace Kiln.Events;
 [JsonSerializable(typeof(FileCreated))]
 [JsonSerializable(typeof(FileUpdated))]
 [JsonSerializable(typeof(FileDeleted))]
+[JsonSerializable(typeof(CommandOutput))]
 [JsonSerializable(typeof(ErrorOccurred))]
 [JsonSerializable(typeof(GenerationCompleted))]
 [JsonSerializable(typeof(GenerationCancelled))]

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Kiln.Events;
 using Kiln.Projects;
+using Kiln.Sandbox;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -18,9 +19,12 @@ namespace Kiln.Tools;
 public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events)
 {
     /// <summary>The classes whose <c>[McpServerTool]</c> methods are Kiln's tools.</summary>
-    private static readonly Type[] ToolTypes = [typeof(FileTools)];
+    private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(ScaffoldTools), typeof(CommandTools), typeof(PreviewTools)];
 
     public const string ServerName = "kiln";
+
+    /// <summary>Most characters of a failed call's result kept in its <c>tool_executed</c> event; the model gets all of it.</summary>
+    public const int MaxEventErrorChars = 2000;
 
     public McpServerOptions CreateServerOptions(string projectId)
     {
@@ -29,7 +33,7 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
         {
             ServerInfo = new Implementation { Name = ServerName, Version = typeof(ProjectToolset).Assembly.GetName().Version?.ToString() ?? "1.0" },
             ToolCollection = [.. CreateTools(context)],
-            ServerInstructions = "Kiln's tools act on one web app's directory. Paths are relative to it.",
+            ServerInstructions = "Kiln's tools act on one web app's directory. Paths are relative to it; commands run in a sandbox inside it.",
         };
         options.Filters.Request.CallToolFilters.Add(next => async (request, cancellationToken) =>
         {
@@ -45,7 +49,7 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
                 result = Error(exception.Message);
             }
 
-            var error = result.IsError == true ? TextOf(result) : null;
+            var error = result.IsError == true ? Shorten(TextOf(result), MaxEventErrorChars) : null;
             await events.AppendAsync(
                 projectId,
                 new ToolExecuted(request.Params?.Name ?? "?", SummariseInput(request.Params?.Arguments), error is null, error, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds),
@@ -71,11 +75,16 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
     }
 
     /// <summary>
-    /// Failures that are the caller's to fix (a bad path, a missing or mistyped argument) or the file system's
-    /// answer. Anything else is a bug and goes on to the SDK, which answers with a generic error and logs it.
+    /// Failures that are the caller's to fix (a bad path, a missing or mistyped argument), the file system's
+    /// answer, or a sandbox that is required and missing (so the model stops trying commands). Anything else is a
+    /// bug and goes on to the SDK, which answers with a generic error and logs it.
     /// </summary>
     private static bool IsToolError(Exception exception) =>
-        exception is (McpException and not McpProtocolException) or ArgumentException or JsonException or IOException or UnauthorizedAccessException;
+        exception is (McpException and not McpProtocolException) or ArgumentException or JsonException or IOException or UnauthorizedAccessException
+            or SandboxUnavailableException;
+
+    private static string Shorten(string text, int max) =>
+        text.Length <= max ? text : string.Concat(text.AsSpan(0, max), $" [... {text.Length - max} more characters]");
 
     public static CallToolResult Error(string message) => new() { IsError = true, Content = [new TextContentBlock { Text = message }] };
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kiln.Events;
 using Kiln.Projects;
 using Kiln.Tests.Infrastructure;
 using Kiln.Tools;
@@ -34,6 +35,8 @@ public sealed class ToolHarness : IAsyncDisposable
 
     public IServiceProvider Services => _kiln.Services;
 
+    public string ProjectsRoot => _kiln.ProjectsRoot;
+
     public static async Task<ToolHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var kiln = KilnApp.Start(settings);
@@ -53,9 +56,26 @@ public sealed class ToolHarness : IAsyncDisposable
 
     public async Task<(bool IsError, string Text)> CallAsync(string tool, object arguments)
     {
-        var json = JsonSerializer.SerializeToElement(arguments);
-        var result = await _server.CallAsync(tool, json.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()), CancellationToken.None);
+        var result = await CallForResultAsync(tool, arguments);
         return (result.IsError == true, ProjectToolset.TextOf(result));
+    }
+
+    public Task<CallToolResult> CallForResultAsync(string tool, object arguments, CancellationToken cancellationToken = default)
+    {
+        var json = JsonSerializer.SerializeToElement(arguments);
+        return _server.CallAsync(tool, json.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()), cancellationToken);
+    }
+
+    /// <summary>The project's stored events, oldest first.</summary>
+    public async Task<List<ProjectEvent>> EventsAsync() =>
+        await Services.GetRequiredService<IProjectStore>().ReadEventsAsync(ProjectId, 0, CancellationToken.None).ToListAsync();
+
+    /// <summary>Writes a file into the app directly, as a test's setup (not through a tool).</summary>
+    public void Write(string relative, string content)
+    {
+        var path = Path.Combine(AppDirectory, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
     }
 
     /// <summary>Asserts the directory beside the app is exactly as the harness made it.</summary>
@@ -67,6 +87,10 @@ public sealed class ToolHarness : IAsyncDisposable
         Assert.Empty(Directory.GetFileSystemEntries(projectDirectory)
             .Select(Path.GetFileName)
             .Except(["generated-app", ".claude-session", "logs", "outside"]));
+        // Beside the project, only Kiln's database and its shared caches.
+        Assert.DoesNotContain(
+            Directory.GetFileSystemEntries(ProjectsRoot).Select(Path.GetFileName),
+            name => name != ProjectId && name != ".cache" && !name!.StartsWith("kiln.db", StringComparison.Ordinal));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Kiln.Sandbox;
+
+namespace Kiln.Tools;
+
+/// <summary>How a command's result reads to the model: what ran, how it ended, and its output, cut to a size a model can take in.</summary>
+internal static partial class CommandReport
+{
+    /// <summary>Of the output kept when it is cut, this share is its beginning; the rest is its end, where errors usually are.</summary>
+    private const int HeadShare = 8;
+
+    /// <summary>The whole report: command, exit code, duration, whether it was killed, then the output.</summary>
+    public static string Describe(string command, ProcessResult result, string output, int maxOutputChars, TimeSpan? limit)
+    {
+        var text = new StringBuilder()
+            .Append("Command: ").Append(command).Append('\n')
+            .Append("Exit code: ").Append(result.ExitCode.ToString(CultureInfo.InvariantCulture)).Append('\n')
+            .Append("Duration: ").Append(Seconds(result.Duration)).Append('\n')
+            .Append("Killed: ").Append(Killed(result, limit)).Append('\n');
+        AppendOutput(text, output, maxOutputChars);
+        return text.ToString();
+    }
+
+    public static string Killed(ProcessResult result, TimeSpan? limit) =>
+        result.TimedOut ? $"yes: it ran past its {(limit is { } l ? Seconds(l) : "time")} limit, so its whole process tree was stopped"
+        : result.Cancelled ? "yes: the call was cancelled, so its whole process tree was stopped"
+        : "no";
+
+    public static void AppendOutput(StringBuilder text, string output, int maxChars)
+    {
+        if (output.Length == 0)
+        {
+            text.Append("Output: (none)\n");
+            return;
+        }
+
+        if (output.Length <= maxChars)
+        {
+            text.Append("Output:\n").Append(output);
+            return;
+        }
+
+        var head = maxChars / HeadShare;
+        var tail = maxChars - head;
+        text.Append(CultureInfo.InvariantCulture,
+                $"Output (cut to {maxChars} of its {output.Length} characters: the first {head} and the last {tail}):\n")
+            .Append(output.AsSpan(0, head))
+            .Append(CultureInfo.InvariantCulture, $"\n[... {output.Length - head - tail} characters cut ...]\n")
+            .Append(output.AsSpan(output.Length - tail));
+    }
+
+    /// <summary>The last <paramref name="count"/> lines of the output.</summary>
+    public static string LastLines(string output, int count)
+    {
+        var lines = output.TrimEnd('\n').Split('\n');
+        return string.Join('\n', lines.Length <= count ? lines : lines[^count..]);
+    }
+
+    /// <summary>Removes terminal colour and cursor codes: they are noise to a model and to a client reading events.</summary>
+    public static string StripAnsi(string text) =>
+        text.Contains('\u001b', StringComparison.Ordinal) ? AnsiCodes().Replace(text, "") : text;
+
+    public static string Seconds(TimeSpan duration) =>
+        duration.TotalSeconds.ToString(duration.TotalSeconds < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " s";
+
+    // CSI sequences (colours, cursor moves), OSC sequences (titles, links) and the two-character escapes.
+    [GeneratedRegex(@"\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)?|\u001b[@-Z\\-_]")]
+    private static partial Regex AnsiCodes();
+}

@@ -1,0 +1,89 @@
+using Kiln.Events;
+using Kiln.Sandbox;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Tools;
+
+/// <summary>A command a tool runs for a project, as the model will read about it.</summary>
+/// <param name="Display">The command line shown in events and results.</param>
+/// <param name="Result">How it ended.</param>
+/// <param name="Output">Its output with colour codes removed.</param>
+/// <param name="Attempts">How many times it ran (more than one after a registry failure).</param>
+public sealed record CommandRun(string Display, ProcessResult Result, string Output, int Attempts)
+{
+    public bool Succeeded => Result is { ExitCode: 0, TimedOut: false, Cancelled: false };
+}
+
+/// <summary>
+/// Runs the commands of a project's tools in the sandbox: the app directory is writable (its <c>.git</c> is not),
+/// the package manager's environment is set, and the output streams to the project's events as it arrives.
+/// Every process a tool starts goes through here to <see cref="SandboxedProcessRunner"/>.
+/// </summary>
+public sealed class ProjectCommandRunner(
+    SandboxedProcessRunner runner,
+    EventLog events,
+    PackageManager packages,
+    IOptions<ToolsOptions> tools,
+    IOptions<PackagesOptions> packageOptions,
+    TimeProvider time,
+    ILogger<ProjectCommandRunner> logger)
+{
+    /// <summary>A spec for a command in the project: the app directory, plus <paramref name="writable"/>, may be written.</summary>
+    public ProcessSpec Spec(ToolContext context, IReadOnlyList<string> argv, string workingDirectory, TimeSpan? timeout, IReadOnlyList<string>? writable = null) =>
+        new(argv, workingDirectory, [context.App.Root, .. writable ?? []])
+        {
+            Timeout = timeout,
+            Environment = packages.Environment(),
+            // Kiln keeps the app's history in .git; commands may read it, never rewrite it.
+            ReadOnlyDirectories = [Path.Combine(context.App.Root, ".git")],
+        };
+
+    /// <summary>
+    /// Runs a command once, streaming its output as <c>command_output</c> events; <paramref name="display"/> is the
+    /// command as events and results show it (its argv, quoted, by default).
+    /// </summary>
+    public async Task<CommandRun> RunAsync(ToolContext context, ProcessSpec spec, string? display, CancellationToken cancellationToken)
+    {
+        display ??= PackageManager.Display(spec.Argv);
+        var stream = new CommandOutputStream(events, context.ProjectId, display, tools.Value.MaxStreamedOutputBytes, time);
+        ProcessResult result;
+        try
+        {
+            result = await runner.RunAsync(spec, (line, token) => stream.WriteLineAsync(CommandReport.StripAnsi(line), token), cancellationToken);
+        }
+        finally
+        {
+            await stream.CompleteAsync();
+        }
+
+        return new CommandRun(display, result, CommandReport.StripAnsi(result.Output), 1);
+    }
+
+    /// <summary>
+    /// Runs a command that talks to the registry, again after a failure that looks transient
+    /// (<see cref="PackageManager.IsTransientFailure"/>), waiting longer each time; each retry is announced in the
+    /// command's output so the model and the client see why it took longer.
+    /// </summary>
+    public async Task<CommandRun> RunWithRetriesAsync(ToolContext context, ProcessSpec spec, string display, CancellationToken cancellationToken)
+    {
+        var options = packageOptions.Value;
+        var delay = TimeSpan.FromSeconds(options.InstallRetryDelaySeconds);
+        for (var attempt = 1; ; attempt++)
+        {
+            var run = await RunAsync(context, spec, display, cancellationToken) with { Attempts = attempt };
+            if (run.Succeeded || run.Result.TimedOut || run.Result.Cancelled || attempt >= options.InstallAttempts
+                || !PackageManager.IsTransientFailure(run.Output))
+            {
+                return run;
+            }
+
+            logger.RetryingAfterRegistryFailure(run.Display, attempt + 1, options.InstallAttempts, delay);
+            await events.AppendAsync(
+                context.ProjectId,
+                new CommandOutput(run.Display, $"[the registry failed in a way that may pass; retrying in {CommandReport.Seconds(delay)} (attempt {attempt + 1} of {options.InstallAttempts})]\n"),
+                CancellationToken.None);
+            await Task.Delay(delay, time, cancellationToken);
+            delay *= 2;
+        }
+    }
+}
