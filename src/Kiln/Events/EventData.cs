@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Kiln.Preview;
 using Kiln.Projects;
 
 namespace Kiln.Events;
@@ -48,7 +49,8 @@ public sealed record FileDeleted(string Path) : EventData
     public override string Type => "file_deleted";
 }
 
-public sealed record ErrorOccurred(string Message, string? Hint = null) : EventData
+/// <summary>Something failed. <c>Output</c> holds the last lines a failed process printed (a dev server's, say).</summary>
+public sealed record ErrorOccurred(string Message, string? Hint = null, string? Output = null) : EventData
 {
     public override string Type => "error_occurred";
 }
@@ -66,4 +68,22 @@ public sealed record GenerationCancelled(string Reason) : EventData
 public sealed record StatusChanged(ProjectStatus Status, string? Reason = null) : EventData
 {
     public override string Type => "status_changed";
+}
+
+/// <summary>A dev server process was started for the preview, listening on 127.0.0.1:<c>Port</c>.</summary>
+public sealed record ServerStarted(int Port, string Command) : EventData
+{
+    public override string Type => "server_started";
+}
+
+/// <summary>The preview answers at <c>Url</c> (the project's own origin).</summary>
+public sealed record PreviewReady(string Url) : EventData
+{
+    public override string Type => "preview_ready";
+}
+
+/// <summary>A dev server was stopped on purpose; a crash is an <see cref="ErrorOccurred"/> instead.</summary>
+public sealed record ServerStopped(int Port, DevServerStopReason Reason) : EventData
+{
+    public override string Type => "server_stopped";
 }

@@ -18,7 +18,7 @@ namespace Kiln.Tools;
 public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events)
 {
     /// <summary>The classes whose <c>[McpServerTool]</c> methods are Kiln's tools.</summary>
-    private static readonly Type[] ToolTypes = [typeof(FileTools)];
+    private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(PreviewTools)];
 
     public const string ServerName = "kiln";
 
