@@ -115,7 +115,7 @@ internal sealed class DevServer : IAsyncDisposable
             }
 
             _state = DevServerState.Starting;
-            _starting = StartCoreAsync(script, _epoch);
+            _starting = StartDetached(script);
             return _starting;
         }
     }
@@ -184,6 +184,19 @@ internal sealed class DevServer : IAsyncDisposable
         if (watching is not null)
         {
             await watching;
+        }
+    }
+
+    /// <summary>
+    /// Starts a run that belongs to the server, not to whoever asked: it does not inherit the caller's logging
+    /// scopes or trace (an MCP request, a page load), which would otherwise label its logs for as long as it runs.
+    /// Called under the lock.
+    /// </summary>
+    private Task<DevServerOutcome> StartDetached(DevServerScript script)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return StartCoreAsync(script, _epoch);
         }
     }
 
@@ -333,7 +346,7 @@ internal sealed class DevServer : IAsyncDisposable
             restart = _automaticRestarts < MaxAutomaticRestarts && !_supervisor.Stopping.IsCancellationRequested;
         }
 
-        using var scope = ProjectLogScope.Begin(_logger, ProjectId);
+        // The start that created this watch set the project's logging scope, which flows here.
         var uptime = _time.GetElapsedTime(run.StartedAt);
         var message = string.Create(CultureInfo.InvariantCulture,
             $"The dev server ({run.Command}) crashed with exit code {exitCode} after {uptime.TotalSeconds:0.#} seconds.");
@@ -362,7 +375,7 @@ internal sealed class DevServer : IAsyncDisposable
             _automaticRestarts++;
             _restarts++;
             _state = DevServerState.Starting;
-            _starting = StartCoreAsync(script, _epoch);
+            _starting = StartDetached(script);
         }
     }
 

@@ -141,6 +141,12 @@ public sealed class DevServerSupervisor : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        if (_stopping.IsCancellationRequested)
+        {
+            // The host may stop its services more than once (a test host stops, then disposes).
+            return;
+        }
+
         await _stopping.CancelAsync();
         var servers = _servers.Values.ToList();
         if (servers.Count > 0)
@@ -184,10 +190,7 @@ public sealed class DevServerSupervisor : BackgroundService
                     return;
                 }
 
-                using (ProjectLogScope.Begin(_logger, victim.ProjectId))
-                {
-                    _logger.Evicting(starting.ProjectId);
-                }
+                _logger.Evicting(victim.ProjectId);
 
                 await victim.StopAsync(DevServerStopReason.Evicted);
             }

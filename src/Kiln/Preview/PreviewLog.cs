@@ -18,8 +18,8 @@ internal static partial class PreviewLog
     [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Stopped the dev server on port {Port} ({Reason})")]
     public static partial void DevServerStopped(this ILogger logger, int port, DevServerStopReason reason);
 
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "Evicting the least recently used dev server to start the one of project {Starting}")]
-    public static partial void Evicting(this ILogger logger, string starting);
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "Evicting the least recently used dev server, project {Victim}'s, to make room for this one")]
+    public static partial void Evicting(this ILogger logger, string victim);
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Port {Port} was taken by another program; trying another one")]
     public static partial void PortTaken(this ILogger logger, int port);

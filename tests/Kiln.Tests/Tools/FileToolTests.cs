@@ -21,7 +21,7 @@ public sealed class FileToolTests : IAsyncLifetime
     public void The_tools_are_declared_once_with_described_parameters()
     {
         Assert.Equal(
-            ["create_directory", "delete_file", "edit_file", "list_directory", "read_file", "write_file"],
+            ["check_server_status", "create_directory", "delete_file", "edit_file", "generate_preview_url", "list_directory", "read_file", "start_dev_server", "write_file"],
             _tools.Tools.Select(t => t.Name).Order());
         foreach (var tool in _tools.Tools)
         {
