@@ -37,6 +37,8 @@ install_runtime() {
   need_apt node nodejs
   need_apt npm npm
   need_apt bwrap bubblewrap
+  # Dev servers run the app's scripts with pnpm; the preview tests scaffold a Vite app with it.
+  need_npm_global pnpm "pnpm@10"
 }
 
 install_test() {
