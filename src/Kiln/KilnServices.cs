@@ -2,6 +2,7 @@ using Kiln.Agents;
 using Kiln.Agents.Offline;
 using Kiln.Api;
 using Kiln.Events;
+using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Sandbox;
 using Kiln.Tools;
@@ -64,6 +65,9 @@ public static class KilnServices
         services.AddSingleton<GenerationScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());
 
+        // The preview: dev servers and each project's own origin.
+        services.AddPreview();
+
         // The API's plumbing.
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -100,6 +104,9 @@ public static class KilnServices
 
     public static WebApplication UseKiln(this WebApplication app)
     {
+        // Preview hosts first: they leave here for the app's own origin and never reach routing or the API.
+        app.UsePreviewOrigin();
+        app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpLogging();

@@ -1,4 +1,5 @@
 using Kiln.Events;
+using Kiln.Preview;
 using Kiln.Projects;
 
 namespace Kiln.Agents;
@@ -12,6 +13,7 @@ public sealed partial class GenerationRunner(
     EventLog events,
     ProjectWorkspace workspace,
     ModelEndpointResolver models,
+    PreviewOrigin previewOrigin,
     IAgentRuntime runtime,
     TimeProvider time,
     ILogger<GenerationRunner> logger)
@@ -46,7 +48,7 @@ public sealed partial class GenerationRunner(
                 Usage = project.Usage.Add(outcome.Usage),
                 CostUsd = outcome.CostUsd is { } cost ? (project.CostUsd ?? 0) + cost : project.CostUsd,
                 SessionId = outcome.SessionId ?? project.SessionId,
-                PreviewUrl = File.Exists(Path.Combine(workspace.AppDirectory(projectId), "index.html")) ? $"/api/projects/{projectId}/preview/" : project.PreviewUrl,
+                PreviewUrl = PreviewSource.Detect(workspace.AppDirectory(projectId)).IsEmpty ? project.PreviewUrl : previewOrigin.UrlFor(projectId).ToString(),
                 Error = null,
             }, new GenerationCompleted(outcome.Summary, outcome.Turns, outcome.Usage, outcome.CostUsd, (long)duration.TotalMilliseconds));
             LogCompleted(logger, outcome.Turns, (long)duration.TotalMilliseconds, outcome.Usage.InputTokens, outcome.Usage.OutputTokens);

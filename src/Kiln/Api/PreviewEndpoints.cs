@@ -1,53 +1,37 @@
+using Kiln.Preview;
 using Kiln.Projects;
-using Kiln.Tools;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Kiln.Api;
 
 public static class PreviewEndpoints
 {
-    /// <summary>What a preview may do: everything an app needs but being same-origin with Kiln.</summary>
-    public const string PreviewSandbox = "sandbox allow-scripts allow-forms allow-modals allow-popups allow-downloads";
-
     /// <summary>
-    /// Serves the generated app's static files. The preview is reachable without the API token: its URL holds
-    /// the project's unguessable id, the way a shared preview link works, so a browser frame can load it.
+    /// The page that frames a project's preview. The app itself is served on its own origin
+    /// (<c>p-{id}.localhost:{port}</c>, see <see cref="PreviewOrigin"/>), never on the API's. Like the preview, the
+    /// page needs no API token: the project's unguessable id is the capability, the way a shared preview link works.
     /// </summary>
     public static RouteGroupBuilder MapPreview(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/projects/{projectId}/preview").WithTags("Preview").AllowAnonymous();
 
-        group.MapGet("/{**path}", ServeAsync).WithSummary("The generated app, served as static files");
+        group.MapGet("/", FrameAsync).WithSummary("A page that frames the app, served on its own preview origin");
         return group;
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, RedirectHttpResult, ProblemHttpResult>> ServeAsync(
-        string projectId, string? path, IProjectStore store, ProjectWorkspace workspace, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> FrameAsync(
+        string projectId, IProjectStore store, PreviewOrigin origin, HttpContext context, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
         {
             return Problems.ProjectNotFound(projectId);
         }
 
-        // Relative links in the app (styles.css, app.js) resolve against the preview root's trailing slash.
-        if (string.IsNullOrEmpty(path) && !context.Request.Path.Value!.EndsWith('/'))
-        {
-            return TypedResults.Redirect($"/api/projects/{projectId}/preview/");
-        }
-
-        // The app changes while it is generated: a browser must always ask again.
+        var url = origin.UrlFor(projectId);
+        // The page frames its preview and nothing else; it runs no script of its own.
+        context.Response.Headers.ContentSecurityPolicy =
+            $"default-src 'none'; style-src 'unsafe-inline'; frame-src {url.GetLeftPart(UriPartial.Authority)}";
         context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Content-Type-Options"] = "nosniff";
-        // Until previews have their own origin (DESIGN.md 6.5), the app runs in an opaque one, framed or not, so
-        // its scripts can't use the API (or a stored token) as the page's origin. Its own files stay loadable
-        // from there: module scripts and fetches are CORS requests from origin "null".
-        context.Response.Headers.ContentSecurityPolicy = PreviewSandbox;
-        context.Response.Headers.AccessControlAllowOrigin = "*";
-        return FileEndpoints.Serve(new AppDirectory(workspace.AppDirectory(projectId)), path, fallbackToIndex: true) switch
-        {
-            { Result: PhysicalFileHttpResult file } => file,
-            { Result: ProblemHttpResult problem } => problem,
-            var other => throw new InvalidOperationException($"Unexpected result {other.Result}."),
-        };
+        return TypedResults.Content(PreviewPages.Frame(projectId, url), "text/html; charset=utf-8");
     }
 }

@@ -1,5 +1,6 @@
 using Kiln.Agents;
 using Kiln.Events;
+using Kiln.Preview;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -61,6 +62,7 @@ public static class ProjectEndpoints
         string projectId,
         IProjectStore store,
         GenerationScheduler scheduler,
+        DevServerSupervisor devServers,
         ProjectWorkspace workspace,
         EventLog events,
         CancellationToken cancellationToken)
@@ -72,6 +74,7 @@ public static class ProjectEndpoints
 
         // Stop its work first, so nothing writes into the directory while it is removed.
         await scheduler.CancelAsync(projectId, "The project is being deleted.", cancellationToken);
+        await devServers.ForgetAsync(projectId);
         await store.DeleteAsync(projectId, cancellationToken);
         events.Forget(projectId);
         workspace.Delete(projectId);

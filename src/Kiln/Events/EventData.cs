@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Kiln.Preview;
 using Kiln.Projects;
 
 namespace Kiln.Events;
@@ -65,7 +66,8 @@ public sealed record CommandOutput(string Command, string Text) : EventData
     public override string Type => "command_output";
 }
 
-public sealed record ErrorOccurred(string Message, string? Hint = null) : EventData
+/// <summary>Something failed. <c>Output</c> holds the last lines a failed process printed (a dev server's, say).</summary>
+public sealed record ErrorOccurred(string Message, string? Hint = null, string? Output = null) : EventData
 {
     [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "error_occurred";
@@ -87,4 +89,25 @@ public sealed record StatusChanged(ProjectStatus Status, string? Reason = null) 
 {
     [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "status_changed";
+}
+
+/// <summary>A dev server process was started for the preview, listening on 127.0.0.1:<c>Port</c>.</summary>
+public sealed record ServerStarted(int Port, string Command) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "server_started";
+}
+
+/// <summary>The preview answers at <c>Url</c> (the project's own origin).</summary>
+public sealed record PreviewReady(string Url) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "preview_ready";
+}
+
+/// <summary>A dev server was stopped on purpose; a crash is an <see cref="ErrorOccurred"/> instead.</summary>
+public sealed record ServerStopped(int Port, DevServerStopReason Reason) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "server_stopped";
 }

@@ -22,6 +22,9 @@ namespace Kiln.Events;
 [JsonSerializable(typeof(GenerationCompleted))]
 [JsonSerializable(typeof(GenerationCancelled))]
 [JsonSerializable(typeof(StatusChanged))]
+[JsonSerializable(typeof(ServerStarted))]
+[JsonSerializable(typeof(PreviewReady))]
+[JsonSerializable(typeof(ServerStopped))]
 [JsonSerializable(typeof(ProjectStatus))]
 internal sealed partial class EventJsonContext : JsonSerializerContext
 {

@@ -1,39 +1,124 @@
 using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+using Kiln.Events;
+using Kiln.Preview;
+using Kiln.Projects;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
 namespace Kiln.Tools;
 
-/// <summary>
-/// The dev-server and preview tools. Until the live preview lands, an app is previewed as the static files of its
-/// app directory; the dev-server tools say so instead of pretending to start one.
-/// </summary>
+/// <summary>The preview tools: run the app's dev server, say where the preview is, and how its server is doing.</summary>
 [McpServerToolType]
-public sealed class PreviewTools(ToolContext context)
+public sealed class PreviewTools(ToolContext context, DevServerSupervisor devServers, PreviewOrigin origin, IProjectStore store)
 {
-    private string PreviewPath => $"/api/projects/{context.ProjectId}/preview/";
-
-    private string NotAvailable =>
-        "The dev server is not available yet: the live dev-server preview arrives in a later version of Kiln. " +
-        $"The app's static files are served at {PreviewPath}; for an app with a build step, call build_project to check that it builds.";
-
     [McpServerTool(Name = "start_dev_server", Idempotent = true)]
-    [Description("Starts the app's dev server (its package.json \"dev\" script) for a live preview. Not available yet in this version of Kiln: " +
-                 "it answers with an error saying where the static preview is.")]
-    public string StartDevServer() => throw new McpException(NotAvailable);
+    [Description("Starts the app's dev server (the \"dev\" script of package.json: Vite, Next.js, ...) in the sandbox, bound to 127.0.0.1 on a port Kiln chooses, and waits until it answers. Returns the preview URL. If it fails, the result holds the server's last output lines: fix the code and call it again. A plain HTML app (index.html, no package.json) needs no server; its files are served as they are. Install dependencies before starting.")]
+    public async Task<string> StartDevServer(CancellationToken cancellationToken)
+    {
+        var source = PreviewSource.Detect(context.App.Root);
+        var url = origin.UrlFor(context.ProjectId).ToString();
+        if (source.DevServer is null)
+        {
+            if (source.IsEmpty)
+            {
+                throw new McpException(source.Problem!);
+            }
 
-    [McpServerTool(Name = "check_server_status", ReadOnly = true, Idempotent = true)]
-    [Description("Says whether the app's dev server is running and where its preview is. In this version of Kiln no dev server runs; " +
-                 "the static files are previewed instead.")]
-    public string CheckServerStatus() => $"No dev server is running. {NotAvailable}";
+            await RecordPreviewUrlAsync(url, cancellationToken);
+            await context.Events.AppendAsync(context.ProjectId, new PreviewReady(url), cancellationToken);
+            return source.StaticRoot is not null
+                ? $"This app has no package.json dev script, so no dev server process is needed: its static files are served directly at {url}. Changes show on the next page load."
+                : $"This app has no dev script; its build ({PreviewSource.BuildDirectoryName}/) is served as static files at {url}.";
+        }
+
+        if (source.CannotRunReason() is { } reason)
+        {
+            throw new McpException(reason);
+        }
+
+        var outcome = await devServers.EnsureRunningAsync(context.ProjectId, source.DevServer, explicitStart: true, cancellationToken);
+        if (!outcome.Ready)
+        {
+            var message = new StringBuilder(outcome.Failure);
+            if (outcome.LastOutput.Count > 0)
+            {
+                message.Append("\n\nLast output of the dev server:\n").AppendJoin('\n', outcome.LastOutput);
+            }
+
+            message.Append("\n\nFix the cause, then call start_dev_server again.");
+            throw new McpException(message.ToString());
+        }
+
+        await RecordPreviewUrlAsync(url, cancellationToken);
+        return outcome.AlreadyRunning
+            ? $"The dev server is already running ({outcome.Command}, port {outcome.Port}) and picks up file changes by itself. Preview: {url}"
+            : $"The dev server is running ({outcome.Command}, port {outcome.Port}). Preview: {url}";
+    }
 
     [McpServerTool(Name = "generate_preview_url", ReadOnly = true, Idempotent = true)]
-    [Description("Returns the URL path, on Kiln's own address, where the app can be previewed.")]
-    public string GeneratePreviewUrl()
+    [Description("Returns the URL where the user sees the app: its own origin, served by Kiln. A stopped dev server starts again when the URL is visited.")]
+    public async Task<string> GeneratePreviewUrl(CancellationToken cancellationToken)
     {
-        var index = File.Exists(Path.Combine(context.App.Root, "index.html"))
-            ? "index.html is its start page."
-            : "There is no index.html in the app directory yet, so the page is empty until there is one.";
-        return $"{PreviewPath}\nIt serves the app directory's files as they are (no dev server, no build step). {index}";
+        var source = PreviewSource.Detect(context.App.Root);
+        if (source.IsEmpty)
+        {
+            throw new McpException(source.Problem!);
+        }
+
+        var url = origin.UrlFor(context.ProjectId).ToString();
+        await RecordPreviewUrlAsync(url, cancellationToken);
+        return url;
     }
+
+    [McpServerTool(Name = "check_server_status", ReadOnly = true, Idempotent = true)]
+    [Description("Reports the app's dev server: running, starting, stopped or crashed; its port, command and uptime; restarts; and its last errors and output lines.")]
+    public string CheckServerStatus()
+    {
+        var status = devServers.Status(context.ProjectId);
+        var text = new StringBuilder()
+            .Append("Dev server: ").Append(status.State.ToString().ToLowerInvariant()).Append('\n');
+        if (status.Port is { } port)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Port: {port}\n");
+        }
+
+        if (status.Command is { } command)
+        {
+            text.Append("Command: ").Append(command).Append('\n');
+        }
+
+        if (status.Uptime is { } uptime)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Uptime: {uptime.TotalSeconds:0} seconds\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"Restarts after a crash: {status.Restarts}\n");
+        if (status.LastExitCode is { } exitCode)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Last exit code: {exitCode}\n");
+        }
+
+        text.Append("Preview: ").Append(origin.UrlFor(context.ProjectId)).Append('\n');
+        if (status.State == DevServerState.Stopped && PreviewSource.Detect(context.App.Root).DevServer is null)
+        {
+            text.Append("This app needs no dev server: its static files are served as they are.\n");
+        }
+
+        AppendLines(text, "Last errors", status.LastErrors);
+        AppendLines(text, "Last output", status.LastOutput);
+        return text.ToString().TrimEnd();
+    }
+
+    private static void AppendLines(StringBuilder text, string heading, IReadOnlyList<string> lines)
+    {
+        if (lines.Count > 0)
+        {
+            text.Append('\n').Append(heading).Append(":\n").AppendJoin('\n', lines).Append('\n');
+        }
+    }
+
+    private async Task RecordPreviewUrlAsync(string url, CancellationToken cancellationToken) =>
+        await store.UpdateAsync(context.ProjectId, project => project.PreviewUrl == url ? project : project with { PreviewUrl = url }, cancellationToken);
 }

@@ -57,9 +57,13 @@ public sealed class AuthTests
         var received = await events.ReadUntilAsync(TimeSpan.FromSeconds(60), "generation_completed");
         Assert.Equal(1, received[0].GetProperty("seq").GetInt64());
 
-        // The preview is a capability URL: a browser frame loads it without the token.
+        // The preview is a capability URL: its framing page and its own origin load without the token.
         using var anonymous = kiln.Client();
-        using var preview = await anonymous.GetAsync($"/api/projects/{projectId}/preview/");
+        using var frame = await anonymous.GetAsync($"/api/projects/{projectId}/preview/");
+        Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Host = $"p-{projectId}.localhost:{kiln.BaseAddress.Port}";
+        using var preview = await anonymous.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
     }
 

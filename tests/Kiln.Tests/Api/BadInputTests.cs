@@ -53,7 +53,8 @@ public sealed class BadInputTests(BadInputTests.ReadyProject fixture) : IClassFi
         { "file path into the home directory", "GET /api/projects/{ready}/files/~/.bashrc", null, null, 400 },
         { "file path with a control character", "GET /api/projects/{ready}/files/a%01b.txt", null, null, 400 },
         { "file that does not exist", "GET /api/projects/{ready}/files/nope.js", null, null, 404 },
-        { "preview path with traversal", "GET /api/projects/{ready}/preview/..%5C..%5C..%5Ckiln.db", null, null, 400 },
+        { "preview path with traversal", "GET /..%5C..%5C..%5Ckiln.db|Host: p-{ready}.localhost", null, null, 400 },
+        { "preview of an unknown project", "GET /api/projects/zzzzzzzzzzzz/preview", null, null, 404 },
         { "after that is not a number", "GET /api/projects/{ready}/events?after=abc", null, null, 400 },
         { "negative after", "GET /api/projects/{ready}/events?after=-5", null, null, 400 },
         { "Last-Event-ID that is not a number", "GET /api/projects/{ready}/events|Last-Event-ID: x1", null, null, 400 },
@@ -82,7 +83,7 @@ public sealed class BadInputTests(BadInputTests.ReadyProject fixture) : IClassFi
         if (header is not null)
         {
             var (headerName, headerValue) = (header[..header.IndexOf(':', StringComparison.Ordinal)], header[(header.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim());
-            message.Headers.TryAddWithoutValidation(headerName, headerValue);
+            message.Headers.TryAddWithoutValidation(headerName, headerValue.Replace("{ready}", _readyProject, StringComparison.Ordinal));
         }
 
         using var client = _kiln.Client();

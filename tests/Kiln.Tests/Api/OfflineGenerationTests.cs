@@ -29,7 +29,8 @@ public sealed class OfflineGenerationTests
 
         var status = await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
         Assert.True(status.GetProperty("offlineModel").GetBoolean());
-        Assert.Equal($"/api/projects/{projectId}/preview/", status.GetProperty("previewUrl").GetString());
+        var previewUrl = $"http://p-{projectId}.localhost:{kiln.BaseAddress.Port}/";
+        Assert.Equal(previewUrl, status.GetProperty("previewUrl").GetString());
         Assert.True(status.GetProperty("usage").GetProperty("outputTokens").GetInt64() > 0);
 
         using var client = kiln.Client();
@@ -38,24 +39,31 @@ public sealed class OfflineGenerationTests
         Assert.Contains("index.html", paths);
         Assert.All(files.EnumerateArray(), f => Assert.True(f.GetProperty("size").GetInt64() > 0));
 
-        using var preview = await client.GetAsync($"/api/projects/{projectId}/preview/");
+        // The API's preview page frames the app, which is served on its own origin.
+        using var frame = await client.GetAsync($"/api/projects/{projectId}/preview");
+        Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
+        Assert.Contains($"<iframe src=\"{previewUrl}\"", await frame.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var preview = await GetOnPreviewOriginAsync(client, projectId, "/");
         Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
         Assert.Equal("text/html", preview.Content.Headers.ContentType?.MediaType);
         var html = await preview.Content.ReadAsStringAsync();
         Assert.Contains("Groceries", html, StringComparison.OrdinalIgnoreCase);
 
-        // Without the trailing slash the page's relative links would miss: it redirects.
-        using var noSlash = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = kiln.BaseAddress };
-        using var redirect = await noSlash.GetAsync($"/api/projects/{projectId}/preview");
-        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
-        Assert.Equal($"/api/projects/{projectId}/preview/", redirect.Headers.Location?.OriginalString);
-
         // Every asset the page links to is served too.
         foreach (var asset in paths.Where(p => p != "index.html"))
         {
-            using var response = await client.GetAsync($"/api/projects/{projectId}/preview/{asset}");
+            using var response = await GetOnPreviewOriginAsync(client, projectId, $"/{asset}");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+    }
+
+    /// <summary>A request to the project's preview origin: Kiln's port, with the preview host's name.</summary>
+    private static async Task<HttpResponseMessage> GetOnPreviewOriginAsync(HttpClient client, string projectId, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = $"p-{projectId}.localhost:{client.BaseAddress!.Port}";
+        return await client.SendAsync(request);
     }
 
     [Fact]

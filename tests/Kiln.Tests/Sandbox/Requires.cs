@@ -25,13 +25,23 @@ internal static class Requires
         }
     }
 
+    public static void Pnpm()
+    {
+        Node();
+        if (OnPath("pnpm") is null)
+        {
+            Unavailable("pnpm is required for this test; install it with 'npm install -g pnpm'.");
+        }
+    }
+
     public static string? OnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Join(d, program))
             .FirstOrDefault(File.Exists);
 
-    private static void Unavailable(string message)
+    /// <summary>Fails on CI, skips elsewhere, with a message that names the missing step.</summary>
+    public static void Unavailable(string message)
     {
         if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {

@@ -1,0 +1,36 @@
+using Kiln.Sandbox;
+
+namespace Kiln.Preview;
+
+public static class PreviewServiceCollectionExtensions
+{
+    /// <summary>Registers the preview: options from <c>Kiln:Preview</c> (validated at start), the dev server supervisor and the proxy.</summary>
+    public static IServiceCollection AddPreview(this IServiceCollection services)
+    {
+        services.AddOptions<PreviewOptions>().BindConfiguration(PreviewOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Dev servers run in the sandbox like every other command.
+        services.AddSandbox();
+        services.AddHttpForwarder();
+        services.AddSingleton<PreviewOrigin>();
+        services.AddSingleton<PortPool>();
+        services.AddSingleton<PreviewUpstream>();
+        services.AddSingleton<DevServerSupervisor>();
+        services.AddHostedService(provider => provider.GetRequiredService<DevServerSupervisor>());
+        services.AddSingleton<PreviewProxy>();
+        return services;
+    }
+
+    /// <summary>
+    /// Sends every request for a preview host (<c>p-{id}.localhost</c>, <c>p-{id}.{Domain}</c>) to the preview and
+    /// nowhere else, before routing, authentication or any API endpoint sees it: API routes never answer on a
+    /// preview origin, and the preview needs no API token (its address is the capability).
+    /// </summary>
+    public static IApplicationBuilder UsePreviewOrigin(this IApplicationBuilder app)
+    {
+        var origin = app.ApplicationServices.GetRequiredService<PreviewOrigin>();
+        var proxy = app.ApplicationServices.GetRequiredService<PreviewProxy>();
+        return app.MapWhen(
+            context => origin.IsPreviewHost(context.Request.Host, out _),
+            preview => preview.Run(proxy.HandleAsync));
+    }
+}

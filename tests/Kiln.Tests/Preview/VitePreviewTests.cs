@@ -1,0 +1,363 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Kiln.Preview;
+using Kiln.Tests.Infrastructure;
+using Kiln.Tests.Sandbox;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kiln.Tests.Preview;
+
+/// <summary>
+/// A real react-ts app from <c>pnpm create vite</c>, previewed through Kiln: its dev server in the sandbox, its
+/// pages and modules through the proxy, Vite's HMR over a WebSocket through the proxy, a crash and a build.
+/// </summary>
+public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IClassFixture<VitePreviewTests.ViteApp>
+{
+    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(60);
+
+    private PreviewHarness Preview => vite.Preview!;
+
+    private string ProjectId => vite.ProjectId!;
+
+    private string App => Preview.AppDirectory(ProjectId);
+
+    /// <summary>One Kiln and one scaffolded, installed react-ts app, shared by the class: scaffolding is the slow part.</summary>
+    public sealed class ViteApp : IAsyncLifetime
+    {
+        private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
+        private string? _unavailable;
+        private string? _scaffold;
+
+        public PreviewHarness? Preview { get; private set; }
+
+        public string? ProjectId { get; private set; }
+
+        /// <summary>Skips the test (fails it on CI) when the app could not be made, naming the step that failed.</summary>
+        public void Require()
+        {
+            Requires.Pnpm();
+            if (_unavailable is not null)
+            {
+                Requires.Unavailable(_unavailable);
+            }
+        }
+
+        public async ValueTask InitializeAsync()
+        {
+            if (Requires.OnPath("pnpm") is null || Requires.OnPath("node") is null)
+            {
+                return;
+            }
+
+            Preview = PreviewHarness.Start();
+            ProjectId = await Preview.CreateProjectAsync();
+            _scaffold = TempDirectory.Create("kiln-vite-scaffold");
+            var create = await RunAsync(_scaffold, "pnpm", "create", "vite@latest", "app", "--template", "react-ts");
+            if (create is not null)
+            {
+                _unavailable = $"Scaffolding failed at 'pnpm create vite@latest app --template react-ts' (is the npm registry reachable?): {create}";
+                return;
+            }
+
+            var app = Preview.AppDirectory(ProjectId);
+            CopyDirectory(Path.Combine(_scaffold, "app"), app);
+            var install = await RunAsync(app, "pnpm", "install");
+            if (install is not null)
+            {
+                _unavailable = $"Installing the scaffolded app failed at 'pnpm install' (is the npm registry reachable?): {install}";
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Preview is not null)
+            {
+                await Preview.DisposeAsync();
+            }
+
+            if (_scaffold is not null)
+            {
+                TempDirectory.Delete(_scaffold);
+            }
+        }
+
+        /// <summary>Runs a step of the fixture; null when it worked, else its last output.</summary>
+        public static async Task<string?> RunAsync(string directory, string program, params string[] arguments)
+        {
+            var start = new ProcessStartInfo(Requires.OnPath(program)!)
+            {
+                WorkingDirectory = directory,
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start)!;
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(StepTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                return $"it did not finish within {StepTimeout}";
+            }
+
+            var all = (await output) + (await errors);
+            return process.ExitCode == 0 ? null : $"exit code {process.ExitCode}: {all[Math.Max(0, all.Length - 2000)..]}";
+        }
+
+        private static void CopyDirectory(string from, string to)
+        {
+            foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+            {
+                Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+            }
+
+            foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            {
+                File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)), overwrite: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_react_ts_app_is_previewed_through_its_own_origin()
+    {
+        vite.Require();
+        await StopAsync();
+        var url = Preview.UrlFor(ProjectId).ToString();
+
+        var before = await Preview.LastSeqAsync(ProjectId);
+        var result = await Preview.StartDevServerAsync(ProjectId);
+        Assert.Contains(url, result, StringComparison.Ordinal);
+
+        var events = await Preview.EventsUntilAsync(ProjectId, before, EventTimeout, "preview_ready");
+        var started = Assert.Single(events, e => e.GetProperty("type").GetString() == "server_started").GetProperty("data");
+        var port = started.GetProperty("port").GetInt32();
+        Assert.InRange(port, 5400, 5499);
+        Assert.Contains($"--port {port}", started.GetProperty("command").GetString(), StringComparison.Ordinal);
+        Assert.Equal(url, events[^1].GetProperty("data").GetProperty("url").GetString());
+
+        using var page = await Preview.GetAsync(ProjectId, pageLoad: true);
+        var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("/@vite/client", html, StringComparison.Ordinal);
+        Assert.Contains("<div id=\"root\"></div>", html, StringComparison.Ordinal);
+
+        using var module = await Preview.GetAsync(ProjectId, "/src/App.tsx");
+        Assert.Equal(HttpStatusCode.OK, module.StatusCode);
+        Assert.Equal("text/javascript", module.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("useState", await module.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        Assert.Equal(url, (await Preview.Kiln.StatusAsync(ProjectId, TestContext.Current.CancellationToken)).GetProperty("previewUrl").GetString());
+        var status = (await Preview.CallToolAsync(ProjectId, "check_server_status")).Text;
+        Assert.Contains("Dev server: running", status, StringComparison.Ordinal);
+        Assert.Contains($"Port: {port}", status, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Preview.Kiln.ProjectsRoot, ProjectId, "logs", "dev-server.log")));
+    }
+
+    [Fact]
+    public async Task Editing_App_tsx_through_write_file_sends_an_hmr_update_over_the_proxied_websocket()
+    {
+        vite.Require();
+        await Preview.StartDevServerAsync(ProjectId);
+
+        // What a browser does first: load the client (which carries the socket's token) and the modules.
+        using var client = await Preview.GetAsync(ProjectId, "/@vite/client");
+        var token = WebSocketToken().Match(await client.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Groups[1].Value;
+        Assert.NotEmpty(token);
+        foreach (var module in new[] { "/src/main.tsx", "/src/App.tsx" })
+        {
+            using var response = await Preview.GetAsync(ProjectId, module);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using var socket = await Preview.ConnectWebSocketAsync(ProjectId, $"/?token={Uri.EscapeDataString(token)}", "vite-hmr");
+        Assert.Equal("vite-hmr", socket.SubProtocol);
+        Assert.Equal("connected", (await ReceiveAsync(socket)).GetProperty("type").GetString());
+
+        var source = await File.ReadAllTextAsync(Path.Combine(App, "src", "App.tsx"), TestContext.Current.CancellationToken);
+        var edited = Regex.Replace(source, "<h1>[^<]*</h1>", "<h1>Edited through Kiln</h1>");
+        Assert.NotEqual(source, edited);
+        var (isError, text) = await Preview.CallToolAsync(ProjectId, "write_file", new() { ["path"] = "src/App.tsx", ["content"] = edited });
+        Assert.False(isError, text);
+
+        var update = await ReceiveUntilAsync(socket, message => message.GetProperty("type").GetString() == "update");
+        var updated = update.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("path").GetString()).ToList();
+        Assert.Contains("/src/App.tsx", updated);
+
+        using var fresh = await Preview.GetAsync(ProjectId, "/src/App.tsx");
+        Assert.Contains("Edited through Kiln", await fresh.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dev_server_killed_with_SIGKILL_is_detected_and_restarted()
+    {
+        vite.Require();
+        await Preview.StartDevServerAsync(ProjectId);
+        var before = await Preview.LastSeqAsync(ProjectId);
+        var server = Assert.Single(PreviewHarness.ProcessesIn(App), pid =>
+            PreviewHarness.Comm(pid) == "node" && ProcessTable.CommandLine(pid).Contains("vite", StringComparison.Ordinal));
+
+        // Process.Kill is SIGKILL: no chance to clean up, as when the kernel's OOM killer strikes.
+        using (var process = Process.GetProcessById(server))
+        {
+            process.Kill();
+        }
+
+        var events = await Preview.EventsUntilAsync(ProjectId, before, EventTimeout, "preview_ready");
+        var types = events.Select(e => e.GetProperty("type").GetString()).ToList();
+        Assert.Equal(["error_occurred", "server_started", "preview_ready"], types);
+        Assert.Contains("crashed", events[0].GetProperty("data").GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        using var page = await Preview.GetAsync(ProjectId, pageLoad: true);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var status = (await Preview.CallToolAsync(ProjectId, "check_server_status")).Text;
+        Assert.Contains("Dev server: running", status, StringComparison.Ordinal);
+        Assert.Contains("crashed with exit code", status, StringComparison.Ordinal);
+        Assert.DoesNotContain(server, PreviewHarness.ProcessesIn(App));
+    }
+
+    [Fact]
+    public async Task A_build_is_served_as_static_files_with_no_dev_server()
+    {
+        vite.Require();
+        var build = await ViteApp.RunAsync(App, "pnpm", "run", "build");
+        Assert.True(build is null, $"pnpm run build failed: {build}");
+        try
+        {
+            await StopAsync();
+            Assert.Empty(await PreviewHarness.WaitUntilNoProcessesInAsync(App, TimeSpan.FromSeconds(5)));
+
+            using var page = await Preview.GetAsync(ProjectId, pageLoad: true);
+            var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.DoesNotContain("/@vite/client", html, StringComparison.Ordinal);
+            var script = BuiltScript().Match(html).Groups[1].Value;
+            Assert.NotEmpty(script);
+
+            using var asset = await Preview.GetAsync(ProjectId, script);
+            Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
+            Assert.Equal("text/javascript", asset.Content.Headers.ContentType?.MediaType);
+
+            // A client-side route of the single-page app gets its index.html.
+            using var route = await Preview.GetAsync(ProjectId, "/some/route", pageLoad: true);
+            Assert.Equal(HttpStatusCode.OK, route.StatusCode);
+
+            Assert.Empty(PreviewHarness.ProcessesIn(App));
+            Assert.Equal(DevServerState.Stopped, Preview.Kiln.Services.GetRequiredService<DevServerSupervisor>().State(ProjectId));
+        }
+        finally
+        {
+            Directory.Delete(Path.Combine(App, "dist"), recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Proxying_a_static_asset_costs_little_over_the_dev_server_itself()
+    {
+        vite.Require();
+        var result = await Preview.StartDevServerAsync(ProjectId);
+        var port = int.Parse(Regex.Match(result, @"port (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        using var direct = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+        const int Requests = 300;
+        var proxied = new List<double>();
+        var straight = new List<double>();
+        for (var i = 0; i < Requests + 20; i++)
+        {
+            var time = Stopwatch.GetTimestamp();
+            using (var response = await Preview.GetAsync(ProjectId, "/favicon.svg"))
+            {
+                await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            var viaKiln = Stopwatch.GetElapsedTime(time).TotalMilliseconds;
+            time = Stopwatch.GetTimestamp();
+            using (var response = await direct.GetAsync("favicon.svg", TestContext.Current.CancellationToken))
+            {
+                await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+            }
+
+            var toServer = Stopwatch.GetElapsedTime(time).TotalMilliseconds;
+            if (i >= 20)
+            {
+                // The first requests warm connections and JIT; they are not what a page load pays.
+                proxied.Add(viaKiln);
+                straight.Add(toServer);
+            }
+        }
+
+        var proxiedMedian = Median(proxied);
+        var directMedian = Median(straight);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"favicon.svg, median of {Requests}: through Kiln's proxy {proxiedMedian:0.000} ms, straight to Vite {directMedian:0.000} ms, added {proxiedMedian - directMedian:0.000} ms");
+        Assert.True(proxiedMedian < directMedian + 20, $"The proxy added {proxiedMedian - directMedian:0.0} ms per request.");
+    }
+
+    private async Task StopAsync() =>
+        await Preview.Kiln.Services.GetRequiredService<DevServerSupervisor>()
+            .StopServerAsync(ProjectId, DevServerStopReason.Requested, TestContext.Current.CancellationToken);
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.NotEqual(WebSocketMessageType.Close, received.MessageType);
+            message.Write(buffer, 0, received.Count);
+            if (received.EndOfMessage)
+            {
+                return JsonDocument.Parse(Encoding.UTF8.GetString(message.ToArray())).RootElement.Clone();
+            }
+        }
+    }
+
+    private static async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> wanted)
+    {
+        var seen = new List<string>();
+        while (seen.Count < 50)
+        {
+            var message = await ReceiveAsync(socket);
+            if (wanted(message))
+            {
+                return message;
+            }
+
+            seen.Add(message.ToString());
+        }
+
+        throw new InvalidOperationException($"No matching HMR message; got: {string.Join(" | ", seen)}");
+    }
+
+    [GeneratedRegex("const wsToken = \"([^\"]+)\"")]
+    private static partial Regex WebSocketToken();
+
+    [GeneratedRegex("<script type=\"module\" crossorigin src=\"(/assets/[^\"]+\\.js)\"")]
+    private static partial Regex BuiltScript();
+}
