@@ -48,7 +48,6 @@ public sealed partial class GenerationRunner(
                 Usage = project.Usage.Add(outcome.Usage),
                 CostUsd = outcome.CostUsd is { } cost ? (project.CostUsd ?? 0) + cost : project.CostUsd,
                 SessionId = outcome.SessionId ?? project.SessionId,
-                PreviewUrl = PreviewSource.Detect(workspace.AppDirectory(projectId)).IsEmpty ? project.PreviewUrl : previewOrigin.UrlFor(projectId).ToString(),
                 Error = null,
             }, new GenerationCompleted(outcome.Summary, outcome.Turns, outcome.Usage, outcome.CostUsd, (long)duration.TotalMilliseconds));
             LogCompleted(logger, outcome.Turns, (long)duration.TotalMilliseconds, outcome.Usage.InputTokens, outcome.Usage.OutputTokens);
@@ -95,6 +94,9 @@ public sealed partial class GenerationRunner(
         return started;
     }
 
+    private string? PreviewUrlFor(string projectId) =>
+        PreviewSource.Detect(workspace.AppDirectory(projectId)).IsEmpty ? null : previewOrigin.UrlFor(projectId).ToString();
+
     private Task FailAsync(string projectId, string message) =>
         FinishAsync(projectId, ProjectStatus.Failed, message, project => project with { Error = message }, new ErrorOccurred(message));
 
@@ -104,7 +106,8 @@ public sealed partial class GenerationRunner(
         var now = time.GetUtcNow();
         var stored = await store.UpdateAsync(
             projectId,
-            project => change(project) with { Status = status, UpdatedAt = now, FinishedAt = now },
+            // Whatever the outcome, what the agent wrote so far can be looked at.
+            project => change(project) with { Status = status, UpdatedAt = now, FinishedAt = now, PreviewUrl = PreviewUrlFor(projectId) ?? project.PreviewUrl },
             CancellationToken.None);
         if (stored is null)
         {

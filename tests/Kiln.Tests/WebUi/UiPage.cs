@@ -23,7 +23,9 @@ public sealed class UiPage : IAsyncDisposable
         page.Request += (_, request) =>
         {
             var url = new Uri(request.Url);
-            if (url.Scheme is "http" or "https" or "ws" or "wss" && (url.Host != kiln.Host || url.Port != kiln.Port))
+            // The app's preview is Kiln too: its own origin p-{id}.localhost on Kiln's port.
+            var isKiln = url.Port == kiln.Port && (url.Host == kiln.Host || (url.Host.StartsWith("p-", StringComparison.Ordinal) && url.Host.EndsWith(".localhost", StringComparison.Ordinal)));
+            if (url.Scheme is "http" or "https" or "ws" or "wss" && !isKiln)
             {
                 _foreignRequests.Add(request.Url);
             }

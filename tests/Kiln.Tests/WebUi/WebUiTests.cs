@@ -51,8 +51,10 @@ public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFix
 
         var title = OfflineAppPlanner.Plan([prompt]).Title;
         await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync(title);
-        await Expect(page.Locator(".preview-url")).ToContainTextAsync($"/api/projects/{projectId}/preview/");
-        await Expect(page.Locator(".preview-open")).ToHaveAttributeAsync("href", new Uri(Kiln.BaseAddress, $"/api/projects/{projectId}/preview/").ToString());
+        // The app runs on its own origin, never the API's.
+        var previewOrigin = $"http://p-{projectId}.localhost:{Kiln.BaseAddress.Port}/";
+        await Expect(page.Locator(".preview-url")).ToContainTextAsync($"p-{projectId}.localhost:{Kiln.BaseAddress.Port}/");
+        await Expect(page.Locator(".preview-open")).ToHaveAttributeAsync("href", previewOrigin);
         await Expect(page.Locator("#download")).ToHaveAttributeAsync("href", $"/api/projects/{projectId}/download");
         await ui.ScreenshotAsync("project-ready");
 
