@@ -267,58 +267,30 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         }
     }
 
+    // Its cost is measured (README, Performance), not asserted here: this checks what a person relies on.
     [Fact]
-    public async Task Proxying_a_static_asset_costs_little_over_the_dev_server_itself()
+    public async Task A_static_asset_through_the_proxy_is_what_the_dev_server_serves()
     {
         vite.Require();
         var result = await Preview.StartDevServerAsync(ProjectId);
         var port = int.Parse(Regex.Match(result, @"port (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         using var direct = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
-        const int Requests = 300;
-        var proxied = new List<double>();
-        var straight = new List<double>();
-        for (var i = 0; i < Requests + 20; i++)
+        for (var i = 0; i < 20; i++)
         {
-            var time = Stopwatch.GetTimestamp();
-            using (var response = await Preview.GetAsync(ProjectId, "/favicon.svg"))
-            {
-                await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            }
-
-            var viaKiln = Stopwatch.GetElapsedTime(time).TotalMilliseconds;
-            time = Stopwatch.GetTimestamp();
-            using (var response = await direct.GetAsync("favicon.svg", TestContext.Current.CancellationToken))
-            {
-                await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
-            }
-
-            var toServer = Stopwatch.GetElapsedTime(time).TotalMilliseconds;
-            if (i >= 20)
-            {
-                // The first requests warm connections and JIT; they are not what a page load pays.
-                proxied.Add(viaKiln);
-                straight.Add(toServer);
-            }
+            using var proxied = await Preview.GetAsync(ProjectId, "/favicon.svg");
+            using var straight = await direct.GetAsync("favicon.svg", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+            Assert.Equal(straight.Content.Headers.ContentType?.MediaType, proxied.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(
+                await straight.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken),
+                await proxied.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
         }
-
-        var proxiedMedian = Median(proxied);
-        var directMedian = Median(straight);
-        TestContext.Current.TestOutputHelper?.WriteLine(
-            $"favicon.svg, median of {Requests}: through Kiln's proxy {proxiedMedian:0.000} ms, straight to Vite {directMedian:0.000} ms, added {proxiedMedian - directMedian:0.000} ms");
-        Assert.True(proxiedMedian < directMedian + 20, $"The proxy added {proxiedMedian - directMedian:0.0} ms per request.");
     }
 
     private async Task StopAsync() =>
         await Preview.Kiln.Services.GetRequiredService<DevServerSupervisor>()
             .StopServerAsync(ProjectId, DevServerStopReason.Requested, TestContext.Current.CancellationToken);
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
 
     private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket)
     {
