@@ -73,7 +73,7 @@
     timeText.textContent = clock(left);
     modeLabel.textContent = MODES[state.mode];
     ring.style.strokeDashoffset = String(RING * (1 - left / duration()));
-    startButton.textContent = running ? "Pause" : left < duration() ? "Resume" : "Start";
+    startButton.textContent = running ? "Pause" : state.left !== null ? "Resume" : "Start"; // paused, even in the first millisecond
     document.title = running ? `${clock(left)} · ${MODES[state.mode]} · ${APP_TITLE}` : APP_TITLE;
     modeButtons.forEach((button) => button.setAttribute("aria-pressed", String(button.dataset.mode === state.mode)));
     minuteInputs.forEach((input) => {
