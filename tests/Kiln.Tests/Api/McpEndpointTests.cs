@@ -1,7 +1,5 @@
 using System.Net;
-using Kiln.Projects;
 using Kiln.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -16,7 +14,7 @@ public sealed class McpEndpointTests
     public async Task An_mcp_client_lists_the_tools_and_writes_a_file_with_its_events()
     {
         await using var kiln = KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Auth:Token"] = Token });
-        var projectId = await CreateProjectAsync(kiln);
+        var projectId = await kiln.CreateReadyProjectAsync("made for MCP");
 
         await using var client = await ConnectAsync(kiln, projectId, Token);
         var tools = await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
@@ -41,30 +39,13 @@ public sealed class McpEndpointTests
     public async Task The_mcp_endpoint_needs_the_token_and_an_existing_project()
     {
         await using var kiln = KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Auth:Token"] = Token });
-        var projectId = await CreateProjectAsync(kiln);
+        var projectId = await kiln.CreateReadyProjectAsync("made for MCP");
 
         var unauthorized = await Assert.ThrowsAnyAsync<HttpRequestException>(() => ConnectAsync(kiln, projectId, token: null));
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
 
         var missing = await Assert.ThrowsAnyAsync<HttpRequestException>(() => ConnectAsync(kiln, "aaaaaaaaaaaa", Token));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-    }
-
-    private static async Task<string> CreateProjectAsync(KilnApp kiln)
-    {
-        var projectId = ProjectIds.New();
-        kiln.Services.GetRequiredService<ProjectWorkspace>().Create(projectId);
-        await kiln.Services.GetRequiredService<IProjectStore>().CreateAsync(new Project
-        {
-            Id = projectId,
-            Status = ProjectStatus.Ready,
-            Prompts = [new ProjectPrompt("made for MCP", DateTimeOffset.UtcNow)],
-            CreatedAt = DateTimeOffset.UtcNow,
-            UpdatedAt = DateTimeOffset.UtcNow,
-            Runtime = "builtin",
-            Model = "none",
-        }, CancellationToken.None);
-        return projectId;
     }
 
     private static async Task<McpClient> ConnectAsync(KilnApp kiln, string projectId, string? token)

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Kiln.Tests.Infrastructure;
@@ -85,6 +86,24 @@ public sealed class KilnApp : WebApplicationFactory<Program>
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /api/generate answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("projectId").GetString()!;
+    }
+
+    /// <summary>A ready project with an empty app, as if a generation had just made its directory.</summary>
+    public async Task<string> CreateReadyProjectAsync(string prompt = "made for a test")
+    {
+        var projectId = Kiln.Projects.ProjectIds.New();
+        Services.GetRequiredService<Kiln.Projects.ProjectWorkspace>().Create(projectId);
+        await Services.GetRequiredService<Kiln.Projects.IProjectStore>().CreateAsync(new Kiln.Projects.Project
+        {
+            Id = projectId,
+            Status = Kiln.Projects.ProjectStatus.Ready,
+            Prompts = [new Kiln.Projects.ProjectPrompt(prompt, DateTimeOffset.UtcNow)],
+            CreatedAt = DateTimeOffset.UtcNow,
+            UpdatedAt = DateTimeOffset.UtcNow,
+            Runtime = "builtin",
+            Model = "none",
+        }, CancellationToken.None);
+        return projectId;
     }
 
     public async Task<JsonElement> StatusAsync(string projectId, CancellationToken cancellationToken = default)

@@ -52,22 +52,7 @@ public sealed class PreviewHarness : IAsyncDisposable
     public string AppDirectory(string projectId) => Kiln.Services.GetRequiredService<ProjectWorkspace>().AppDirectory(projectId);
 
     /// <summary>A ready project with an empty app, as if a generation had just made its directory.</summary>
-    public async Task<string> CreateProjectAsync()
-    {
-        var projectId = ProjectIds.New();
-        Kiln.Services.GetRequiredService<ProjectWorkspace>().Create(projectId);
-        await Kiln.Services.GetRequiredService<IProjectStore>().CreateAsync(new Project
-        {
-            Id = projectId,
-            Status = ProjectStatus.Ready,
-            Prompts = [new ProjectPrompt("made for a preview test", DateTimeOffset.UtcNow)],
-            CreatedAt = DateTimeOffset.UtcNow,
-            UpdatedAt = DateTimeOffset.UtcNow,
-            Runtime = "builtin",
-            Model = "none",
-        }, CancellationToken.None);
-        return projectId;
-    }
+    public Task<string> CreateProjectAsync() => Kiln.CreateReadyProjectAsync("made for a preview test");
 
     /// <summary>
     /// A project whose dev script is a small Node server that answers every request with what it received
