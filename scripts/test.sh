@@ -20,6 +20,11 @@ dotnet test --solution Kiln.slnx --no-build "$@" 2>&1 | tee "$output" || status=
 succeeded=$(grep -E '^\s+succeeded: [0-9]+' "$output" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -E '^\s+failed: [0-9]+' "$output" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -E '^\s+skipped: [0-9]+' "$output" | awk '{s+=$2} END {print s+0}')
+# Each failure again at the end, where a long log cannot bury it: its name and the first lines of its message.
+if [ "$failed" != "0" ]; then
+  echo "failures:"
+  awk '/^failed / {n = 25; print; next} n > 0 && /^ / {print; n--; next} {n = 0}' "$output"
+fi
 rm -f "$output"
 echo "${succeeded} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

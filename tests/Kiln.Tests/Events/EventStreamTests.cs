@@ -93,14 +93,28 @@ public sealed class EventStreamTests
         var pending = stalled.MoveNextAsync(); // subscribes; the first live event completes it
 
         await using var healthy = await kiln.Events(projectId, lastBefore).ConnectAsync();
-        // Publishing into a subscriber that never reads must not wait for it: this loop finishing is the proof.
-        for (var i = 0; i < 500; i++)
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seqs = new List<long>();
+
+        // Publishing into a subscriber that never reads must not wait for it: each burst finishing is the proof.
+        // The healthy one reads between bursts of 100 (half its buffer), so it never falls behind on a busy machine,
+        // while the stalled one is 500 events (more than its buffer of 200) behind by the end.
+        for (var burst = 0; burst < 5; burst++)
         {
-            await events.AppendAsync(projectId, new AgentMessage($"burst {i}"));
+            for (var i = 0; i < 100; i++)
+            {
+                await events.AppendAsync(projectId, new AgentMessage($"burst {burst}/{i}"));
+            }
+
+            while (seqs.Count < (burst + 1) * 100)
+            {
+                var next = await healthy.NextAsync(timeout.Token);
+                Assert.True(next is not null, $"The healthy subscriber was closed after {seqs.Count} events: {healthy.Socket.CloseStatusDescription}");
+                seqs.Add(next.Value.GetProperty("seq").GetInt64());
+            }
         }
 
         Assert.True(await pending);
-
 
         // The stalled one fell behind and is told where to resume.
         var overflow = await Assert.ThrowsAsync<EventStreamOverflowException>(async () =>
@@ -112,14 +126,7 @@ public sealed class EventStreamTests
         Assert.InRange(overflow.LastDeliveredSeq, lastBefore + 1, lastBefore + 500);
         Assert.Contains($"after={overflow.LastDeliveredSeq}", overflow.Message, StringComparison.Ordinal);
 
-        // The healthy WebSocket subscriber got all of them.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var seqs = new List<long>();
-        while (seqs.Count < 500)
-        {
-            seqs.Add((await healthy.NextAsync(timeout.Token))!.Value.GetProperty("seq").GetInt64());
-        }
-
+        // The healthy WebSocket subscriber got all of them, in order.
         Assert.Equal(Enumerable.Range(lastBefore + 1, 500).Select(i => (long)i), seqs);
         await stalled.DisposeAsync();
     }

@@ -60,7 +60,10 @@ public sealed class KilnApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.ConfigureLogging(logging => logging.AddProvider(Log));
+        // The console keeps warnings and errors only, so a failing test's message is not buried under request lines.
+        builder.ConfigureLogging(logging => logging
+            .AddProvider(Log)
+            .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= LogLevel.Warning));
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
