@@ -229,7 +229,12 @@ internal sealed class DevServer : IAsyncDisposable
             try
             {
                 var process = await _supervisor.Runner.StartAsync(
-                    new ProcessSpec(argv, AppDirectory, [AppDirectory]) { Environment = environment }, _supervisor.Stopping);
+                    new ProcessSpec(argv, AppDirectory, [AppDirectory])
+                    {
+                        Environment = environment,
+                        CpuSeconds = _supervisor.Options.DevServerCpuSeconds,
+                    },
+                    _supervisor.Stopping);
                 run = new DevServerRun(process, port, command, log, Output, _time.GetTimestamp());
             }
             catch (Exception exception) when (exception is FileNotFoundException or SandboxUnavailableException or IOException or OperationCanceledException)
