@@ -35,6 +35,9 @@ public sealed partial class VersionHistory(
     {
         using var scope = ProjectLogScope.Begin(logger, projectId);
         var app = workspace.AppDirectory(projectId);
+        // A restore that began just before this generation was queued finishes first, so the agent starts on its files.
+        var gate = Gate(projectId);
+        await gate.WaitAsync(cancellationToken);
         try
         {
             await repository.EnsureAsync(app, cancellationToken);
@@ -54,6 +57,10 @@ public sealed partial class VersionHistory(
         catch (Exception exception) when (exception is VersionHistoryException or IOException or SandboxUnavailableException)
         {
             LogHistoryUnavailable(logger, exception.Message);
+        }
+        finally
+        {
+            gate.Release();
         }
 
         return prompt;
@@ -196,7 +203,7 @@ public sealed partial class VersionHistory(
         string projectId, string prompt, VersionOutcome outcome, AppVersion? restoreOf, CancellationToken cancellationToken)
     {
         var app = workspace.AppDirectory(projectId);
-        var gate = _locks.GetOrAdd(projectId, static _ => new SemaphoreSlim(1, 1));
+        var gate = Gate(projectId);
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -241,6 +248,9 @@ public sealed partial class VersionHistory(
             gate.Release();
         }
     }
+
+    /// <summary>One write to a project's history at a time (a generation's version, a restore).</summary>
+    private SemaphoreSlim Gate(string projectId) => _locks.GetOrAdd(projectId, static _ => new SemaphoreSlim(1, 1));
 
     /// <summary>Reads <c>git log</c> output written with record and field separators, numstat lines after each record.</summary>
     private static List<AppVersion> ParseLog(string log)
