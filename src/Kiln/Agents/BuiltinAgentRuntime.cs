@@ -37,7 +37,7 @@ public sealed partial class BuiltinAgentRuntime(
         var settings = options.Value;
         var conversationFile = new ConversationFile(run.SessionDirectory);
         var conversation = await conversationFile.LoadAsync(cancellationToken);
-        AddUserText(conversation, run.Prompt);
+        AddUserPrompt(conversation, run.Prompt, run.Files);
 
         await using var tools = await InProcessToolServer.StartAsync(
             toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
@@ -153,17 +153,24 @@ public sealed partial class BuiltinAgentRuntime(
         return new ToolResultPart(call.Id, text, result.IsError == true);
     }
 
-    private static void AddUserText(List<ConversationMessage> conversation, string text)
+    private static void AddUserPrompt(List<ConversationMessage> conversation, string text, PromptAttachments files)
     {
         CloseOpenToolCalls(conversation);
+        // Images first, then the words about them, as the Messages API advises; then the note naming every file.
+        List<ContentPart> prompt = [.. files.Images.Select(image => new ImagePart(image.MediaType, image.Base64)), new TextPart(text)];
+        if (files.Note is { } note)
+        {
+            prompt.Add(new TextPart(note));
+        }
+
         // A cancelled run may end on tool results; the prompt joins that user message so roles still alternate.
         if (conversation.Count > 0 && conversation[^1].Role == ConversationRole.User)
         {
-            conversation[^1] = conversation[^1] with { Content = [.. conversation[^1].Content, new TextPart(text)] };
+            conversation[^1] = conversation[^1] with { Content = [.. conversation[^1].Content, .. prompt] };
         }
         else
         {
-            conversation.Add(new ConversationMessage(ConversationRole.User, [new TextPart(text)]));
+            conversation.Add(new ConversationMessage(ConversationRole.User, prompt));
         }
     }
 

@@ -15,6 +15,7 @@ public sealed partial class GenerationRunner(
     ModelEndpointResolver models,
     PreviewOrigin previewOrigin,
     IAgentRuntime runtime,
+    AttachmentStore attachments,
     TimeProvider time,
     ILogger<GenerationRunner> logger)
 {
@@ -38,8 +39,9 @@ public sealed partial class GenerationRunner(
             LogStarted(logger, runtime.Name, model);
 
             workspace.Create(projectId);
+            var files = await attachments.LoadAsync(request, cancellationToken);
             var outcome = await runtime.RunAsync(
-                new AgentRun(project, request.Prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId)),
+                new AgentRun(project, request.Prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId), files),
                 cancellationToken);
 
             var duration = time.GetElapsedTime(started);

@@ -111,3 +111,10 @@ public sealed record ServerStopped(int Port, DevServerStopReason Reason) : Event
     [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "server_stopped";
 }
+
+/// <summary>Files came with prompt <c>PromptNumber</c>: names, kinds, sizes, and where text files were placed in the app.</summary>
+public sealed record AttachmentsReceived(int PromptNumber, IReadOnlyList<Attachment> Files) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "attachments_received";
+}

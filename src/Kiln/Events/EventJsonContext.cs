@@ -26,6 +26,7 @@ namespace Kiln.Events;
 [JsonSerializable(typeof(PreviewReady))]
 [JsonSerializable(typeof(ServerStopped))]
 [JsonSerializable(typeof(ProjectStatus))]
+[JsonSerializable(typeof(AttachmentsReceived))]
 internal sealed partial class EventJsonContext : JsonSerializerContext
 {
     /// <summary>
