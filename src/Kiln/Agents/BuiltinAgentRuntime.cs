@@ -42,6 +42,7 @@ public sealed partial class BuiltinAgentRuntime(
         await using var tools = await InProcessToolServer.StartAsync(
             toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
         var toolDefinitions = tools.Tools.Select(AnthropicMapping.ToTool).ToList();
+        var budget = new ContextBudget(settings.ContextBudgetTokens, AgentPrompts.System, tools.Tools);
         // Connections are pooled by the factory; the SDK retries overloads and transient failures itself.
         using var client = new AnthropicClient(new ClientOptions
         {
@@ -56,6 +57,11 @@ public sealed partial class BuiltinAgentRuntime(
         {
             for (var turn = 1; turn <= settings.MaxTurns; turn++)
             {
+                if (budget.Fit(conversation) is > 0 and var removed)
+                {
+                    LogTrimmed(_logger, removed, settings.ContextBudgetTokens);
+                }
+
                 var request = new MessageCreateParams
                 {
                     Model = run.Model.Model,
@@ -189,6 +195,9 @@ public sealed partial class BuiltinAgentRuntime(
                 [.. open.Select(call => new ToolResultPart(call.Id, "The run was stopped before this tool ran.", IsError: true))]));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shortened the conversation by about {Tokens} tokens to keep it within Kiln:Agent:ContextBudgetTokens ({Budget})")]
+    private static partial void LogTrimmed(ILogger logger, long tokens, int budget);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tool {Tool} returned an error to the model: {Error}")]
     private static partial void LogToolFailed(ILogger logger, string tool, string error);
