@@ -33,6 +33,7 @@ public static class KilnServices
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ToolsOptions>().BindConfiguration(ToolsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PackagesOptions>().BindConfiguration(PackagesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AttachmentsOptions>().BindConfiguration(AttachmentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddOptions<KilnCorsOptions>().BindConfiguration(KilnCorsOptions.Section);
         services.AddOptions<AnthropicOptions>().BindConfiguration(AnthropicOptions.Section).PostConfigure(options =>
@@ -62,6 +63,7 @@ public static class KilnServices
         services.AddSingleton<BuiltinAgentRuntime>();
         services.AddSingleton<ClaudeCodeAgentRuntime>();
         services.AddSingleton(AgentRuntimeChoice.Choose);
+        services.AddSingleton<AttachmentStore>();
         services.AddSingleton<GenerationRunner>();
         services.AddSingleton<GenerationScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());

@@ -16,6 +16,7 @@ public sealed partial class GenerationRunner(
     ModelEndpointResolver models,
     PreviewOrigin previewOrigin,
     IAgentRuntime runtime,
+    AttachmentStore attachments,
     TimeProvider time,
     ILogger<GenerationRunner> logger,
     VersionHistory versions)
@@ -41,8 +42,9 @@ public sealed partial class GenerationRunner(
 
             workspace.Create(projectId);
             var prompt = await versions.PromptForAgentAsync(projectId, request.Prompt, cancellationToken);
+            var files = await attachments.LoadAsync(request, cancellationToken);
             var outcome = await runtime.RunAsync(
-                new AgentRun(project, prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId)),
+                new AgentRun(project, prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId), files),
                 cancellationToken);
 
             var duration = time.GetElapsedTime(started);

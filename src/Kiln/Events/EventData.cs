@@ -125,3 +125,10 @@ public sealed record VersionRestored(int Version, int From) : EventData
     [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "version_restored";
 }
+
+/// <summary>Files came with prompt <c>PromptNumber</c>: names, kinds, sizes, and where text files were placed in the app.</summary>
+public sealed record AttachmentsReceived(int PromptNumber, IReadOnlyList<Attachment> Files) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "attachments_received";
+}

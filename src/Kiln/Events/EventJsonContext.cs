@@ -28,6 +28,7 @@ namespace Kiln.Events;
 [JsonSerializable(typeof(ProjectStatus))]
 [JsonSerializable(typeof(VersionCreated))]
 [JsonSerializable(typeof(VersionRestored))]
+[JsonSerializable(typeof(AttachmentsReceived))]
 internal sealed partial class EventJsonContext : JsonSerializerContext
 {
     /// <summary>

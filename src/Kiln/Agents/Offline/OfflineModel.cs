@@ -121,7 +121,9 @@ public static class OfflineModel
     }
 
     private static bool IsPrompt(string? text) =>
-        !string.IsNullOrWhiteSpace(text) && !text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal);
+        !string.IsNullOrWhiteSpace(text) && !text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal)
+        // Kiln's note naming a prompt's attached files is not the person's words.
+        && !text.StartsWith("<attachments>", StringComparison.Ordinal);
 
     private static IEnumerable<string> ToolErrors(JsonElement message)
     {

@@ -2,6 +2,7 @@
 // (one panel at a time on a phone), all kept current by the project's event stream.
 
 import { ApiError, UnreachableError, projects } from "./api.js";
+import { attachFiles } from "./attachments.js";
 import { $, $$, autoGrow, debounce, duration, fromTemplate, isBusy, statusPill, submitOnCtrlEnter, tokens, usd } from "./dom.js";
 import { FileBrowser } from "./files.js";
 import { problemMessage } from "./home.js";
@@ -55,6 +56,7 @@ export class ProjectView {
     const prompt = $("#followup-prompt", root);
     submitOnCtrlEnter(prompt);
     autoGrow(prompt);
+    this.attachments = attachFiles($("#followup-form", root), prompt);
     prompt.addEventListener("input", () => ($("#followup-error", root).hidden = true));
     $("#followup-form", root).addEventListener("submit", (event) => {
       event.preventDefault();
@@ -340,7 +342,8 @@ export class ProjectView {
     const submit = $("#followup-submit", this.root);
     submit.disabled = true;
     try {
-      await projects.generate(text, this.projectId);
+      await projects.generate(text, this.projectId, this.attachments.files());
+      this.attachments.clear();
       prompt.value = "";
       prompt.dispatchEvent(new Event("input"));
       if (this.state && !isBusy(this.state)) this.setState("queued");

@@ -111,6 +111,10 @@ export class Timeline {
           data.size !== undefined ? h("span", { class: "muted" }, ` ${bytes(data.size)}`) : null);
       }
 
+      case "attachments_received":
+        return line(event, "file", "muted", "Attached",
+          h("span", { class: "attachment-list" }, (data.files ?? []).map((file) => `${file.name} (${bytes(file.size)})`).join(", ")));
+
       case "command_output":
         return this.output(event, data);
 
