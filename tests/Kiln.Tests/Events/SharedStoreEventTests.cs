@@ -100,6 +100,32 @@ public sealed class SharedStoreEventTests
     }
 
     [Fact]
+    public async Task After_redis_drops_an_instance_subscription_its_subscribers_still_get_every_event()
+    {
+        var settings = await SharedStoreSettingsAsync();
+        await using var a = KilnApp.Start(settings);
+        await using var b = KilnApp.Start(settings);
+        var projectId = await a.CreateReadyProjectAsync();
+        var onA = a.Services.GetRequiredService<EventLog>();
+        await onA.AppendAsync(projectId, new AgentMessage("before"), TestContext.Current.CancellationToken);
+        await using var onB = await b.Events(projectId).ConnectAsync(TestContext.Current.CancellationToken);
+        await onB.ReadUntilAsync(TimeSpan.FromSeconds(30), "agent_message");
+
+        // Drop every subscription connection, then store one last event at once: B must be subscribed again, or, if
+        // the announcement went out while it was not, catch up from the stream (no later event reveals that gap).
+        await using (var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(settings["Kiln:Redis:Configuration"]! + ",allowAdmin=true"))
+        {
+            await admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        }
+
+        await onA.AppendAsync(projectId, new AgentMessage("after the drop"), TestContext.Current.CancellationToken);
+
+        var last = await onB.ReadUntilAsync(TimeSpan.FromSeconds(60), "agent_message");
+        Assert.Equal("after the drop", last[^1].GetProperty("data").GetProperty("text").GetString());
+        Assert.Equal([1L, 2], onB.Received.Select(e => e.GetProperty("seq").GetInt64()));
+    }
+
+    [Fact]
     public async Task Choosing_redis_without_a_configuration_stops_kiln_at_start_naming_the_setting()
     {
         var failure = Assert.ThrowsAny<Exception>(() =>
