@@ -2,6 +2,7 @@ using Kiln.Agents;
 using Kiln.Agents.Offline;
 using Kiln.Api;
 using Kiln.Events;
+using Kiln.Fleet;
 using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Sandbox;
@@ -68,6 +69,9 @@ public static class KilnServices
         // The preview: dev servers and each project's own origin.
         services.AddPreview();
 
+        // Several instances on one Redis store: project leases, and forwarding to a project's owner.
+        services.AddFleet(configuration);
+
         // The API's plumbing.
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -105,6 +109,7 @@ public static class KilnServices
     public static WebApplication UseKiln(this WebApplication app)
     {
         // Preview hosts first: they leave here for the app's own origin and never reach routing or the API.
+        app.UseFleetPreview();
         app.UsePreviewOrigin();
         app.UseRouting();
         app.UseExceptionHandler();
@@ -114,6 +119,7 @@ public static class KilnServices
         app.UseWebUiFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseFleetForwarding();
         app.UseProjectMcpGuard();
         app.UseWebSockets();
         return app;

@@ -1,4 +1,5 @@
 using Kiln.Agents;
+using Kiln.Fleet;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ public static class GenerateEndpoints
         var group = routes.MapGroup("/api").WithTags("Generate");
         group.MapPost("/generate", GenerateAsync)
             .WithSummary("Start a project from a prompt, or send a follow-up prompt to one")
-            .WithDescription("Returns 202 at once; follow the generation on the WebSocket or the SSE stream in the response's links.");
+            .WithDescription("Returns 202 at once; follow the generation on the WebSocket or the SSE stream in the response's links.")
+            .RequiresProjectOwner(projectIdInBody: true);
         return group;
     }
 
@@ -23,6 +25,7 @@ public static class GenerateEndpoints
         GenerationScheduler scheduler,
         IAgentRuntime runtime,
         ModelEndpointResolver models,
+        ProjectOwnership ownership,
         TimeProvider time,
         IOptions<AgentOptions> options,
         CancellationToken cancellationToken)
@@ -50,6 +53,7 @@ public static class GenerateEndpoints
         {
             projectId = ProjectIds.New();
             promptNumber = 1;
+            await ownership.ClaimNewAsync(projectId, cancellationToken);
             workspace.Create(projectId);
             await store.CreateAsync(new Project
             {
