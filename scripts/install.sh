@@ -45,6 +45,8 @@ install_runtime() {
 install_test() {
   install_runtime
   need_apt chromium chromium
+  # The Redis store's tests start their own redis-server (never the system service).
+  need_apt redis-server redis-server
   need_npm_global claude "@anthropic-ai/claude-code@${KILN_CLAUDE_CODE_VERSION}"
 }
 

@@ -43,7 +43,7 @@ public static class KilnServices
 
         // Projects and events.
         services.AddSingleton<ProjectWorkspace>();
-        services.AddSingleton<IProjectStore, SqliteProjectStore>();
+        services.AddProjectStore(configuration);
         services.AddSingleton<EventLog>();
         services.AddHostedService<ProjectRecovery>();
 
