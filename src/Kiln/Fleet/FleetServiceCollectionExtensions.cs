@@ -1,6 +1,4 @@
 using Kiln.Projects;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using StackExchange.Redis;
 
 namespace Kiln.Fleet;
 
@@ -17,14 +15,12 @@ public static class FleetServiceCollectionExtensions
         services.AddSingleton<ThisInstance>();
         services.AddSingleton<OrphanedGenerations>();
         services.AddSingleton<ProjectOwnership>();
-        if (!string.Equals(configuration["Kiln:Store"], "redis", StringComparison.OrdinalIgnoreCase))
+        if (configuration.GetSection(StoreOptions.Section).GetValue<StoreKind?>(nameof(StoreOptions.Store)) != StoreKind.Redis)
         {
             return services;
         }
 
-        // The store's connection when it registered one; the same settings otherwise.
-        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
-            ConnectionMultiplexer.Connect(configuration["Kiln:Redis:Configuration"] ?? "localhost:6379"));
+        // The leases use the store's Redis connection and key prefix (AddProjectStore registers them).
         services.AddSingleton<ProjectLeases>();
         services.AddHttpForwarder();
         services.AddSingleton<OwnerForwarder>();

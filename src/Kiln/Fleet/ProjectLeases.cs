@@ -1,16 +1,16 @@
+using Kiln.Projects;
 using StackExchange.Redis;
 
 namespace Kiln.Fleet;
 
 /// <summary>
-/// Each project's lease in Redis: <c>kiln:lease:{projectId}</c> holds its owner's <see cref="FleetInstance.LeaseValue"/>
+/// Each project's lease in Redis: <c>{KeyPrefix}lease:{projectId}</c> holds its owner's <see cref="FleetInstance.LeaseValue"/>
 /// and expires unless the owner renews it. Every change is one atomic command or script, so two instances can
 /// never both hold a project: a claim sets the key only when it is absent, a renewal or release touches it only
 /// while it still holds this instance's value.
 /// </summary>
-public sealed class ProjectLeases(IConnectionMultiplexer redis)
+public sealed class ProjectLeases(IConnectionMultiplexer redis, RedisKeys keys)
 {
-    private const string KeyPrefix = "kiln:lease:";
 
     // Returns 1 when the caller holds the lease (newly or already), else the holder's value.
     private static readonly LuaScript Claim = LuaScript.Prepare("""
@@ -117,5 +117,5 @@ public sealed class ProjectLeases(IConnectionMultiplexer redis)
         return held;
     }
 
-    private static RedisKey Key(string projectId) => KeyPrefix + projectId;
+    private RedisKey Key(string projectId) => $"{keys.Prefix}lease:{projectId}";
 }
