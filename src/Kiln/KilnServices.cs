@@ -109,7 +109,7 @@ public static class KilnServices
     public static WebApplication UseKiln(this WebApplication app)
     {
         // Preview hosts first: they leave here for the app's own origin and never reach routing or the API.
-        app.UseFleetPreview();
+        app.UseFleet();
         app.UsePreviewOrigin();
         app.UseRouting();
         app.UseExceptionHandler();

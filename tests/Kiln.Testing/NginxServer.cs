@@ -58,15 +58,18 @@ public sealed class NginxServer : IAsyncDisposable
         Directory.CreateDirectory(Path.Join(directory, "tmp"));
         Directory.CreateDirectory(Path.Join(directory, "logs"));
         var servers = string.Join("\n    ", instances.Select(url => $"server {url.Authority};"));
-        var site = (await File.ReadAllTextAsync(ConfigTemplatePath, cancellationToken))
-            .Replace("@LISTEN@", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}"), StringComparison.Ordinal)
-            .Replace("@SERVER_NAME@", "_", StringComparison.Ordinal)
-            .Replace("@INSTANCES@", servers, StringComparison.Ordinal);
-        if (site.Split('\n').Any(line => !line.TrimStart().StartsWith('#') && line.Contains('@', StringComparison.Ordinal)))
+        // Placeholders are filled in on configuration lines only; the file's comments name them too.
+        var lines = (await File.ReadAllLinesAsync(ConfigTemplatePath, cancellationToken)).Select(line => line.TrimStart().StartsWith('#')
+            ? line
+            : line.Replace("@LISTEN@", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}"), StringComparison.Ordinal)
+                .Replace("@SERVER_NAME@", "_", StringComparison.Ordinal)
+                .Replace("@INSTANCES@", servers, StringComparison.Ordinal)).ToList();
+        if (lines.FirstOrDefault(line => !line.TrimStart().StartsWith('#') && line.Contains('@', StringComparison.Ordinal)) is { } unfilled)
         {
-            throw new InvalidOperationException($"{ConfigTemplatePath} has a placeholder this test does not fill in.");
+            throw new InvalidOperationException($"{ConfigTemplatePath} has a placeholder this test does not fill in: {unfilled.Trim()}");
         }
 
+        var site = string.Join('\n', lines);
         await File.WriteAllTextAsync(Path.Join(directory, "kiln.conf"), site, cancellationToken);
         // The main context a packaged nginx.conf would give: the site file goes inside http { }, with every
         // temporary directory under this prefix so nothing needs root.

@@ -39,8 +39,8 @@ public static class FleetServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Before the preview origin: a preview request is served by its project's owner.</summary>
-    public static IApplicationBuilder UseFleetPreview(this IApplicationBuilder app)
+    /// <summary>First, before the preview origin: names the instance on each response; a preview request is served by its project's owner.</summary>
+    public static IApplicationBuilder UseFleet(this IApplicationBuilder app)
     {
         var forwarding = app.ApplicationServices.GetService<OwnerForwarding>();
         return forwarding is null ? app : app.Use(forwarding.PreviewAsync);

@@ -11,11 +11,24 @@ namespace Kiln.Fleet;
 /// requests whose endpoint says <see cref="ProjectOwnerRequired"/>. What the shared store holds (projects,
 /// status, events) is answered by whichever instance the request reached.
 /// </summary>
-public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder forwarder, PreviewOrigin origin)
+public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder forwarder, PreviewOrigin origin, ThisInstance self)
 {
-    /// <summary>Before the preview origin: a preview host's request goes to its project's owner, whose dev server it is.</summary>
+    /// <summary>Names the instance that served a request (the owner's name wins when it was forwarded), for whoever debugs a fleet.</summary>
+    public const string InstanceHeader = "Kiln-Instance";
+
+    /// <summary>
+    /// First in the pipeline: stamps the response with this instance's name, and sends a preview host's request to
+    /// its project's owner, whose dev server it is.
+    /// </summary>
     public async Task PreviewAsync(HttpContext context, RequestDelegate next)
     {
+        context.Response.OnStarting(static state =>
+        {
+            var (response, id) = ((HttpResponse, string))state;
+            response.Headers.TryAdd(InstanceHeader, id);
+            return Task.CompletedTask;
+        }, (context.Response, self.Id));
+
         if (origin.IsPreviewHost(context.Request.Host, out var projectId) && ProjectIds.IsValid(projectId))
         {
             await RouteAsync(context, projectId, next);

@@ -53,17 +53,28 @@ public sealed class FleetTests
             var ownerIndex = fleet.Instances.ToList().FindIndex(i => i.BaseAddress.Authority == owner.Url.Authority);
             Assert.True(ownerIndex >= 0, $"The lease names {owner.Url}, which is none of the instances.");
 
+            // Files and the preview are served by the owner, whichever instance a request reaches; what the store
+            // holds is served where it lands.
             using var ownerClient = Client(fleet.Instances[ownerIndex].BaseAddress);
             var page = await ownerClient.GetStringAsync($"/api/projects/{projectId}/files/index.html", cancellationToken);
             var preview = await PreviewAsync(fleet.Instances[ownerIndex].BaseAddress, fleet.Nginx.Port, projectId);
-            Assert.Equal(HttpStatusCode.OK, preview.Status);
-            foreach (var address in fleet.Instances.Select(i => i.BaseAddress).Append(fleet.Nginx.BaseAddress))
+            Assert.Equal((HttpStatusCode.OK, owner.Id), (preview.Status, preview.ServedBy));
+            foreach (var (address, index) in fleet.Instances.Select((i, index) => (i.BaseAddress, index)).Append((fleet.Nginx.BaseAddress, -1)))
             {
                 using var client = Client(address);
-                Assert.Equal(page, await client.GetStringAsync($"/api/projects/{projectId}/files/index.html", cancellationToken));
-                var files = await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/files", cancellationToken);
-                Assert.Contains(files.EnumerateArray(), f => f.GetProperty("path").GetString() == "index.html");
+                using var file = await client.GetAsync($"/api/projects/{projectId}/files/index.html", cancellationToken);
+                Assert.Equal((HttpStatusCode.OK, page, owner.Id), (file.StatusCode, await file.Content.ReadAsStringAsync(cancellationToken), ServedBy(file)));
+                using var list = await client.GetAsync($"/api/projects/{projectId}/files", cancellationToken);
+                Assert.Equal(owner.Id, ServedBy(list));
+                Assert.Contains((await list.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).EnumerateArray(), f => f.GetProperty("path").GetString() == "index.html");
                 Assert.Equal(preview, await PreviewAsync(address, fleet.Nginx.Port, projectId));
+                if (index >= 0)
+                {
+                    using var projectStatus = await client.GetAsync($"/api/projects/{projectId}/status", cancellationToken);
+                    var servedBy = ServedBy(projectStatus);
+                    Assert.NotNull(servedBy);
+                    Assert.Equal(index == ownerIndex, servedBy == owner.Id);
+                }
             }
 
             // Authentication still applies on the way to the owner: the token is forwarded as it came, never added.
@@ -194,15 +205,18 @@ public sealed class FleetTests
     }
 
     /// <summary>GET / of the project's preview origin, sent to <paramref name="address"/> with the preview host nginx's clients use.</summary>
-    private static async Task<(HttpStatusCode Status, string Body)> PreviewAsync(Uri address, int nginxPort, string projectId)
+    private static async Task<(HttpStatusCode Status, string Body, string? ServedBy)> PreviewAsync(Uri address, int nginxPort, string projectId)
     {
         using var client = new HttpClient { BaseAddress = address, Timeout = Timeout };
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");
         request.Headers.Host = $"p-{projectId}.localhost:{nginxPort}";
         request.Headers.Accept.ParseAdd("text/html");
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), ServedBy(response));
     }
+
+    private static string? ServedBy(HttpResponseMessage response) =>
+        response.Headers.TryGetValues(OwnerForwarding.InstanceHeader, out var values) ? values.Single() : null;
 
     private static async Task<FleetInstance> OwnerAsync(RedisServer redis, KilnFleet fleet, string projectId)
     {
