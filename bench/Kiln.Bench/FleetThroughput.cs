@@ -6,7 +6,7 @@ namespace Kiln.Bench;
 
 /// <summary>
 /// 20 offline generations posted at once: to three instances behind nginx (one Redis store, one projects root)
-/// against one instance on its own (SQLite, as Kiln runs by default). Each sample is the time until all 20 are
+/// against one instance on its own, on SQLite (as Kiln runs by default) and on the same Redis. Each sample is the time until all 20 are
 /// ready; the ratio of the two is the inverse of the fleet's throughput gain.
 /// </summary>
 public static class FleetThroughput
@@ -23,14 +23,27 @@ public static class FleetThroughput
         };
         await using var fleet = await KilnFleet.StartAsync(typeof(KilnServices).Assembly.Location, 3, redis.Configuration, quiet);
         await using var single = await KilnProcess.StartAsync(quiet);
+        // The same store as the fleet's, to tell what the instances bring from what Redis brings.
+        await using var singleOnRedis = await KilnProcess.StartAsync(new Dictionary<string, string>(quiet)
+        {
+            ["Kiln:Store"] = "redis",
+            ["Kiln:Redis:Configuration"] = redis.Configuration,
+            ["Kiln:Redis:KeyPrefix"] = RedisServer.NewPrefix(),
+        });
 
-        var result = await Measurement.CompareAsync(
-            $"{Generations} offline generations at once: 3 instances + nginx vs 1",
+        var againstDefault = await Measurement.CompareAsync(
+            $"{Generations} generations at once: 3 instances + nginx vs 1 (SQLite)",
             samples,
             () => GenerateAllAsync(fleet.Nginx.BaseAddress),
             () => GenerateAllAsync(single.BaseAddress),
             target: "report (1/ratio = throughput gain)");
-        return [result];
+        var againstRedis = await Measurement.CompareAsync(
+            $"{Generations} generations at once: 3 instances + nginx vs 1 (Redis)",
+            samples,
+            () => GenerateAllAsync(fleet.Nginx.BaseAddress),
+            () => GenerateAllAsync(singleOnRedis.BaseAddress),
+            target: "report (1/ratio = throughput gain)");
+        return [againstDefault, againstRedis];
     }
 
     private static async Task GenerateAllAsync(Uri baseAddress)
