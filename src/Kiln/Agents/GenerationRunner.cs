@@ -83,6 +83,7 @@ public sealed partial class GenerationRunner(
         Project? started = null;
         await store.UpdateAsync(projectId, project =>
         {
+            started = null; // The store may run this more than once: only the last run counts.
             if (project.Status != ProjectStatus.Queued)
             {
                 return project; // Cancelled while it waited.

@@ -34,7 +34,15 @@ public sealed partial class RedisEventRelay(IConnectionMultiplexer redis, RedisK
         redis.ConnectionRestored -= OnConnectionRestored;
         if (_notices is not null)
         {
-            await _notices.UnsubscribeAsync();
+            try
+            {
+                await _notices.UnsubscribeAsync().WaitAsync(cancellationToken);
+            }
+            catch (RedisException exception)
+            {
+                // Redis is gone already; closing the connection ends the subscription anyway.
+                LogUnsubscribeFailed(logger, exception);
+            }
         }
 
         await base.StopAsync(cancellationToken);
@@ -94,6 +102,9 @@ public sealed partial class RedisEventRelay(IConnectionMultiplexer redis, RedisK
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a notice on the Redis channel that Kiln did not write")]
     private static partial void LogMalformed(ILogger logger, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not unsubscribe from Redis while stopping")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis subscription restored; subscribers caught up from the store")]
     private static partial void LogCaughtUp(ILogger logger);
