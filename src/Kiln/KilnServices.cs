@@ -2,6 +2,7 @@ using Kiln.Agents;
 using Kiln.Agents.Offline;
 using Kiln.Api;
 using Kiln.Events;
+using Kiln.Fleet;
 using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Sandbox;
@@ -74,6 +75,8 @@ public static class KilnServices
         // Versions: the app's git history, committed by Kiln when each generation ends.
         services.AddSingleton<AppRepository>();
         services.AddSingleton<VersionHistory>();
+        // Several instances on one Redis store: project leases, and forwarding to a project's owner.
+        services.AddFleet(configuration);
 
         // The API's plumbing.
         services.AddProblemDetails();
@@ -112,6 +115,7 @@ public static class KilnServices
     public static WebApplication UseKiln(this WebApplication app)
     {
         // Preview hosts first: they leave here for the app's own origin and never reach routing or the API.
+        app.UseFleet();
         app.UsePreviewOrigin();
         app.UseRouting();
         app.UseExceptionHandler();
@@ -121,6 +125,7 @@ public static class KilnServices
         app.UseWebUiFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseFleetForwarding();
         app.UseProjectMcpGuard();
         app.UseWebSockets();
         return app;

@@ -1,4 +1,5 @@
 using Kiln.Agents;
+using Kiln.Fleet;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -14,11 +15,13 @@ public static class GenerateEndpoints
             .WithSummary("Start a project from a prompt, or send a follow-up prompt to one")
             .WithDescription("Returns 202 at once; follow the generation on the WebSocket or the SSE stream in the response's links. " +
                 "To attach files, send the same fields as multipart/form-data with the files in 'files': images (png, jpeg, gif, webp) reach the model as images, " +
-                "text files (txt, md, json, csv, svg, html, css, js, ts) are placed in the app under public/uploads/.");
+                "text files (txt, md, json, csv, svg, html, css, js, ts) are placed in the app under public/uploads/.")
+            .RequiresProjectOwner(projectIdInBody: true);
         // The same endpoint for multipart/form-data, chosen by Content-Type; described above, so left out of the document.
         group.MapPost("/generate", GenerateWithFilesAsync)
             .Accepts<AttachmentForm>("multipart/form-data")
-            .ExcludeFromDescription();
+            .ExcludeFromDescription()
+            .RequiresProjectOwner(projectIdInBody: true);
         return group;
     }
 
@@ -29,11 +32,12 @@ public static class GenerateEndpoints
         GenerationScheduler scheduler,
         IAgentRuntime runtime,
         ModelEndpointResolver models,
+        ProjectOwnership ownership,
         TimeProvider time,
         IOptions<AgentOptions> options,
         AttachmentStore attachments,
         CancellationToken cancellationToken) =>
-        StartAsync(request.Prompt, request.ProjectId, [], store, workspace, scheduler, runtime, models, time, options, attachments, cancellationToken);
+        StartAsync(request.Prompt, request.ProjectId, [], store, workspace, scheduler, runtime, models, ownership, time, options, attachments, cancellationToken);
 
     private static async Task<Results<Accepted<GenerateResponse>, ValidationProblem, ProblemHttpResult>> GenerateWithFilesAsync(
         HttpRequest request,
@@ -44,6 +48,7 @@ public static class GenerateEndpoints
         GenerationScheduler scheduler,
         IAgentRuntime runtime,
         ModelEndpointResolver models,
+        ProjectOwnership ownership,
         TimeProvider time,
         IOptions<AgentOptions> options,
         AttachmentStore attachments,
@@ -52,7 +57,7 @@ public static class GenerateEndpoints
         var (form, problem) = await AttachmentForm.ReadAsync(request, attachmentOptions.Value, cors.Value, cancellationToken);
         return form is null
             ? problem!
-            : await StartAsync(form.Prompt, form.ProjectId, form.Files, store, workspace, scheduler, runtime, models, time, options, attachments, cancellationToken);
+            : await StartAsync(form.Prompt, form.ProjectId, form.Files, store, workspace, scheduler, runtime, models, ownership, time, options, attachments, cancellationToken);
     }
 
     // Everything is checked before anything is stored: a refused request leaves no project and no file behind.
@@ -65,6 +70,7 @@ public static class GenerateEndpoints
         GenerationScheduler scheduler,
         IAgentRuntime runtime,
         ModelEndpointResolver models,
+        ProjectOwnership ownership,
         TimeProvider time,
         IOptions<AgentOptions> options,
         AttachmentStore attachments,
@@ -96,6 +102,7 @@ public static class GenerateEndpoints
         {
             projectId = ProjectIds.New();
             promptNumber = 1;
+            await ownership.ClaimNewAsync(projectId, cancellationToken);
             workspace.Create(projectId);
             await store.CreateAsync(new Project
             {

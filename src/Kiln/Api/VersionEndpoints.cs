@@ -1,3 +1,4 @@
+using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Sandbox;
 using Kiln.Tools;
@@ -17,7 +18,8 @@ public static class VersionEndpoints
 
     public static RouteGroupBuilder MapVersions(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/projects/{projectId}/versions").WithTags("Versions");
+        // The history is a git repository on the owner's disk, so in a fleet every version request goes to the owner.
+        var group = routes.MapGroup("/api/projects/{projectId}/versions").WithTags("Versions").RequiresProjectOwner();
 
         group.MapGet("/", ListAsync)
             .WithSummary("The app's versions, oldest first: number, commit, prompt, time, outcome, files changed, lines added and removed");
