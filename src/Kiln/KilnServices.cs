@@ -2,6 +2,7 @@ using Kiln.Agents;
 using Kiln.Agents.Offline;
 using Kiln.Api;
 using Kiln.Events;
+using Kiln.Operations;
 using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Sandbox;
@@ -99,12 +100,16 @@ public static class KilnServices
                 options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
             }
         });
+
+        // Health, metrics, traces, cleanup and shutdown.
+        builder.AddOperations();
         return builder;
     }
 
     public static WebApplication UseKiln(this WebApplication app)
     {
         // Preview hosts first: they leave here for the app's own origin and never reach routing or the API.
+        app.UseProjectActivity();
         app.UsePreviewOrigin();
         app.UseRouting();
         app.UseExceptionHandler();

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Kiln.Events;
+using Kiln.Operations;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -35,6 +36,8 @@ public static partial class EventEndpoints
         IProjectStore store,
         EventLog events,
         IHostApplicationLifetime lifetime,
+        KilnMetrics metrics,
+        ProjectActivity activity,
         CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -58,11 +61,13 @@ public static partial class EventEndpoints
             return problem;
         }
 
-        return TypedResults.ServerSentEvents(SseItems(events, projectId, resumeFrom ?? 0, lifetime.ApplicationStopping, cancellationToken));
+        activity.Touch(projectId);
+        return TypedResults.ServerSentEvents(SseItems(events, projectId, resumeFrom ?? 0, metrics, lifetime.ApplicationStopping, cancellationToken));
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
-        string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, IHostApplicationLifetime lifetime, ILoggerFactory loggers,
+        KilnMetrics metrics, ProjectActivity activity)
     {
         var cancellationToken = context.RequestAborted;
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -83,6 +88,8 @@ public static partial class EventEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var subscriber = metrics.TrackSubscriber("websocket");
+        activity.Touch(projectId);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Kiln stopping ends the sending too, with a close (1001), so a restart isn't held up by open sockets.
         using var sending = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, lifetime.ApplicationStopping);
@@ -138,8 +145,9 @@ public static partial class EventEndpoints
         : null;
 
     private static async IAsyncEnumerable<SseItem<string>> SseItems(
-        EventLog events, string projectId, long after, CancellationToken stopping, [EnumeratorCancellation] CancellationToken cancellationToken)
+        EventLog events, string projectId, long after, KilnMetrics metrics, CancellationToken stopping, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var subscriber = metrics.TrackSubscriber("sse");
         // The stream ends when Kiln stops, so a restart isn't held up by open streams; clients resume with after=N.
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         await using var enumerator = events.ReadAsync(projectId, after, connection.Token).GetAsyncEnumerator(connection.Token);

@@ -1,6 +1,4 @@
 using Kiln.Agents;
-using Kiln.Events;
-using Kiln.Preview;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -59,25 +57,6 @@ public static class ProjectEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string projectId,
-        IProjectStore store,
-        GenerationScheduler scheduler,
-        DevServerSupervisor devServers,
-        ProjectWorkspace workspace,
-        EventLog events,
-        CancellationToken cancellationToken)
-    {
-        if (await FindAsync(store, projectId, cancellationToken) is null)
-        {
-            return Problems.ProjectNotFound(projectId);
-        }
-
-        // Stop its work first, so nothing writes into the directory while it is removed.
-        await scheduler.CancelAsync(projectId, "The project is being deleted.", cancellationToken);
-        await devServers.ForgetAsync(projectId);
-        await store.DeleteAsync(projectId, cancellationToken);
-        events.Forget(projectId);
-        workspace.Delete(projectId);
-        return TypedResults.NoContent();
-    }
+        string projectId, ProjectRemoval removal, CancellationToken cancellationToken) =>
+        await removal.RemoveAsync(projectId, cancellationToken) ? TypedResults.NoContent() : Problems.ProjectNotFound(projectId);
 }
