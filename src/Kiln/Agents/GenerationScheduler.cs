@@ -97,10 +97,17 @@ public sealed partial class GenerationScheduler(
         using var taking = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _draining.Token);
         try
         {
-            await foreach (var request in _queue.Reader.ReadAllAsync(taking.Token))
+            // Not ReadAllAsync: it hands out what is buffered without looking at its token, and a draining worker
+            // must not start the next queued generation.
+            while (await _queue.Reader.WaitToReadAsync(taking.Token))
             {
-                Interlocked.Decrement(ref _waiting);
-                await RunAsync(request, stoppingToken);
+                if (!taking.IsCancellationRequested && _queue.Reader.TryRead(out var request))
+                {
+                    Interlocked.Decrement(ref _waiting);
+                    await RunAsync(request, stoppingToken);
+                }
+
+                taking.Token.ThrowIfCancellationRequested();
             }
         }
         catch (OperationCanceledException) when (taking.IsCancellationRequested)

@@ -10,30 +10,27 @@ public static class PinEndpoints
     {
         var group = routes.MapGroup("/api/projects").WithTags("Projects");
 
-        group.MapPost("/{projectId}/pin", (string projectId, IProjectStore store, TimeProvider time, CancellationToken cancellationToken) =>
-                SetPinnedAsync(projectId, pinned: true, store, time, cancellationToken))
+        group.MapPost("/{projectId}/pin", (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
+                SetPinnedAsync(projectId, pinned: true, store, cancellationToken))
             .WithSummary("Pin the project: the cleanup policy never removes it");
 
-        group.MapDelete("/{projectId}/pin", (string projectId, IProjectStore store, TimeProvider time, CancellationToken cancellationToken) =>
-                SetPinnedAsync(projectId, pinned: false, store, time, cancellationToken))
-            .WithSummary("Unpin the project: the cleanup policy may remove it again when it is old or beyond the limits");
+        group.MapDelete("/{projectId}/pin", (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
+                SetPinnedAsync(projectId, pinned: false, store, cancellationToken))
+            .WithSummary("Unpin the project: the cleanup policy may remove it again, by its last use");
 
         return group;
     }
 
     private static async Task<Results<Ok<ProjectStatusResponse>, ProblemHttpResult>> SetPinnedAsync(
-        string projectId, bool pinned, IProjectStore store, TimeProvider time, CancellationToken cancellationToken)
+        string projectId, bool pinned, IProjectStore store, CancellationToken cancellationToken)
     {
         if (!ProjectIds.IsValid(projectId))
         {
             return Problems.ProjectNotFound(projectId);
         }
 
-        var now = time.GetUtcNow();
-        var project = await store.UpdateAsync(
-            projectId,
-            current => current.Pinned == pinned ? current : current with { Pinned = pinned, UpdatedAt = now },
-            cancellationToken);
+        // A pin is not use: UpdatedAt, which the cleanup policy reads as the last use, stays as it is.
+        var project = await store.UpdateAsync(projectId, current => current.Pinned == pinned ? current : current with { Pinned = pinned }, cancellationToken);
         return project is null ? Problems.ProjectNotFound(projectId) : TypedResults.Ok(ProjectStatusResponse.From(project));
     }
 }

@@ -34,9 +34,13 @@ public sealed partial class GracefulShutdown(
         {
             await scheduler.WhenIdleAsync.WaitAsync(timeout, time, cancellationToken);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (scheduler.RunningCount > 0)
         {
             LogInterrupting(logger, scheduler.RunningCount, timeout);
+        }
+        catch (TimeoutException)
+        {
+            // Nothing runs; the workers are only noticing the drain.
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
