@@ -35,7 +35,7 @@ public static partial class EventEndpoints
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
         IProjectStore store,
         EventLog events,
-        IHostApplicationLifetime lifetime,
+        InstanceDrain drain,
         KilnMetrics metrics,
         ProjectActivity activity,
         CancellationToken cancellationToken)
@@ -62,11 +62,11 @@ public static partial class EventEndpoints
         }
 
         activity.Touch(projectId);
-        return TypedResults.ServerSentEvents(SseItems(events, projectId, resumeFrom ?? 0, metrics, lifetime.ApplicationStopping, cancellationToken));
+        return TypedResults.ServerSentEvents(SseItems(events, projectId, resumeFrom ?? 0, metrics, drain.Drained, cancellationToken));
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
-        string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, IHostApplicationLifetime lifetime, ILoggerFactory loggers,
+        string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, InstanceDrain drain, ILoggerFactory loggers,
         KilnMetrics metrics, ProjectActivity activity)
     {
         var cancellationToken = context.RequestAborted;
@@ -92,7 +92,7 @@ public static partial class EventEndpoints
         activity.Touch(projectId);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Kiln stopping ends the sending too, with a close (1001), so a restart isn't held up by open sockets.
-        using var sending = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, lifetime.ApplicationStopping);
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, drain.Drained);
         // The client sends nothing but may close; reading is how a close is noticed.
         var closed = WatchForCloseAsync(socket, connection);
         var logger = loggers.CreateLogger(typeof(EventEndpoints));
@@ -111,7 +111,7 @@ public static partial class EventEndpoints
             LogOverflow(logger, projectId, overflow.LastDeliveredSeq);
             await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, $"Too slow; reconnect with after={overflow.LastDeliveredSeq}");
         }
-        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !connection.IsCancellationRequested)
+        catch (OperationCanceledException) when (drain.Drained.IsCancellationRequested && !connection.IsCancellationRequested)
         {
             await CloseAsync(socket, WebSocketCloseStatus.EndpointUnavailable, "Kiln is stopping; reconnect with after=N.");
         }

@@ -22,6 +22,18 @@ public sealed partial class GracefulShutdown(
 {
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await DrainAsync(cancellationToken);
+        }
+        finally
+        {
+            drain.End();
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
         drain.Begin();
         scheduler.StopTakingWork();
         var timeout = options.Value.ShutdownTimeout;
@@ -63,7 +75,11 @@ public sealed partial class GracefulShutdown(
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        drain.End();
+        return Task.CompletedTask;
+    }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

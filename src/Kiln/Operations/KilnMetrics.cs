@@ -34,7 +34,7 @@ public sealed class KilnMetrics
         _events = Meter.CreateCounter<long>("kiln.events.published", "{event}", "Events stored and published, by type.");
         _subscribers = Meter.CreateUpDownCounter<long>("kiln.events.subscribers", "{subscriber}", "Open event streams, by transport (websocket, sse).");
         _tokens = Meter.CreateCounter<long>("kiln.tokens", "{token}", "Model tokens of completed generations, by direction (input, output).");
-        _cost = Meter.CreateCounter<double>("kiln.cost", "USD", "Cost of completed generations as the runtime priced them.");
+        _cost = Meter.CreateCounter<double>("kiln.cost.usd", "{USD}", "Cost of completed generations as the runtime priced them.");
     }
 
     /// <summary>The meter, for observable instruments whose sources are created after it.</summary>

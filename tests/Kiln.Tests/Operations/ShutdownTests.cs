@@ -40,6 +40,7 @@ public sealed class ShutdownTests
             using var client = kiln.Client();
             var projectId = await GenerateAsync(client, "a slow app");
             var app = await WaitForDevServerAsync(model, root, projectId);
+            await using var watcher = await new EventSubscriber(new Uri(kiln.BaseAddress, $"/ws/{projectId}?after=0")).ConnectAsync();
 
             kiln.Terminate();
 
@@ -56,9 +57,19 @@ public sealed class ShutdownTests
                 Assert.Equal("Kiln is stopping", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
             }
 
-            // The running generation is still allowed to finish; then Kiln exits by itself.
+            // The running generation is still allowed to finish, and a client watching it sees it finish; then Kiln
+            // exits by itself, closing the stream as it goes.
             release.SetResult();
+            await watcher.ReadUntilAsync(Timeout, "generation_completed");
             await kiln.WaitForExitAsync(Timeout);
+            using (var closing = new CancellationTokenSource(Timeout))
+            {
+                while (await watcher.NextAsync(closing.Token) is not null)
+                {
+                }
+            }
+
+            Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, watcher.Socket.CloseStatus);
             Assert.True(kiln.ExitCode == 0, kiln.Output);
 
             var (project, events) = await ReadStoredAsync(root, projectId);
