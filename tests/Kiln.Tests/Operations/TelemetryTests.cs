@@ -91,8 +91,18 @@ public sealed class TelemetryTests
         await using var events = kiln.Events(projectId);
         await events.ReadUntilAsync(Timeout, "generation_completed");
 
-        // Metrics of other Kilns in this test process may add to the same series, never take away: compare increases.
+        // The outcome is counted when its status_changed event is published, just after the status is stored, and the
+        // duration just after that: scrape until they are in. Metrics of other Kilns in this test process may add to
+        // the same series, never take away, so what is compared is the increase.
+        using var deadline = new CancellationTokenSource(Timeout);
         var after = await PrometheusText.ScrapeAsync(client);
+        while (after.Sum("kiln_generation_duration_seconds_count", "outcome=ready") < before.Sum("kiln_generation_duration_seconds_count", "outcome=ready") + 1
+            || after.Sum("kiln_generations_total", "outcome=ready") < before.Sum("kiln_generations_total", "outcome=ready") + 1)
+        {
+            await Task.Delay(100, deadline.Token);
+            after = await PrometheusText.ScrapeAsync(client);
+        }
+
         Assert.True(after.Sum("kiln_generations_total", "outcome=ready") >= before.Sum("kiln_generations_total", "outcome=ready") + 1);
         Assert.True(after.Sum("kiln_generation_duration_seconds_count", "outcome=ready") >= before.Sum("kiln_generation_duration_seconds_count", "outcome=ready") + 1);
         Assert.True(after.Sum("kiln_tool_calls_total", "tool=write_file", "outcome=ok") >= before.Sum("kiln_tool_calls_total", "tool=write_file", "outcome=ok") + 1);
