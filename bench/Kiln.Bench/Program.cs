@@ -5,6 +5,7 @@ var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<Measurement.Resu
 {
     ["sandbox"] = async () => [await SandboxOverhead.RunAsync(samples: 100)],
     ["runtime"] = () => RuntimeOverhead.RunAsync(samples: 5),
+    ["preview"] = () => PreviewSpeed.RunAsync(samples: 5),
 };
 
 var chosen = args.Length == 0 ? [.. benchmarks.Keys] : args;

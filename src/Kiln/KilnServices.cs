@@ -7,6 +7,7 @@ using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Sandbox;
 using Kiln.Tools;
+using Kiln.Versions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.HttpLogging;
@@ -68,6 +69,10 @@ public static class KilnServices
 
         // The preview: dev servers and each project's own origin.
         services.AddPreview();
+
+        // Versions: the app's git history, committed by Kiln when each generation ends.
+        services.AddSingleton<AppRepository>();
+        services.AddSingleton<VersionHistory>();
 
         // The API's plumbing.
         services.AddProblemDetails();

@@ -16,6 +16,7 @@ app.MapProjectDownload();
 app.MapPreview();
 app.MapEvents();
 app.MapProjectMcp();
+app.MapVersions();
 app.MapOperations();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();

@@ -26,6 +26,8 @@ namespace Kiln.Events;
 [JsonSerializable(typeof(PreviewReady))]
 [JsonSerializable(typeof(ServerStopped))]
 [JsonSerializable(typeof(ProjectStatus))]
+[JsonSerializable(typeof(VersionCreated))]
+[JsonSerializable(typeof(VersionRestored))]
 internal sealed partial class EventJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -9,6 +9,7 @@ import { Preview } from "./preview.js";
 import { ProjectStream, forgetEvents } from "./stream.js";
 import { Timeline } from "./timeline.js";
 import { confirmDialog, navigate, toast, topStatus } from "./ui.js";
+import { VersionsPanel } from "./versions.js";
 
 const wide = matchMedia("(min-width: 900px)");
 
@@ -33,6 +34,7 @@ export class ProjectView {
     });
     this.files = new FileBrowser($("#panel-code", this.root), projectId, $$(".file-count", this.root));
     this.preview = new Preview($("#panel-preview", this.root));
+    this.versions = new VersionsPanel($("#panel-versions", this.root), projectId, { isBusy: () => isBusy(this.state), counters: $$(".version-count", this.root) });
     this.refreshStatus = debounce(() => this.loadStatus(), 250);
     this.wire();
     this.load();
@@ -138,6 +140,7 @@ export class ProjectView {
     this.previewLink = project.links?.preview ?? null;
     this.applyStatus(project.project);
     this.loadFiles();
+    this.versions.load();
     this.stream = new ProjectStream(this.projectId, {
       onEvent: (event, info) => this.onEvent(event, info),
       onState: (state, detail) => this.onStreamState(state, detail),
@@ -205,6 +208,7 @@ export class ProjectView {
     $("#followup-hint", this.root).hidden = busy;
     $("#followup-busy", this.root).hidden = !busy;
     this.preview.setBusy(busy);
+    this.versions.setBusy(busy);
     document.title = `${busy ? "● " : ""}${this.title ?? "Project"} — Kiln`;
     this.renderProgress();
   }
@@ -272,6 +276,16 @@ export class ProjectView {
             if (url && !this.preview.shown) this.preview.show(url);
             else if (url) this.preview.reload();
           });
+        }
+        break;
+      case "version_created":
+        this.versions.apply(event);
+        break;
+      case "version_restored":
+        // A restore rewrote the files without file events: read them again and show the restored app.
+        if (!replayed) {
+          this.loadFiles();
+          if (this.preview.shown) this.preview.reload();
         }
         break;
       default:

@@ -156,6 +156,18 @@ export class Timeline {
             h("p", { class: "callout-body" }, data.reason ?? "The generation was cancelled."),
             h("p", { class: "callout-hint" }, "The files written so far are kept. Send a prompt to carry on.")));
 
+      case "version_created":
+        return line(event, "check", "info",
+          `Saved as version ${data.version}`,
+          data.filesChanged !== undefined
+            ? h("span", { class: "muted" }, ` · ${data.filesChanged} file${data.filesChanged === 1 ? "" : "s"} changed, +${data.insertions ?? 0} −${data.deletions ?? 0}`)
+            : null);
+
+      case "version_restored":
+        return line(event, "info", "info",
+          `Restored version ${data.from}`,
+          h("span", { class: "muted" }, ` as version ${data.version}`));
+
       case "status_changed":
         // Kept for the record (and the seq), but shown by the status pill and the events around it.
         return item(event, "ev-status quiet",
