@@ -153,6 +153,13 @@ public sealed partial class GenerationScheduler(
 
     private async Task RunAsync(GenerationRequest request, CancellationToken stoppingToken)
     {
+        // A follow-up is let in as soon as the previous generation has stored its outcome, which it does before writing
+        // its last events: that one may still be finishing here. Wait for it rather than drop the follow-up.
+        while (_running.TryGetValue(request.ProjectId, out var previous))
+        {
+            await previous.Completion;
+        }
+
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _interrupting.Token);
         var running = new RunningGeneration(shutdown.Token);
         if (!_running.TryAdd(request.ProjectId, running))
