@@ -3,6 +3,7 @@ using Kiln.Agents.Offline;
 using Kiln.Api;
 using Kiln.Events;
 using Kiln.Fleet;
+using Kiln.Operations;
 using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Sandbox;
@@ -109,6 +110,9 @@ public static class KilnServices
                 options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
             }
         });
+
+        // Health, metrics, traces, cleanup and shutdown.
+        builder.AddOperations();
         return builder;
     }
 
@@ -116,6 +120,7 @@ public static class KilnServices
     {
         // Preview hosts first: they leave here for the app's own origin and never reach routing or the API.
         app.UseFleet();
+        app.UseProjectActivity();
         app.UsePreviewOrigin();
         app.UseRouting();
         app.UseExceptionHandler();

@@ -74,6 +74,9 @@ public sealed class DevServerSupervisor : BackgroundService
     /// <summary>The port of the project's dev server when it runs and answers.</summary>
     public int? RunningPort(string projectId) => _servers.TryGetValue(projectId, out var server) ? server.RunningPort : null;
 
+    /// <summary>Dev servers running now.</summary>
+    public int RunningCount => _servers.Values.Count(server => server.State == DevServerState.Running);
+
     public DevServerState State(string projectId) => _servers.TryGetValue(projectId, out var server) ? server.State : DevServerState.Stopped;
 
     public DevServerStatus Status(string projectId) =>
