@@ -62,6 +62,7 @@ public static class KilnServices
         services.AddSingleton<ClaudeCodeAgentRuntime>();
         services.AddSingleton(AgentRuntimeChoice.Choose);
         services.AddSingleton<GenerationRunner>();
+        services.AddSingleton<ErrorFixer>();
         services.AddSingleton<GenerationScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());
 

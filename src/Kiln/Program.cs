@@ -14,6 +14,7 @@ app.MapProjectFiles();
 app.MapProjectDownload();
 app.MapPreview();
 app.MapEvents();
+app.MapProjectErrors();
 app.MapProjectMcp();
 app.MapHealthChecks("/healthz").AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();

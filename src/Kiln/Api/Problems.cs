@@ -27,4 +27,10 @@ public static class Problems
 
     public static ProblemHttpResult BadRequest(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    public static ProblemHttpResult NoErrorsToFix(string projectId) => TypedResults.Problem(
+        title: "No errors to fix",
+        detail: $"Project '{projectId}' has no open errors: its build, dev server and preview page reported none since its last generation started. " +
+                $"GET /api/projects/{projectId}/errors lists them; to change the app, POST /api/generate with a prompt.",
+        statusCode: StatusCodes.Status422UnprocessableEntity);
 }

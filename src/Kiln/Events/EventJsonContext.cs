@@ -26,6 +26,10 @@ namespace Kiln.Events;
 [JsonSerializable(typeof(PreviewReady))]
 [JsonSerializable(typeof(ServerStopped))]
 [JsonSerializable(typeof(ProjectStatus))]
+[JsonSerializable(typeof(PreviewError))]
+[JsonSerializable(typeof(PreviewErrorsCleared))]
+[JsonSerializable(typeof(AutoFixStarted))]
+[JsonSerializable(typeof(AutoFixStopped))]
 internal sealed partial class EventJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -3,6 +3,7 @@
 
 import { ApiError, UnreachableError, projects } from "./api.js";
 import { $, $$, autoGrow, debounce, duration, fromTemplate, isBusy, statusPill, submitOnCtrlEnter, tokens, usd } from "./dom.js";
+import { ErrorsPanel } from "./errors.js";
 import { FileBrowser } from "./files.js";
 import { problemMessage } from "./home.js";
 import { Preview } from "./preview.js";
@@ -33,6 +34,7 @@ export class ProjectView {
     });
     this.files = new FileBrowser($("#panel-code", this.root), projectId, $$(".file-count", this.root));
     this.preview = new Preview($("#panel-preview", this.root));
+    this.errors = new ErrorsPanel($("#errors", this.root), projectId);
     this.refreshStatus = debounce(() => this.loadStatus(), 250);
     this.wire();
     this.load();
@@ -44,6 +46,7 @@ export class ProjectView {
     clearInterval(this.ticker);
     clearTimeout(this.retryTimer);
     this.refreshStatus.cancel();
+    this.errors.destroy();
     wide.removeEventListener("change", this.onResize);
     topStatus(null);
   }
@@ -138,12 +141,14 @@ export class ProjectView {
     this.previewLink = project.links?.preview ?? null;
     this.applyStatus(project.project);
     this.loadFiles();
+    this.errors.refresh();
     this.stream = new ProjectStream(this.projectId, {
       onEvent: (event, info) => this.onEvent(event, info),
       onState: (state, detail) => this.onStreamState(state, detail),
       onResync: () => {
         this.loadStatus();
         this.loadFiles();
+        this.errors.refresh();
       },
     }).start();
     this.ticker = setInterval(() => this.renderProgress(), 1000);
@@ -205,6 +210,7 @@ export class ProjectView {
     $("#followup-hint", this.root).hidden = busy;
     $("#followup-busy", this.root).hidden = !busy;
     this.preview.setBusy(busy);
+    this.errors.setBusy(busy);
     document.title = `${busy ? "● " : ""}${this.title ?? "Project"} — Kiln`;
     this.renderProgress();
   }
@@ -226,6 +232,7 @@ export class ProjectView {
   onEvent(event, { replayed }) {
     const stick = this.nearBottom();
     this.timeline.add(event);
+    this.errors.onEvent(event, { replayed });
     const data = event.data ?? {};
     switch (event.type) {
       case "generation_queued":
