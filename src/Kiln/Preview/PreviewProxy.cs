@@ -183,8 +183,8 @@ public sealed class PreviewProxy(
         // The app changes while it is generated: a browser must always ask again.
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers.XContentTypeOptions = "nosniff";
-        if (result is PhysicalFileHttpResult { FileLength: <= PreviewHtml.MaxInjectedBytes } page && PreviewHtml.IsHtml(page.ContentType)
-            && HttpMethods.IsGet(context.Request.Method))
+        if (result is PhysicalFileHttpResult page && PreviewHtml.IsHtml(page.ContentType) && HttpMethods.IsGet(context.Request.Method)
+            && new FileInfo(page.FileName).Length <= PreviewHtml.MaxInjectedBytes)
         {
             // A page gets Kiln's error reporter, as a dev server's pages do (PreviewPageTransformer).
             var html = PreviewHtml.Inject(await File.ReadAllBytesAsync(page.FileName, context.RequestAborted));
