@@ -169,12 +169,19 @@ public sealed partial class ErrorFixer(
 
     private async Task<(FixPreparation, GenerationRequest?)> PrepareAsync(string projectId, bool automatic, int attempt, CancellationToken cancellationToken)
     {
-        var open = errors.Open(projectId);
-        if (await store.GetAsync(projectId, cancellationToken) is null)
+        var project = await store.GetAsync(projectId, cancellationToken);
+        if (project is null)
         {
             return (FixPreparation.NotFound, null);
         }
 
+        // Busy first: a generation that starts clears the errors, so "no errors" would be the wrong answer while it runs.
+        if (project.Status.IsBusy())
+        {
+            return (FixPreparation.Busy, null);
+        }
+
+        var open = errors.Open(projectId);
         if (open.Count == 0)
         {
             return (FixPreparation.NoErrors, null);

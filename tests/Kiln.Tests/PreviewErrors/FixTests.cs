@@ -70,10 +70,13 @@ public sealed class FixTests
         using var nothing = await client.PostAsync($"/api/projects/{projectId}/fix", null, TestContext.Current.CancellationToken);
         using var unknown = await client.PostAsync($"/api/projects/{Kiln.Projects.ProjectIds.New()}/fix", null, TestContext.Current.CancellationToken);
         await preview.Kiln.GenerateAsync("take your time", projectId);
-        await preview.Kiln.WaitForStatusAsync(projectId, Timeout, "generating");
+        // Once the model is asked, the generation has started (and cleared the errors it found): this one stays open.
+        await model.WaitForRequestAsync(r => !r.IsSideCall, new CancellationTokenSource(Timeout).Token);
         using (await ErrorReports.PostAsync(preview, projectId, ErrorReports.Error("Error: while it works")))
         {
         }
+
+        Assert.Single(await ErrorReports.OpenAsync(preview.Kiln, projectId));
 
         using var busy = await client.PostAsync($"/api/projects/{projectId}/fix", null, TestContext.Current.CancellationToken);
 
