@@ -16,6 +16,7 @@ app.MapPreview();
 app.MapEvents();
 app.MapProjectErrors();
 app.MapProjectMcp();
+app.MapVersions();
 app.MapHealthChecks("/healthz").AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();

@@ -227,6 +227,34 @@ public sealed class DevServerLifecycleTests
     }
 
     [Fact]
+    public async Task A_dev_server_is_held_to_its_own_cpu_limit_not_to_a_commands()
+    {
+        Requires.Pnpm();
+        await using var preview = PreviewHarness.Start(new Dictionary<string, string?>
+        {
+            ["Kiln:Sandbox:CpuSeconds"] = "7",
+            ["Kiln:Preview:DevServerCpuSeconds"] = "3600",
+        });
+        var projectId = await preview.CreateEchoProjectAsync();
+        var app = preview.AppDirectory(projectId);
+
+        // A command keeps the sandbox's limit, meant for installs and builds...
+        await File.WriteAllTextAsync(
+            Path.Combine(app, "limits.mjs"), "import { readFileSync } from 'node:fs';\nconsole.log(readFileSync('/proc/self/limits', 'utf8'));\n",
+            TestContext.Current.CancellationToken);
+        var command = await preview.CallToolAsync(projectId, "run_command", new() { ["command"] = "node limits.mjs" });
+        Assert.False(command.IsError, command.Text);
+        Assert.Matches(@"Max cpu time\s+7\s+7\s+seconds", command.Text);
+
+        // ...while every process of a long-lived dev server gets its own, so hours of honest compiling do not kill it.
+        await preview.StartDevServerAsync(projectId);
+        var processes = PreviewHarness.ProcessesIn(app);
+        Assert.NotEmpty(processes);
+        Assert.All(processes, pid => Assert.Matches(
+            @"Max cpu time\s+3600\s+3600\s+seconds", File.ReadAllText($"/proc/{pid}/limits")));
+    }
+
+    [Fact]
     public void Preview_options_are_validated_at_start()
     {
         var failure = Assert.ThrowsAny<Exception>(() => KilnApp.Start(new Dictionary<string, string?>

@@ -84,9 +84,9 @@ public static class OfflineModel
 
         if (content.ValueKind == JsonValueKind.String)
         {
-            if (IsPrompt(content.GetString()))
+            if (IsPrompt(WithoutLeadingReminders(content.GetString())))
             {
-                yield return content.GetString()!;
+                yield return WithoutLeadingReminders(content.GetString())!;
             }
 
             yield break;
@@ -100,15 +100,30 @@ public static class OfflineModel
         foreach (var block in content.EnumerateArray())
         {
             if (block.TryGetProperty("type", out var type) && type.GetString() == "text"
-                && block.TryGetProperty("text", out var text) && IsPrompt(text.GetString()))
+                && block.TryGetProperty("text", out var text) && IsPrompt(WithoutLeadingReminders(text.GetString())))
             {
-                yield return text.GetString()!;
+                yield return WithoutLeadingReminders(text.GetString())!;
             }
         }
     }
 
+    /// <summary>A prompt Kiln prefixed with a note for the model (a restore, say): the person's words are what follows it.</summary>
+    private static string? WithoutLeadingReminders(string? text)
+    {
+        const string End = "</system-reminder>";
+        while (text is not null && text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal)
+               && text.IndexOf(End, StringComparison.Ordinal) is >= 0 and var end)
+        {
+            text = text[(end + End.Length)..].TrimStart();
+        }
+
+        return text;
+    }
+
     private static bool IsPrompt(string? text) =>
-        !string.IsNullOrWhiteSpace(text) && !text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal);
+        !string.IsNullOrWhiteSpace(text) && !text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal)
+        // Kiln's note naming a prompt's attached files is not the person's words.
+        && !text.StartsWith("<attachments>", StringComparison.Ordinal);
 
     private static IEnumerable<string> ToolErrors(JsonElement message)
     {
