@@ -25,18 +25,21 @@ public sealed partial class VitePreviewTests
             Assert.True(html.IndexOf("/__kiln/errors.js", StringComparison.Ordinal) < html.IndexOf("/@vite/client", StringComparison.Ordinal), html);
         }
 
-        var appFile = Path.Combine(App, "src", "App.tsx");
-        var original = await File.ReadAllTextAsync(appFile, TestContext.Current.CancellationToken);
+        const string Header = "function App() {";
+        const string Broken = "function App() {\n  const broken = ;";
+        var original = await File.ReadAllTextAsync(Path.Combine(App, "src", "App.tsx"), TestContext.Current.CancellationToken);
+        var brokenLine = original[..original.IndexOf(Header, StringComparison.Ordinal)].Count(c => c == '\n') + 2;
         try
         {
-            await WriteAppAsync("export default function App() {\n  const count = ;\n  return <p>{count}</p>\n}\n");
+            // An edit, as an agent would make it (write_file refuses to shrink a file this much).
+            await EditAppAsync(Header, Broken);
             // What the page's HMR client asks for once Vite has seen the change (its watcher takes a moment).
             await WaitForModuleStatusAsync(HttpStatusCode.InternalServerError);
 
             var error = await ErrorReports.WaitForOpenAsync(Preview.Kiln, ProjectId,
                 e => e.GetProperty("source").GetString() == "dev_server", EventTimeout, "from the dev server");
             Assert.Equal("src/App.tsx", error.GetProperty("file").GetString());
-            Assert.Equal(2, error.GetProperty("line").GetInt32());
+            Assert.Equal(brokenLine, error.GetProperty("line").GetInt32());
             Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
             Assert.DoesNotContain(App, error.GetProperty("stack").GetString(), StringComparison.Ordinal);
             var stored = await ErrorReports.StoredAsync(Preview.Kiln, ProjectId, "preview_error");
@@ -45,13 +48,16 @@ public sealed partial class VitePreviewTests
         finally
         {
             // The class's other tests edit and build this app.
-            await WriteAppAsync(original);
-            await WaitForModuleStatusAsync(HttpStatusCode.OK);
+            if ((await File.ReadAllTextAsync(Path.Combine(App, "src", "App.tsx"), CancellationToken.None)).Contains(Broken, StringComparison.Ordinal))
+            {
+                await EditAppAsync(Broken, Header);
+                await WaitForModuleStatusAsync(HttpStatusCode.OK);
+            }
         }
 
-        async Task WriteAppAsync(string content)
+        async Task EditAppAsync(string from, string to)
         {
-            var (isError, text) = await Preview.CallToolAsync(ProjectId, "write_file", new() { ["path"] = "src/App.tsx", ["content"] = content });
+            var (isError, text) = await Preview.CallToolAsync(ProjectId, "edit_file", new() { ["path"] = "src/App.tsx", ["old_string"] = from, ["new_string"] = to });
             Assert.False(isError, text);
         }
 
