@@ -67,6 +67,7 @@ public static class KilnServices
         services.AddSingleton(AgentRuntimeChoice.Choose);
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton<GenerationRunner>();
+        services.AddSingleton<ErrorFixer>();
         services.AddSingleton<GenerationScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());
 

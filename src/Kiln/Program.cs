@@ -15,6 +15,7 @@ app.MapProjectFiles();
 app.MapProjectDownload();
 app.MapPreview();
 app.MapEvents();
+app.MapProjectErrors();
 app.MapProjectMcp();
 app.MapVersions();
 app.MapOperations();

@@ -19,7 +19,8 @@ public sealed partial class GenerationScheduler(
     TimeProvider time,
     IOptions<AgentOptions> options,
     ILogger<GenerationScheduler> logger,
-    KilnMetrics metrics) : BackgroundService
+    KilnMetrics metrics,
+    ErrorFixer fixer) : BackgroundService
 {
     private readonly Channel<GenerationRequest> _queue = Channel.CreateUnbounded<GenerationRequest>();
     private readonly ConcurrentDictionary<string, RunningGeneration> _running = new();
@@ -183,6 +184,8 @@ public sealed partial class GenerationScheduler(
             running.Complete();
             await RecordOutcomeAsync(request.ProjectId, dequeuedAt, span);
         }
+
+        await AutoFixAsync(request, stoppingToken);
     }
 
     private async Task RecordOutcomeAsync(string projectId, DateTimeOffset dequeuedAt, System.Diagnostics.Activity? span)
@@ -201,6 +204,34 @@ public sealed partial class GenerationScheduler(
         _interrupting.Dispose();
         base.Dispose();
     }
+
+    /// <summary>
+    /// Queues the fix Kiln:Agent:AutoFix asks for after a generation with errors. Only once the generation has left
+    /// <c>_running</c>: another worker may start the fix at once.
+    /// </summary>
+    private async Task AutoFixAsync(GenerationRequest finished, CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (await fixer.AfterGenerationAsync(finished, stoppingToken) is { } fix)
+            {
+                await EnqueueAsync(fix, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: a queued fix is marked interrupted at the next start, like any queued prompt.
+        }
+#pragma warning disable CA1031 // A worker must outlive a failed auto-fix: the generation itself has ended and been recorded.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogAutoFixFailed(logger, finished.ProjectId, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Project {ProjectId}: the automatic fix after its generation failed")]
+    private static partial void LogAutoFixFailed(ILogger logger, string projectId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Project {ProjectId} was dequeued while it already had a running generation")]
     private static partial void LogAlreadyRunning(ILogger logger, string projectId);
