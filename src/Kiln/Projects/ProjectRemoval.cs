@@ -14,7 +14,9 @@ public sealed class ProjectRemoval(
     DevServerSupervisor devServers,
     ProjectWorkspace workspace,
     EventLog events,
-    ProjectActivity activity)
+    ProjectActivity activity,
+    PreviewErrors errors,
+    ErrorFixer fixer)
 {
     /// <summary>Removes the project. False when there was none.</summary>
     public async Task<bool> RemoveAsync(string projectId, CancellationToken cancellationToken)
@@ -29,6 +31,8 @@ public sealed class ProjectRemoval(
         await store.DeleteAsync(projectId, cancellationToken);
         events.Forget(projectId);
         activity.Forget(projectId);
+        errors.Forget(projectId);
+        fixer.Forget(projectId);
         workspace.Delete(projectId);
         return true;
     }
