@@ -45,6 +45,9 @@ public sealed class KilnApp : WebApplicationFactory<Program>
             ["Anthropic:ApiKey"] = "",
             ["ANTHROPIC_API_KEY"] = "",
             ["ANTHROPIC_BASE_URL"] = "",
+            // Tests that generate an app are about something else (events, the API, the UI) and expect the offline model's
+            // static app, which needs no node or registry. A test about the Vite app sets "auto" or "vite" (OfflineViteTests).
+            ["Kiln:Agent:Offline:AppStack"] = "static",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
