@@ -32,7 +32,7 @@ public sealed class KilnApp : WebApplicationFactory<Program>
     /// <summary>Leave the projects root on disk when disposed, for a test that starts Kiln again on it.</summary>
     public bool KeepProjectsRoot { get; set; }
 
-    /// <param name="settings">Configuration, as a person would set it.</param>
+    /// <param name="settings">Configuration, as a person would set it; a null value leaves that setting unset.</param>
     /// <param name="projectsRoot">An existing root (another Kiln's), or null for a new temporary one.</param>
     /// <param name="port">A fixed loopback port, for a test that restarts Kiln where a client expects it; 0 for any.</param>
     public static KilnApp Start(IReadOnlyDictionary<string, string?>? settings = null, string? projectsRoot = null, int port = 0)
@@ -51,7 +51,15 @@ public sealed class KilnApp : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            all[key] = value;
+            // Null leaves a setting unset, as if the person never wrote it; it also removes a default set above.
+            if (value is null)
+            {
+                all.Remove(key);
+            }
+            else
+            {
+                all[key] = value;
+            }
         }
 
         var app = new KilnApp(root, all);
