@@ -213,16 +213,37 @@ public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClass
         ui.AssertHealthy();
     }
 
+    /// <summary>Every kind the offline model builds with React, first prompt and follow-up, as the model writes them.</summary>
+    public static readonly string[][] ViteApps =
+    [
+        ["a todo list for my reading", "make it dark, call it Books and add a footer saying Happy reading"],
+        ["a counter for push-ups", "bigger text and add a note saying Keep going"],
+        ["Make a notes app for my D&D campaign", "remove the footer and make it purple"],
+        ["a landing page for my bakery called Crumb & Co", "change the tagline to \"Bread worth waking up for\""],
+    ];
+
     [Fact]
-    public async Task Generated_react_code_typechecks_and_builds()
+    public async Task Generated_react_code_of_every_kind_typechecks_and_builds()
     {
         await fixture.RequireAsync();
         await fixture.WarmTodoAppAsync();
-        var (projectId, _) = await ViteKiln.GenerateAsync(Kiln, "a todo list for my reading", null);
-        await ViteKiln.GenerateAsync(Kiln, "make it dark, call it Books and add a footer saying Happy reading", projectId,
-            (await StoredEvents.ReadAsync(Kiln, projectId))[^1].GetProperty("seq").GetInt64());
-        // tsc -b with the template's strict settings (no unused locals or parameters), then vite build.
-        var failure = await VitePreviewTests.ViteApp.RunAsync(Path.GetDirectoryName(AppFile(projectId, "package.json"))!, "pnpm", "run", "build");
+        var (projectId, _) = await ViteKiln.GenerateAsync(Kiln, ViteApps[0][0]);
+        // One installed app holds every kind's src/ in a folder of its own: tsc -b checks all of src/ with the template's
+        // strict settings (no unused locals or parameters), then vite build bundles the app itself.
+        var app = Path.GetDirectoryName(AppFile(projectId, "package.json"))!;
+        foreach (var prompts in ViteApps)
+        {
+            Assert.True(OfflineAppPlanner.CanBuildWithVite(prompts[0]), prompts[0]);
+            var plan = OfflineAppPlanner.Plan(prompts, OfflineAppStack.Vite);
+            foreach (var file in plan.Files.Where(f => f.Path.StartsWith("src/", StringComparison.Ordinal)))
+            {
+                var target = Path.Combine(app, "src", $"check-{plan.Kind.ToString().ToLowerInvariant()}", file.Path[4..]);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                await File.WriteAllTextAsync(target, file.Content);
+            }
+        }
+
+        var failure = await VitePreviewTests.ViteApp.RunAsync(app, "pnpm", "run", "build");
         Assert.Null(failure);
     }
 

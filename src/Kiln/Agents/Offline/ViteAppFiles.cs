@@ -11,10 +11,16 @@ namespace Kiln.Agents.Offline;
 /// </summary>
 internal static class ViteAppFiles
 {
-    /// <summary>The component of each kind that has one; other kinds are built static.</summary>
-    private static readonly FrozenDictionary<OfflineAppKind, string> Components = new Dictionary<OfflineAppKind, string>
+    /// <summary>
+    /// The component of each kind that has one, in src/components/; a landing page is a whole page, so it is App.tsx
+    /// itself. Other kinds are built static.
+    /// </summary>
+    private static readonly FrozenDictionary<OfflineAppKind, string?> Components = new Dictionary<OfflineAppKind, string?>
     {
         [OfflineAppKind.Todo] = "TodoList",
+        [OfflineAppKind.Counter] = "Counter",
+        [OfflineAppKind.Notes] = "Notes",
+        [OfflineAppKind.Landing] = null,
     }.ToFrozenDictionary();
 
     public static bool Supports(OfflineAppKind kind) => Components.ContainsKey(kind);
@@ -24,8 +30,8 @@ internal static class ViteAppFiles
         var component = Components[app.Kind];
         var kind = app.Kind.ToString().ToLowerInvariant();
         var values = AppFiles.Values(app, kind);
-        values["component"] = component;
-        return
+        values["component"] = component ?? "";
+        List<OfflinePlannedFile> files =
         [
             new("index.html", Template.Fill("react-index.html", values)),
             new("src/main.tsx", Template.Load("react-main.tsx")),
@@ -34,9 +40,18 @@ internal static class ViteAppFiles
             new("src/icon.svg", Template.Load($"icon-{kind}.svg")),
             new("src/settings.ts", Settings(app, values)),
             new("src/components/Extras.tsx", Template.Load("react-Extras.tsx")),
-            new($"src/components/{component}.tsx", Template.Load($"react-{component}.tsx")),
-            new("src/App.tsx", Template.Fill("react-App.tsx", values)),
         ];
+        if (component is null)
+        {
+            files.Add(new("src/App.tsx", Template.Load($"react-App{app.Kind}.tsx")));
+        }
+        else
+        {
+            files.Add(new($"src/components/{component}.tsx", Template.Load($"react-{component}.tsx")));
+            files.Add(new("src/App.tsx", Template.Fill("react-App.tsx", values)));
+        }
+
+        return files;
     }
 
     private static string Settings(AppSpec app, Dictionary<string, string> values)
@@ -61,6 +76,18 @@ internal static class ViteAppFiles
               note: string | null
               footer: string | null
               changes: Change[]
+              landing: Landing | null
+            }
+
+            export interface Landing {
+              eyebrow: string
+              initials: string
+              primaryAction: string
+              secondaryAction: string
+              featuresHeading: string
+              features: { heading: string; text: string }[]
+              signupHeading: string
+              signupText: string
             }
 
             export const settings: Settings = {
@@ -80,6 +107,30 @@ internal static class ViteAppFiles
         }
 
         text.Append(app.Changes.Count > 0 ? "\n  ],\n" : "],\n");
+        if (app.Kind == OfflineAppKind.Landing)
+        {
+            text.Append("  landing: {\n");
+            foreach (var key in new[] { "eyebrow", "initials", "primaryAction", "secondaryAction", "featuresHeading" })
+            {
+                text.Append($"    {key}: {Escape.JsString(values[key])},\n");
+            }
+
+            text.Append("    features: [\n");
+            for (var i = 1; values.ContainsKey($"feature{i}Heading"); i++)
+            {
+                text.Append($"      {{ heading: {Escape.JsString(values[$"feature{i}Heading"])}, text: {Escape.JsString(values[$"feature{i}Text"])} }},\n");
+            }
+
+            text.Append("    ],\n");
+            text.Append($"    signupHeading: {Escape.JsString(values["signupHeading"])},\n");
+            text.Append($"    signupText: {Escape.JsString(values["signupText"])},\n");
+            text.Append("  },\n");
+        }
+        else
+        {
+            text.Append("  landing: null,\n");
+        }
+
         return text.Append("}\n").ToString();
     }
 
