@@ -63,6 +63,28 @@ public sealed class OfflineModelStackTests
         Assert.Equal(["index.html", "styles.css", "app.js"], Paths(calls));
     }
 
+    [Theory]
+    [InlineData("a simple calculator")]
+    [InlineData("a pomodoro timer")]
+    [InlineData("an app to track my houseplants")]
+    public void Kinds_without_a_react_version_are_built_static_even_when_vite_is_preferred(string prompt)
+    {
+        var chat = new Chat();
+        chat.User(prompt);
+        var calls = chat.RunToEnd(OfflineAppStack.Vite, _ => (false, "ok"));
+        Assert.Equal(["index.html", "styles.css", "app.js"], Paths(calls));
+        Assert.All(calls, call => Assert.Equal("write_file", call.Name));
+    }
+
+    [Fact]
+    public void A_vite_app_does_not_switch_to_a_kind_without_a_react_version()
+    {
+        var plan = OfflineAppPlanner.Plan([Todo, "turn it into a calculator"], OfflineAppStack.Vite);
+        Assert.Equal(OfflineAppKind.Todo, plan.Kind);
+        Assert.Contains("can't make that change", plan.Summary, StringComparison.Ordinal);
+        Assert.Equal(OfflineAppKind.Counter, OfflineAppPlanner.Plan([Todo, "turn it into a counter"], OfflineAppStack.Vite).Kind);
+    }
+
     [Fact]
     public void Tools_served_under_an_mcp_prefix_are_called_by_that_name()
     {
@@ -123,6 +145,21 @@ public sealed class OfflineModelStackTests
         Assert.Contains("--accent: #15803d;", calls[0].Input["content"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("Green accent", calls[1].Input["content"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("Green accent", chat.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Turning_a_vite_app_into_another_kind_writes_the_new_component_and_removes_the_old()
+    {
+        var chat = new Chat();
+        chat.User(Todo);
+        chat.RunToEnd(OfflineAppStack.Vite, _ => (false, ScaffoldResult));
+        chat.User("turn it into a counter");
+        var calls = chat.RunToEnd(OfflineAppStack.Vite, _ => (false, "ok"));
+        Assert.Contains("src/components/Counter.tsx", Paths(calls));
+        Assert.Contains("src/App.tsx", Paths(calls));
+        Assert.DoesNotContain("src/components/Extras.tsx", Paths(calls));
+        Assert.Equal(["src/components/TodoList.tsx"], calls.Where(c => c.Name == "delete_file").Select(c => c.Input["path"]!.GetValue<string>()));
+        Assert.DoesNotContain(calls, c => c.Name is "create_vite_app" or "install_dependencies");
     }
 
     [Fact]

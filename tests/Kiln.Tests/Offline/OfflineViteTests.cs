@@ -176,6 +176,64 @@ public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClass
     }
 
     [Fact]
+    public async Task Vite_counter_notes_and_landing_page_work_in_chromium_and_remember()
+    {
+        await fixture.RequireAsync();
+        await fixture.WarmTodoAppAsync();
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+
+        await OpenAsync(page, "a counter for push-ups");
+        await Expect(page.Locator("#counter-label")).ToHaveTextAsync("Push-ups");
+        await page.Locator("#increment").ClickAsync();
+        await page.Locator("#increment").ClickAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Locator("[data-step='5']").ClickAsync();
+        await page.Locator("#increment").ClickAsync();
+        await Expect(page.Locator("#value")).ToHaveTextAsync("6");
+        await page.Locator("#reset").ClickAsync();
+        await Expect(page.Locator("#value")).ToHaveTextAsync("0");
+        await page.Locator("#undo").ClickAsync();
+        await Expect(page.Locator("#value")).ToHaveTextAsync("6");
+        await page.ReloadAsync();
+        await Expect(page.Locator("#value")).ToHaveTextAsync("6");
+        await Expect(page.Locator("[data-step='5']")).ToHaveAttributeAsync("aria-pressed", "true");
+
+        await OpenAsync(page, "Make a notes app for my D&D campaign");
+        await Expect(page.Locator("#notes-empty")).ToBeVisibleAsync();
+        await page.Locator("#new-note").ClickAsync();
+        await page.Locator("#note-title").FillAsync("Session one");
+        await page.Locator("#note-body").FillAsync("The party met a dragon.");
+        await page.Locator("#new-note").ClickAsync();
+        await page.Locator("#note-title").FillAsync("Loot");
+        await Expect(page.Locator(".note-item-title")).ToHaveTextAsync(["Loot", "Session one"]);
+        await page.Locator("#search").FillAsync("dragon");
+        await Expect(page.Locator(".note-item-title")).ToHaveTextAsync(["Session one"]);
+        await page.ReloadAsync();
+        await Expect(page.Locator(".note-item-title")).ToHaveTextAsync(["Loot", "Session one"]);
+        await Expect(page.Locator("#note-title")).ToHaveValueAsync("Loot");
+
+        await OpenAsync(page, "a landing page for my bakery called Crumb & Co");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Crumb & Co");
+        await Expect(page.Locator(".feature")).ToHaveCountAsync(3);
+        await page.Locator("#signup-email").FillAsync("not an address");
+        await page.Locator("#signup-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#signup-status")).ToHaveClassAsync("signup-status error");
+        await page.Locator("#signup-email").FillAsync("ada@example.com");
+        await page.Locator("#signup-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#signup-status")).ToHaveTextAsync("Thanks! You're on the list.");
+        Assert.Contains("ada@example.com", await page.EvaluateAsync<string>("() => JSON.stringify(localStorage)"), StringComparison.Ordinal);
+        ui.AssertHealthy();
+    }
+
+    private async Task OpenAsync(Microsoft.Playwright.IPage page, string prompt)
+    {
+        var (projectId, events) = await ViteKiln.GenerateAsync(Kiln, prompt);
+        Assert.Equal("create_vite_app", Tools(events)[0]);
+        await page.GotoAsync($"http://p-{projectId}.localhost:{Kiln.BaseAddress.Port}/");
+    }
+
+    [Fact]
     public async Task A_follow_up_changes_the_react_source_and_the_running_app_updates()
     {
         await fixture.RequireAsync();
