@@ -45,6 +45,10 @@ install_runtime() {
 install_test() {
   install_runtime
   need_apt chromium chromium
+  # The Redis store's tests start their own redis-server (never the system service).
+  need_apt redis-server redis-server
+  # The fleet's tests run their own nginx in front of several instances (never the system service).
+  need_apt nginx nginx
   need_npm_global claude "@anthropic-ai/claude-code@${KILN_CLAUDE_CODE_VERSION}"
 }
 

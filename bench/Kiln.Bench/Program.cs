@@ -5,6 +5,9 @@ var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<Measurement.Resu
 {
     ["sandbox"] = async () => [await SandboxOverhead.RunAsync(samples: 100)],
     ["runtime"] = () => RuntimeOverhead.RunAsync(samples: 5),
+    ["preview"] = () => PreviewSpeed.RunAsync(samples: 5),
+    ["fanout"] = () => EventFanOut.RunAsync(subscribers: 100, events: 1000, rounds: 5, pace: TimeSpan.FromMilliseconds(2)),
+    ["fleet"] = () => FleetThroughput.RunAsync(samples: 5),
 };
 
 var chosen = args.Length == 0 ? [.. benchmarks.Keys] : args;

@@ -82,9 +82,12 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
 
     /// <summary>Sends a user prompt; the agent starts (or queues) a turn.</summary>
     public Task SendAsync(string prompt, CancellationToken cancellationToken = default) =>
-        SendAsync([new JsonObject { ["type"] = "text", ["text"] = prompt }], cancellationToken);
+        SendAsync([UserContent.Text(prompt)], cancellationToken);
 
-    /// <summary>Sends a user message made of Messages API content blocks (text, images, documents).</summary>
+    /// <summary>
+    /// Sends a user message made of Messages API content blocks (text, images, documents); <see cref="UserContent"/>
+    /// makes the common ones.
+    /// </summary>
     public Task SendAsync(IEnumerable<JsonObject> content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);

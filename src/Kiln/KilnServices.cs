@@ -2,10 +2,12 @@ using Kiln.Agents;
 using Kiln.Agents.Offline;
 using Kiln.Api;
 using Kiln.Events;
+using Kiln.Fleet;
 using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Sandbox;
 using Kiln.Tools;
+using Kiln.Versions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.HttpLogging;
@@ -33,6 +35,7 @@ public static class KilnServices
         services.AddOptions<OfflineModelOptions>().BindConfiguration(OfflineModelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ToolsOptions>().BindConfiguration(ToolsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PackagesOptions>().BindConfiguration(PackagesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AttachmentsOptions>().BindConfiguration(AttachmentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddOptions<KilnCorsOptions>().BindConfiguration(KilnCorsOptions.Section);
         services.AddOptions<AnthropicOptions>().BindConfiguration(AnthropicOptions.Section).PostConfigure(options =>
@@ -43,7 +46,7 @@ public static class KilnServices
 
         // Projects and events.
         services.AddSingleton<ProjectWorkspace>();
-        services.AddSingleton<IProjectStore, SqliteProjectStore>();
+        services.AddProjectStore(configuration);
         services.AddSingleton<EventLog>();
         services.AddHostedService<ProjectRecovery>();
 
@@ -63,12 +66,19 @@ public static class KilnServices
         services.AddSingleton<BuiltinAgentRuntime>();
         services.AddSingleton<ClaudeCodeAgentRuntime>();
         services.AddSingleton(AgentRuntimeChoice.Choose);
+        services.AddSingleton<AttachmentStore>();
         services.AddSingleton<GenerationRunner>();
         services.AddSingleton<GenerationScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());
 
         // The preview: dev servers and each project's own origin.
         services.AddPreview();
+
+        // Versions: the app's git history, committed by Kiln when each generation ends.
+        services.AddSingleton<AppRepository>();
+        services.AddSingleton<VersionHistory>();
+        // Several instances on one Redis store: project leases, and forwarding to a project's owner.
+        services.AddFleet(configuration);
 
         // The API's plumbing.
         services.AddProblemDetails();
@@ -107,6 +117,7 @@ public static class KilnServices
     public static WebApplication UseKiln(this WebApplication app)
     {
         // Preview hosts first: they leave here for the app's own origin and never reach routing or the API.
+        app.UseFleet();
         app.UsePreviewOrigin();
         app.UseRouting();
         app.UseExceptionHandler();
@@ -116,6 +127,7 @@ public static class KilnServices
         app.UseWebUiFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseFleetForwarding();
         app.UseProjectMcpGuard();
         app.UseWebSockets();
         return app;

@@ -15,6 +15,7 @@ app.MapProjectDownload();
 app.MapPreview();
 app.MapEvents();
 app.MapProjectMcp();
+app.MapVersions();
 app.MapHealthChecks("/healthz").AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();

@@ -9,6 +9,11 @@ namespace Kiln.Testing;
 /// <param name="Text">Its text content, blocks joined by newlines.</param>
 public sealed record ScriptedToolResult(string ToolUseId, bool IsError, string Text);
 
+/// <summary>A base64 image block the client sent in a user message.</summary>
+/// <param name="MediaType">Its <c>source.media_type</c>.</param>
+/// <param name="Base64">Its <c>source.data</c>.</param>
+public sealed record ScriptedImage(string MediaType, string Base64);
+
 /// <summary>One Messages API request as the scripted server received it.</summary>
 public sealed record ScriptedRequest
 {
@@ -65,6 +70,12 @@ public sealed record ScriptedRequest
             b["tool_use_id"]?.GetValue<string>() ?? "",
             b["is_error"]?.GetValue<bool>() ?? false,
             TextOf(b["content"])))];
+
+    /// <summary>Every image block of the user messages, in order.</summary>
+    public IReadOnlyList<ScriptedImage> UserImages =>
+        [.. Blocks("user").Where(b => Type(b) == "image").Select(b => new ScriptedImage(
+            b["source"]?["media_type"]?.GetValue<string>() ?? "",
+            b["source"]?["data"]?.GetValue<string>() ?? ""))];
 
     /// <summary>The last text the user wrote (tool results are not counted).</summary>
     public string? LastUserText => UserTexts.Count > 0 ? UserTexts[^1] : null;

@@ -39,6 +39,14 @@ public sealed class AgentOptions
     [Range(1, 256)]
     public int MaxConcurrentGenerations { get; set; } = 2;
 
+    /// <summary>
+    /// Most estimated tokens (a quarter of the characters) one request of the built-in runtime may carry: system
+    /// prompt, tools and conversation. Past it, old tool results and tool inputs are shortened, oldest first, and
+    /// then old exchanges dropped; the person's prompts never are. Keep it below the model's context window.
+    /// </summary>
+    [Range(8_000, 2_000_000)]
+    public int ContextBudgetTokens { get; set; } = 150_000;
+
     /// <summary>Longest prompt accepted, in characters.</summary>
     [Range(1, 1_000_000)]
     public int MaxPromptLength { get; set; } = 20_000;

@@ -43,6 +43,16 @@ public static class AnthropicMapping
                 : new Dictionary<string, JsonElement>(),
         },
         ToolResultPart result => new ToolResultBlockParam { ToolUseID = result.ToolUseId, Content = result.Content, IsError = result.IsError },
+        ImagePart image => new ImageBlockParam { Source = new Base64ImageSource { Data = image.Data, MediaType = ImageMediaType(image.MediaType) } },
         _ => throw new ArgumentOutOfRangeException(nameof(part), part, "Unknown conversation content."),
+    };
+
+    private static MediaType ImageMediaType(string mediaType) => mediaType switch
+    {
+        "image/png" => MediaType.ImagePng,
+        "image/jpeg" => MediaType.ImageJpeg,
+        "image/gif" => MediaType.ImageGif,
+        "image/webp" => MediaType.ImageWebP,
+        _ => throw new ArgumentOutOfRangeException(nameof(mediaType), mediaType, "Not an image type the Messages API takes."),
     };
 }

@@ -37,11 +37,12 @@ public sealed partial class BuiltinAgentRuntime(
         var settings = options.Value;
         var conversationFile = new ConversationFile(run.SessionDirectory);
         var conversation = await conversationFile.LoadAsync(cancellationToken);
-        AddUserText(conversation, run.Prompt);
+        AddUserPrompt(conversation, run.Prompt, run.Files);
 
         await using var tools = await InProcessToolServer.StartAsync(
             toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
         var toolDefinitions = tools.Tools.Select(AnthropicMapping.ToTool).ToList();
+        var budget = new ContextBudget(settings.ContextBudgetTokens, AgentPrompts.System, tools.Tools);
         // Connections are pooled by the factory; the SDK retries overloads and transient failures itself.
         using var client = new AnthropicClient(new ClientOptions
         {
@@ -56,6 +57,11 @@ public sealed partial class BuiltinAgentRuntime(
         {
             for (var turn = 1; turn <= settings.MaxTurns; turn++)
             {
+                if (budget.Fit(conversation) is > 0 and var removed)
+                {
+                    LogTrimmed(_logger, removed, settings.ContextBudgetTokens);
+                }
+
                 var request = new MessageCreateParams
                 {
                     Model = run.Model.Model,
@@ -153,17 +159,24 @@ public sealed partial class BuiltinAgentRuntime(
         return new ToolResultPart(call.Id, text, result.IsError == true);
     }
 
-    private static void AddUserText(List<ConversationMessage> conversation, string text)
+    private static void AddUserPrompt(List<ConversationMessage> conversation, string text, PromptAttachments files)
     {
         CloseOpenToolCalls(conversation);
+        // Images first, then the words about them, as the Messages API advises; then the note naming every file.
+        List<ContentPart> prompt = [.. files.Images.Select(image => new ImagePart(image.MediaType, image.Base64)), new TextPart(text)];
+        if (files.Note is { } note)
+        {
+            prompt.Add(new TextPart(note));
+        }
+
         // A cancelled run may end on tool results; the prompt joins that user message so roles still alternate.
         if (conversation.Count > 0 && conversation[^1].Role == ConversationRole.User)
         {
-            conversation[^1] = conversation[^1] with { Content = [.. conversation[^1].Content, new TextPart(text)] };
+            conversation[^1] = conversation[^1] with { Content = [.. conversation[^1].Content, .. prompt] };
         }
         else
         {
-            conversation.Add(new ConversationMessage(ConversationRole.User, [new TextPart(text)]));
+            conversation.Add(new ConversationMessage(ConversationRole.User, prompt));
         }
     }
 
@@ -182,6 +195,9 @@ public sealed partial class BuiltinAgentRuntime(
                 [.. open.Select(call => new ToolResultPart(call.Id, "The run was stopped before this tool ran.", IsError: true))]));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shortened the conversation by about {Tokens} tokens to keep it within Kiln:Agent:ContextBudgetTokens ({Budget})")]
+    private static partial void LogTrimmed(ILogger logger, long tokens, int budget);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tool {Tool} returned an error to the model: {Error}")]
     private static partial void LogToolFailed(ILogger logger, string tool, string error);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Kiln.ClaudeAgent;
 using Kiln.Events;
 using Kiln.Projects;
@@ -68,7 +69,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
 
         await using (client)
         {
-            await client.SendAsync(run.Prompt, cancellationToken);
+            await client.SendAsync(PromptContent(run), cancellationToken);
             var result = await ReadTurnAsync(client, run.ProjectId, cancellationToken);
             return Outcome(result, client.SessionId ?? run.Project.SessionId, settings.MaxTurns);
         }
@@ -119,6 +120,18 @@ public sealed partial class ClaudeCodeAgentRuntime(
         }
 
         throw new AgentFailedException("The Claude Code CLI ended the turn without a result.");
+    }
+
+    // Images first, then the prompt, then the note naming every attached file.
+    private static List<JsonObject> PromptContent(AgentRun run)
+    {
+        List<JsonObject> content = [.. run.Files.Images.Select(image => UserContent.Image(image.MediaType, image.Base64)), UserContent.Text(run.Prompt)];
+        if (run.Files.Note is { } note)
+        {
+            content.Add(UserContent.Text(note));
+        }
+
+        return content;
     }
 
     private static async Task InterruptAsync(ClaudeAgentClient client)

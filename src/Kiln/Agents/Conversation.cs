@@ -20,6 +20,7 @@ public enum ConversationRole
 [JsonDerivedType(typeof(TextPart), "text")]
 [JsonDerivedType(typeof(ToolUsePart), "tool_use")]
 [JsonDerivedType(typeof(ToolResultPart), "tool_result")]
+[JsonDerivedType(typeof(ImagePart), "image")]
 public abstract record ContentPart;
 
 public sealed record TextPart(string Text) : ContentPart;
@@ -27,6 +28,9 @@ public sealed record TextPart(string Text) : ContentPart;
 public sealed record ToolUsePart(string Id, string Name, JsonElement Input) : ContentPart;
 
 public sealed record ToolResultPart(string ToolUseId, string Content, bool IsError) : ContentPart;
+
+/// <summary>An image the person attached to a prompt, base64-encoded.</summary>
+public sealed record ImagePart(string MediaType, string Data) : ContentPart;
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false)]
 [JsonSerializable(typeof(List<ConversationMessage>))]

@@ -1,6 +1,7 @@
 using Kiln.Events;
 using Kiln.Preview;
 using Kiln.Projects;
+using Kiln.Versions;
 
 namespace Kiln.Agents;
 
@@ -15,8 +16,10 @@ public sealed partial class GenerationRunner(
     ModelEndpointResolver models,
     PreviewOrigin previewOrigin,
     IAgentRuntime runtime,
+    AttachmentStore attachments,
     TimeProvider time,
-    ILogger<GenerationRunner> logger)
+    ILogger<GenerationRunner> logger,
+    VersionHistory versions)
 {
     public async Task RunAsync(GenerationRequest request, RunningGeneration running, CancellationToken cancellationToken)
     {
@@ -38,8 +41,10 @@ public sealed partial class GenerationRunner(
             LogStarted(logger, runtime.Name, model);
 
             workspace.Create(projectId);
+            var prompt = await versions.PromptForAgentAsync(projectId, request.Prompt, cancellationToken);
+            var files = await attachments.LoadAsync(request, cancellationToken);
             var outcome = await runtime.RunAsync(
-                new AgentRun(project, request.Prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId)),
+                new AgentRun(project, prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId), files),
                 cancellationToken);
 
             var duration = time.GetElapsedTime(started);
@@ -83,6 +88,7 @@ public sealed partial class GenerationRunner(
         Project? started = null;
         await store.UpdateAsync(projectId, project =>
         {
+            started = null; // The store may run this more than once: only the last run counts.
             if (project.Status != ProjectStatus.Queued)
             {
                 return project; // Cancelled while it waited.
@@ -103,6 +109,8 @@ public sealed partial class GenerationRunner(
     // Final writes use CancellationToken.None: a cancelled or stopping run must still record how it ended.
     private async Task FinishAsync(string projectId, ProjectStatus status, string? reason, Func<Project, Project> change, EventData outcome)
     {
+        // Whatever the outcome, the app as the agent left it becomes a version, before anyone sees the run end.
+        await versions.RecordGenerationAsync(projectId, status, CancellationToken.None);
         var now = time.GetUtcNow();
         var stored = await store.UpdateAsync(
             projectId,

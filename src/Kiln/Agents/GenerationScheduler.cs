@@ -48,12 +48,13 @@ public sealed partial class GenerationScheduler(
         var cancelled = false;
         await store.UpdateAsync(projectId, project =>
         {
-            if (project.Status != ProjectStatus.Queued)
+            // The store may run this more than once (Redis retries on a conflict): only the last run counts.
+            cancelled = project.Status == ProjectStatus.Queued;
+            if (!cancelled)
             {
                 return project;
             }
 
-            cancelled = true;
             return project with { Status = ProjectStatus.Cancelled, UpdatedAt = time.GetUtcNow(), FinishedAt = time.GetUtcNow() };
         }, cancellationToken);
 

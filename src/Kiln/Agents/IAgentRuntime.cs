@@ -14,10 +14,13 @@ public interface IAgentRuntime
     Task<AgentOutcome> RunAsync(AgentRun run, CancellationToken cancellationToken);
 }
 
-/// <summary>One prompt to run: the project, its prompt and where its tools act.</summary>
-public sealed record AgentRun(Project Project, string Prompt, ModelEndpoint Model, string AppDirectory, string SessionDirectory)
+/// <summary>One prompt to run: the project, its prompt (and the files attached to it) and where its tools act.</summary>
+public sealed record AgentRun(Project Project, string Prompt, ModelEndpoint Model, string AppDirectory, string SessionDirectory, PromptAttachments? Attachments = null)
 {
     public string ProjectId => Project.Id;
+
+    /// <summary>The files that came with the prompt, as the model receives them.</summary>
+    public PromptAttachments Files => Attachments ?? PromptAttachments.None;
 }
 
 public sealed record AgentOutcome(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, string? SessionId);

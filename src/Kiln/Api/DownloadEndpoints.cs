@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Tools;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,7 +12,8 @@ public static class DownloadEndpoints
         routes.MapGet("/api/projects/{projectId}/download", DownloadAsync)
             .WithTags("Files")
             .WithSummary("The app as a zip, streamed (no node_modules, .git or Kiln's own files)")
-            .Produces(StatusCodes.Status200OK, contentType: "application/zip");
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .RequiresProjectOwner();
 
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> DownloadAsync(
         string projectId, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Tools;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,7 +12,7 @@ public static class FileEndpoints
 
     public static RouteGroupBuilder MapProjectFiles(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/projects/{projectId}/files").WithTags("Files");
+        var group = routes.MapGroup("/api/projects/{projectId}/files").WithTags("Files").RequiresProjectOwner();
 
         group.MapGet("/", ListAsync).WithSummary("The app's files: path, size and time modified (no node_modules)");
         group.MapGet("/{**path}", GetAsync).WithSummary("One file of the app, raw, with its content type");

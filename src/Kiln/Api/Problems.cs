@@ -28,3 +28,27 @@ public static class Problems
     public static ProblemHttpResult BadRequest(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 }
+
+/// <summary>The versions API's error answers (see <see cref="VersionEndpoints"/>).</summary>
+public static class VersionProblems
+{
+    public static ProblemHttpResult BadVersion(string text) => TypedResults.Problem(
+        title: "Not a version",
+        detail: $"'{text}' does not name a version. {Versions.VersionRef.Help}",
+        statusCode: StatusCodes.Status400BadRequest);
+
+    public static ProblemHttpResult VersionNotFound(string projectId, string text) => TypedResults.Problem(
+        title: "Version not found",
+        detail: $"Project '{projectId}' has no version '{text}' (or the hash prefix matches several; give more digits). GET /api/projects/{projectId}/versions lists its versions.",
+        statusCode: StatusCodes.Status404NotFound);
+
+    public static ProblemHttpResult Busy(string projectId) => TypedResults.Problem(
+        title: "A generation is queued or running",
+        detail: $"Project '{projectId}' is generating, so its files cannot be restored now. Wait for it to finish, or POST /api/projects/{projectId}/cancel, then restore.",
+        statusCode: StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult HistoryUnavailable(string reason) => TypedResults.Problem(
+        title: "The version history could not be read",
+        detail: $"Kiln could not run git on this project: {reason} Check that git is installed on the server and that the sandbox works (GET /healthz, the server log).",
+        statusCode: StatusCodes.Status503ServiceUnavailable);
+}

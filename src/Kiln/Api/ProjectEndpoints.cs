@@ -1,5 +1,6 @@
 using Kiln.Agents;
 using Kiln.Events;
+using Kiln.Fleet;
 using Kiln.Preview;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,10 +30,12 @@ public static class ProjectEndpoints
             .WithSummary("A project's status, usage, cost and preview URL");
 
         group.MapPost("/{projectId}/cancel", CancelAsync)
-            .WithSummary("Cancel the project's queued or running generation");
+            .WithSummary("Cancel the project's queued or running generation")
+            .RequiresProjectOwner();
 
         group.MapDelete("/{projectId}", DeleteAsync)
-            .WithSummary("Stop the project's work and remove it with its files and events");
+            .WithSummary("Stop the project's work and remove it with its files and events")
+            .RequiresProjectOwner();
 
         return group;
     }

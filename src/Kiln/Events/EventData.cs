@@ -111,3 +111,24 @@ public sealed record ServerStopped(int Port, DevServerStopReason Reason) : Event
     [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "server_stopped";
 }
+
+/// <summary>A new version of the app was committed: <c>Version</c> is its number, <c>Commit</c> its hash.</summary>
+public sealed record VersionCreated(int Version, string Commit, string Prompt, Versions.VersionOutcome Outcome, int FilesChanged, int Insertions, int Deletions) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "version_created";
+}
+
+/// <summary>Version <c>From</c> was restored as the new version <c>Version</c>.</summary>
+public sealed record VersionRestored(int Version, int From) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "version_restored";
+}
+
+/// <summary>Files came with prompt <c>PromptNumber</c>: names, kinds, sizes, and where text files were placed in the app.</summary>
+public sealed record AttachmentsReceived(int PromptNumber, IReadOnlyList<Attachment> Files) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "attachments_received";
+}

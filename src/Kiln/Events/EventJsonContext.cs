@@ -26,6 +26,9 @@ namespace Kiln.Events;
 [JsonSerializable(typeof(PreviewReady))]
 [JsonSerializable(typeof(ServerStopped))]
 [JsonSerializable(typeof(ProjectStatus))]
+[JsonSerializable(typeof(VersionCreated))]
+[JsonSerializable(typeof(VersionRestored))]
+[JsonSerializable(typeof(AttachmentsReceived))]
 internal sealed partial class EventJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -73,8 +73,63 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
                 continue;
             }
 
+            if (live.Seq > last + 1)
+            {
+                // Events stored by another instance can arrive after a later one stored here, or not at all if
+                // the connection to the shared store dropped: what is missing is read from the store, which has it.
+                await foreach (var stored in store.ReadEventsAsync(projectId, last, cancellationToken))
+                {
+                    last = stored.Seq;
+                    yield return stored;
+                }
+
+                if (live.Seq <= last)
+                {
+                    continue;
+                }
+            }
+
             last = live.Seq;
             yield return live;
+        }
+    }
+
+    /// <summary>
+    /// Publishes an event that is already stored, by another instance sharing the store, to this instance's
+    /// subscribers of its project (if it has any). Events this instance has published already are skipped.
+    /// </summary>
+    public void Deliver(ProjectEvent stored)
+    {
+        if (_projects.TryGetValue(stored.ProjectId, out var channel))
+        {
+            channel.Publish(stored);
+        }
+    }
+
+    /// <summary>
+    /// After notices from other instances may have been lost (a dropped connection to the shared store), publishes
+    /// the latest stored event of every project this instance has subscribers for: a subscriber that is behind it
+    /// reads what it missed from the store.
+    /// </summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (projectId, channel) in _projects)
+        {
+            if (!channel.HasSubscribers)
+            {
+                continue;
+            }
+
+            ProjectEvent? latest = null;
+            await foreach (var stored in store.ReadEventsAsync(projectId, channel.LastPublished, cancellationToken))
+            {
+                latest = stored;
+            }
+
+            if (latest is not null)
+            {
+                channel.Publish(latest);
+            }
         }
     }
 
@@ -93,8 +148,22 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
     {
         private readonly Lock _lock = new();
         private readonly List<Subscription> _subscribers = [];
+        private long _lastPublished;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public bool HasSubscribers
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _subscribers.Count > 0;
+                }
+            }
+        }
+
+        public long LastPublished => Volatile.Read(ref _lastPublished);
 
         public Subscription Subscribe(int capacity)
         {
@@ -111,6 +180,15 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
         {
             lock (_lock)
             {
+                // In seq order only: with a shared store the same event may come twice (published here, then
+                // announced back), and another instance's event may come after a later one of this instance's,
+                // which subscribers then read from the store.
+                if (projectEvent.Seq <= _lastPublished)
+                {
+                    return;
+                }
+
+                Volatile.Write(ref _lastPublished, projectEvent.Seq);
                 for (var i = _subscribers.Count - 1; i >= 0; i--)
                 {
                     var subscriber = _subscribers[i];

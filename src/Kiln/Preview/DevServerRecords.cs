@@ -10,6 +10,8 @@ namespace Kiln.Preview;
 /// next Kiln reads them at start and kills what is left. Under bubblewrap the kernel already took the servers
 /// down with Kiln (die-with-parent, pid namespace); without it, a server's children outlive the parent-death
 /// signal, and these records are how they are found: the same process group, working in the project's app.
+/// A record also names the Kiln that wrote it (its pid and host), so with a projects root shared by several
+/// instances one Kiln's start never kills the servers of another that is still running.
 /// </summary>
 internal sealed class DevServerRecords(ProjectWorkspace workspace)
 {
@@ -20,7 +22,9 @@ internal sealed class DevServerRecords(ProjectWorkspace workspace)
     public void Write(string projectId, int pid)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        File.WriteAllText(Path.Combine(Directory, projectId), pid.ToString(CultureInfo.InvariantCulture));
+        File.WriteAllText(
+            Path.Combine(Directory, projectId),
+            string.Create(CultureInfo.InvariantCulture, $"{pid} {Environment.ProcessId} {Environment.MachineName}"));
     }
 
     public void Delete(string projectId) => File.Delete(Path.Combine(Directory, projectId));
@@ -37,8 +41,14 @@ internal sealed class DevServerRecords(ProjectWorkspace workspace)
         foreach (var record in System.IO.Directory.EnumerateFiles(Directory))
         {
             var projectId = Path.GetFileName(record);
-            if (ProjectIds.IsValid(projectId) &&
-                int.TryParse(File.ReadAllText(record).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            var fields = File.ReadAllText(record).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (fields.Length >= 3 && !WrittenByAGoneKiln(fields[1], fields[2]))
+            {
+                continue; // Another instance's server, still supervised by it (or on another host, out of reach).
+            }
+
+            if (ProjectIds.IsValid(projectId) && fields.Length > 0 &&
+                int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
             {
                 killed += KillGroupIn(pid, workspace.AppDirectory(projectId));
             }
@@ -71,6 +81,30 @@ internal sealed class DevServerRecords(ProjectWorkspace workspace)
         }
 
         return killed;
+    }
+
+    /// <summary>Whether the Kiln that wrote a record is gone: this host, and its pid is ours (a restart) or runs no Kiln now.</summary>
+    private static bool WrittenByAGoneKiln(string kilnPid, string host)
+    {
+        if (!string.Equals(host, Environment.MachineName, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (!int.TryParse(kilnPid, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        try
+        {
+            // A pid the kernel gave to some other program since counts as gone.
+            return !File.ReadAllText($"/proc/{pid}/cmdline").Contains("Kiln", StringComparison.Ordinal);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
     }
 
     private static int? ProcessGroupOf(int pid)

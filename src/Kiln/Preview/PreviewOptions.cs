@@ -34,6 +34,14 @@ public sealed class PreviewOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxRunningServers { get; set; } = 8;
 
+    /// <summary>
+    /// RLIMIT_CPU of a dev server's processes. A dev server lives for hours and compiles on every change, so the
+    /// sandbox's per-command limit (<c>Kiln:Sandbox:CpuSeconds</c>, meant for installs and builds) would kill a busy one;
+    /// this still ends a runaway loop. Hitting it counts as a crash (restarted once).
+    /// </summary>
+    [Range(60, 604_800)]
+    public int DevServerCpuSeconds { get; set; } = 4 * 3600;
+
     /// <summary>How long a dev server may take to answer HTTP after it was started before it counts as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);

@@ -17,7 +17,9 @@ public interface IProjectStore
 
     /// <summary>
     /// Reads, changes and writes a project atomically. Returns the stored result, or null when the project
-    /// does not exist. <paramref name="change"/> may return its input unchanged to write nothing.
+    /// does not exist. <paramref name="change"/> may return its input unchanged to write nothing. A store may
+    /// run <paramref name="change"/> more than once (Redis does when another writer got there first): only the
+    /// last run's result is stored, so whatever it records outside its result must be set on every run.
     /// </summary>
     Task<Project?> UpdateAsync(string projectId, Func<Project, Project> change, CancellationToken cancellationToken);
 

@@ -23,7 +23,8 @@ public sealed record Project
     public string LatestPrompt => Prompts[^1].Text;
 }
 
-public sealed record ProjectPrompt(string Text, DateTimeOffset At);
+/// <summary>A prompt of the project, with the files that came with it (null when none did).</summary>
+public sealed record ProjectPrompt(string Text, DateTimeOffset At, IReadOnlyList<Attachment>? Attachments = null);
 
 public sealed record TokenUsage(long InputTokens, long OutputTokens)
 {

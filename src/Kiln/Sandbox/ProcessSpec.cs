@@ -22,4 +22,10 @@ public sealed record ProcessSpec(IReadOnlyList<string> Argv, string WorkingDirec
     /// Kiln owns; missing ones are skipped. Only enforced under bubblewrap.
     /// </summary>
     public IReadOnlyList<string> ReadOnlyDirectories { get; init; } = [];
+
+    /// <summary>
+    /// RLIMIT_CPU of this process tree's processes, for a long-lived process such as a dev server that would
+    /// otherwise be killed after <see cref="SandboxOptions.CpuSeconds"/> of honest work; null for the sandbox's default.
+    /// </summary>
+    public int? CpuSeconds { get; init; }
 }

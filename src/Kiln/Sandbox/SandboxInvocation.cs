@@ -107,10 +107,10 @@ internal static class SandboxInvocation
     /// prlimit sets soft and hard limits before exec, so the command cannot raise them again.
     /// RLIMIT_AS is left alone: V8 reserves far more address space than it uses.
     /// </summary>
-    public static List<string> Limits(string prlimit, SandboxOptions options) =>
+    public static List<string> Limits(string prlimit, SandboxOptions options, int? cpuSeconds = null) =>
     [
         prlimit,
-        $"--cpu={Invariant(options.CpuSeconds)}",
+        $"--cpu={Invariant(cpuSeconds ?? options.CpuSeconds)}",
         $"--nproc={Invariant(options.MaxProcesses)}",
         $"--fsize={options.MaxFileSizeBytes.ToString(CultureInfo.InvariantCulture)}",
         $"--nofile={Invariant(options.MaxOpenFiles)}",

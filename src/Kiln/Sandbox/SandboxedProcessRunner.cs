@@ -193,7 +193,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
         if (_tools.Prlimit is not null)
         {
-            arguments.AddRange(SandboxInvocation.Limits(_tools.Prlimit, _options));
+            arguments.AddRange(SandboxInvocation.Limits(_tools.Prlimit, _options, spec.CpuSeconds));
         }
 
         arguments.Add(program);

@@ -34,6 +34,10 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
         {
             EnsureRoomForAnotherFile();
         }
+        else
+        {
+            await GuardAgainstLostWorkAsync(full, path, content, bytes.Length, cancellationToken);
+        }
 
         await WriteAtomicallyAsync(full, bytes, cancellationToken);
         await ReportWrittenAsync(full, existed, bytes.Length, cancellationToken);
@@ -205,6 +209,39 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
             : throw new McpException(
                 $"The content is {bytes.Length} bytes; a file may have at most {_limits.MaxFileBytes}. Split it into smaller modules.");
     }
+
+    // A model that rewrites a whole file sometimes writes an excerpt ("// ... rest unchanged") or a fragment, and
+    // the code it left out would be gone. Such a write is refused and the file stays as it was.
+    private async Task GuardAgainstLostWorkAsync(string full, string path, string content, long newSize, CancellationToken cancellationToken)
+    {
+        var oldSize = new FileInfo(full).Length;
+        if (oldSize > _limits.MaxFileBytes)
+        {
+            return;
+        }
+
+        var old = await File.ReadAllTextAsync(full, Utf8, cancellationToken);
+        // A placeholder the file already had is its own text, not an elision.
+        var known = ElisionComments.Find(old).ToHashSet(StringComparer.Ordinal);
+        var placeholders = ElisionComments.Find(content).Where(found => !known.Contains(found)).Distinct().ToList();
+        if (placeholders.Count > 0)
+        {
+            throw new McpException(
+                $"Refused: the new content of '{path}' stands in for code with {(placeholders.Count == 1 ? "a placeholder comment" : "placeholder comments")} " +
+                $"({string.Join(", ", placeholders.Take(3).Select(found => $"\"{Shorten(found)}\""))}), so write_file would delete the code it replaces. " +
+                "The file is unchanged. Use edit_file to change only the part that changes, or write the complete file with nothing left out.");
+        }
+
+        if (_limits.MaxShrinkRatio < 1 && oldSize >= _limits.ShrinkGuardMinBytes && oldSize - newSize > oldSize * _limits.MaxShrinkRatio)
+        {
+            throw new McpException(
+                $"Refused: the new content of '{path}' is {newSize} bytes, {100 - newSize * 100 / oldSize}% smaller than the {oldSize} bytes it would replace, " +
+                $"which looks like part of the file written over the whole (Kiln:Tools:MaxShrinkRatio is {_limits.MaxShrinkRatio:0.##}). The file is unchanged. " +
+                "Use edit_file to change or remove parts of it; to really replace it with something much shorter, delete_file it first, then write_file.");
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : $"{text[..57]}...";
 
     private void EnsureRoomForAnotherFile()
     {

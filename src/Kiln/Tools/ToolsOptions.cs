@@ -34,4 +34,16 @@ public sealed class ToolsOptions
     /// <summary>Most bytes of one command's output sent as <c>command_output</c> events; the rest is summarised in one last event.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxStreamedOutputBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Largest share of an existing file a <c>write_file</c> may remove (0.5: the new content must keep at least half
+    /// its size). A bigger cut is usually a model writing an excerpt over the whole file; it is refused and the model
+    /// is told to use <c>edit_file</c>. 1 switches the check off.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MaxShrinkRatio { get; set; } = 0.5;
+
+    /// <summary>Files smaller than this many bytes may shrink freely: rewriting a small file whole is normal.</summary>
+    [Range(0, 64 * 1024 * 1024)]
+    public int ShrinkGuardMinBytes { get; set; } = 1024;
 }

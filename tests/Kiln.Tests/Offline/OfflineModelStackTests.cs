@@ -121,6 +121,32 @@ public sealed class OfflineModelStackTests
     }
 
     [Fact]
+    public void A_write_refused_as_too_short_is_done_by_deleting_the_file_first()
+    {
+        var chat = new Chat();
+        chat.User(Todo);
+        var refusedOnce = false;
+        var calls = chat.RunToEnd(OfflineAppStack.Vite, call =>
+        {
+            if (call.Name == "write_file" && call.Input["path"]!.GetValue<string>() == "src/App.tsx" && !refusedOnce)
+            {
+                refusedOnce = true;
+                return (true, "write_file would cut src/App.tsx from 3646 to 766 bytes. The file is unchanged. Use edit_file to change or remove parts of it; to really replace it with something much shorter, delete_file it first, then write_file.");
+            }
+
+            return (false, ScaffoldResult);
+        });
+
+        var at = calls.FindIndex(c => c.Name == "write_file" && c.Input["path"]!.GetValue<string>() == "src/App.tsx");
+        Assert.Equal("delete_file", calls[at + 1].Name);
+        Assert.Equal("src/App.tsx", calls[at + 1].Input["path"]!.GetValue<string>());
+        Assert.Equal("write_file", calls[at + 2].Name);
+        Assert.Equal(calls[at].Input.ToJsonString(), calls[at + 2].Input.ToJsonString());
+        Assert.Equal("start_dev_server", calls[^1].Name);
+        Assert.DoesNotContain("failed", chat.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_failed_scaffold_goes_straight_to_the_static_files()
     {
         var chat = new Chat();

@@ -227,6 +227,84 @@ public sealed class DevServerLifecycleTests
     }
 
     [Fact]
+    public async Task A_dev_server_of_another_running_Kiln_on_a_shared_root_is_left_alone()
+    {
+        Requires.Node();
+        var root = TempDirectory.Create("kiln-root");
+        var projectId = Kiln.Projects.ProjectIds.New();
+        var app = Path.Combine(root, projectId, "generated-app");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "server.mjs"), "setInterval(() => {}, 1000);\n", TestContext.Current.CancellationToken);
+
+        // Another instance on the same projects root: a live Kiln process, and the server it supervises.
+        var other = new ProcessStartInfo(Requires.OnPath("bash")!) { UseShellExecute = false };
+        other.ArgumentList.Add("-c");
+        other.ArgumentList.Add("exec -a Kiln-other-instance sleep 600");
+        using var otherKiln = Process.Start(other)!;
+        var start = new ProcessStartInfo(Requires.OnPath("setsid")!) { WorkingDirectory = app, UseShellExecute = false };
+        start.ArgumentList.Add(Requires.OnPath("node")!);
+        start.ArgumentList.Add("server.mjs");
+        using var server = Process.Start(start)!;
+        Directory.CreateDirectory(Path.Combine(root, ".dev-servers"));
+        var record = Path.Combine(root, ".dev-servers", projectId);
+        await File.WriteAllTextAsync(record, $"{server.Id} {otherKiln.Id} {Environment.MachineName}", TestContext.Current.CancellationToken);
+
+        try
+        {
+            await using (var first = PreviewHarness.Start(projectsRoot: root))
+            {
+                first.Kiln.KeepProjectsRoot = true;
+                Assert.False(server.HasExited);
+                Assert.True(File.Exists(record));
+            }
+
+            // Once that instance is gone, its server is a leftover like any other.
+            otherKiln.Kill();
+            await otherKiln.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await using var next = PreviewHarness.Start(projectsRoot: root);
+            Assert.True(Directory.Exists(app));
+            Assert.Empty(await PreviewHarness.WaitUntilNoProcessesInAsync(app, TimeSpan.FromSeconds(5)));
+            Assert.True(server.HasExited);
+            Assert.False(File.Exists(record));
+        }
+        finally
+        {
+            foreach (var process in new[] { server, otherKiln }.Where(process => !process.HasExited))
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_dev_server_is_held_to_its_own_cpu_limit_not_to_a_commands()
+    {
+        Requires.Pnpm();
+        await using var preview = PreviewHarness.Start(new Dictionary<string, string?>
+        {
+            ["Kiln:Sandbox:CpuSeconds"] = "7",
+            ["Kiln:Preview:DevServerCpuSeconds"] = "3600",
+        });
+        var projectId = await preview.CreateEchoProjectAsync();
+        var app = preview.AppDirectory(projectId);
+
+        // A command keeps the sandbox's limit, meant for installs and builds...
+        await File.WriteAllTextAsync(
+            Path.Combine(app, "limits.mjs"), "import { readFileSync } from 'node:fs';\nconsole.log(readFileSync('/proc/self/limits', 'utf8'));\n",
+            TestContext.Current.CancellationToken);
+        var command = await preview.CallToolAsync(projectId, "run_command", new() { ["command"] = "node limits.mjs" });
+        Assert.False(command.IsError, command.Text);
+        Assert.Matches(@"Max cpu time\s+7\s+7\s+seconds", command.Text);
+
+        // ...while every process of a long-lived dev server gets its own, so hours of honest compiling do not kill it.
+        await preview.StartDevServerAsync(projectId);
+        var processes = PreviewHarness.ProcessesIn(app);
+        Assert.NotEmpty(processes);
+        Assert.All(processes, pid => Assert.Matches(
+            @"Max cpu time\s+3600\s+3600\s+seconds", File.ReadAllText($"/proc/{pid}/limits")));
+    }
+
+    [Fact]
     public void Preview_options_are_validated_at_start()
     {
         var failure = Assert.ThrowsAny<Exception>(() => KilnApp.Start(new Dictionary<string, string?>

@@ -118,9 +118,9 @@ internal sealed record OfflineConversation(IReadOnlyList<string> Prompts, IReadO
 
         if (content.ValueKind == JsonValueKind.String)
         {
-            if (IsPrompt(content.GetString()))
+            if (WithoutLeadingReminders(content.GetString()) is var prompt && IsPrompt(prompt))
             {
-                yield return content.GetString()!;
+                yield return prompt!;
             }
 
             yield break;
@@ -128,13 +128,29 @@ internal sealed record OfflineConversation(IReadOnlyList<string> Prompts, IReadO
 
         foreach (var block in Blocks(message))
         {
-            if (Type(block) == "text" && block.TryGetProperty("text", out var text) && IsPrompt(text.GetString()))
+            if (Type(block) == "text" && block.TryGetProperty("text", out var text)
+                && WithoutLeadingReminders(text.GetString()) is var prompt && IsPrompt(prompt))
             {
-                yield return text.GetString()!;
+                yield return prompt!;
             }
         }
     }
 
+    /// <summary>A prompt Kiln prefixed with a note for the model (a restore, say): the person's words are what follows it.</summary>
+    private static string? WithoutLeadingReminders(string? text)
+    {
+        const string End = "</system-reminder>";
+        while (text is not null && text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal)
+               && text.IndexOf(End, StringComparison.Ordinal) is >= 0 and var end)
+        {
+            text = text[(end + End.Length)..].TrimStart();
+        }
+
+        return text;
+    }
+
     private static bool IsPrompt(string? text) =>
-        !string.IsNullOrWhiteSpace(text) && !text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal);
+        !string.IsNullOrWhiteSpace(text) && !text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal)
+        // Kiln's note naming a prompt's attached files is not the person's words.
+        && !text.StartsWith("<attachments>", StringComparison.Ordinal);
 }

@@ -58,7 +58,11 @@ public static class OfflineModel
     private static string Summary(OfflineSteps steps, ConversationSegment current)
     {
         var summary = new StringBuilder(steps.Plan.Summary);
-        var failures = current.Calls.Where(call => call.Failed).ToList();
+        // A write refused and then done after all (delete_file, write_file) is no failure to report.
+        var failures = current.Calls
+            .Where((call, index) => call.Failed && !(call.Name == OfflineSteps.Write
+                && current.Calls.Skip(index + 1).Any(later => later is { Name: OfflineSteps.Write, Failed: false } && later.Path == call.Path)))
+            .ToList();
         if (steps.FallbackReason is { } reason)
         {
             var cause = failures.First(call => OfflineSteps.IsEssential(call.Name));

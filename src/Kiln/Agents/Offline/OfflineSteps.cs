@@ -7,7 +7,8 @@ namespace Kiln.Agents.Offline;
 /// <param name="Input">Its input.</param>
 /// <param name="Narration">The text that goes with the call.</param>
 /// <param name="Essential">A Vite app cannot work when this call fails, so the model falls back to the static app.</param>
-internal sealed record PlannedCall(string Tool, JsonObject Input, string Narration, bool Essential = false);
+/// <param name="Retry">A write again after its file was deleted, which is never retried itself.</param>
+internal sealed record PlannedCall(string Tool, JsonObject Input, string Narration, bool Essential = false, bool Retry = false);
 
 /// <summary>The tool calls for the newest prompt, the app they build, and why the model left Vite, if it did.</summary>
 internal sealed record OfflineSteps(IReadOnlyList<PlannedCall> Calls, OfflineAppPlan Plan, string? FallbackReason)
@@ -39,19 +40,40 @@ internal sealed record OfflineSteps(IReadOnlyList<PlannedCall> Calls, OfflineApp
             app ??= BeganVite(segment.Calls) && !segment.Calls.Any(call => call.Failed && IsEssential(call.Name)) ? OfflineAppStack.Vite : OfflineAppStack.Static;
         }
 
-        if (app is null)
+        if (app is null && (current.Calls.Count > 0 ? BeganVite(current.Calls) : preferVite && OfflineAppPlanner.CanBuildWithVite(prompts[0])))
         {
-            var vite = current.Calls.Count > 0 ? BeganVite(current.Calls) : preferVite && OfflineAppPlanner.CanBuildWithVite(prompts[0]);
-            return vite ? NewViteApp(prompts, current.Calls) : new OfflineSteps(StaticCalls(OfflineAppPlanner.Plan(prompts), prompts.Count == 1), OfflineAppPlanner.Plan(prompts), null);
+            return NewViteApp(prompts, current.Calls);
         }
 
-        if (app == OfflineAppStack.Static)
+        if (app is null or OfflineAppStack.Static)
         {
             var plan = OfflineAppPlanner.Plan(prompts);
-            return new OfflineSteps(StaticCalls(plan, prompts.Count == 1), plan, null);
+            return new OfflineSteps(WithRetries(StaticCalls(plan, prompts.Count == 1), current.Calls), plan, null);
         }
 
-        return ViteFollowUp(prompts, earlier.SelectMany(segment => segment.Calls).ToList());
+        return ViteFollowUp(prompts, earlier.SelectMany(segment => segment.Calls).ToList(), current.Calls);
+    }
+
+    /// <summary>
+    /// A write that write_file refused because it would cut an existing file short (its guard against lost work) is
+    /// done as the refusal says: delete_file, then write_file again. The files here are whole, never a part.
+    /// </summary>
+    private static List<PlannedCall> WithRetries(List<PlannedCall> calls, IReadOnlyList<ToolCallRecord> done)
+    {
+        for (var i = 0; i < done.Count && i < calls.Count; i++)
+        {
+            if (calls[i] is { Tool: Write, Retry: false } write && done[i] is { Name: Write, Failed: true } refused
+                && refused.Result.Contains(Delete, StringComparison.Ordinal) && write.Input["path"]?.GetValue<string>() is { } path)
+            {
+                calls.InsertRange(i + 1,
+                [
+                    new PlannedCall(Delete, new JsonObject { ["path"] = path }, $"write_file kept {path} because the new one is much shorter; it is a whole new file, so I'll delete the old one first."),
+                    write with { Narration = $"Now {path} again.", Retry = true },
+                ]);
+            }
+        }
+
+        return calls;
     }
 
     private static bool BeganVite(IReadOnlyList<ToolCallRecord> calls) => calls.Count > 0 && calls[0].Name == Scaffold;
@@ -83,6 +105,7 @@ internal sealed record OfflineSteps(IReadOnlyList<PlannedCall> Calls, OfflineApp
             .. plan.Files.Select(file => WriteCall(file, $"Now {file.Path}.")),
             new(StartServer, [], "Starting the dev server.", Essential: true),
         ];
+        calls = WithRetries(calls, done);
 
         for (var i = 0; i < done.Count && i < calls.Count; i++)
         {
@@ -126,7 +149,7 @@ internal sealed record OfflineSteps(IReadOnlyList<PlannedCall> Calls, OfflineApp
     }
 
     /// <summary>Writes the files that differ from what was last written, removes components no longer used, and checks the dev server.</summary>
-    private static OfflineSteps ViteFollowUp(IReadOnlyList<string> prompts, List<ToolCallRecord> history)
+    private static OfflineSteps ViteFollowUp(IReadOnlyList<string> prompts, List<ToolCallRecord> history, IReadOnlyList<ToolCallRecord> done)
     {
         var plan = OfflineAppPlanner.Plan(prompts, OfflineAppStack.Vite);
         var written = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -156,7 +179,7 @@ internal sealed record OfflineSteps(IReadOnlyList<PlannedCall> Calls, OfflineApp
             ? "Nothing in the code changes for that, so I'll just check the dev server."
             : $"I'll update **{plan.Title}** for your request, changing {string.Join(", ", changed.Select(f => f.Path).Concat(unused))}.";
         calls[0] = calls[0] with { Narration = $"{what} {calls[0].Narration}" };
-        return new OfflineSteps(calls, plan, null);
+        return new OfflineSteps(WithRetries(calls, done), plan, null);
     }
 
     private static PlannedCall WriteCall(OfflinePlannedFile file, string narration) =>

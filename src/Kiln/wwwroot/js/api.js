@@ -68,12 +68,14 @@ async function problemOf(response) {
 export async function api(path, { method = "GET", body, raw = false, signal } = {}) {
   for (;;) {
     const headers = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    // A FormData body sets its own multipart content type, boundary included.
+    const form = body instanceof FormData;
+    if (body !== undefined && !form) headers["content-type"] = "application/json";
     const value = token.get();
     if (value) headers.authorization = `Bearer ${value}`;
     let response;
     try {
-      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+      response = await fetch(path, { method, headers, body: body === undefined || form ? body : JSON.stringify(body), signal });
     } catch (error) {
       if (error.name === "AbortError") throw error;
       throw new UnreachableError(error);
@@ -103,8 +105,18 @@ export const projects = {
   files: (id, signal) => api(`/api/projects/${encodeURIComponent(id)}/files`, { signal }),
   file: (id, path, signal) =>
     api(`/api/projects/${encodeURIComponent(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}`, { raw: true, signal }),
-  generate: (prompt, projectId) => api("/api/generate", { method: "POST", body: projectId ? { prompt, projectId } : { prompt } }),
+  generate: (prompt, projectId, files = []) =>
+    api("/api/generate", { method: "POST", body: files.length ? formOf(prompt, projectId, files) : projectId ? { prompt, projectId } : { prompt } }),
   cancel: (id) => api(`/api/projects/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
   remove: (id) => api(`/api/projects/${encodeURIComponent(id)}`, { method: "DELETE" }),
   downloadUrl: (id) => withToken(`/api/projects/${encodeURIComponent(id)}/download`),
 };
+
+// A prompt with files goes as multipart/form-data: prompt, projectId, and the files in "files".
+function formOf(prompt, projectId, files) {
+  const form = new FormData();
+  form.append("prompt", prompt);
+  if (projectId) form.append("projectId", projectId);
+  for (const file of files) form.append("files", file, file.name);
+  return form;
+}

@@ -1,6 +1,7 @@
 // The home page: a prompt that starts a project, and the list of projects.
 
 import { ApiError, UnreachableError, projects } from "./api.js";
+import { attachFiles } from "./attachments.js";
 import { $, ago, autoGrow, fromTemplate, h, isBusy, statusPill, submitOnCtrlEnter } from "./dom.js";
 import { icon } from "./icons.js";
 import { forgetEvents } from "./stream.js";
@@ -47,6 +48,7 @@ export class HomeView {
     const prompt = $("#new-prompt", this.root);
     submitOnCtrlEnter(prompt);
     const fit = autoGrow(prompt);
+    this.attachments = attachFiles(form, prompt);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.start(prompt.value);
@@ -82,7 +84,7 @@ export class HomeView {
     button.disabled = true;
     button.classList.add("working");
     try {
-      const started = await projects.generate(text);
+      const started = await projects.generate(text, undefined, this.attachments.files());
       navigate(`/projects/${encodeURIComponent(started.projectId)}`);
     } catch (failure) {
       error.textContent = problemMessage(failure);

@@ -2,6 +2,7 @@
 // (one panel at a time on a phone), all kept current by the project's event stream.
 
 import { ApiError, UnreachableError, projects } from "./api.js";
+import { attachFiles } from "./attachments.js";
 import { $, $$, autoGrow, debounce, duration, fromTemplate, isBusy, statusPill, submitOnCtrlEnter, tokens, usd } from "./dom.js";
 import { FileBrowser } from "./files.js";
 import { problemMessage } from "./home.js";
@@ -9,6 +10,7 @@ import { Preview } from "./preview.js";
 import { ProjectStream, forgetEvents } from "./stream.js";
 import { Timeline } from "./timeline.js";
 import { confirmDialog, navigate, toast, topStatus } from "./ui.js";
+import { VersionsPanel } from "./versions.js";
 
 const wide = matchMedia("(min-width: 900px)");
 
@@ -33,6 +35,7 @@ export class ProjectView {
     });
     this.files = new FileBrowser($("#panel-code", this.root), projectId, $$(".file-count", this.root));
     this.preview = new Preview($("#panel-preview", this.root));
+    this.versions = new VersionsPanel($("#panel-versions", this.root), projectId, { isBusy: () => isBusy(this.state), counters: $$(".version-count", this.root) });
     this.refreshStatus = debounce(() => this.loadStatus(), 250);
     this.wire();
     this.load();
@@ -53,6 +56,7 @@ export class ProjectView {
     const prompt = $("#followup-prompt", root);
     submitOnCtrlEnter(prompt);
     autoGrow(prompt);
+    this.attachments = attachFiles($("#followup-form", root), prompt);
     prompt.addEventListener("input", () => ($("#followup-error", root).hidden = true));
     $("#followup-form", root).addEventListener("submit", (event) => {
       event.preventDefault();
@@ -138,6 +142,7 @@ export class ProjectView {
     this.previewLink = project.links?.preview ?? null;
     this.applyStatus(project.project);
     this.loadFiles();
+    this.versions.load();
     this.stream = new ProjectStream(this.projectId, {
       onEvent: (event, info) => this.onEvent(event, info),
       onState: (state, detail) => this.onStreamState(state, detail),
@@ -205,6 +210,7 @@ export class ProjectView {
     $("#followup-hint", this.root).hidden = busy;
     $("#followup-busy", this.root).hidden = !busy;
     this.preview.setBusy(busy);
+    this.versions.setBusy(busy);
     document.title = `${busy ? "● " : ""}${this.title ?? "Project"} — Kiln`;
     this.renderProgress();
   }
@@ -274,6 +280,16 @@ export class ProjectView {
           });
         }
         break;
+      case "version_created":
+        this.versions.apply(event);
+        break;
+      case "version_restored":
+        // A restore rewrote the files without file events: read them again and show the restored app.
+        if (!replayed) {
+          this.loadFiles();
+          if (this.preview.shown) this.preview.reload();
+        }
+        break;
       default:
     }
     if (!replayed) this.renderProgress();
@@ -326,7 +342,8 @@ export class ProjectView {
     const submit = $("#followup-submit", this.root);
     submit.disabled = true;
     try {
-      await projects.generate(text, this.projectId);
+      await projects.generate(text, this.projectId, this.attachments.files());
+      this.attachments.clear();
       prompt.value = "";
       prompt.dispatchEvent(new Event("input"));
       if (this.state && !isBusy(this.state)) this.setState("queued");

@@ -111,6 +111,10 @@ export class Timeline {
           data.size !== undefined ? h("span", { class: "muted" }, ` ${bytes(data.size)}`) : null);
       }
 
+      case "attachments_received":
+        return line(event, "file", "muted", "Attached",
+          h("span", { class: "attachment-list" }, (data.files ?? []).map((file) => `${file.name} (${bytes(file.size)})`).join(", ")));
+
       case "command_output":
         return this.output(event, data);
 
@@ -155,6 +159,18 @@ export class Timeline {
             h("div", { class: "callout-title" }, iconNode("stop"), "Stopped"),
             h("p", { class: "callout-body" }, data.reason ?? "The generation was cancelled."),
             h("p", { class: "callout-hint" }, "The files written so far are kept. Send a prompt to carry on.")));
+
+      case "version_created":
+        return line(event, "check", "info",
+          `Saved as version ${data.version}`,
+          data.filesChanged !== undefined
+            ? h("span", { class: "muted" }, ` · ${data.filesChanged} file${data.filesChanged === 1 ? "" : "s"} changed, +${data.insertions ?? 0} −${data.deletions ?? 0}`)
+            : null);
+
+      case "version_restored":
+        return line(event, "info", "info",
+          `Restored version ${data.from}`,
+          h("span", { class: "muted" }, ` as version ${data.version}`));
 
       case "status_changed":
         // Kept for the record (and the seq), but shown by the status pill and the events around it.

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Kiln.Projects;
+using StackExchange.Redis;
+
+namespace Kiln.Events;
+
+/// <summary>
+/// With the Redis store, brings what other instances store to this instance's subscribers: every stored event
+/// and every deletion is announced on one channel (<see cref="RedisNotice"/>), and this relays each to the
+/// <see cref="EventLog"/>, which skips what it has published already and fills gaps from the store.
+/// </summary>
+public sealed partial class RedisEventRelay(IConnectionMultiplexer redis, RedisKeys keys, EventLog events, ILogger<RedisEventRelay> logger)
+    : BackgroundService
+{
+    // A restored connection may have missed notices; one pending catch-up covers any number of restores.
+    private readonly Channel<bool> _restored = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    private ChannelMessageQueue? _notices;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Subscribed before Kiln serves anything: a subscriber's replay then never misses an event stored after it.
+        _notices = await redis.GetSubscriber().SubscribeAsync(keys.Notices).WaitAsync(cancellationToken);
+        // One at a time, in the order Redis sent them (which is seq order per project).
+        _notices.OnMessage(Relay);
+        redis.ConnectionRestored += OnConnectionRestored;
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        redis.ConnectionRestored -= OnConnectionRestored;
+        if (_notices is not null)
+        {
+            try
+            {
+                await _notices.UnsubscribeAsync().WaitAsync(cancellationToken);
+            }
+            catch (RedisException exception)
+            {
+                // Redis is gone already; closing the connection ends the subscription anyway.
+                LogUnsubscribeFailed(logger, exception);
+            }
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var _ in _restored.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await events.CatchUpAsync(stoppingToken);
+                LogCaughtUp(logger);
+            }
+            catch (RedisException exception)
+            {
+                // Lost again; the next restore asks again.
+                LogCatchUpFailed(logger, exception);
+            }
+        }
+    }
+
+    private void Relay(ChannelMessage message)
+    {
+        RedisNotice? notice;
+        try
+        {
+            notice = RedisNotice.Parse(message.Message!);
+        }
+        catch (JsonException exception)
+        {
+            LogMalformed(logger, exception);
+            return;
+        }
+
+        switch (notice)
+        {
+            case { Event: { } stored }:
+                events.Deliver(stored);
+                break;
+            case { } deleted:
+                events.Forget(deleted.ProjectId);
+                break;
+            default:
+                LogMalformed(logger, null);
+                break;
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args)
+    {
+        if (args.ConnectionType == ConnectionType.Subscription)
+        {
+            _restored.Writer.TryWrite(true);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a notice on the Redis channel that Kiln did not write")]
+    private static partial void LogMalformed(ILogger logger, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not unsubscribe from Redis while stopping")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis subscription restored; subscribers caught up from the store")]
+    private static partial void LogCaughtUp(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not catch subscribers up after the Redis subscription was restored")]
+    private static partial void LogCatchUpFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+
+namespace Kiln.Testing;
+
+/// <summary>
+/// Several Kiln processes sharing one Redis store (a key prefix of their own) and one projects root, with a
+/// real nginx in front of them configured from <c>deploy/nginx/kiln.conf</c>: a fleet as README's "Running a fleet" sets one up.
+/// </summary>
+public sealed class KilnFleet : IAsyncDisposable
+{
+    private KilnFleet(IReadOnlyList<KilnInstance> instances, NginxServer nginx, string projectsRoot, string keyPrefix)
+    {
+        Instances = instances;
+        Nginx = nginx;
+        ProjectsRoot = projectsRoot;
+        KeyPrefix = keyPrefix;
+    }
+
+    public IReadOnlyList<KilnInstance> Instances { get; }
+
+    public NginxServer Nginx { get; }
+
+    /// <summary>The projects root every instance shares.</summary>
+    public string ProjectsRoot { get; }
+
+    /// <summary>The Redis key prefix of this fleet's store and leases.</summary>
+    public string KeyPrefix { get; }
+
+    /// <param name="kilnAssembly">Kiln.dll.</param>
+    /// <param name="count">How many instances.</param>
+    /// <param name="redisConfiguration">The Redis server every instance uses.</param>
+    /// <param name="settings">More configuration for every instance.</param>
+    /// <param name="cancellationToken">Gives up starting.</param>
+    public static async Task<KilnFleet> StartAsync(
+        string kilnAssembly, int count, string redisConfiguration, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
+    {
+        var root = Directory.CreateTempSubdirectory("kiln-fleet-").FullName;
+        var prefix = RedisServer.NewPrefix();
+        // Reserved before the instances start: they put nginx's address in their preview URLs.
+        var nginxPort = NginxServer.FreePort();
+        var all = new Dictionary<string, string>
+        {
+            ["Kiln:ProjectsRoot"] = root,
+            ["Kiln:Store"] = "redis",
+            ["Kiln:Redis:Configuration"] = redisConfiguration,
+            ["Kiln:Redis:KeyPrefix"] = prefix,
+            ["Kiln:Preview:Domain"] = string.Create(CultureInfo.InvariantCulture, $"localhost:{nginxPort}"),
+            ["Kiln:Preview:Scheme"] = "http",
+            ["Logging:Console:FormatterName"] = "simple",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        var starting = Enumerable.Range(0, count).Select(_ => KilnInstance.StartAsync(kilnAssembly, all, cancellationToken)).ToList();
+        try
+        {
+            var instances = await Task.WhenAll(starting);
+            var nginx = await NginxServer.StartAsync(nginxPort, instances.Select(i => i.BaseAddress), cancellationToken);
+            return new KilnFleet(instances, nginx, root, prefix);
+        }
+        catch
+        {
+            foreach (var start in starting.Where(s => s.IsCompletedSuccessfully))
+            {
+                await (await start).DisposeAsync();
+            }
+
+            Directory.Delete(root, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>What each instance and nginx said lately, for a failing test's message.</summary>
+    public string Output => string.Join("\n\n", Instances.Select((instance, i) => $"--- instance {i} ({instance.BaseAddress}):\n{instance.Output}"))
+                            + $"\n\n--- nginx:\n{Nginx.Output}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await Nginx.DisposeAsync();
+        foreach (var instance in Instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(ProjectsRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
