@@ -3,6 +3,7 @@ using Kiln.Agents.Offline;
 using Kiln.Api;
 using Kiln.Events;
 using Kiln.Fleet;
+using Kiln.Operations;
 using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Sandbox;
@@ -68,6 +69,7 @@ public static class KilnServices
         services.AddSingleton(AgentRuntimeChoice.Choose);
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton<GenerationRunner>();
+        services.AddSingleton<ErrorFixer>();
         services.AddSingleton<GenerationScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());
 
@@ -111,6 +113,9 @@ public static class KilnServices
                 options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
             }
         });
+
+        // Health, metrics, traces, cleanup and shutdown.
+        builder.AddOperations();
         return builder;
     }
 
@@ -118,6 +123,7 @@ public static class KilnServices
     {
         // Preview hosts first: they leave here for the app's own origin and never reach routing or the API.
         app.UseFleet();
+        app.UseProjectActivity();
         app.UsePreviewOrigin();
         app.UseRouting();
         app.UseExceptionHandler();

@@ -1,5 +1,6 @@
 using Kiln;
 using Kiln.Api;
+using Kiln.Operations;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,18 +9,20 @@ builder.AddKiln();
 var app = builder.Build();
 app.UseKiln();
 
-app.MapGenerate();
+app.MapGenerate().RefuseWhileDraining();
 app.MapProjects();
 app.MapProjectFiles();
 app.MapProjectDownload();
 app.MapPreview();
 app.MapEvents();
+app.MapProjectErrors();
 app.MapProjectMcp();
 app.MapVersions();
-app.MapHealthChecks("/healthz").AllowAnonymous();
+app.MapOperations();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();
 app.MapWebUi();
+app.MapProjectPins();
 
 app.Run();
 

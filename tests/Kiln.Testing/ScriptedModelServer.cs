@@ -174,6 +174,10 @@ public sealed class ScriptedModelServer : IAsyncDisposable
             {
                 await Task.Delay(reply.Delay, cut.Token);
             }
+            if (reply.Gate is { } gate)
+            {
+                await gate.WaitAsync(cut.Token);
+            }
             if (reply.Error is { } error)
             {
                 await WriteErrorAsync(context, error);

@@ -54,6 +54,9 @@ public sealed record ScriptedReply
     /// <summary>Wait this long before answering.</summary>
     public TimeSpan Delay { get; init; }
 
+    /// <summary>Wait until this task completes before answering, so a test decides when a slow turn ends.</summary>
+    public Task? Gate { get; init; }
+
     /// <summary>
     /// Start the answer (status, and for a stream the message_start event) and then never finish it,
     /// until the client gives up on the request or the server is disposed. For cancellation tests.
@@ -93,6 +96,9 @@ public sealed record ScriptedReply
 
     /// <summary>This reply, sent after <paramref name="delay"/>.</summary>
     public ScriptedReply After(TimeSpan delay) => this with { Delay = delay };
+
+    /// <summary>This reply, sent once <paramref name="gate"/> completes (a TaskCompletionSource's task, say).</summary>
+    public ScriptedReply After(Task gate) => this with { Gate = gate };
 
     /// <summary>This reply with the given usage (and so the cost the client computes).</summary>
     public ScriptedReply WithUsage(int inputTokens, int outputTokens) =>

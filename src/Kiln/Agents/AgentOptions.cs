@@ -50,6 +50,14 @@ public sealed class AgentOptions
     /// <summary>Longest prompt accepted, in characters.</summary>
     [Range(1, 1_000_000)]
     public int MaxPromptLength { get; set; } = 20_000;
+
+    /// <summary>
+    /// How many times Kiln sends the app's collected errors back to the agent by itself after a generation ends with
+    /// errors (a failed build, a compile error, an error the preview threw); 0 leaves it to the person ("Fix it").
+    /// It stops early when the same error comes back after a fix.
+    /// </summary>
+    [Range(0, 10)]
+    public int AutoFix { get; set; }
 }
 
 public static class AgentRuntimeNames

@@ -19,7 +19,8 @@ public sealed partial class GenerationRunner(
     AttachmentStore attachments,
     TimeProvider time,
     ILogger<GenerationRunner> logger,
-    VersionHistory versions)
+    VersionHistory versions,
+    PreviewErrors previewErrors)
 {
     public async Task RunAsync(GenerationRequest request, RunningGeneration running, CancellationToken cancellationToken)
     {
@@ -39,6 +40,8 @@ public sealed partial class GenerationRunner(
             await events.AppendAsync(projectId, new StatusChanged(ProjectStatus.Generating), CancellationToken.None);
             await events.AppendAsync(projectId, new GenerationStarted(request.Prompt, request.PromptNumber, runtime.Name, model.Model), CancellationToken.None);
             LogStarted(logger, runtime.Name, model);
+            // The errors collected so far are what this prompt is about (or out of date); what it causes is collected anew.
+            await previewErrors.ClearAsync(projectId, "generation_started", sources: null, CancellationToken.None);
 
             workspace.Create(projectId);
             var prompt = await versions.PromptForAgentAsync(projectId, request.Prompt, cancellationToken);

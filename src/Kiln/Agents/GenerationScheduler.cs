@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Kiln.Events;
+using Kiln.Operations;
 using Kiln.Projects;
 using Microsoft.Extensions.Options;
 
@@ -17,11 +18,22 @@ public sealed partial class GenerationScheduler(
     EventLog events,
     TimeProvider time,
     IOptions<AgentOptions> options,
-    ILogger<GenerationScheduler> logger) : BackgroundService
+    ILogger<GenerationScheduler> logger,
+    KilnMetrics metrics,
+    ErrorFixer fixer) : BackgroundService
 {
     private readonly Channel<GenerationRequest> _queue = Channel.CreateUnbounded<GenerationRequest>();
     private readonly ConcurrentDictionary<string, RunningGeneration> _running = new();
+    // Draining: start nothing new. Interrupting: stop what runs, as if Kiln itself were stopping.
+    private readonly CancellationTokenSource _draining = new();
+    private readonly CancellationTokenSource _interrupting = new();
     private int _waiting;
+
+    /// <summary>Generations waiting for a worker.</summary>
+    public int QueuedCount => Volatile.Read(ref _waiting);
+
+    /// <summary>Generations running now.</summary>
+    public int RunningCount => _running.Count;
 
     /// <summary>Queues a prompt whose project is already <c>queued</c> in the store.</summary>
     public async Task EnqueueAsync(GenerationRequest request, CancellationToken cancellationToken)
@@ -84,23 +96,74 @@ public sealed partial class GenerationScheduler(
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
+        using var taking = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _draining.Token);
         try
         {
-            await foreach (var request in _queue.Reader.ReadAllAsync(stoppingToken))
+            // Not ReadAllAsync: it hands out what is buffered without looking at its token, and a draining worker
+            // must not start the next queued generation.
+            while (await _queue.Reader.WaitToReadAsync(taking.Token))
             {
-                Interlocked.Decrement(ref _waiting);
-                await RunAsync(request, stoppingToken);
+                if (!taking.IsCancellationRequested && _queue.Reader.TryRead(out var request))
+                {
+                    Interlocked.Decrement(ref _waiting);
+                    await RunAsync(request, stoppingToken);
+                }
+
+                taking.Token.ThrowIfCancellationRequested();
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (taking.IsCancellationRequested)
         {
-            // Shutting down. Whatever is still queued is marked interrupted at the next start.
+            // Draining or shutting down. Whatever is still queued is marked interrupted by InterruptAsync, or at the next start.
+        }
+    }
+
+    /// <summary>
+    /// Shutdown, first step: start no queued generation from now on. Running ones go on; <see cref="WhenIdleAsync"/>
+    /// completes when they have all finished.
+    /// </summary>
+    public void StopTakingWork() => _draining.Cancel();
+
+    /// <summary>Completes when every worker has finished its generation, after <see cref="StopTakingWork"/>.</summary>
+    public Task WhenIdleAsync => ExecuteTask ?? Task.CompletedTask;
+
+    /// <summary>
+    /// Shutdown, last step: running generations end as <c>interrupted</c>, then queued ones are marked
+    /// <c>interrupted</c> too, each with its events, so no project is left queued or generating.
+    /// </summary>
+    public async Task InterruptAsync(CancellationToken cancellationToken)
+    {
+        StopTakingWork();
+        await _interrupting.CancelAsync();
+        await WhenIdleAsync.WaitAsync(cancellationToken);
+
+        const string reason = "Kiln stopped before this generation started. Send the prompt again to continue.";
+        while (_queue.Reader.TryRead(out var request))
+        {
+            Interlocked.Decrement(ref _waiting);
+            var now = time.GetUtcNow();
+            var interrupted = await store.UpdateAsync(request.ProjectId, project => project.Status == ProjectStatus.Queued
+                ? project with { Status = ProjectStatus.Interrupted, Error = reason, UpdatedAt = now, FinishedAt = now }
+                : project, CancellationToken.None);
+            if (interrupted?.Status == ProjectStatus.Interrupted)
+            {
+                await events.AppendAsync(request.ProjectId, new ErrorOccurred(reason), CancellationToken.None);
+                await events.AppendAsync(request.ProjectId, new StatusChanged(ProjectStatus.Interrupted, reason), CancellationToken.None);
+            }
         }
     }
 
     private async Task RunAsync(GenerationRequest request, CancellationToken stoppingToken)
     {
-        var running = new RunningGeneration(stoppingToken);
+        // A follow-up is let in as soon as the previous generation has stored its outcome, which it does before writing
+        // its last events: that one may still be finishing here. Wait for it rather than drop the follow-up.
+        while (_running.TryGetValue(request.ProjectId, out var previous))
+        {
+            await previous.Completion;
+        }
+
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _interrupting.Token);
+        var running = new RunningGeneration(shutdown.Token);
         if (!_running.TryAdd(request.ProjectId, running))
         {
             // Cannot happen: the store lets one generation per project be queued at a time.
@@ -108,6 +171,9 @@ public sealed partial class GenerationScheduler(
             return;
         }
 
+        // One span per generation; tool calls made during it are its children.
+        using var span = KilnTelemetry.StartGeneration(request.ProjectId, request.PromptNumber);
+        var dequeuedAt = time.GetUtcNow();
         try
         {
             await runner.RunAsync(request, running, running.Token);
@@ -116,8 +182,56 @@ public sealed partial class GenerationScheduler(
         {
             _running.TryRemove(request.ProjectId, out _);
             running.Complete();
+            await RecordOutcomeAsync(request.ProjectId, dequeuedAt, span);
+        }
+
+        await AutoFixAsync(request, stoppingToken);
+    }
+
+    private async Task RecordOutcomeAsync(string projectId, DateTimeOffset dequeuedAt, System.Diagnostics.Activity? span)
+    {
+        // The runner stamps StartedAt and FinishedAt; one that did not start (cancelled while queued, deleted) is not timed.
+        if (await store.GetAsync(projectId, CancellationToken.None) is { StartedAt: { } started, FinishedAt: { } finished } project && started >= dequeuedAt)
+        {
+            metrics.GenerationRan(project.Status, finished - started);
+            KilnTelemetry.SetOutcome(span, project.Status, project.Error);
         }
     }
+
+    public override void Dispose()
+    {
+        _draining.Dispose();
+        _interrupting.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>
+    /// Queues the fix Kiln:Agent:AutoFix asks for after a generation with errors. Only once the generation has left
+    /// <c>_running</c>: another worker may start the fix at once.
+    /// </summary>
+    private async Task AutoFixAsync(GenerationRequest finished, CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (await fixer.AfterGenerationAsync(finished, stoppingToken) is { } fix)
+            {
+                await EnqueueAsync(fix, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: a queued fix is marked interrupted at the next start, like any queued prompt.
+        }
+#pragma warning disable CA1031 // A worker must outlive a failed auto-fix: the generation itself has ended and been recorded.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogAutoFixFailed(logger, finished.ProjectId, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Project {ProjectId}: the automatic fix after its generation failed")]
+    private static partial void LogAutoFixFailed(ILogger logger, string projectId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Project {ProjectId} was dequeued while it already had a running generation")]
     private static partial void LogAlreadyRunning(ILogger logger, string projectId);

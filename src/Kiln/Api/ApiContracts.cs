@@ -35,7 +35,8 @@ public sealed record ProjectStatusResponse(
     string? PreviewUrl,
     string Runtime,
     string Model,
-    bool OfflineModel)
+    bool OfflineModel,
+    bool Pinned = false)
 {
     public static ProjectStatusResponse From(Project project) => new(
         project.Id,
@@ -50,7 +51,8 @@ public sealed record ProjectStatusResponse(
         project.PreviewUrl,
         project.Runtime,
         project.Model,
-        project.Model == Agents.Offline.OfflineModelServer.ModelName);
+        project.Model == Agents.Offline.OfflineModelServer.ModelName,
+        project.Pinned);
 }
 
 public sealed record ProjectResponse(ProjectStatusResponse Project, IReadOnlyList<ProjectPrompt> Prompts, ProjectLinks Links)
@@ -59,10 +61,10 @@ public sealed record ProjectResponse(ProjectStatusResponse Project, IReadOnlyLis
         new(ProjectStatusResponse.From(project), project.Prompts, ProjectLinks.For(project.Id));
 }
 
-public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, string Prompt, int PromptCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? PreviewUrl)
+public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, string Prompt, int PromptCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? PreviewUrl, bool Pinned = false)
 {
     public static ProjectSummary From(Project project) =>
-        new(project.Id, project.Status, project.Prompts[0].Text, project.Prompts.Count, project.CreatedAt, project.UpdatedAt, project.PreviewUrl);
+        new(project.Id, project.Status, project.Prompts[0].Text, project.Prompts.Count, project.CreatedAt, project.UpdatedAt, project.PreviewUrl, project.Pinned);
 }
 
 public sealed record FileEntry(string Path, long Size, DateTimeOffset Modified);

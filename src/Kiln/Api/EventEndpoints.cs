@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Kiln.Events;
+using Kiln.Operations;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -34,7 +35,9 @@ public static partial class EventEndpoints
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
         IProjectStore store,
         EventLog events,
-        IHostApplicationLifetime lifetime,
+        InstanceDrain drain,
+        KilnMetrics metrics,
+        ProjectActivity activity,
         CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -58,11 +61,13 @@ public static partial class EventEndpoints
             return problem;
         }
 
-        return TypedResults.ServerSentEvents(SseItems(events, projectId, resumeFrom ?? 0, lifetime.ApplicationStopping, cancellationToken));
+        activity.Touch(projectId);
+        return TypedResults.ServerSentEvents(SseItems(events, projectId, resumeFrom ?? 0, metrics, drain.Drained, cancellationToken));
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
-        string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, InstanceDrain drain, ILoggerFactory loggers,
+        KilnMetrics metrics, ProjectActivity activity)
     {
         var cancellationToken = context.RequestAborted;
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -83,9 +88,11 @@ public static partial class EventEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var subscriber = metrics.TrackSubscriber("websocket");
+        activity.Touch(projectId);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Kiln stopping ends the sending too, with a close (1001), so a restart isn't held up by open sockets.
-        using var sending = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, lifetime.ApplicationStopping);
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, drain.Drained);
         // The client sends nothing but may close; reading is how a close is noticed.
         var closed = WatchForCloseAsync(socket, connection);
         var logger = loggers.CreateLogger(typeof(EventEndpoints));
@@ -104,7 +111,7 @@ public static partial class EventEndpoints
             LogOverflow(logger, projectId, overflow.LastDeliveredSeq);
             await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, $"Too slow; reconnect with after={overflow.LastDeliveredSeq}");
         }
-        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !connection.IsCancellationRequested)
+        catch (OperationCanceledException) when (drain.Drained.IsCancellationRequested && !connection.IsCancellationRequested)
         {
             await CloseAsync(socket, WebSocketCloseStatus.EndpointUnavailable, "Kiln is stopping; reconnect with after=N.");
         }
@@ -138,8 +145,9 @@ public static partial class EventEndpoints
         : null;
 
     private static async IAsyncEnumerable<SseItem<string>> SseItems(
-        EventLog events, string projectId, long after, CancellationToken stopping, [EnumeratorCancellation] CancellationToken cancellationToken)
+        EventLog events, string projectId, long after, KilnMetrics metrics, CancellationToken stopping, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var subscriber = metrics.TrackSubscriber("sse");
         // The stream ends when Kiln stops, so a restart isn't held up by open streams; clients resume with after=N.
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         await using var enumerator = events.ReadAsync(projectId, after, connection.Token).GetAsyncEnumerator(connection.Token);

@@ -27,6 +27,17 @@ public static class Problems
 
     public static ProblemHttpResult BadRequest(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    public static ProblemHttpResult ShuttingDown(TimeSpan retryAfter) => TypedResults.Problem(
+        title: "Kiln is stopping",
+        detail: $"This instance is shutting down and takes no new generation; the ones it runs are finishing. Send the request again in {retryAfter.TotalSeconds:0} seconds (Retry-After): another instance, or this one once it is back, will take it.",
+        statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    public static ProblemHttpResult NoErrorsToFix(string projectId) => TypedResults.Problem(
+        title: "No errors to fix",
+        detail: $"Project '{projectId}' has no open errors: its build, dev server and preview page reported none since its last generation started. " +
+                $"GET /api/projects/{projectId}/errors lists them; to change the app, POST /api/generate with a prompt.",
+        statusCode: StatusCodes.Status422UnprocessableEntity);
 }
 
 /// <summary>The versions API's error answers (see <see cref="VersionEndpoints"/>).</summary>

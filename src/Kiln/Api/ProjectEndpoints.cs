@@ -1,7 +1,5 @@
 using Kiln.Agents;
-using Kiln.Events;
 using Kiln.Fleet;
-using Kiln.Preview;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -62,25 +60,6 @@ public static class ProjectEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string projectId,
-        IProjectStore store,
-        GenerationScheduler scheduler,
-        DevServerSupervisor devServers,
-        ProjectWorkspace workspace,
-        EventLog events,
-        CancellationToken cancellationToken)
-    {
-        if (await FindAsync(store, projectId, cancellationToken) is null)
-        {
-            return Problems.ProjectNotFound(projectId);
-        }
-
-        // Stop its work first, so nothing writes into the directory while it is removed.
-        await scheduler.CancelAsync(projectId, "The project is being deleted.", cancellationToken);
-        await devServers.ForgetAsync(projectId);
-        await store.DeleteAsync(projectId, cancellationToken);
-        events.Forget(projectId);
-        workspace.Delete(projectId);
-        return TypedResults.NoContent();
-    }
+        string projectId, ProjectRemoval removal, CancellationToken cancellationToken) =>
+        await removal.RemoveAsync(projectId, cancellationToken) ? TypedResults.NoContent() : Problems.ProjectNotFound(projectId);
 }

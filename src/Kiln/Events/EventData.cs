@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Kiln.Agents;
 using Kiln.Preview;
 using Kiln.Projects;
 
@@ -131,4 +132,37 @@ public sealed record AttachmentsReceived(int PromptNumber, IReadOnlyList<Attachm
 {
     [JsonIgnore] // Written once, beside data, by ProjectEvent.
     public override string Type => "attachments_received";
+}
+
+/// <summary>
+/// An error of the running app, collected for the agent: a failed build, a dev server's compile error, or an
+/// error the preview page threw. Identical errors are counted, not repeated: a later event for the same error
+/// (same source, message and place) is sent only when its <c>Count</c> reaches 10, 100, 1000…
+/// </summary>
+public sealed record PreviewError(
+    PreviewErrorSource Source, string Message, string? File, int? Line, int? Column, string? Stack, int Count, string Id) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "preview_error";
+}
+
+/// <summary>The open preview errors were dropped: a generation started, or a build succeeded (compile errors only).</summary>
+public sealed record PreviewErrorsCleared(string Reason, int Cleared) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "preview_errors_cleared";
+}
+
+/// <summary>Kiln sends the collected errors to the agent by itself (Kiln:Agent:AutoFix): attempt <c>Attempt</c> of <c>MaxAttempts</c>.</summary>
+public sealed record AutoFixStarted(int Attempt, int MaxAttempts, int Errors) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "auto_fix_started";
+}
+
+/// <summary>Kiln stopped fixing by itself, and why: the errors are gone, one came back after a fix, or the attempts ran out.</summary>
+public sealed record AutoFixStopped(AutoFixStopReason Reason, string Message, int Attempts) : EventData
+{
+    [JsonIgnore] // Written once, beside data, by ProjectEvent.
+    public override string Type => "auto_fix_stopped";
 }

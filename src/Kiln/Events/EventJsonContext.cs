@@ -29,6 +29,10 @@ namespace Kiln.Events;
 [JsonSerializable(typeof(VersionCreated))]
 [JsonSerializable(typeof(VersionRestored))]
 [JsonSerializable(typeof(AttachmentsReceived))]
+[JsonSerializable(typeof(PreviewError))]
+[JsonSerializable(typeof(PreviewErrorsCleared))]
+[JsonSerializable(typeof(AutoFixStarted))]
+[JsonSerializable(typeof(AutoFixStopped))]
 internal sealed partial class EventJsonContext : JsonSerializerContext
 {
     /// <summary>

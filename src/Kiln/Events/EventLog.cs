@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
+using Kiln.Operations;
 using Kiln.Projects;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace Kiln.Events;
 /// Each project's event log: an event is stored (and so given its <c>seq</c>) before it is published, and a
 /// subscriber gets the stored events after a point and then the live ones, with no gap and no duplicate.
 /// </summary>
-public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<EventsOptions> options)
+public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<EventsOptions> options, KilnMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, ProjectChannel> _projects = new();
 
@@ -27,6 +28,7 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
         {
             var stored = await store.AppendEventAsync(projectId, data.Type, time.GetUtcNow(), json, CancellationToken.None);
             channel.Publish(stored);
+            metrics.Published(data);
             return stored;
         }
         finally

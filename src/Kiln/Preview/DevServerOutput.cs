@@ -19,11 +19,21 @@ internal sealed partial class DevServerOutput
     private readonly Queue<string> _tail = new();
     private readonly Queue<string> _errors = new();
     private readonly Lock _lock = new();
+    private readonly DevServerErrorReader? _errorReader;
+    private readonly Func<PreviewErrorReport, Task>? _onError;
 
-    public DevServerOutput(string logsDirectory)
+    /// <param name="logsDirectory">Where the log file goes.</param>
+    /// <param name="appDirectory">The app's directory, to read compile errors relative to it; null reads none.</param>
+    /// <param name="onError">Gets each compile error the server prints.</param>
+    public DevServerOutput(string logsDirectory, string? appDirectory = null, Func<PreviewErrorReport, Task>? onError = null)
     {
         Directory.CreateDirectory(logsDirectory);
         _logPath = Path.Combine(logsDirectory, LogFileName);
+        if (appDirectory is not null && onError is not null)
+        {
+            _errorReader = new DevServerErrorReader(appDirectory);
+            _onError = onError;
+        }
     }
 
     public string LogPath => _logPath;
@@ -60,6 +70,37 @@ internal sealed partial class DevServerOutput
         }
 
         return clean;
+    }
+
+    /// <summary>
+    /// Reads a stored line (see <see cref="Add"/>) for compile errors and reports each one it completes;
+    /// <paramref name="quiet"/> says no further line is waiting, which ends an error block in progress.
+    /// </summary>
+    public async Task ReadErrorsAsync(string line, bool quiet)
+    {
+        if (_errorReader is null || _onError is null)
+        {
+            return;
+        }
+
+        PreviewErrorReport? finished;
+        PreviewErrorReport? ended = null;
+        lock (_lock)
+        {
+            finished = _errorReader.Read(line);
+            if (quiet)
+            {
+                ended = _errorReader.Quiet();
+            }
+        }
+
+        foreach (var report in new[] { finished, ended })
+        {
+            if (report is not null)
+            {
+                await _onError(report);
+            }
+        }
     }
 
     /// <summary>Records a failure of Kiln's own (a crash, a timeout) among the errors.</summary>

@@ -69,6 +69,7 @@ internal sealed class DevServerRun
             {
                 var clean = _output.Add(line);
                 await WriteAsync(clean);
+                await _output.ReadErrorsAsync(clean, quiet: !Process.Output.TryPeek(out _));
             }
         }
         finally

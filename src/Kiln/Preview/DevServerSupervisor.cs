@@ -20,6 +20,7 @@ public sealed class DevServerSupervisor : BackgroundService
     private readonly ProjectWorkspace _workspace;
     private readonly TimeProvider _time;
     private readonly ILogger<DevServerSupervisor> _logger;
+    private readonly PreviewErrors _errors;
 
     public DevServerSupervisor(
         SandboxedProcessRunner runner,
@@ -30,7 +31,8 @@ public sealed class DevServerSupervisor : BackgroundService
         PreviewUpstream upstream,
         IOptions<PreviewOptions> options,
         TimeProvider time,
-        ILogger<DevServerSupervisor> logger)
+        ILogger<DevServerSupervisor> logger,
+        PreviewErrors errors)
     {
         Runner = runner;
         Events = events;
@@ -41,6 +43,7 @@ public sealed class DevServerSupervisor : BackgroundService
         Records = new DevServerRecords(workspace);
         _workspace = workspace;
         _time = time;
+        _errors = errors;
         _logger = logger;
     }
 
@@ -73,6 +76,9 @@ public sealed class DevServerSupervisor : BackgroundService
 
     /// <summary>The port of the project's dev server when it runs and answers.</summary>
     public int? RunningPort(string projectId) => _servers.TryGetValue(projectId, out var server) ? server.RunningPort : null;
+
+    /// <summary>Dev servers running now.</summary>
+    public int RunningCount => _servers.Values.Count(server => server.State == DevServerState.Running);
 
     public DevServerState State(string projectId) => _servers.TryGetValue(projectId, out var server) ? server.State : DevServerState.Stopped;
 
@@ -203,5 +209,11 @@ public sealed class DevServerSupervisor : BackgroundService
 
     private DevServer Server(string projectId) =>
         _servers.GetOrAdd(projectId, id => new DevServer(
-            id, _workspace.AppDirectory(id), new DevServerOutput(_workspace.LogsDirectory(id)), this, _logger, _time));
+            id,
+            _workspace.AppDirectory(id),
+            // Compile errors the server prints are collected for the agent (preview_error events).
+            new DevServerOutput(_workspace.LogsDirectory(id), _workspace.AppDirectory(id), report => _errors.ReportAsync(id, report, CancellationToken.None)),
+            this,
+            _logger,
+            _time));
 }

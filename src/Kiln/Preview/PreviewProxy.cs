@@ -25,7 +25,8 @@ public sealed class PreviewProxy(
     PreviewUpstream upstream,
     IOptions<PreviewOptions> options,
     TimeProvider time,
-    ILogger<PreviewProxy> logger)
+    ILogger<PreviewProxy> logger,
+    PreviewErrorEndpoint errorEndpoint)
 {
     /// <summary>How long a page load waits for a starting server before it gets the page that reloads itself.</summary>
     private static readonly TimeSpan PageLoadWait = TimeSpan.FromSeconds(3);
@@ -47,6 +48,13 @@ public sealed class PreviewProxy(
         if (!origin.IsPreviewHost(context.Request.Host, out var projectId) || !ProjectIds.IsValid(projectId))
         {
             await PreviewPages.NotFoundAsync(context, projectId ?? context.Request.Host.Host);
+            return;
+        }
+
+        // Kiln's own error reporter and its endpoint, whatever serves the app.
+        if (PreviewErrorEndpoint.Handles(context.Request.Path))
+        {
+            await errorEndpoint.HandleAsync(context, projectId);
             return;
         }
 
@@ -132,7 +140,7 @@ public sealed class PreviewProxy(
             string.Create(CultureInfo.InvariantCulture, $"http://{DevServerScript.Host}:{port}"),
             upstream.Invoker,
             upgrade ? UpgradeConfig : RequestConfig,
-            PreviewRequestTransformer.Instance);
+            upgrade ? PreviewRequestTransformer.Instance : PreviewPageTransformer.Instance);
 
         if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
             or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled)
@@ -175,6 +183,17 @@ public sealed class PreviewProxy(
         // The app changes while it is generated: a browser must always ask again.
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers.XContentTypeOptions = "nosniff";
+        if (result is PhysicalFileHttpResult page && PreviewHtml.IsHtml(page.ContentType) && HttpMethods.IsGet(context.Request.Method)
+            && new FileInfo(page.FileName).Length <= PreviewHtml.MaxInjectedBytes)
+        {
+            // A page gets Kiln's error reporter, as a dev server's pages do (PreviewPageTransformer).
+            var html = PreviewHtml.Inject(await File.ReadAllBytesAsync(page.FileName, context.RequestAborted));
+            context.Response.ContentType = page.ContentType;
+            context.Response.ContentLength = html.Length;
+            await context.Response.Body.WriteAsync(html, context.RequestAborted);
+            return;
+        }
+
         await result.ExecuteAsync(context);
     }
 

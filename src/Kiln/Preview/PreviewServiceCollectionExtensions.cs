@@ -17,6 +17,8 @@ public static class PreviewServiceCollectionExtensions
         services.AddSingleton<DevServerSupervisor>();
         services.AddHostedService(provider => provider.GetRequiredService<DevServerSupervisor>());
         services.AddSingleton<PreviewProxy>();
+        services.AddSingleton<PreviewErrors>();
+        services.AddSingleton<PreviewErrorEndpoint>();
         return services;
     }
 

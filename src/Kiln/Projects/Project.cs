@@ -20,6 +20,15 @@ public sealed record Project
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
+    /// <summary>A pinned project is never removed by the cleanup policy, however old or large.</summary>
+    public bool Pinned { get; init; }
+
+    /// <summary>
+    /// The last preview request or event stream opened for the project, as the cleanup policy last wrote it down
+    /// (prompts and generations move <see cref="UpdatedAt"/> instead).
+    /// </summary>
+    public DateTimeOffset? LastUsedAt { get; init; }
+
     public string LatestPrompt => Prompts[^1].Text;
 }
 

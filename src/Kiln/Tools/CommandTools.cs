@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using Kiln.Preview;
 using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -22,12 +23,15 @@ public sealed class CommandTools(
     PackageManager packageManager,
     IOptions<SandboxOptions> sandbox,
     IOptions<PackagesOptions> packageOptions,
-    IOptions<ToolsOptions> tools)
+    IOptions<ToolsOptions> tools,
+    PreviewErrors previewErrors)
 {
     /// <summary>Lines of a failed build's output the model gets back: enough for the errors, not the whole log.</summary>
     public const int BuildErrorLines = 60;
 
     private const int SummaryLines = 15;
+
+    private static readonly IReadOnlySet<PreviewErrorSource> CompileErrorSources = FrozenSet.Create(PreviewErrorSource.Build, PreviewErrorSource.DevServer);
 
     /// <summary>Package-manager sub-commands that change node_modules; they must use the shared store, so install_dependencies runs them.</summary>
     private static readonly FrozenSet<string> InstallCommands = FrozenSet.Create(StringComparer.Ordinal,
@@ -156,15 +160,32 @@ public sealed class CommandTools(
         var run = await commands.RunAsync(context, commands.Spec(context, build.Argv, context.App.Root, timeout), build.Display, cancellationToken);
         if (run.Succeeded)
         {
+            // The code compiles: compile errors collected before are out of date. The page's own errors may remain.
+            await previewErrors.ClearAsync(context.ProjectId, "build_succeeded", CompileErrorSources, CancellationToken.None);
             return Result(false, $"The build succeeded in {CommandReport.Seconds(run.Result.Duration)}.\n" +
                                  $"Last lines of '{run.Display}':\n{CommandReport.LastLines(run.Output, SummaryLines)}");
         }
 
+        await ReportBuildErrorAsync(run);
         var how = run.Result.TimedOut
             ? $"it ran past its {CommandReport.Seconds(timeout)} limit and was stopped"
             : $"exit code {run.Result.ExitCode.ToString(CultureInfo.InvariantCulture)}";
         return Result(true, $"The build failed ({how}, {CommandReport.Seconds(run.Result.Duration)}). Fix the errors below, then call build_project again.\n" +
                             $"The last {BuildErrorLines} lines of '{run.Display}':\n{CommandReport.LastLines(run.Output, BuildErrorLines)}");
+    }
+
+    /// <summary>A failed build, as one error of the app for the agent and the web UI: its first error line and where.</summary>
+    private async Task ReportBuildErrorAsync(CommandRun run)
+    {
+        var tail = CommandReport.LastLines(run.Output, BuildErrorLines);
+        var message = run.Result.TimedOut
+            ? "The build did not finish within its time limit."
+            : ErrorText.BuildErrorLine(tail.Split('\n')) ?? $"The build failed with exit code {run.Result.ExitCode.ToString(CultureInfo.InvariantCulture)}.";
+        var place = ErrorText.FindLocation(message, context.App.Root) ?? ErrorText.FindLocation(tail, context.App.Root);
+        await previewErrors.ReportAsync(
+            context.ProjectId,
+            new PreviewErrorReport(PreviewErrorSource.Build, message, place?.File, place?.Line, place?.Column, tail.Replace(context.App.Root + "/", "", StringComparison.Ordinal)),
+            CancellationToken.None);
     }
 
     /// <summary>Install-like package-manager commands belong to install_dependencies, which gives them the shared store.</summary>

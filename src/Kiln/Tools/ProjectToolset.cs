@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Kiln.Events;
+using Kiln.Operations;
 using Kiln.Projects;
 using Kiln.Sandbox;
 using ModelContextProtocol;
@@ -38,6 +39,7 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
         options.Filters.Request.CallToolFilters.Add(next => async (request, cancellationToken) =>
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            using var span = KilnTelemetry.StartToolCall(projectId, request.Params?.Name ?? "?");
             CallToolResult result;
             try
             {
@@ -50,6 +52,7 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
             }
 
             var error = result.IsError == true ? Shorten(TextOf(result), MaxEventErrorChars) : null;
+            span?.SetStatus(error is null ? System.Diagnostics.ActivityStatusCode.Ok : System.Diagnostics.ActivityStatusCode.Error, error);
             await events.AppendAsync(
                 projectId,
                 new ToolExecuted(request.Params?.Name ?? "?", SummariseInput(request.Params?.Arguments), error is null, error, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds),

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -15,11 +16,13 @@ namespace Kiln.Tests.Infrastructure;
 public sealed class KilnApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    private KilnApp(string projectsRoot, Dictionary<string, string?> settings)
+    private KilnApp(string projectsRoot, Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         ProjectsRoot = projectsRoot;
         _settings = settings;
+        _services = services;
     }
 
     public string ProjectsRoot { get; }
@@ -35,7 +38,8 @@ public sealed class KilnApp : WebApplicationFactory<Program>
     /// <param name="settings">Configuration, as a person would set it; a null value leaves that setting unset.</param>
     /// <param name="projectsRoot">An existing root (another Kiln's), or null for a new temporary one.</param>
     /// <param name="port">A fixed loopback port, for a test that restarts Kiln where a client expects it; 0 for any.</param>
-    public static KilnApp Start(IReadOnlyDictionary<string, string?>? settings = null, string? projectsRoot = null, int port = 0)
+    /// <param name="services">Replaces Kiln's services after its own registrations (a FakeTimeProvider, say).</param>
+    public static KilnApp Start(IReadOnlyDictionary<string, string?>? settings = null, string? projectsRoot = null, int port = 0, Action<IServiceCollection>? services = null)
     {
         var root = projectsRoot ?? TempDirectory.Create("kiln-root");
         var all = new Dictionary<string, string?>
@@ -48,6 +52,8 @@ public sealed class KilnApp : WebApplicationFactory<Program>
             // Tests that generate an app are about something else (events, the API, the UI) and expect the offline model's
             // static app, which needs no node or registry. A test about the Vite app sets "auto" or "vite" (OfflineViteTests).
             ["Kiln:Agent:Offline:AppStack"] = "static",
+            // Stopping a test's Kiln interrupts what runs at once, as it did before the drain existed; the shutdown tests set their own.
+            ["Kiln:ShutdownTimeout"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -62,7 +68,7 @@ public sealed class KilnApp : WebApplicationFactory<Program>
             }
         }
 
-        var app = new KilnApp(root, all);
+        var app = new KilnApp(root, all, services);
         app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         app.StartServer();
         return app;
@@ -78,6 +84,11 @@ public sealed class KilnApp : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 

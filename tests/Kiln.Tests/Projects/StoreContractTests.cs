@@ -2,6 +2,7 @@ using System.Text.Json;
 using Kiln.Events;
 using Kiln.Projects;
 using Kiln.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -234,7 +235,9 @@ public sealed class StoreContractTests
         }
 
         // What a Kiln starting on this store does first; the store was written by another connection.
-        var events = new EventLog(stores.Second, TimeProvider.System, Options.Create(new EventsOptions()));
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new Kiln.Operations.KilnMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var events = new EventLog(stores.Second, TimeProvider.System, Options.Create(new EventsOptions()), metrics);
         await new ProjectRecovery(stores.Second, events, TimeProvider.System, NullLogger<ProjectRecovery>.Instance).StartAsync(Token);
 
         foreach (var busy in new[] { generating, queued })

@@ -45,7 +45,10 @@ export class FileBrowser {
 
   /** The file list from the API (on load and after a reconnection). */
   setFiles(list) {
-    this.files = new Map(list.map((file) => [file.path, file]));
+    const listed = new Map(list.map((file) => [file.path, file]));
+    // A file whose file_created event arrived while the list was on its way is newer than the list: keep it.
+    for (const path of this.changed) if (!listed.has(path) && this.files.has(path)) listed.set(path, this.files.get(path));
+    this.files = listed;
     this.drawTree();
     if (this.openPath && !this.files.has(this.openPath)) this.showPlaceholder("That file was deleted.");
   }

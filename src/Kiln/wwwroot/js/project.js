@@ -4,6 +4,7 @@
 import { ApiError, UnreachableError, projects } from "./api.js";
 import { attachFiles } from "./attachments.js";
 import { $, $$, autoGrow, debounce, duration, fromTemplate, isBusy, statusPill, submitOnCtrlEnter, tokens, usd } from "./dom.js";
+import { ErrorsPanel } from "./errors.js";
 import { FileBrowser } from "./files.js";
 import { problemMessage } from "./home.js";
 import { Preview } from "./preview.js";
@@ -36,6 +37,7 @@ export class ProjectView {
     this.files = new FileBrowser($("#panel-code", this.root), projectId, $$(".file-count", this.root));
     this.preview = new Preview($("#panel-preview", this.root));
     this.versions = new VersionsPanel($("#panel-versions", this.root), projectId, { isBusy: () => isBusy(this.state), counters: $$(".version-count", this.root) });
+    this.errors = new ErrorsPanel($("#errors", this.root), projectId);
     this.refreshStatus = debounce(() => this.loadStatus(), 250);
     this.wire();
     this.load();
@@ -47,6 +49,7 @@ export class ProjectView {
     clearInterval(this.ticker);
     clearTimeout(this.retryTimer);
     this.refreshStatus.cancel();
+    this.errors.destroy();
     wide.removeEventListener("change", this.onResize);
     topStatus(null);
   }
@@ -143,12 +146,14 @@ export class ProjectView {
     this.applyStatus(project.project);
     this.loadFiles();
     this.versions.load();
+    this.errors.refresh();
     this.stream = new ProjectStream(this.projectId, {
       onEvent: (event, info) => this.onEvent(event, info),
       onState: (state, detail) => this.onStreamState(state, detail),
       onResync: () => {
         this.loadStatus();
         this.loadFiles();
+        this.errors.refresh();
       },
     }).start();
     this.ticker = setInterval(() => this.renderProgress(), 1000);
@@ -211,6 +216,7 @@ export class ProjectView {
     $("#followup-busy", this.root).hidden = !busy;
     this.preview.setBusy(busy);
     this.versions.setBusy(busy);
+    this.errors.setBusy(busy);
     document.title = `${busy ? "● " : ""}${this.title ?? "Project"} — Kiln`;
     this.renderProgress();
   }
@@ -232,6 +238,7 @@ export class ProjectView {
   onEvent(event, { replayed }) {
     const stick = this.nearBottom();
     this.timeline.add(event);
+    this.errors.onEvent(event, { replayed });
     const data = event.data ?? {};
     switch (event.type) {
       case "generation_queued":

@@ -178,6 +178,19 @@ export class Timeline {
           h("span", { class: `status-rule status-${data.status}` }, statusLabels[data.status] ?? humanize(data.status ?? "")),
           data.reason ? h("span", { class: "muted" }, ` · ${data.reason}`) : null);
 
+      case "preview_error":
+        return line(event, "alert", "error",
+          `${{ build: "Build error", dev_server: "Compile error", runtime: "Error in the page" }[data.source] ?? "Error"}: `,
+          h("span", { class: "ev-error-message" }, data.message ?? ""),
+          data.file ? h("code", { class: "muted" }, ` ${[data.file, data.line, data.column].filter((part) => part !== null && part !== undefined).join(":")}`) : null,
+          data.count > 1 ? h("span", { class: "muted" }, ` · seen ${data.count} times`) : null);
+
+      case "auto_fix_started":
+        return line(event, "tool", "info", `Fixing the errors by itself (${data.attempt} of ${data.maxAttempts})`);
+
+      case "auto_fix_stopped":
+        return line(event, "info", "muted", data.message ?? "Stopped fixing by itself.");
+
       default: {
         const json = JSON.stringify(data);
         return line(event, "info", "muted", humanize(event.type),

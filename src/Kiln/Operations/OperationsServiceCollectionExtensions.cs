@@ -1,0 +1,98 @@
+using Kiln.Preview;
+using Kiln.Projects;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Kiln.Operations;
+
+/// <summary>Running Kiln as a service: health, metrics and traces, the cleanup policy, and a graceful shutdown.</summary>
+public static class OperationsServiceCollectionExtensions
+{
+    /// <summary>The tag of the health checks <c>/readyz</c> runs. Tag a check with it to make readiness depend on it.</summary>
+    public const string ReadyTag = "ready";
+
+    public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        // Cleanup: what counts as use, the one way a project is removed, and the policy's timer.
+        services.AddSingleton<ProjectActivity>();
+        services.AddSingleton<ProjectRemoval>();
+        services.AddSingleton<ProjectCleanup>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProjectCleanup>());
+
+        // Shutdown: the drain runs before any service stops; the host waits for it and a little more.
+        services.AddSingleton<InstanceDrain>();
+        services.AddHostedService<GracefulShutdown>();
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.Value.ShutdownTimeout + ShutdownOptions.AfterDrain);
+
+        services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store", tags: [ReadyTag])
+            .AddCheck<DiskSpaceHealthCheck>("disk", tags: [ReadyTag])
+            .AddCheck<SandboxHealthCheck>("sandbox", tags: [ReadyTag])
+            .AddCheck<DrainHealthCheck>("draining", tags: [ReadyTag]);
+
+        services.AddSingleton<KilnMetrics>();
+        services.AddHostedService<LoadGauges>();
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("kiln"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(KilnMetrics.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddPrometheusExporter());
+        // Traces leave the process only when a collector is configured; without one, the spans still reach any
+        // in-process listener (dotnet-trace, dotnet-monitor) and cost nothing otherwise.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(KilnTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddOtlpExporter());
+        }
+
+        services.AddAuthorization(options => options.AddPolicy(MetricsAccess.PolicyName, MetricsAccess.Configure));
+        return builder;
+    }
+
+    /// <summary>
+    /// Records a visit to a project's preview origin as use of the project. Goes before the preview origin, which
+    /// answers those requests itself.
+    /// </summary>
+    public static IApplicationBuilder UseProjectActivity(this IApplicationBuilder app)
+    {
+        var origin = app.ApplicationServices.GetRequiredService<PreviewOrigin>();
+        var activity = app.ApplicationServices.GetRequiredService<ProjectActivity>();
+        return app.Use((context, next) =>
+        {
+            if (origin.IsPreviewHost(context.Request.Host, out var projectId) && ProjectIds.IsValid(projectId))
+            {
+                activity.Touch(projectId);
+            }
+
+            return next(context);
+        });
+    }
+
+    /// <summary>
+    /// <c>/healthz</c> (alive: answers while the process serves) and <c>/readyz</c> (ready for work: store, disk,
+    /// sandbox, not draining), both anonymous so load balancers and orchestrators can ask; <c>/metrics</c> in
+    /// Prometheus format, anonymous from this machine only (see <see cref="MetricsAccess"/>).
+    /// </summary>
+    public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync })
+            .AllowAnonymous();
+        routes.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync })
+            .AllowAnonymous();
+        routes.MapPrometheusScrapingEndpoint("/metrics")
+            .RequireAuthorization(MetricsAccess.PolicyName);
+        return routes;
+    }
+}
