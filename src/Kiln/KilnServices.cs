@@ -33,6 +33,7 @@ public static class KilnServices
         services.AddOptions<ProjectsOptions>().BindConfiguration(ProjectsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OfflineModelOptions>().BindConfiguration(OfflineModelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ToolsOptions>().BindConfiguration(ToolsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PackagesOptions>().BindConfiguration(PackagesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AttachmentsOptions>().BindConfiguration(AttachmentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -57,6 +58,7 @@ public static class KilnServices
         services.AddSingleton<TemplateCache>();
         services.AddSingleton<ProjectToolset>();
         services.AddProjectMcp();
+        services.AddSingleton<ViteToolchain>();
         services.AddSingleton<OfflineModelServer>();
         services.AddHostedService(provider => provider.GetRequiredService<OfflineModelServer>());
         services.AddSingleton<ModelEndpointResolver>();

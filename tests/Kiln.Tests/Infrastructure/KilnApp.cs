@@ -35,7 +35,7 @@ public sealed class KilnApp : WebApplicationFactory<Program>
     /// <summary>Leave the projects root on disk when disposed, for a test that starts Kiln again on it.</summary>
     public bool KeepProjectsRoot { get; set; }
 
-    /// <param name="settings">Configuration, as a person would set it.</param>
+    /// <param name="settings">Configuration, as a person would set it; a null value leaves that setting unset.</param>
     /// <param name="projectsRoot">An existing root (another Kiln's), or null for a new temporary one.</param>
     /// <param name="port">A fixed loopback port, for a test that restarts Kiln where a client expects it; 0 for any.</param>
     /// <param name="services">Replaces Kiln's services after its own registrations (a FakeTimeProvider, say).</param>
@@ -49,12 +49,23 @@ public sealed class KilnApp : WebApplicationFactory<Program>
             ["Anthropic:ApiKey"] = "",
             ["ANTHROPIC_API_KEY"] = "",
             ["ANTHROPIC_BASE_URL"] = "",
+            // Tests that generate an app are about something else (events, the API, the UI) and expect the offline model's
+            // static app, which needs no node or registry. A test about the Vite app sets "auto" or "vite" (OfflineViteTests).
+            ["Kiln:Agent:Offline:AppStack"] = "static",
             // Stopping a test's Kiln interrupts what runs at once, as it did before the drain existed; the shutdown tests set their own.
             ["Kiln:ShutdownTimeout"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            all[key] = value;
+            // Null leaves a setting unset, as if the person never wrote it; it also removes a default set above.
+            if (value is null)
+            {
+                all.Remove(key);
+            }
+            else
+            {
+                all[key] = value;
+            }
         }
 
         var app = new KilnApp(root, all, services);

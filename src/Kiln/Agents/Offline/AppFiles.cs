@@ -38,7 +38,8 @@ internal static class AppFiles
         ];
     }
 
-    private static Dictionary<string, string> Values(AppSpec app, string kind)
+    /// <summary>The template values of an app, shared by its static and its Vite files.</summary>
+    internal static Dictionary<string, string> Values(AppSpec app, string kind)
     {
         var (item, items) = CollectionNouns.For(app.About.Subject);
         var landing = app.Kind == OfflineAppKind.Landing
@@ -114,21 +115,21 @@ internal static class AppFiles
     private static string NoteHtml(string? note) =>
         note is null ? "" : $"""<aside class="note" aria-label="Note"><p>{Escape.Html(note)}</p></aside>""";
 
-    private static string FooterHtml(AppSpec app)
+    private static string FooterHtml(AppSpec app) =>
+        FooterText(app) is { } text ? $"""<footer class="site-footer"><p>{Escape.Html(text)}</p></footer>""" : "";
+
+    /// <summary>The footer's words, or null for no footer.</summary>
+    internal static string? FooterText(AppSpec app) => app.Look.FooterRequest switch
     {
-        var text = app.Look.FooterRequest switch
+        FooterRequest.Removed => null,
+        FooterRequest.Added => app.Look.Footer ?? $"© {app.Title}",
+        _ => app.Look.Footer ?? (app.Kind switch
         {
-            FooterRequest.Removed => null,
-            FooterRequest.Added => app.Look.Footer ?? $"© {app.Title}",
-            _ => app.Look.Footer ?? (app.Kind switch
-            {
-                OfflineAppKind.Landing => $"© {app.Title}",
-                OfflineAppKind.Calculator or OfflineAppKind.Timer => "Works offline. Nothing leaves your device.",
-                _ => "Saved in this browser only. Nothing leaves your device.",
-            }),
-        };
-        return text is null ? "" : $"""<footer class="site-footer"><p>{Escape.Html(text)}</p></footer>""";
-    }
+            OfflineAppKind.Landing => $"© {app.Title}",
+            OfflineAppKind.Calculator or OfflineAppKind.Timer => "Works offline. Nothing leaves your device.",
+            _ => "Saved in this browser only. Nothing leaves your device.",
+        }),
+    };
 
     private static string ChangesHtml(IReadOnlyList<ChangeEntry> changes)
     {

@@ -4,21 +4,31 @@ using System.Text;
 namespace Kiln.Agents.Offline;
 
 /// <summary>
-/// The offline model's planner: turns a project's prompts into a small, working static app (index.html, styles.css,
-/// app.js). Pure and deterministic: the same prompts always give byte-identical files.
+/// The offline model's planner: turns a project's prompts into a small, working app: static (index.html, styles.css,
+/// app.js) or the React files of a Vite app. Pure and deterministic: the same prompts always give byte-identical files.
 /// </summary>
 public static class OfflineAppPlanner
 {
     public const string Credit = "Built by Kiln's offline model — set ANTHROPIC_API_KEY for Claude.";
 
+    /// <summary>True when the app the first prompt asks for has a Vite + React version.</summary>
+    public static bool CanBuildWithVite(string firstPrompt) => ViteAppFiles.Supports(PromptReading.Read(firstPrompt).Kind);
+
     /// <param name="prompts">Every prompt of the project in order; the last is the newest (a follow-up when there are several).</param>
-    public static OfflineAppPlan Plan(IReadOnlyList<string> prompts)
+    /// <param name="stack">Static or Vite (only for a first prompt <see cref="CanBuildWithVite"/> accepts); never Auto.</param>
+    public static OfflineAppPlan Plan(IReadOnlyList<string> prompts, OfflineAppStack stack = OfflineAppStack.Static)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         if (prompts.Count == 0 || prompts.Any(prompt => prompt is null))
         {
             throw new ArgumentException("Planning needs at least one prompt, and no prompt may be null.", nameof(prompts));
         }
+        var vite = stack switch
+        {
+            OfflineAppStack.Static => false,
+            OfflineAppStack.Vite when CanBuildWithVite(prompts[0]) => true,
+            _ => throw new ArgumentException($"Cannot plan a {stack} app for these prompts.", nameof(stack)),
+        };
 
         var first = PromptReading.Read(prompts[0]);
         var kind = first.Kind;
@@ -30,7 +40,8 @@ public static class OfflineAppPlanner
             var reading = PromptReading.Read(prompt);
             var applied = new List<string>();
             // The first prompt sets the kind; a follow-up changes it only when it plainly asks ("turn it into a calculator").
-            if (reading.NamesKind && reading.AsksToSwitch && reading.Kind != kind)
+            // A Vite app switches only to a kind it has a component for; otherwise the request is noted.
+            if (reading.NamesKind && reading.AsksToSwitch && reading.Kind != kind && (!vite || ViteAppFiles.Supports(reading.Kind)))
             {
                 kind = reading.Kind;
                 about = reading.Subject.Length > 0 ? reading : about;
@@ -44,15 +55,17 @@ public static class OfflineAppPlanner
         var title = look.Title ?? about.TitleFor(kind);
         // Keyed by the app's first title, so renaming it later keeps its saved data.
         var storageKey = $"kiln.{kind.ToString().ToLowerInvariant()}.{StorageSlug(first.TitleFor(first.Kind))}";
-        var files = AppFiles.Build(new AppSpec(kind, title, about, look, changes, storageKey));
-        return new OfflineAppPlan(kind, title, files, Summary(kind, title, changes));
+        var spec = new AppSpec(kind, title, about, look, changes, storageKey);
+        return vite
+            ? new OfflineAppPlan(kind, title, ViteAppFiles.Build(spec), Summary(kind, title, changes, "with Vite, React and TypeScript"), OfflineAppStack.Vite)
+            : new OfflineAppPlan(kind, title, AppFiles.Build(spec), Summary(kind, title, changes, "as plain HTML, CSS and JavaScript"));
     }
 
-    private static string Summary(OfflineAppKind kind, string title, List<ChangeEntry> changes)
+    private static string Summary(OfflineAppKind kind, string title, List<ChangeEntry> changes, string how)
     {
         if (changes.Count == 0)
         {
-            return $"Built {title}, {Describe(kind)}, as plain HTML, CSS and JavaScript. {Credit}";
+            return $"Built {title}, {Describe(kind)}, {how}. {Credit}";
         }
         var latest = changes[^1];
         return latest.Applied.Count > 0

@@ -7,156 +7,85 @@ using System.Text.Json.Nodes;
 namespace Kiln.Agents.Offline;
 
 /// <summary>
-/// The offline model's mind: reads a Messages API request and decides the next assistant message. It plans
-/// the app from the project's prompts (<see cref="OfflineAppPlanner"/>) and writes it one file per turn
-/// through whatever write tool the request offers, then ends with a summary. It keeps no state: where it is
-/// in the plan follows from the conversation, so the same conversation always gets the same reply.
+/// The offline model's mind: reads a Messages API request and decides the next assistant message. It plans the app
+/// from the project's prompts (<see cref="OfflineAppPlanner"/>) and builds it one tool call per turn: a static app is
+/// written file by file; a Vite app is scaffolded, installed, written and served, and if scaffolding, installing or
+/// serving fails, the model reads that in the tool result and builds the static app instead. It ends with a summary.
+/// It keeps no state: where it is follows from the conversation (<see cref="OfflineSteps"/>), so the same
+/// conversation always gets the same reply.
 /// </summary>
 public static class OfflineModel
 {
-    public static OfflineReply Reply(JsonElement request)
+    /// <param name="request">The Messages API request.</param>
+    /// <param name="preferred">What to build a new app with: <see cref="OfflineAppStack.Vite"/> or <see cref="OfflineAppStack.Static"/>.</param>
+    public static OfflineReply Reply(JsonElement request, OfflineAppStack preferred = OfflineAppStack.Static)
     {
-        var messages = request.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Array
-            ? m.EnumerateArray().ToList()
-            : [];
-        var prompts = new List<string>();
-        var lastPromptIndex = -1;
-        for (var i = 0; i < messages.Count; i++)
-        {
-            if (Role(messages[i]) == "user" && PromptTexts(messages[i]).ToList() is { Count: > 0 } texts)
-            {
-                prompts.AddRange(texts);
-                lastPromptIndex = i;
-            }
-        }
-
+        var conversation = OfflineConversation.Read(request);
         var inputTokens = EstimateTokens(request.GetRawText());
-        if (prompts.Count == 0)
+        if (conversation.Prompts.Count == 0)
         {
             return Finish("Tell me what app to build, for example \"a todo list for my groceries\".", inputTokens);
         }
 
-        var writeTool = FindTool(request, "write_file");
-        if (writeTool is null)
+        if (OfflineConversation.FindTool(request, OfflineSteps.Write) is null)
         {
             return Finish("I can only build an app with a write_file tool, and this request offers none.", inputTokens);
         }
 
-        var plan = OfflineAppPlanner.Plan(prompts);
-        var step = messages.Skip(lastPromptIndex + 1).Count(message => Role(message) == "assistant");
-        if (step >= plan.Files.Count)
+        var preferVite = preferred == OfflineAppStack.Vite && OfflineSteps.ViteTools.All(tool => OfflineConversation.FindTool(request, tool) is not null);
+        var steps = OfflineSteps.For(conversation, preferVite);
+        var current = conversation.Segments[^1];
+        var step = current.Calls.Count;
+        if (step >= steps.Calls.Count)
         {
-            var failures = messages.Skip(lastPromptIndex + 1).SelectMany(ToolErrors).ToList();
-            var summary = failures.Count == 0
-                ? plan.Summary
-                : $"{plan.Summary}\n\nSome steps failed: {string.Join(" ", failures)}";
-            return Finish(summary, inputTokens);
+            return Finish(Summary(steps, current), inputTokens);
         }
 
-        var file = plan.Files[step];
-        var content = new List<OfflineBlock>();
-        var intro = step == 0
-            ? prompts.Count == 1
-                ? $"I'll build **{plan.Title}** as a static single-page app: {string.Join(", ", plan.Files.Select(f => f.Path))}. Starting with {file.Path}."
-                : $"I'll update **{plan.Title}** for your request, rewriting {string.Join(", ", plan.Files.Select(f => f.Path))}."
-            : $"Now {file.Path}.";
-        content.Add(new OfflineText(intro));
-        content.Add(new OfflineToolUse(
-            ToolUseId(prompts, lastPromptIndex, step),
-            writeTool,
-            new JsonObject { ["path"] = file.Path, ["content"] = file.Content }));
-        return new OfflineReply(content, "tool_use", inputTokens, EstimateTokens(intro) + EstimateTokens(file.Content));
+        var call = steps.Calls[step];
+        if (OfflineConversation.FindTool(request, call.Tool) is not { } tool)
+        {
+            return Finish($"I can't go on: this request offers no {call.Tool} tool.", inputTokens);
+        }
+
+        var input = (JsonObject)call.Input.DeepClone();
+        return new OfflineReply(
+            [new OfflineText(call.Narration), new OfflineToolUse(ToolUseId(conversation.Prompts, current.MessageIndex, step), tool, input)],
+            "tool_use",
+            inputTokens,
+            EstimateTokens(call.Narration) + EstimateTokens(input.ToJsonString()));
     }
+
+    private static string Summary(OfflineSteps steps, ConversationSegment current)
+    {
+        var summary = new StringBuilder(steps.Plan.Summary);
+        // A write refused and then done after all (delete_file, write_file) is no failure to report.
+        var failures = current.Calls
+            .Where((call, index) => call.Failed && !(call.Name == OfflineSteps.Write
+                && current.Calls.Skip(index + 1).Any(later => later is { Name: OfflineSteps.Write, Failed: false } && later.Path == call.Path)))
+            .ToList();
+        if (steps.FallbackReason is { } reason)
+        {
+            var cause = failures.First(call => OfflineSteps.IsEssential(call.Name));
+            failures.Remove(cause);
+            summary.Append($"\n\nI began with Vite, React and TypeScript, but {reason}, so this is the static version. It said: ")
+                .Append(FirstLines(cause.Result, 5));
+        }
+
+        if (failures.Count > 0)
+        {
+            summary.Append("\n\nSome steps failed: ").AppendJoin(" ", failures.Select(call => call.Result.Length > 0 ? call.Result : "a tool reported an error."));
+        }
+
+        return summary.ToString();
+    }
+
+    private static string FirstLines(string text, int count) =>
+        string.Join('\n', text.Split('\n').Take(count)) is { Length: > 0 } lines ? lines : "(no details)";
 
     private static OfflineReply Finish(string text, int inputTokens) =>
         new([new OfflineText(text)], "end_turn", inputTokens, EstimateTokens(text));
 
-    private static string? Role(JsonElement message) =>
-        message.TryGetProperty("role", out var role) ? role.GetString() : null;
-
-    /// <summary>The person's words in a user message: its text, not tool results or injected reminders.</summary>
-    private static IEnumerable<string> PromptTexts(JsonElement message)
-    {
-        if (!message.TryGetProperty("content", out var content))
-        {
-            yield break;
-        }
-
-        if (content.ValueKind == JsonValueKind.String)
-        {
-            if (IsPrompt(WithoutLeadingReminders(content.GetString())))
-            {
-                yield return WithoutLeadingReminders(content.GetString())!;
-            }
-
-            yield break;
-        }
-
-        if (content.ValueKind != JsonValueKind.Array)
-        {
-            yield break;
-        }
-
-        foreach (var block in content.EnumerateArray())
-        {
-            if (block.TryGetProperty("type", out var type) && type.GetString() == "text"
-                && block.TryGetProperty("text", out var text) && IsPrompt(WithoutLeadingReminders(text.GetString())))
-            {
-                yield return WithoutLeadingReminders(text.GetString())!;
-            }
-        }
-    }
-
-    /// <summary>A prompt Kiln prefixed with a note for the model (a restore, say): the person's words are what follows it.</summary>
-    private static string? WithoutLeadingReminders(string? text)
-    {
-        const string End = "</system-reminder>";
-        while (text is not null && text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal)
-               && text.IndexOf(End, StringComparison.Ordinal) is >= 0 and var end)
-        {
-            text = text[(end + End.Length)..].TrimStart();
-        }
-
-        return text;
-    }
-
-    private static bool IsPrompt(string? text) =>
-        !string.IsNullOrWhiteSpace(text) && !text.TrimStart().StartsWith("<system-reminder>", StringComparison.Ordinal)
-        // Kiln's note naming a prompt's attached files is not the person's words.
-        && !text.StartsWith("<attachments>", StringComparison.Ordinal);
-
-    private static IEnumerable<string> ToolErrors(JsonElement message)
-    {
-        if (Role(message) != "user" || !message.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Array)
-        {
-            yield break;
-        }
-
-        foreach (var block in content.EnumerateArray())
-        {
-            if (block.TryGetProperty("is_error", out var isError) && isError.ValueKind == JsonValueKind.True)
-            {
-                yield return block.TryGetProperty("content", out var text) && text.ValueKind == JsonValueKind.String
-                    ? text.GetString()!
-                    : "a tool reported an error.";
-            }
-        }
-    }
-
-    /// <summary>The offered tool called <paramref name="name"/>, or one served under an MCP prefix (<c>mcp__kiln__write_file</c>).</summary>
-    private static string? FindTool(JsonElement request, string name)
-    {
-        if (!request.TryGetProperty("tools", out var tools) || tools.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-
-        return tools.EnumerateArray()
-            .Select(tool => tool.TryGetProperty("name", out var n) ? n.GetString() : null)
-            .FirstOrDefault(offered => offered == name || offered?.EndsWith("__" + name, StringComparison.Ordinal) == true);
-    }
-
-    private static string ToolUseId(List<string> prompts, int promptIndex, int step)
+    private static string ToolUseId(IReadOnlyList<string> prompts, int promptIndex, int step)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u0001', prompts)));
         return string.Create(CultureInfo.InvariantCulture, $"toolu_offline_{Convert.ToHexStringLower(hash)[..12]}_{promptIndex}_{step}");

@@ -12,7 +12,11 @@ namespace Kiln.Agents.Offline;
 /// runtimes (and the Claude Code CLI) reach it exactly as they would reach Anthropic's API. It listens only
 /// on 127.0.0.1 and answers only requests carrying its per-process key.
 /// </summary>
-public sealed partial class OfflineModelServer(IOptions<AnthropicOptions> anthropic, ILogger<OfflineModelServer> logger) : IHostedService, IAsyncDisposable
+public sealed partial class OfflineModelServer(
+    IOptions<AnthropicOptions> anthropic,
+    IOptions<OfflineModelOptions> options,
+    ViteToolchain toolchain,
+    ILogger<OfflineModelServer> logger) : IHostedService, IAsyncDisposable
 {
     public const string ModelName = "kiln-offline";
 
@@ -49,8 +53,24 @@ public sealed partial class OfflineModelServer(IOptions<AnthropicOptions> anthro
         {
             var url = await GetBaseUrlAsync(cancellationToken);
             LogListening(logger, url);
+            // Found now rather than on the first prompt, so the first app is as quick as the rest and the log says why.
+            var stack = await PreferredStackAsync(cancellationToken);
+            var reason = await StackReasonAsync(cancellationToken);
+            LogStack(logger, stack == OfflineAppStack.Vite ? "Vite + React + TypeScript" : "static HTML, CSS and JavaScript", options.Value.AppStack, reason);
         }
     }
+
+    /// <summary>What a new app is built with: the configured stack, or for auto, Vite when node and pnpm run in the sandbox.</summary>
+    public async Task<OfflineAppStack> PreferredStackAsync(CancellationToken cancellationToken) => options.Value.AppStack switch
+    {
+        OfflineAppStack.Vite => OfflineAppStack.Vite,
+        OfflineAppStack.Static => OfflineAppStack.Static,
+        _ => (await toolchain.GetStatusAsync(cancellationToken)).Usable ? OfflineAppStack.Vite : OfflineAppStack.Static,
+    };
+
+    private async Task<string> StackReasonAsync(CancellationToken cancellationToken) => options.Value.AppStack == OfflineAppStack.Auto
+        ? (await toolchain.GetStatusAsync(cancellationToken)).Description
+        : "as configured";
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -94,7 +114,7 @@ public sealed partial class OfflineModelServer(IOptions<AnthropicOptions> anthro
             return;
         }
 
-        var reply = OfflineModel.Reply(request.RootElement);
+        var reply = OfflineModel.Reply(request.RootElement, await PreferredStackAsync(context.RequestAborted));
         var id = "msg_offline_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var stream = request.RootElement.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
         if (stream)
@@ -141,4 +161,7 @@ public sealed partial class OfflineModelServer(IOptions<AnthropicOptions> anthro
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No Anthropic API key is set: generations use Kiln's offline model at {Url}")]
     private static partial void LogListening(ILogger logger, Uri url);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The offline model builds new apps with {Stack} (Kiln:Agent:Offline:AppStack={Configured}: {Reason})")]
+    private static partial void LogStack(ILogger logger, string stack, OfflineAppStack configured, string reason);
 }

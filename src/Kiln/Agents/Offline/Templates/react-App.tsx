@@ -1,0 +1,26 @@
+import './App.css'
+import icon from './icon.svg?raw'
+import { settings } from './settings.ts'
+import { Changes, Footer, Note } from './components/Extras.tsx'
+import {{{component}}} from './components/{{{component}}}.tsx'
+
+export default function App() {
+  return (
+    <div className="{{pageClass}}">
+      <header className="app-header">
+        {/* Kiln's own icon for this kind of app, imported as markup. */}
+        <span className="app-mark" aria-hidden="true" dangerouslySetInnerHTML={{ __html: icon }} />
+        <div>
+          <h1>{settings.title}</h1>
+          <p className="lede">{settings.tagline}</p>
+        </div>
+      </header>
+      <Note />
+      <main id="main" className="card">
+        <{{{component}}} />
+      </main>
+      <Changes />
+      <Footer />
+    </div>
+  )
+}

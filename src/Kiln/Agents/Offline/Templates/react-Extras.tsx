@@ -1,0 +1,50 @@
+import { settings } from '../settings.ts'
+
+export function Note() {
+  if (settings.note === null) return null
+  return (
+    <aside className="note" aria-label="Note">
+      <p>{settings.note}</p>
+    </aside>
+  )
+}
+
+export function Changes() {
+  if (settings.changes.length === 0) return null
+  return (
+    <section className="changes" aria-labelledby="changes-title">
+      <h2 id="changes-title">Changes</h2>
+      <p className="changes-intro">
+        Follow-up requests, oldest first. Kiln's offline model applies common ones (theme, colour, name, footer, note, text
+        size); the rest are noted for Claude to build once ANTHROPIC_API_KEY is set.
+      </p>
+      <ol className="changes-list">
+        {settings.changes.map((change, index) => (
+          <li key={index}>
+            <q className="change-request">{change.request}</q>
+            <span className="change-outcome">
+              {change.applied.length > 0 ? (
+                <>
+                  <span className="tag tag-applied">Applied</span> {change.applied.join(', ')}
+                </>
+              ) : (
+                <>
+                  <span className="tag tag-noted">Noted</span> Not applied by the offline model
+                </>
+              )}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  )
+}
+
+export function Footer() {
+  if (settings.footer === null) return null
+  return (
+    <footer className="site-footer">
+      <p>{settings.footer}</p>
+    </footer>
+  )
+}

@@ -1,0 +1,397 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Kiln.Agents.Offline;
+using Kiln.Sandbox;
+using Kiln.Tests.Infrastructure;
+using Kiln.Tests.Preview;
+using Kiln.Tests.Sandbox;
+using Kiln.Tests.Tools;
+using Kiln.Tests.WebUi;
+using Microsoft.Extensions.DependencyInjection;
+using static Microsoft.Playwright.Assertions;
+
+namespace Kiln.Tests.Offline;
+
+/// <summary>
+/// One Kiln as a user gets it (no AppStack setting, so auto) with a template cache and package store of its own,
+/// shared by the class: the first generation scaffolds and installs cold, the rest are warm.
+/// </summary>
+public sealed class ViteKiln : IAsyncLifetime
+{
+    private readonly SemaphoreSlim _warming = new(1, 1);
+    private string? _warmProject;
+
+    public string CacheDirectory { get; } = TempDirectory.Create("kiln-vite-cache");
+
+    public KilnApp Kiln { get; private set; } = null!;
+
+    public ValueTask InitializeAsync()
+    {
+        Kiln = KilnApp.Start(new Dictionary<string, string?>
+        {
+            // Null removes KilnApp's static default: this is what a person gets with no setting.
+            ["Kiln:Agent:Offline:AppStack"] = null,
+            ["Kiln:Packages:CacheDirectory"] = CacheDirectory,
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>bubblewrap, node and pnpm here, and the registry for the first, cold scaffold.</summary>
+    public async Task RequireAsync()
+    {
+        await Requires.BubblewrapAsync(Kiln.Services.GetRequiredService<SandboxedProcessRunner>());
+        Requires.Pnpm();
+        await ToolRequires.RegistryAsync();
+    }
+
+    /// <summary>The class's first todo app, generated once: after it, the template cache and store are warm.</summary>
+    public async Task<string> WarmTodoAppAsync()
+    {
+        await _warming.WaitAsync();
+        try
+        {
+            return _warmProject ??= (await GenerateAsync(Kiln, "Build a todo app for my groceries")).ProjectId;
+        }
+        finally
+        {
+            _warming.Release();
+        }
+    }
+
+    /// <summary>Posts a prompt and reads this generation's events up to generation_completed; the project is then ready.</summary>
+    public static async Task<(string ProjectId, List<JsonElement> Events)> GenerateAsync(KilnApp kiln, string prompt, string? projectId = null, long after = 0)
+    {
+        var id = await kiln.GenerateAsync(prompt, projectId);
+        await using var subscriber = kiln.Events(id, after);
+        var events = await subscriber.ReadUntilAsync(TimeSpan.FromMinutes(4), "generation_completed", "generation_cancelled");
+        Assert.True(events.Count > 0 && events[^1].GetProperty("type").GetString() == "generation_completed",
+            $"The generation did not complete: {string.Join("\n", events.Select(e => e.ToString()))}");
+        await kiln.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "ready");
+        return (id, events);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Kiln is not null)
+        {
+            await Kiln.DisposeAsync();
+        }
+
+        TempDirectory.Delete(CacheDirectory);
+        _warming.Dispose();
+    }
+}
+
+/// <summary>
+/// The offline model's Vite + React + TypeScript apps, for real: chosen by default where node and pnpm run, scaffolded,
+/// installed and served by Kiln's tools, driven in Chromium through the preview origin, changed by a follow-up while
+/// it runs, and replaced by the static app when the install fails. Shares the web UI tests' Chromium, one class at a time.
+/// </summary>
+[Collection(WebUiInChromium.Name)]
+public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClassFixture<ViteKiln>
+{
+    private KilnApp Kiln => fixture.Kiln;
+
+    [Fact]
+    public async Task Auto_picks_vite_where_node_and_pnpm_run_in_the_sandbox()
+    {
+        await Requires.BubblewrapAsync(Kiln.Services.GetRequiredService<SandboxedProcessRunner>());
+        Requires.Pnpm();
+        var status = await Kiln.Services.GetRequiredService<ViteToolchain>().GetStatusAsync(TestContext.Current.CancellationToken);
+        Assert.True(status.Usable, status.Description);
+        Assert.Contains("node v", status.Description, StringComparison.Ordinal);
+        Assert.Equal(OfflineAppStack.Vite, await Kiln.Services.GetRequiredService<OfflineModelServer>().PreferredStackAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Auto_builds_the_static_app_where_pnpm_cannot_be_found()
+    {
+        await using var kiln = KilnApp.Start(new Dictionary<string, string?>
+        {
+            ["Kiln:Agent:Offline:AppStack"] = null,
+            ["Kiln:Sandbox:SearchPath"] = "/nonexistent-kiln-search-path",
+        });
+        Assert.Equal(OfflineAppStack.Static, await kiln.Services.GetRequiredService<OfflineModelServer>().PreferredStackAsync(TestContext.Current.CancellationToken));
+        var (projectId, events) = await ViteKiln.GenerateAsync(kiln, "Build a todo app for my groceries");
+        Assert.Equal(["write_file", "write_file", "write_file"], Tools(events));
+        Assert.Equal(["app.js", "index.html", "styles.css"], await FilesAsync(kiln, projectId));
+    }
+
+    [Fact]
+    public async Task Pinned_static_still_builds_the_static_app()
+    {
+        await using var kiln = KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Agent:Offline:AppStack"] = "static" });
+        var (projectId, events) = await ViteKiln.GenerateAsync(kiln, "Build a todo app for my groceries");
+        Assert.Equal(["write_file", "write_file", "write_file"], Tools(events));
+        Assert.Equal(["app.js", "index.html", "styles.css"], await FilesAsync(kiln, projectId));
+        var html = await PreviewAsync(kiln, projectId, "/");
+        Assert.Contains("<script src=\"app.js\" defer></script>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_vite_todo_app_from_a_prompt_runs_in_chromium_and_keeps_its_tasks_across_a_reload()
+    {
+        await fixture.RequireAsync();
+        var projectId = await fixture.WarmTodoAppAsync();
+        var files = await FilesAsync(Kiln, projectId);
+        Assert.Contains("package.json", files);
+        Assert.Contains("src/App.tsx", files);
+        Assert.Contains("src/components/TodoList.tsx", files);
+        Assert.DoesNotContain("app.js", files);
+        var status = await Kiln.StatusAsync(projectId);
+        var previewUrl = status.GetProperty("previewUrl").GetString()!;
+        Assert.Equal($"http://p-{projectId}.localhost:{Kiln.BaseAddress.Port}/", previewUrl);
+
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync(previewUrl);
+        await Expect(page.Locator("h1")).ToHaveTextAsync(OfflineAppPlanner.Plan(["Build a todo app for my groceries"], OfflineAppStack.Vite).Title);
+        // React renders the app: index.html itself has an empty root.
+        Assert.Contains("<div id=\"root\"></div>", await PreviewAsync(Kiln, projectId, "/"), StringComparison.Ordinal);
+
+        var field = page.Locator("#new-task");
+        await field.FillAsync("Buy milk");
+        await field.PressAsync("Enter");
+        await field.FillAsync("Bake bread");
+        await page.Locator("#add-form button[type=submit]").ClickAsync();
+        await field.FillAsync("   ");
+        await field.PressAsync("Enter");
+        await page.Locator(".task input[type=checkbox]").First.CheckAsync();
+        await Expect(page.Locator(".task-text")).ToHaveTextAsync(["Buy milk", "Bake bread"]);
+        await Expect(page.Locator("#remaining")).ToHaveTextAsync("1 task left, 1 done");
+        await page.Locator("[data-filter=done]").ClickAsync();
+        await Expect(page.Locator(".task-text")).ToHaveTextAsync(["Buy milk"]);
+        await ui.ScreenshotAsync("offline-vite-todo");
+
+        await page.ReloadAsync();
+        await Expect(page.Locator("[data-filter=done]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await page.Locator("[data-filter=all]").ClickAsync();
+        await Expect(page.Locator(".task-text")).ToHaveTextAsync(["Buy milk", "Bake bread"]);
+        await Expect(page.Locator(".task.done")).ToHaveCountAsync(1);
+        await page.Locator("#clear-done").ClickAsync();
+        await Expect(page.Locator(".task-text")).ToHaveTextAsync(["Bake bread"]);
+        await Expect(page.Locator("#clear-done")).ToBeHiddenAsync();
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task Vite_counter_notes_and_landing_page_work_in_chromium_and_remember()
+    {
+        await fixture.RequireAsync();
+        await fixture.WarmTodoAppAsync();
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+
+        await OpenAsync(page, "a counter for push-ups");
+        await Expect(page.Locator("#counter-label")).ToHaveTextAsync("Push-ups");
+        await page.Locator("#increment").ClickAsync();
+        await page.Locator("#increment").ClickAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Locator("[data-step='5']").ClickAsync();
+        await page.Locator("#increment").ClickAsync();
+        await Expect(page.Locator("#value")).ToHaveTextAsync("6");
+        await page.Locator("#reset").ClickAsync();
+        await Expect(page.Locator("#value")).ToHaveTextAsync("0");
+        await page.Locator("#undo").ClickAsync();
+        await Expect(page.Locator("#value")).ToHaveTextAsync("6");
+        await page.ReloadAsync();
+        await Expect(page.Locator("#value")).ToHaveTextAsync("6");
+        await Expect(page.Locator("[data-step='5']")).ToHaveAttributeAsync("aria-pressed", "true");
+
+        await OpenAsync(page, "Make a notes app for my D&D campaign");
+        await Expect(page.Locator("#notes-empty")).ToBeVisibleAsync();
+        await page.Locator("#new-note").ClickAsync();
+        await page.Locator("#note-title").FillAsync("Session one");
+        await page.Locator("#note-body").FillAsync("The party met a dragon.");
+        await page.Locator("#new-note").ClickAsync();
+        await page.Locator("#note-title").FillAsync("Loot");
+        await Expect(page.Locator(".note-item-title")).ToHaveTextAsync(["Loot", "Session one"]);
+        await page.Locator("#search").FillAsync("dragon");
+        await Expect(page.Locator(".note-item-title")).ToHaveTextAsync(["Session one"]);
+        await page.ReloadAsync();
+        await Expect(page.Locator(".note-item-title")).ToHaveTextAsync(["Loot", "Session one"]);
+        await Expect(page.Locator("#note-title")).ToHaveValueAsync("Loot");
+
+        await OpenAsync(page, "a landing page for my bakery called Crumb & Co");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Crumb & Co");
+        await Expect(page.Locator(".feature")).ToHaveCountAsync(3);
+        await page.Locator("#signup-email").FillAsync("not an address");
+        await page.Locator("#signup-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#signup-status")).ToHaveClassAsync("signup-status error");
+        await page.Locator("#signup-email").FillAsync("ada@example.com");
+        await page.Locator("#signup-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#signup-status")).ToHaveTextAsync("Thanks! You're on the list.");
+        Assert.Contains("ada@example.com", await page.EvaluateAsync<string>("() => JSON.stringify(localStorage)"), StringComparison.Ordinal);
+        ui.AssertHealthy();
+    }
+
+    private async Task OpenAsync(Microsoft.Playwright.IPage page, string prompt)
+    {
+        var (projectId, events) = await ViteKiln.GenerateAsync(Kiln, prompt);
+        Assert.Equal("create_vite_app", Tools(events)[0]);
+        await page.GotoAsync($"http://p-{projectId}.localhost:{Kiln.BaseAddress.Port}/");
+    }
+
+    [Fact]
+    public async Task A_follow_up_changes_the_react_source_and_the_running_app_updates()
+    {
+        await fixture.RequireAsync();
+        await fixture.WarmTodoAppAsync();
+        var (projectId, first) = await ViteKiln.GenerateAsync(Kiln, "a todo app for the weekend");
+        Assert.Equal("create_vite_app", Tools(first)[0]);
+
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"http://p-{projectId}.localhost:{Kiln.BaseAddress.Port}/");
+        await page.Locator("#new-task").FillAsync("Mow the lawn");
+        await page.Locator("#new-task").PressAsync("Enter");
+        await Expect(page.Locator(".task-text")).ToHaveTextAsync(["Mow the lawn"]);
+        const string accent = "getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()";
+        Assert.NotEqual("#15803d", await page.EvaluateAsync<string>(accent));
+        var before = await File.ReadAllTextAsync(AppFile(projectId, "src/index.css"));
+
+        var after = first[^1].GetProperty("seq").GetInt64();
+        var (_, second) = await ViteKiln.GenerateAsync(Kiln, "make the accent colour green", projectId, after);
+        var tools = Tools(second);
+        Assert.DoesNotContain("create_vite_app", tools);
+        Assert.DoesNotContain("install_dependencies", tools);
+        Assert.Equal("start_dev_server", tools[^1]);
+        var updated = second.Where(e => e.GetProperty("type").GetString() == "file_updated").Select(e => e.GetProperty("data").GetProperty("path").GetString()).ToList();
+        Assert.Equal(["src/index.css", "src/settings.ts"], updated);
+        var css = await File.ReadAllTextAsync(AppFile(projectId, "src/index.css"));
+        Assert.NotEqual(before, css);
+        Assert.Contains("--accent: #15803d;", css, StringComparison.Ordinal);
+
+        // The page this test opened before the follow-up picks the change up by itself (Vite's HMR through the preview origin).
+        await page.WaitForFunctionAsync($"() => {accent} === '#15803d'");
+        await Expect(page.Locator(".changes")).ToContainTextAsync("Green accent");
+        await Expect(page.Locator(".task-text")).ToHaveTextAsync(["Mow the lawn"]);
+        await ui.ScreenshotAsync("offline-vite-follow-up");
+        ui.AssertHealthy();
+    }
+
+    /// <summary>Every kind the offline model builds with React, first prompt and follow-up, as the model writes them.</summary>
+    public static readonly string[][] ViteApps =
+    [
+        ["a todo list for my reading", "make it dark, call it Books and add a footer saying Happy reading"],
+        ["a counter for push-ups", "bigger text and add a note saying Keep going"],
+        ["Make a notes app for my D&D campaign", "remove the footer and make it purple"],
+        ["a landing page for my bakery called Crumb & Co", "change the tagline to \"Bread worth waking up for\""],
+    ];
+
+    [Fact]
+    public async Task Generated_react_code_of_every_kind_typechecks_and_builds()
+    {
+        await fixture.RequireAsync();
+        await fixture.WarmTodoAppAsync();
+        var (projectId, _) = await ViteKiln.GenerateAsync(Kiln, ViteApps[0][0]);
+        // One installed app holds every kind's src/ in a folder of its own: tsc -b checks all of src/ with the template's
+        // strict settings (no unused locals or parameters), then vite build bundles the app itself.
+        var app = Path.GetDirectoryName(AppFile(projectId, "package.json"))!;
+        foreach (var prompts in ViteApps)
+        {
+            Assert.True(OfflineAppPlanner.CanBuildWithVite(prompts[0]), prompts[0]);
+            var plan = OfflineAppPlanner.Plan(prompts, OfflineAppStack.Vite);
+            foreach (var file in plan.Files.Where(f => f.Path.StartsWith("src/", StringComparison.Ordinal)))
+            {
+                var target = Path.Combine(app, "src", $"check-{plan.Kind.ToString().ToLowerInvariant()}", file.Path[4..]);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                await File.WriteAllTextAsync(target, file.Content);
+            }
+        }
+
+        var failure = await VitePreviewTests.ViteApp.RunAsync(app, "pnpm", "run", "build");
+        Assert.Null(failure);
+    }
+
+    [Fact]
+    public async Task A_failed_install_falls_back_to_the_static_app()
+    {
+        await fixture.RequireAsync();
+        await fixture.WarmTodoAppAsync();
+        // The warm template, but an empty package store and a registry that does not answer: the scaffold works, the install cannot.
+        var cache = TempDirectory.Create("kiln-vite-cold-store");
+        try
+        {
+            CopyDirectory(Path.Combine(fixture.CacheDirectory, "templates"), Path.Combine(cache, "templates"));
+            await using var kiln = KilnApp.Start(new Dictionary<string, string?>
+            {
+                ["Kiln:Agent:Offline:AppStack"] = "vite",
+                ["Kiln:Packages:CacheDirectory"] = cache,
+                ["Kiln:Packages:Registry"] = TemplateCacheFixture.NoRegistry,
+                ["Kiln:Packages:InstallAttempts"] = "1",
+            });
+            var (projectId, events) = await ViteKiln.GenerateAsync(kiln, "Build a todo app for my groceries");
+
+            var executed = events.Where(e => e.GetProperty("type").GetString() == "tool_executed").Select(e => e.GetProperty("data")).ToList();
+            Assert.True(executed[0].GetProperty("ok").GetBoolean(), executed[0].ToString()); // create_vite_app, from the cache
+            Assert.Equal("install_dependencies", executed[1].GetProperty("tool").GetString());
+            Assert.False(executed[1].GetProperty("ok").GetBoolean());
+            Assert.Contains(executed, call => call.GetProperty("tool").GetString() == "delete_file" && call.GetProperty("input").GetString()!.Contains("package.json", StringComparison.Ordinal));
+            Assert.Equal(["app.js", "index.html", "styles.css"], await FilesAsync(kiln, projectId));
+            var summary = events[^1].GetProperty("data").GetProperty("summary").GetString()!;
+            Assert.Contains("install_dependencies failed, so this is the static version", summary, StringComparison.Ordinal);
+            Assert.Contains("as plain HTML, CSS and JavaScript", summary, StringComparison.Ordinal);
+            Assert.Contains("<script src=\"app.js\" defer></script>", await PreviewAsync(kiln, projectId, "/"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            TempDirectory.Delete(cache);
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_scaffold_falls_back_to_the_static_app()
+    {
+        Requires.Pnpm();
+        // No template cached and no registry: create_vite_app fails.
+        await using var kiln = KilnApp.Start(new Dictionary<string, string?>
+        {
+            ["Kiln:Agent:Offline:AppStack"] = "vite",
+            ["Kiln:Packages:Registry"] = TemplateCacheFixture.NoRegistry,
+            ["Kiln:Packages:InstallAttempts"] = "1",
+        });
+        var (projectId, events) = await ViteKiln.GenerateAsync(kiln, "Build a todo app for my groceries");
+        Assert.Equal(["create_vite_app", "write_file", "write_file", "write_file", "start_dev_server"], Tools(events));
+        Assert.Equal(["app.js", "index.html", "styles.css"], await FilesAsync(kiln, projectId));
+        Assert.Contains("create_vite_app failed", events[^1].GetProperty("data").GetProperty("summary").GetString()!, StringComparison.Ordinal);
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "preview_ready");
+    }
+
+    private static List<string> Tools(List<JsonElement> events) =>
+        events.Where(e => e.GetProperty("type").GetString() == "tool_executed").Select(e => e.GetProperty("data").GetProperty("tool").GetString()!).ToList();
+
+    private static async Task<List<string>> FilesAsync(KilnApp kiln, string projectId)
+    {
+        using var client = kiln.Client();
+        var files = await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/files");
+        return files.EnumerateArray().Select(f => f.GetProperty("path").GetString()!).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private string AppFile(string projectId, string path) =>
+        Path.Combine(Kiln.Services.GetRequiredService<Kiln.Projects.ProjectWorkspace>().AppDirectory(projectId), path);
+
+    private static async Task<string> PreviewAsync(KilnApp kiln, string projectId, string path)
+    {
+        using var client = kiln.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = $"p-{projectId}.localhost:{kiln.BaseAddress.Port}";
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        }
+    }
+}
