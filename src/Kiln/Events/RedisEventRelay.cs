@@ -10,9 +10,19 @@ namespace Kiln.Events;
 /// and every deletion is announced on one channel (<see cref="RedisNotice"/>), and this relays each to the
 /// <see cref="EventLog"/>, which skips what it has published already and fills gaps from the store.
 /// </summary>
-public sealed partial class RedisEventRelay(IConnectionMultiplexer redis, RedisKeys keys, EventLog events, ILogger<RedisEventRelay> logger)
+/// <remarks>
+/// A notice sent while this instance was not subscribed is lost, and the client's "connection restored" can come
+/// before its subscription is really back. So a restore is followed by catch-ups from the store at once and twice
+/// more a little later, and a slow sweep catches up every <see cref="SweepInterval"/> whatever happened: reading
+/// from each live subscriber's last seq is usually an empty range.
+/// </remarks>
+public sealed partial class RedisEventRelay(
+    IConnectionMultiplexer redis, RedisKeys keys, EventLog events, TimeProvider time, ILogger<RedisEventRelay> logger)
     : BackgroundService
 {
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan[] AfterRestore = [TimeSpan.Zero, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
+
     // A restored connection may have missed notices; one pending catch-up covers any number of restores.
     private readonly Channel<bool> _restored = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -50,18 +60,43 @@ public sealed partial class RedisEventRelay(IConnectionMultiplexer redis, RedisK
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var sweep = Task.Run(() => SweepAsync(stoppingToken), stoppingToken);
         await foreach (var _ in _restored.Reader.ReadAllAsync(stoppingToken))
         {
-            try
+            foreach (var delay in AfterRestore)
             {
-                await events.CatchUpAsync(stoppingToken);
-                LogCaughtUp(logger);
+                await Task.Delay(delay, time, stoppingToken);
+                if (await TryCatchUpAsync(stoppingToken))
+                {
+                    LogCaughtUp(logger);
+                }
             }
-            catch (RedisException exception)
-            {
-                // Lost again; the next restore asks again.
-                LogCatchUpFailed(logger, exception);
-            }
+        }
+
+        await sweep;
+    }
+
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(SweepInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await TryCatchUpAsync(stoppingToken);
+        }
+    }
+
+    private async Task<bool> TryCatchUpAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await events.CatchUpAsync(stoppingToken);
+            return true;
+        }
+        catch (RedisException exception)
+        {
+            // Lost again; the next restore or sweep tries again.
+            LogCatchUpFailed(logger, exception);
+            return false;
         }
     }
 
