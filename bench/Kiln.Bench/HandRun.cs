@@ -107,8 +107,9 @@ public sealed class HandRun(string home, string createViteVersion)
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception exception) when (exception is HttpRequestException or SocketException or IOException)
             {
+                // Not listening yet (a connect racing the listen can surface as a bare SocketException).
             }
 
             await Task.Delay(10);
