@@ -16,7 +16,10 @@ public static class PreviewSpeed
 {
     private const string CreateViteVersion = "9.3.0";
 
-    public static async Task<IReadOnlyList<Measurement.Result>> RunAsync(int samples)
+    /// <summary>The parts of the benchmark, each selectable on its own as <c>preview-{part}</c>.</summary>
+    public static readonly string[] Parts = ["warm", "proxy", "offline", "cold"];
+
+    public static async Task<IReadOnlyList<Measurement.Result>> RunAsync(int samples, IReadOnlyCollection<string> parts)
     {
         var results = new List<Measurement.Result>();
         await using var model = await ScriptedModelServer.StartAsync(ReactTsScript);
@@ -26,27 +29,39 @@ public static class PreviewSpeed
         try
         {
             var hand = new HandRun(warmHome, CreateViteVersion);
-            await using (var kiln = await StartScriptedAsync(model, cacheDirectory: null))
+            if (parts.Contains("warm") || parts.Contains("proxy"))
             {
-                results.Add(await Measurement.CompareAsync(
-                    "react-ts to preview_ready, warm: Kiln vs by hand",
-                    samples,
-                    async () => await DeleteAsync(kiln, await GenerateUntilPreviewAsync(kiln, "a react app")),
-                    () => hand.RunAsync(warm: true),
-                    target: "ratio <= 1.0, candidate <= 1500 ms"));
+                await using var kiln = await StartScriptedAsync(model, cacheDirectory: null);
+                if (parts.Contains("warm"))
+                {
+                    var phases = new PhaseTimes();
+                    results.Add(await Measurement.CompareAsync(
+                        "react-ts to preview_ready, warm: Kiln vs by hand",
+                        samples,
+                        async () => await DeleteAsync(kiln, await GenerateUntilPreviewAsync(kiln, "a react app", phases: phases)),
+                        () => hand.RunAsync(warm: true),
+                        target: "ratio <= 1.0, candidate <= 1500 ms"));
+                    Console.WriteLine($"  warm, Kiln's tools (median): {phases}");
+                }
 
-                var preview = await GenerateUntilPreviewAsync(kiln, "a react app to proxy");
-                results.AddRange(await ProxyAsync(kiln, preview, samples: 400));
+                if (parts.Contains("proxy"))
+                {
+                    var preview = await GenerateUntilPreviewAsync(kiln, "a react app to proxy");
+                    results.AddRange(await ProxyAsync(kiln, preview, samples: 400));
+                }
             }
 
-            await using (var offline = await KilnProcess.StartAsync(QuietLogging))
+            if (parts.Contains("offline"))
             {
+                await using var offline = await KilnProcess.StartAsync(QuietLogging);
+                var phases = new PhaseTimes();
                 results.Add(await Measurement.CompareAsync(
                     "offline model, POST to preview_ready, warm: Kiln vs by hand",
                     samples,
-                    async () => await DeleteAsync(offline, await GenerateUntilPreviewAsync(offline, "a todo list for my groceries", staticCounts: true)),
+                    async () => await DeleteAsync(offline, await GenerateUntilPreviewAsync(offline, "a todo list for my groceries", staticCounts: true, phases)),
                     () => hand.RunAsync(warm: true),
                     target: "candidate <= 2000 ms"));
+                Console.WriteLine($"  offline, Kiln's tools (median): {phases}");
             }
         }
         finally
@@ -54,7 +69,13 @@ public static class PreviewSpeed
             Directory.Delete(warmHome, recursive: true);
         }
 
+        if (!parts.Contains("cold"))
+        {
+            return results;
+        }
+
         // Cold: every sample on an empty template cache and store (Kiln) or an empty pnpm home (by hand).
+        var coldPhases = new PhaseTimes();
         results.Add(await Measurement.CompareAsync(
             "react-ts to preview_ready, cold: Kiln vs by hand",
             samples,
@@ -64,7 +85,7 @@ public static class PreviewSpeed
                 try
                 {
                     await using var kiln = await StartScriptedAsync(model, cache);
-                    return await Measurement.TimeAsync(() => GenerateUntilPreviewAsync(kiln, "a react app"));
+                    return await Measurement.TimeAsync(() => GenerateUntilPreviewAsync(kiln, "a react app", phases: coldPhases));
                 }
                 finally
                 {
@@ -85,6 +106,7 @@ public static class PreviewSpeed
             },
             target: "ratio <= 1.2",
             warmup: 0));
+        Console.WriteLine($"  cold, Kiln's tools (median): {coldPhases}");
         return results;
     }
 
@@ -128,7 +150,7 @@ public static class PreviewSpeed
     /// has no dev server to wait for: it is served the moment the generation completes, which then counts when
     /// <paramref name="staticCounts"/> is set.
     /// </summary>
-    private static async Task<Preview> GenerateUntilPreviewAsync(KilnProcess kiln, string prompt, bool staticCounts = false)
+    private static async Task<Preview> GenerateUntilPreviewAsync(KilnProcess kiln, string prompt, bool staticCounts = false, PhaseTimes? phases = null)
     {
         using var client = new HttpClient { BaseAddress = kiln.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         using var response = await client.PostAsJsonAsync("/api/generate", new { prompt });
@@ -141,6 +163,10 @@ public static class PreviewSpeed
         {
             switch (item.EventType)
             {
+                case "tool_executed" when phases is not null:
+                    var tool = JsonDocument.Parse(item.Data).RootElement.GetProperty("data");
+                    phases.Add(tool.GetProperty("tool").GetString()!, tool.GetProperty("durationMs").GetInt64());
+                    break;
                 case "server_started":
                     port = JsonDocument.Parse(item.Data).RootElement.GetProperty("data").GetProperty("port").GetInt32();
                     break;
@@ -224,5 +250,20 @@ public static class PreviewSpeed
             }
         }));
         return clock.Elapsed / count;
+    }
+
+    /// <summary>How long each of Kiln's tools took, by name over the samples; printed as medians.</summary>
+    private sealed class PhaseTimes
+    {
+        private readonly Dictionary<string, List<long>> _times = [];
+
+        public void Add(string tool, long milliseconds)
+        {
+            var times = _times.TryGetValue(tool, out var known) ? known : _times[tool] = [];
+            times.Add(milliseconds);
+        }
+
+        public override string ToString() => string.Join(", ", _times.Select(pair =>
+            string.Create(CultureInfo.InvariantCulture, $"{pair.Key} {pair.Value.Order().ElementAt(pair.Value.Count / 2)} ms (n={pair.Value.Count})")));
     }
 }

@@ -5,10 +5,14 @@ var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<Measurement.Resu
 {
     ["sandbox"] = async () => [await SandboxOverhead.RunAsync(samples: 100)],
     ["runtime"] = () => RuntimeOverhead.RunAsync(samples: 5),
-    ["preview"] = () => PreviewSpeed.RunAsync(samples: 5),
+    ["preview"] = () => PreviewSpeed.RunAsync(samples: 5, PreviewSpeed.Parts),
     ["fanout"] = () => EventFanOut.RunAsync(subscribers: 100, events: 1000, rounds: 5, pace: TimeSpan.FromMilliseconds(2)),
     ["fleet"] = () => FleetThroughput.RunAsync(samples: 5),
 };
+foreach (var part in PreviewSpeed.Parts)
+{
+    benchmarks[$"preview-{part}"] = () => PreviewSpeed.RunAsync(samples: 5, [part]);
+}
 
 var chosen = args.Length == 0 ? [.. benchmarks.Keys] : args;
 foreach (var name in chosen)
