@@ -2,6 +2,7 @@ using System.Globalization;
 using Kiln.Events;
 using Kiln.Projects;
 using Kiln.Sandbox;
+using Kiln.Tools;
 
 namespace Kiln.Preview;
 
@@ -223,7 +224,7 @@ internal sealed class DevServer : IAsyncDisposable
                     $"No port is free in Kiln's preview pool ({_supervisor.Options.PortRangeStart}-{_supervisor.Options.PortRangeEnd}).", epoch, null, null);
             }
 
-            var (argv, environment) = script.CommandFor(port);
+            var (argv, environment) = script.CommandFor(port, AppDirectory);
             var command = string.Join(' ', argv);
             var log = Output.BeginRun(string.Create(CultureInfo.InvariantCulture, $"--- {_time.GetUtcNow():O} {command} (port {port}) ---"));
             DevServerRun run;
@@ -234,6 +235,7 @@ internal sealed class DevServer : IAsyncDisposable
                     {
                         Environment = environment,
                         CpuSeconds = _supervisor.Options.DevServerCpuSeconds,
+                        ReadOnlyDirectories = ProjectCommandRunner.ReadOnlyDirectories(AppDirectory),
                     },
                     _supervisor.Stopping);
                 run = new DevServerRun(process, port, command, log, Output, _time.GetTimestamp());

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using Kiln.Sandbox;
 
 namespace Kiln.Preview;
 
@@ -20,14 +22,22 @@ public sealed record DevServerScript(string PackageManager, string ScriptName, s
 {
     public const string Host = "127.0.0.1";
 
+    private static readonly SearchValues<char> ShellExpansions = SearchValues.Create("*?[]{}~#");
+
     public static DevServerScript Create(string packageManager, string scriptName, string script) =>
         new(packageManager, scriptName, script, FrameworkOf(script));
 
-    /// <summary>The argv and environment that run the script on <paramref name="port"/>, bound to 127.0.0.1.</summary>
-    public (IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment) CommandFor(int port)
+    /// <summary>
+    /// The argv and environment that run the script on <paramref name="port"/>, bound to 127.0.0.1. A script that is
+    /// one of the app's own tools with plain arguments (<c>vite</c>, <c>next dev --turbopack</c>) runs that tool
+    /// directly, as the package manager would after finding it in node_modules/.bin, which saves starting the package
+    /// manager (about 0.4 s of every start); anything else runs through it.
+    /// </summary>
+    public (IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment) CommandFor(int port, string appDirectory)
     {
         var portText = port.ToString(CultureInfo.InvariantCulture);
-        var argv = new List<string> { PackageManager, "run", ScriptName };
+        var direct = DirectCommand(appDirectory);
+        var argv = direct is not null ? new List<string>(direct) : [PackageManager, "run", ScriptName];
         string[] flags = Framework switch
         {
             // --strictPort: fail rather than quietly move to another port the proxy does not know.
@@ -38,7 +48,7 @@ public sealed record DevServerScript(string PackageManager, string ScriptName, s
         if (flags.Length > 0)
         {
             // npm passes arguments on to the script only after "--"; pnpm and yarn pass them as they are.
-            if (PackageManager == "npm")
+            if (direct is null && PackageManager == "npm")
             {
                 argv.Add("--");
             }
@@ -54,7 +64,33 @@ public sealed record DevServerScript(string PackageManager, string ScriptName, s
             // Nothing in the sandbox can open a browser; some tools try and fail noisily.
             ["BROWSER"] = "none",
         };
+        if (direct is not null)
+        {
+            // What a package manager tells the scripts it runs, for tools that look.
+            environment["npm_lifecycle_event"] = ScriptName;
+            environment["npm_lifecycle_script"] = Script;
+        }
+
         return (argv, environment);
+    }
+
+    /// <summary>The script as an argv whose program is node_modules/.bin's, or null when it is anything more than that.</summary>
+    private List<string>? DirectCommand(string appDirectory)
+    {
+        // A shell would expand globs, braces, ~ and comments; the package manager's shell then runs it as written.
+        if (Script.AsSpan().IndexOfAny(ShellExpansions) >= 0 || CommandLine.Split(Script).Argv is not { Count: > 0 } argv)
+        {
+            return null;
+        }
+
+        var program = argv[0];
+        if (program.StartsWith('.') || !program.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@'))
+        {
+            return null;
+        }
+
+        var tool = Path.Combine(appDirectory, "node_modules", ".bin", program);
+        return File.Exists(tool) ? [tool, .. argv.Skip(1)] : null;
     }
 
     private static DevFramework FrameworkOf(string script)

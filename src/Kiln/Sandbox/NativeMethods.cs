@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Kiln.Sandbox;
 
 /// <summary>
-/// The two libc calls .NET does not expose: signalling a process group (or any pid), and the hard-link
-/// count of a file. statx is used because its layout is the same on every architecture.
+/// The libc calls .NET does not expose: signalling a process group (or any pid), the hard-link count of a
+/// file, and making a hard link. statx is used because its layout is the same on every architecture.
 /// </summary>
 internal static class NativeMethods
 {
@@ -25,6 +25,13 @@ internal static class NativeMethods
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Statx(
         int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string created);
+
+    /// <summary>Makes <paramref name="created"/> a hard link to <paramref name="existing"/>; false when the file system refuses (another device, too many links).</summary>
+    public static bool TryCreateHardLink(string existing, string created) => Link(existing, created) == 0;
 
     /// <summary>Sends SIGKILL to one process; false when it no longer exists.</summary>
     public static bool KillProcess(int pid) => pid > 1 && Kill(pid, SigKill) == 0;

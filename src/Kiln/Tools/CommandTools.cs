@@ -113,12 +113,29 @@ public sealed class CommandTools(
             }
         }
 
+        if (specs.Count == 0 && InstalledDependencies.AreCurrent(context.App.Root))
+        {
+            return Result(false, "The app's dependencies are already installed: its node_modules came with the template and still matches " +
+                                 "package.json and the lockfile, so there was nothing to do.");
+        }
+
         var install = packageManager.Install(specs, dev ?? false);
-        var run = await commands.RunWithRetriesAsync(
-            context,
-            commands.Spec(context, install.Argv, context.App.Root, TimeSpan.FromSeconds(packageOptions.Value.InstallTimeoutSeconds), packageManager.SharedCaches()),
-            install.Display,
-            cancellationToken);
+        CommandRun run;
+        try
+        {
+            run = await commands.RunWithRetriesAsync(
+                context,
+                commands.Spec(context, install.Argv, context.App.Root, TimeSpan.FromSeconds(packageOptions.Value.InstallTimeoutSeconds),
+                    packageManager.SharedCaches(), installs: true),
+                install.Display,
+                cancellationToken);
+        }
+        finally
+        {
+            // Whatever the package manager did, only it knows now what node_modules holds.
+            InstalledDependencies.Forget(context.App.Root);
+        }
+
         var what = specs.Count == 0 ? "the app's dependencies" : string.Join(", ", specs) + (dev == true ? " (dev)" : "");
         var attempts = run.Attempts > 1 ? $" after {run.Attempts} attempts" : "";
         if (run.Succeeded)

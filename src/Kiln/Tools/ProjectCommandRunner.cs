@@ -28,15 +28,28 @@ public sealed class ProjectCommandRunner(
     TimeProvider time,
     ILogger<ProjectCommandRunner> logger)
 {
-    /// <summary>A spec for a command in the project: the app directory, plus <paramref name="writable"/>, may be written.</summary>
-    public ProcessSpec Spec(ToolContext context, IReadOnlyList<string> argv, string workingDirectory, TimeSpan? timeout, IReadOnlyList<string>? writable = null) =>
+    /// <summary>
+    /// A spec for a command in the project: the app directory, plus <paramref name="writable"/>, may be written, except
+    /// <see cref="ReadOnlyDirectories"/>; an install (<paramref name="installs"/>) may also write the packages' files.
+    /// </summary>
+    public ProcessSpec Spec(
+        ToolContext context, IReadOnlyList<string> argv, string workingDirectory, TimeSpan? timeout, IReadOnlyList<string>? writable = null, bool installs = false) =>
         new(argv, workingDirectory, [context.App.Root, .. writable ?? []])
         {
             Timeout = timeout,
             Environment = packages.Environment(),
-            // Kiln keeps the app's history in .git; commands may read it, never rewrite it.
-            ReadOnlyDirectories = [Path.Combine(context.App.Root, ".git")],
+            ReadOnlyDirectories = ReadOnlyDirectories(context.App.Root, installs),
         };
+
+    /// <summary>
+    /// What a command or dev server of the app may read but not write: .git, where Kiln keeps the app's history, and
+    /// the packages' files under node_modules/.pnpm, which may be shared with Kiln's template cache
+    /// (<see cref="InstalledDependencies"/>) and change only through an install, which runs none of the project's code.
+    /// </summary>
+    public static IReadOnlyList<string> ReadOnlyDirectories(string app, bool installs = false) =>
+        installs || InstalledDependencies.ReadOnlyDirectoryOf(app) is not { } packageFiles
+            ? [Path.Combine(app, ".git")]
+            : [Path.Combine(app, ".git"), packageFiles];
 
     /// <summary>
     /// Runs a command once, streaming its output as <c>command_output</c> events; <paramref name="display"/> is the

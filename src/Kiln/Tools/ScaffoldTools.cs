@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.ComponentModel;
 using System.Text;
 using Kiln.Events;
+using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -14,7 +15,8 @@ namespace Kiln.Tools;
 /// needs no network. They never install; install_dependencies does, from the shared store.
 /// </summary>
 [McpServerToolType]
-public sealed class ScaffoldTools(ToolContext context, TemplateCache templates, PackageManager packages, IOptions<PackagesOptions> options)
+public sealed class ScaffoldTools(
+    ToolContext context, TemplateCache templates, PackageManager packages, SandboxedProcessRunner sandbox, IOptions<PackagesOptions> options)
 {
     /// <summary>
     /// create-vite's own templates, which it copies from its package. Its other choices run further scaffolders
@@ -103,7 +105,17 @@ public sealed class ScaffoldTools(ToolContext context, TemplateCache templates, 
                 await context.Events.AppendAsync(context.ProjectId, new FileCreated(file, new FileInfo(target).Length), CancellationToken.None);
             }
 
-            return Report(what, template, files);
+            var installed = false;
+            if (template.Stamp.InstalledIn is { } installedIn && Directory.Exists(Path.Combine(template.Directory, InstalledDependencies.ModulesDirectory))
+                && !Directory.Exists(Path.Combine(context.App.Root, InstalledDependencies.ModulesDirectory)))
+            {
+                // Package files are shared with the template only where the sandbox keeps every command from writing them.
+                var isolated = (await sandbox.GetStatusAsync(cancellationToken)).Isolated;
+                await Task.Run(() => InstalledDependencies.Clone(template.Directory, installedIn, context.App.Root, linkPackageFiles: isolated), cancellationToken);
+                installed = true;
+            }
+
+            return Report(what, template, files, installed);
         }, cancellationToken);
     }
 
@@ -118,7 +130,7 @@ public sealed class ScaffoldTools(ToolContext context, TemplateCache templates, 
         }
     }
 
-    private static string Report(string what, CachedTemplate template, List<string> files)
+    private static string Report(string what, CachedTemplate template, List<string> files, bool installed)
     {
         var stamp = template.Stamp;
         var text = new StringBuilder()
@@ -136,7 +148,10 @@ public sealed class ScaffoldTools(ToolContext context, TemplateCache templates, 
             text.Append('\n').Append(template.Note);
         }
 
-        return text.Append("\nNext: install_dependencies installs its packages; then change the code, and build_project checks that it builds.").ToString();
+        return text.Append(installed
+            ? "\nIts dependencies are installed already (node_modules from the template cache). Next: change the code; install_dependencies adds " +
+              "packages, and build_project checks that it builds."
+            : "\nNext: install_dependencies installs its packages; then change the code, and build_project checks that it builds.").ToString();
     }
 
     /// <summary>The template's files, relative, in a stable order; node_modules is never part of one.</summary>

@@ -14,10 +14,19 @@ namespace Kiln.Tools;
 public sealed record TemplateRecipe(string Package, string Version, string Variant, IReadOnlyList<string> Arguments);
 
 /// <summary>What a cached template was made from, and when; stored beside its files.</summary>
-public sealed record TemplateStamp(string Package, string Version, string Variant, string PackageManager, DateTimeOffset CreatedAt);
+/// <param name="Package">The scaffolder's npm package.</param>
+/// <param name="Version">Its exact version.</param>
+/// <param name="Variant">The short name of its arguments (<c>react-ts</c>).</param>
+/// <param name="PackageManager">pnpm or npm, which wrote the lockfile.</param>
+/// <param name="CreatedAt">When it was scaffolded.</param>
+/// <param name="InstalledIn">
+/// Where its node_modules was installed (a staging directory since moved), which the packages' command shims name;
+/// null when the entry keeps no node_modules (npm, or a Kiln from before entries kept one).
+/// </param>
+public sealed record TemplateStamp(string Package, string Version, string Variant, string PackageManager, DateTimeOffset CreatedAt, string? InstalledIn = null);
 
 /// <summary>A template ready to copy: its files under <see cref="Directory"/>.</summary>
-/// <param name="Directory">The app as the scaffolder left it, with its lockfile and without node_modules.</param>
+/// <param name="Directory">The app as the scaffolder left it, with its lockfile and, with pnpm, its installed node_modules.</param>
 /// <param name="Stamp">What made it, and when.</param>
 /// <param name="FromCache">False when it was scaffolded by this call.</param>
 /// <param name="Note">Something the model should know, such as a refresh that failed.</param>
@@ -26,8 +35,9 @@ public sealed record CachedTemplate(string Directory, TemplateStamp Stamp, bool 
 /// <summary>
 /// Scaffolded apps, kept per scaffolder, version, variant and package manager under
 /// <see cref="PackageManager.TemplatesDirectory"/>, so only the first scaffold of a template needs the registry:
-/// later ones are a copy. An entry holds the scaffolder's output and a resolved lockfile, so the first install of a
-/// copy resolves nothing and, once the shared store holds the packages, fetches nothing either. Entries older than
+/// later ones are a copy. An entry holds the scaffolder's output and a resolved lockfile; with pnpm also the installed
+/// node_modules, which a new app gets without running pnpm (<see cref="InstalledDependencies"/>), and with npm the
+/// first install of a copy resolves nothing and, once the cache holds the packages, fetches nothing. Entries older than
 /// <see cref="PackagesOptions.TemplateMaxAgeDays"/> are scaffolded again on use; when that fails the old one serves.
 /// </summary>
 /// <remarks>
@@ -98,7 +108,7 @@ public sealed class TemplateCache(
         return new CachedTemplate(AppIn(entry), ReadStamp(entry)!, FromCache: false, Note: null);
     }
 
-    /// <summary>Runs the scaffolder and the lockfile resolution in a staging directory; the directory, or why it failed.</summary>
+    /// <summary>Runs the scaffolder and the install (npm: the lockfile resolution) in a staging directory; the directory, or why it failed.</summary>
     private async Task<(string? Staged, string? Failure)> ScaffoldAsync(ToolContext context, TemplateRecipe recipe, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -120,15 +130,22 @@ public sealed class TemplateCache(
                 return (null, Failure($"{recipe.Package}@{recipe.Version} could not scaffold the app", create));
             }
 
-            var resolver = packages.ResolveLockfile();
+            // pnpm installs once here, and every app made from the entry starts installed; npm's node_modules has no
+            // layout Kiln can put into another app, so its entry keeps the resolved lockfile only.
+            var keepsModules = packages.Kind == PackageManagerChoice.Pnpm;
+            var resolver = keepsModules ? packages.Install([], dev: false) : packages.ResolveLockfile();
             var resolve = await commands.RunWithRetriesAsync(context, Spec(resolver.Argv, app, writable, timeout), resolver.Display, cancellationToken);
             if (!resolve.Succeeded)
             {
-                return (null, Failure("the scaffolded app's dependencies could not be resolved", resolve));
+                return (null, Failure("the scaffolded app's dependencies could not be " + (keepsModules ? "installed" : "resolved"), resolve));
             }
 
-            DeleteDirectory(Path.Combine(app, "node_modules"));
-            var stamp = new TemplateStamp(recipe.Package, recipe.Version, recipe.Variant, packages.Name, time.GetUtcNow());
+            if (!keepsModules)
+            {
+                DeleteDirectory(Path.Combine(app, InstalledDependencies.ModulesDirectory));
+            }
+
+            var stamp = new TemplateStamp(recipe.Package, recipe.Version, recipe.Variant, packages.Name, time.GetUtcNow(), keepsModules ? app : null);
             await File.WriteAllTextAsync(Path.Combine(staging, StampFile), JsonSerializer.Serialize(stamp, ToolsJsonContext.Default.TemplateStamp), cancellationToken);
             if (logger.IsEnabled(LogLevel.Information))
             {

@@ -310,7 +310,8 @@ public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClass
     {
         await fixture.RequireAsync();
         await fixture.WarmTodoAppAsync();
-        // The warm template, but an empty package store and a registry that does not answer: the scaffold works, the install cannot.
+        // The warm template without the node_modules it keeps, an empty package store and a registry that does not answer:
+        // the scaffold works, the install cannot.
         var cache = TempDirectory.Create("kiln-vite-cold-store");
         try
         {
@@ -382,14 +383,17 @@ public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClass
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>Copies a directory, leaving out every node_modules.</summary>
     private static void CopyDirectory(string from, string to)
     {
-        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        static bool Kept(string path) => !path.Split(Path.DirectorySeparatorChar).Contains("node_modules");
+
+        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories).Where(Kept))
         {
             Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
         }
 
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories).Where(Kept))
         {
             File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
         }
