@@ -110,6 +110,7 @@ public sealed partial class KilnInstance : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    // [^\s"]: in a JSON log line the address is followed by a quote.
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
     private static partial Regex Listening();
 }

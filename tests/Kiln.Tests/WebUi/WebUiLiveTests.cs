@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -15,13 +16,13 @@ public sealed class WebUiLiveTests(Browser browser)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static KilnApp StartKiln(ScriptedModelServer model, string? projectsRoot = null, int port = 0) => KilnApp.Start(
+    private static KilnApp StartKiln(ScriptedModelServer model, string? projectsRoot = null, int port = 0, string runtime = "builtin", string modelName = "claude-scripted") => KilnApp.Start(
         new Dictionary<string, string?>
         {
             ["Anthropic:ApiKey"] = "sk-test-scripted",
-            ["Kiln:Agent:Runtime"] = "builtin",
+            ["Kiln:Agent:Runtime"] = runtime,
             ["Anthropic:BaseUrl"] = model.BaseUrl,
-            ["Kiln:Agent:Model"] = "claude-scripted",
+            ["Kiln:Agent:Model"] = modelName,
         },
         projectsRoot,
         port);
@@ -189,6 +190,189 @@ public sealed class WebUiLiveTests(Browser browser)
         await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Failed");
         await Expect(page.Locator("#followup-submit")).ToBeEnabledAsync();
         await ui.ScreenshotAsync("failed");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task The_preview_appears_as_soon_as_it_is_ready_while_the_generation_goes_on()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        var serve = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        model.Enqueue(
+            ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>Early preview</h1>" }),
+            // A static app: start_dev_server needs no process, it serves the files and says preview_ready.
+            ScriptedReply.ToolUse("start_dev_server").After(serve.Task),
+            ScriptedReply.Text("All done.").After(finish.Task));
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("a page to see early");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        // Written, but not served yet: the page waits for preview_ready, not for the files.
+        await Expect(ui.Timeline.Locator(".ev-file_created .file-name")).ToHaveTextAsync("index.html");
+        await Expect(page.Locator(".preview-empty-text")).ToContainTextAsync("as soon as it has a page");
+        await Expect(page.Locator("#preview-frame")).ToHaveCountAsync(0);
+
+        serve.SetResult();
+        await Expect(ui.Timeline.Locator("[data-type='preview_ready']")).ToBeVisibleAsync();
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Early preview");
+        // The agent is still at work: its next reply is held until now.
+        await model.WaitForRequestAsync(request => request.ToolResults.Count >= 2, new CancellationTokenSource(Timeout).Token);
+        Assert.Equal("generating", (await kiln.StatusAsync(projectId)).GetProperty("status").GetString());
+        await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Building");
+        await Expect(ui.Timeline.Locator(".callout-success")).ToHaveCountAsync(0);
+
+        finish.SetResult();
+        await Expect(ui.Timeline.Locator(".callout-success")).ToContainTextAsync("Done");
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Early preview");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task The_code_tab_follows_the_files_as_the_agent_writes_them()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var third = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        model.Enqueue(
+            ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>First draft</h1>\n" }),
+            ScriptedReply.ToolUse("write_file", new { path = "css/styles.css", content = "h1 { color: teal; }\n" }).After(second.Task),
+            ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>Second draft</h1>\n<p>with more</p>\n" }).After(third.Task),
+            ScriptedReply.Text("Written twice.").After(finish.Task));
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("a page written in steps");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+        await page.Locator("#tab-code").ClickAsync();
+
+        await Expect(page.Locator(".tree-file .tree-name")).ToHaveTextAsync(["index.html"]);
+        await page.Locator(".tree-file", new() { HasText = "index.html" }).ClickAsync();
+        await Expect(page.Locator(".code-text")).ToContainTextAsync("First draft");
+
+        second.SetResult();
+        await Expect(page.Locator(".tree-dir .tree-name")).ToHaveTextAsync(["css"]);
+        await Expect(page.Locator(".tree-file .tree-name")).ToHaveTextAsync(["styles.css", "index.html"]);
+        await Expect(page.Locator(".tree-file", new() { HasText = "styles.css" }).Locator(".changed-dot")).ToBeVisibleAsync();
+        await Expect(page.Locator(".file-count").First).ToHaveTextAsync("2");
+        // The file being read stays open: a person chose it.
+        await Expect(page.Locator(".file-path")).ToHaveTextAsync("index.html");
+
+        third.SetResult();
+        await Expect(page.Locator(".code-text")).ToContainTextAsync("Second draft");
+        await Expect(page.Locator(".code-text")).ToContainTextAsync("with more");
+        await Expect(page.Locator(".code-lines")).ToHaveTextAsync("1\n2");
+        Assert.Equal("generating", (await kiln.StatusAsync(projectId)).GetProperty("status").GetString());
+        await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Building");
+
+        finish.SetResult();
+        await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Ready");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_tool_calls_input_is_shown_in_the_timeline()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(
+            ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>Inputs</h1>" }),
+            ScriptedReply.ToolUse("write_file", new { path = "notes.md", content = "# Notes\n\nThree lines of them.\n" }),
+            ScriptedReply.ToolUse("list_directory", new { path = "." }),
+            ScriptedReply.Text("Listed."));
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("show me what you call");
+        await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        var tools = ui.Timeline.Locator(".ev-tool");
+        await Expect(tools.Locator(".tool-name")).ToHaveTextAsync(["write_file", "write_file", "list_directory"]);
+        // Short strings as they are; long or multi-line ones by their size, so the line stays one line.
+        await Expect(tools.Locator(".tool-input")).ToHaveTextAsync(["path=index.html, content=<h1>Inputs</h1>", "path=notes.md, content=<30 bytes>", "path=."]);
+
+        // Unfolded, the call shows its input in full view.
+        var first = tools.Nth(0);
+        await Expect(first.Locator(".tool-pre")).ToBeHiddenAsync();
+        await first.Locator("summary").ClickAsync();
+        await Expect(first.Locator(".tool-pre")).ToHaveTextAsync("path=index.html, content=<h1>Inputs</h1>");
+        // The input is text: the markup in it is not rendered.
+        await Expect(first.Locator("h1")).ToHaveCountAsync(0);
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task The_reload_button_shows_the_app_as_it_is_now()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(
+            ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>Before</h1>" }),
+            ScriptedReply.ToolUse("start_dev_server"),
+            ScriptedReply.Text("Served."));
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("a page that changes under it");
+        await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Before");
+
+        // Changed behind the page's back (no file event), as an editor or another client would.
+        await File.WriteAllTextAsync(Path.Combine(kiln.ProjectsRoot, projectId, "generated-app", "index.html"), "<h1>After</h1>", TestContext.Current.CancellationToken);
+        await page.WaitForTimeoutAsync(1000);
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Before");
+
+        await page.Locator(".preview-reload").ClickAsync();
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("After");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task The_cost_is_shown_when_the_runtime_reports_it()
+    {
+        ClaudeCli.Require();
+        await using var model = await ScriptedModelServer.StartAsync();
+        // A million input tokens at Sonnet's price: dollars, so the cost shows in cents.
+        model.Enqueue(
+            ScriptedReply.ToolUse("mcp__kiln__write_file", new { path = "index.html", content = "<h1>Priced</h1>" }).WithUsage(1_000_000, 10),
+            ScriptedReply.Text("Cost you something."));
+        await using var kiln = StartKiln(model, runtime: "claude-code", modelName: "claude-sonnet-4-5");
+        var projectId = await kiln.GenerateAsync("a page that costs money");
+        var status = await kiln.WaitForStatusAsync(projectId, TimeSpan.FromSeconds(120), "ready");
+        var cost = status.GetProperty("costUsd").GetDecimal();
+        Assert.True(cost > 1m, $"A million Sonnet input tokens cost dollars, not {cost}.");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        var shown = $"${cost.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}";
+        await Expect(page.Locator(".project-usage")).ToContainTextAsync(shown);
+        await Expect(page.Locator(".project-usage")).ToContainTextAsync("M in · ");
+        await Expect(ui.Timeline.Locator(".callout-success .callout-facts")).ToContainTextAsync(shown);
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task The_builtin_runtime_shows_tokens_and_the_model_since_it_knows_no_cost()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(
+            ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>Counted</h1>" }).WithUsage(1200, 345),
+            ScriptedReply.Text("Counted.").WithUsage(2000, 55));
+        await using var kiln = StartKiln(model);
+        var projectId = await kiln.GenerateAsync("a page that counts tokens");
+        var status = await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("costUsd").ValueKind);
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        await Expect(page.Locator(".project-usage")).ToHaveTextAsync("3.2k in · 400 out tokens · claude-scripted");
+        await Expect(ui.Timeline.Locator(".callout-success .callout-facts")).ToContainTextAsync("3.2k in · 400 out tokens");
+        await Expect(ui.Timeline.Locator(".callout-success .callout-facts")).Not.ToContainTextAsync("$");
         ui.AssertHealthy();
     }
 

@@ -82,7 +82,9 @@ export function duration(ms) {
 
 export function tokens(count) {
   if (!Number.isFinite(count)) return "0";
-  return count < 1000 ? String(count) : `${(count / 1000).toFixed(count < 10000 ? 1 : 0)}k`;
+  if (count < 1000) return String(count);
+  if (count < 1_000_000) return `${(count / 1000).toFixed(count < 10000 ? 1 : 0)}k`;
+  return `${(count / 1_000_000).toFixed(count < 10_000_000 ? 1 : 0)}M`;
 }
 
 export function usd(amount) {
