@@ -6,8 +6,9 @@ public static class CliLocator
     /// <summary>The CLI's executable path.</summary>
     /// <param name="cliPath">An explicit path, which must exist; it wins over everything else.</param>
     /// <param name="path">The directories to search, PATH-style; null uses this process's PATH.</param>
+    /// <param name="home">The home directory whose install locations are searched after PATH; null uses this user's.</param>
     /// <exception cref="CliNotFoundException">No executable was found; the message says how to install it.</exception>
-    public static string Find(string? cliPath = null, string? path = null)
+    public static string Find(string? cliPath = null, string? path = null, string? home = null)
     {
         if (cliPath is not null)
         {
@@ -17,7 +18,7 @@ public static class CliLocator
         var names = OperatingSystem.IsWindows() ? new[] { "claude.exe", "claude.cmd", "claude" } : ["claude"];
         var directories = (path ?? System.Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var home = System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
+        home ??= System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
         // Where npm (default and user prefixes), the native installer, yarn and a local install put it.
         string[] known =
         [

@@ -22,7 +22,11 @@ public sealed partial class ClaudeCodeAgentRuntime(
     ILogger<ClaudeCodeAgentRuntime> logger) : IAgentRuntime
 {
     private const string ServerName = ProjectToolset.ServerName;
-    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(5);
+
+    // A cancelled generation's CLI is gone within 5 s, as the README promises: up to 3 s for the turn to stop on
+    // interrupt, then up to 2 s for the CLI to exit once its input is closed, before its process tree is killed.
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
 
     public string Name => AgentRuntimeNames.ClaudeCode;
 
@@ -51,6 +55,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
             Resume = run.Project.SessionId,
             Environment = Environment(run),
             Stderr = line => LogCliStderr(logger, line),
+            ShutdownTimeout = ShutdownGrace,
         };
 
         ClaudeAgentClient client;
