@@ -324,6 +324,23 @@ public sealed class CommandToolTests : IAsyncLifetime
         Assert.False(nodeError, nodeText);
         Assert.Contains("stdin closed after 0 bytes", nodeText, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        AssertNothingOutsideChanged();
+    }
+
+    [Fact]
+    public async Task Tool_executed_carries_the_calls_real_duration()
+    {
+        await RequireAsync();
+        _tools.Write("wait.js", "setTimeout(() => console.log('waited'), 300);\n");
+
+        var result = await _tools.CallForResultAsync("run_command", new { command = "node wait.js" });
+
+        Assert.False(result.IsError, Kiln.Tools.ProjectToolset.TextOf(result));
+        var executed = (await _tools.EventsAsync()).Last(e => e.Type == "tool_executed").Data;
+        Assert.Equal("run_command", executed.GetProperty("tool").GetString());
+        // At least the command's own wait; at most what node's start on a busy two-core machine can explain.
+        Assert.InRange(executed.GetProperty("durationMs").GetInt64(), 300, 15_000);
+        Assert.InRange(result.StructuredContent!.Value.GetProperty("durationMs").GetInt64(), 300, executed.GetProperty("durationMs").GetInt64());
     }
 
     [Fact]
