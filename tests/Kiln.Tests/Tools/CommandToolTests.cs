@@ -344,6 +344,32 @@ public sealed class CommandToolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cat_of_a_binary_file_is_described_not_dumped()
+    {
+        await RequireAsync();
+        var bytes = new byte[200 * 1024];
+        new Random(7).NextBytes(bytes);
+        bytes[0] = 0;
+        await File.WriteAllBytesAsync(Path.Combine(_tools.AppDirectory, "image.bin"), bytes, TestContext.Current.CancellationToken);
+
+        var (isError, text) = await RunAsync("cat image.bin");
+
+        Assert.False(isError, text);
+        Assert.Contains("binary output", text, StringComparison.Ordinal);
+        Assert.True(text.Length < 2048, $"{text.Length} characters came back");
+        var streamed = string.Concat((await _tools.EventsAsync()).Where(e => e.Type == "command_output").Select(e => e.Data.GetProperty("text").GetString()));
+        Assert.Contains("binary output", streamed, StringComparison.Ordinal);
+        Assert.True(streamed.Length < 2048, $"{streamed.Length} characters were streamed");
+        foreach (var shown in new[] { text, streamed })
+        {
+            Assert.DoesNotContain('\0', shown);
+            Assert.DoesNotContain('\uFFFD', shown);
+        }
+
+        AssertNothingOutsideChanged();
+    }
+
+    [Fact]
     public async Task A_very_long_argument_list_is_refused()
     {
         var names = string.Join(' ', Enumerable.Range(0, 5000).Select(i => $"f{i}"));
