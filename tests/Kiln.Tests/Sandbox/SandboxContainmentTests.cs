@@ -65,6 +65,49 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
         _workspace.AssertOutsideUntouched();
     }
 
+    /// <summary>
+    /// prlimit sets RLIMIT_NPROC on every command, but the kernel skips the check for a process whose real user is
+    /// root (and for CAP_SYS_ADMIN or CAP_SYS_RESOURCE in the initial namespace). Inside bubblewrap the command is
+    /// uid 1000 of a user namespace that maps it back to Kiln's own uid, so when Kiln runs as root (a container,
+    /// this test machine) the limit is set but not enforced; as an ordinary user it is, and fork fails with EAGAIN.
+    /// </summary>
+    [Fact]
+    public async Task Max_processes_is_set_on_every_command_and_enforced_unless_kiln_runs_as_root()
+    {
+        await using var runner = Sandboxes.Runner(configure: o => o.MaxProcesses = 10);
+        _workspace.Write("spawn.js", """
+            const { spawn } = require('child_process');
+            const children = [];
+            let failed = 0, code = '';
+            for (let i = 0; i < 40; i++) {
+              const child = spawn('sleep', ['5'], { stdio: 'ignore' });
+              child.on('error', e => { failed++; code = e.code; });
+              children.push(child);
+            }
+            setTimeout(() => {
+              console.log(`spawned ${children.filter(c => c.pid).length} failed ${failed} ${code}`);
+              children.forEach(c => c.kill());
+            }, 500);
+            """);
+
+        var limits = await runner.RunAsync(Sandboxes.Spec(_workspace, "cat", "/proc/self/limits"), null, Ct);
+        var spawn = await runner.RunAsync(Sandboxes.Spec(_workspace, "node", "spawn.js"), null, Ct);
+
+        Assert.Matches(@"Max processes\s+10\s+10\s+processes", limits.Output);
+        Assert.Equal(0, spawn.ExitCode);
+        if (Environment.IsPrivilegedProcess)
+        {
+            // Not enforced: what bounds a fork bomb here is the pid namespace and the timeout (the test above).
+            Assert.Equal("spawned 40 failed 0 \n", spawn.Output);
+        }
+        else
+        {
+            Assert.Matches(@"^spawned \d failed [1-9]\d* EAGAIN\n$", spawn.Output);
+        }
+
+        _workspace.AssertOutsideUntouched();
+    }
+
     [Fact]
     public async Task Infinite_loop_is_killed_at_the_timeout()
     {
