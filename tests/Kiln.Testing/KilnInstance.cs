@@ -82,6 +82,20 @@ public sealed partial class KilnInstance : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// SIGKILL to Kiln's own process and nothing else, the way the kernel's OOM killer ends it: what Kiln started is
+    /// left to the kernel and to Kiln's own safeguards, so a test can see whether any of it outlives Kiln.
+    /// </summary>
+    public async Task KillKilnOnlyAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
     private void Keep(string? line, TaskCompletionSource<Uri> listening)
     {
         if (line is null)

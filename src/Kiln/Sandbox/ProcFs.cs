@@ -24,6 +24,26 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>When the process started, in clock ticks since boot: with its pid, a name no later process shares. Null when it is gone.</summary>
+    public static long? StartTime(int pid)
+    {
+        try
+        {
+            // "pid (comm) state ppid ...": starttime is the 22nd field, the 20th after the comm's closing parenthesis.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True while the process exists and is not a zombie; <paramref name="name"/> guards against a reused pid.</summary>
     public static bool IsRunning(int pid, string? name = null)
     {

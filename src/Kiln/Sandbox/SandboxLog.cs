@@ -27,6 +27,9 @@ internal static partial class SandboxLog
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Output of pid {Pid} is still held open by a process outside the sandbox; stopped reading it")]
     public static partial void OutputAbandoned(this ILogger logger, int pid);
 
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Killed {Count} processes of commands left running by a Kiln that was killed without bubblewrap")]
+    public static partial void OrphansKilled(this ILogger logger, int count);
+
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Stopping {Count} sandboxed processes")]
     public static partial void StoppingAll(this ILogger logger, int count);
 }

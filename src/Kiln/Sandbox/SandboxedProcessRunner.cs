@@ -178,7 +178,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         {
             privateDirectory = Directory.CreateTempSubdirectory("kiln-sandbox-").FullName;
             home = temporary = privateDirectory;
-            marker = Guid.NewGuid().ToString("N");
+            marker = StrayProcesses.NewMarker();
             arguments.AddRange(SandboxInvocation.Direct(_tools));
         }
         else

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -56,6 +57,55 @@ internal static partial class CommandReport
     {
         var lines = output.TrimEnd('\n').Split('\n');
         return string.Join('\n', lines.Length <= count ? lines : lines[^count..]);
+    }
+
+    /// <summary>What stands for lines of binary output in events as they stream, before their size is known.</summary>
+    public const string BinaryNote = "[binary output not shown]";
+
+    // A NUL, a byte sequence that was not UTF-8 (decoded as U+FFFD), or a C0 control no text output uses (tab, the
+    // line and page breaks, backspace and escape are text's own).
+    private static readonly SearchValues<char> BinaryMarkers = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001c\u001d\u001e\u001f\ufffd");
+
+    /// <summary>Whether a line of output is binary rather than text (a <c>cat</c> of an image, say).</summary>
+    public static bool IsBinary(string line) => line.AsSpan().IndexOfAny(BinaryMarkers) >= 0;
+
+    /// <summary>
+    /// The output with each run of binary lines replaced by one line saying how much was left out: raw bytes are noise
+    /// to a model, and a NUL or an invalid byte in a result or an event is trouble for every client that reads it.
+    /// </summary>
+    public static string HideBinary(string output)
+    {
+        if (output.AsSpan().IndexOfAny(BinaryMarkers) < 0)
+        {
+            return output;
+        }
+
+        var lines = new List<string>();
+        var hidden = 0;
+        foreach (var line in output.Split('\n'))
+        {
+            if (IsBinary(line))
+            {
+                hidden += line.Length + 1;
+                continue;
+            }
+
+            AddHidden();
+            lines.Add(line);
+        }
+
+        AddHidden();
+        return string.Join('\n', lines);
+
+        void AddHidden()
+        {
+            if (hidden > 0)
+            {
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"[binary output not shown: {hidden} characters]"));
+                hidden = 0;
+            }
+        }
     }
 
     /// <summary>Removes terminal colour and cursor codes: they are noise to a model and to a client reading events.</summary>

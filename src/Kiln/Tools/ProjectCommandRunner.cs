@@ -60,16 +60,31 @@ public sealed class ProjectCommandRunner(
         display ??= PackageManager.Display(spec.Argv);
         var stream = new CommandOutputStream(events, context.ProjectId, display, tools.Value.MaxStreamedOutputBytes, time);
         ProcessResult result;
+        var inBinary = false;
         try
         {
-            result = await runner.RunAsync(spec, (line, token) => stream.WriteLineAsync(CommandReport.StripAnsi(line), token), cancellationToken);
+            result = await runner.RunAsync(spec, StreamLineAsync, cancellationToken);
         }
         finally
         {
             await stream.CompleteAsync();
         }
 
-        return new CommandRun(display, result, CommandReport.StripAnsi(result.Output), 1);
+        return new CommandRun(display, result, CommandReport.HideBinary(CommandReport.StripAnsi(result.Output)), 1);
+
+        // A run of binary lines streams as one note, not as raw bytes.
+        ValueTask StreamLineAsync(string line, CancellationToken token)
+        {
+            if (CommandReport.IsBinary(line))
+            {
+                var first = !inBinary;
+                inBinary = true;
+                return first ? stream.WriteLineAsync(CommandReport.BinaryNote, token) : ValueTask.CompletedTask;
+            }
+
+            inBinary = false;
+            return stream.WriteLineAsync(CommandReport.StripAnsi(line), token);
+        }
     }
 
     /// <summary>

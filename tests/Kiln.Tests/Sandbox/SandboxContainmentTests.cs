@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Kiln.Sandbox;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
 
 namespace Kiln.Tests.Sandbox;
 
@@ -60,6 +62,49 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
         Assert.True(File.ReadAllText(_workspace.InApp("spawned.txt")).Length > 3, "the bomb never multiplied");
         Assert.Empty(Sandboxes.ProcessesWith(token));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        _workspace.AssertOutsideUntouched();
+    }
+
+    /// <summary>
+    /// prlimit sets RLIMIT_NPROC on every command, but the kernel skips the check for a process whose real user is
+    /// root (and for CAP_SYS_ADMIN or CAP_SYS_RESOURCE in the initial namespace). Inside bubblewrap the command is
+    /// uid 1000 of a user namespace that maps it back to Kiln's own uid, so when Kiln runs as root (a container,
+    /// this test machine) the limit is set but not enforced; as an ordinary user it is, and fork fails with EAGAIN.
+    /// </summary>
+    [Fact]
+    public async Task Max_processes_is_set_on_every_command_and_enforced_unless_kiln_runs_as_root()
+    {
+        await using var runner = Sandboxes.Runner(configure: o => o.MaxProcesses = 10);
+        _workspace.Write("spawn.js", """
+            const { spawn } = require('child_process');
+            const children = [];
+            let failed = 0, code = '';
+            for (let i = 0; i < 40; i++) {
+              const child = spawn('sleep', ['5'], { stdio: 'ignore' });
+              child.on('error', e => { failed++; code = e.code; });
+              children.push(child);
+            }
+            setTimeout(() => {
+              console.log(`spawned ${children.filter(c => c.pid).length} failed ${failed} ${code}`);
+              children.forEach(c => c.kill());
+            }, 500);
+            """);
+
+        var limits = await runner.RunAsync(Sandboxes.Spec(_workspace, "cat", "/proc/self/limits"), null, Ct);
+        var spawn = await runner.RunAsync(Sandboxes.Spec(_workspace, "node", "spawn.js"), null, Ct);
+
+        Assert.Matches(@"Max processes\s+10\s+10\s+processes", limits.Output);
+        Assert.Equal(0, spawn.ExitCode);
+        if (Environment.IsPrivilegedProcess)
+        {
+            // Not enforced: what bounds a fork bomb here is the pid namespace and the timeout (the test above).
+            Assert.Equal("spawned 40 failed 0 \n", spawn.Output);
+        }
+        else
+        {
+            Assert.Matches(@"^spawned \d failed [1-9]\d* EAGAIN\n$", spawn.Output);
+        }
+
         _workspace.AssertOutsideUntouched();
     }
 
@@ -215,6 +260,110 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
         Assert.All(seen, pid => Assert.False(Sandboxes.IsAlive(pid), $"pid {pid} survived cancellation"));
         Assert.True(result.Duration < TimeSpan.FromSeconds(5));
         _workspace.AssertOutsideUntouched();
+    }
+
+    /// <summary>
+    /// Kiln killed outright (SIGKILL: no shutdown code, no dispose) while a command and a dev server run. Under
+    /// bubblewrap the kernel takes them down with it (die-with-parent, then the pid namespace); without it the
+    /// parent-death signal reaches only each command's first process, and what it started is killed when Kiln
+    /// starts again.
+    /// </summary>
+    [Theory]
+    [InlineData("bwrap")]
+    [InlineData("none")]
+    public async Task No_command_or_dev_server_outlives_a_killed_Kiln(string mode)
+    {
+        Requires.Pnpm();
+        var root = Infrastructure.TempDirectory.Create("kiln-root");
+        var token = Sandboxes.SleepToken();
+        string app = "";
+        try
+        {
+            string projectId;
+            await using (var setup = Infrastructure.KilnApp.Start(projectsRoot: root))
+            {
+                setup.KeepProjectsRoot = true;
+                projectId = await setup.CreateReadyProjectAsync();
+            }
+
+            app = Path.Join(root, projectId, "generated-app");
+            await File.WriteAllTextAsync(Path.Join(app, "package.json"), """{ "name": "held", "private": true, "scripts": { "dev": "node server.mjs" } }""", Ct);
+            await File.WriteAllTextAsync(Path.Join(app, "server.mjs"), """
+                import http from "node:http";
+                http.createServer((_, response) => response.end("up")).listen(Number(process.env.PORT), process.env.HOST, () => console.log("listening"));
+                """, Ct);
+            Directory.CreateDirectory(Path.Join(app, "node_modules"));
+            // A command that starts a child in its own group and one in its own session, then waits.
+            await File.WriteAllTextAsync(Path.Join(app, "hold.js"), """
+                const { spawn } = require('child_process');
+                spawn('sleep', [process.argv[2]], { stdio: 'ignore' });
+                spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', process.argv[2]], { stdio: 'ignore', detached: true }).unref();
+                setInterval(() => {}, 1000);
+                """, Ct);
+            var settings = new Dictionary<string, string>
+            {
+                ["Kiln:ProjectsRoot"] = root,
+                ["Kiln:Sandbox:Mode"] = mode,
+                ["Kiln:Agent:Offline:AppStack"] = "static",
+            };
+
+            await using (var kiln = await Kiln.Testing.KilnInstance.StartAsync(typeof(Program).Assembly.Location, settings, Ct))
+            {
+                await using var client = await McpClient.CreateAsync(
+                    new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(kiln.BaseAddress, $"/mcp/{projectId}"), TransportMode = HttpTransportMode.StreamableHttp }),
+                    cancellationToken: Ct);
+                var server = await client.CallToolAsync("start_dev_server", new Dictionary<string, object?>(), cancellationToken: Ct);
+                Assert.True(server.IsError != true, string.Join('\n', server.Content.OfType<TextContentBlock>().Select(b => b.Text)));
+                var command = client.CallToolAsync(
+                    "run_command", new Dictionary<string, object?> { ["command"] = $"node hold.js {token}", ["timeout_seconds"] = 600 }, cancellationToken: Ct).AsTask();
+                Assert.True(await WaitUntilAsync(() => Sandboxes.ProcessesWith(token).Count == 3, TimeSpan.FromSeconds(20)), "the command's three processes did not start");
+                Assert.NotEmpty(Preview.PreviewHarness.ProcessesIn(app).Except(Sandboxes.ProcessesWith(token)));
+
+                await kiln.KillKilnOnlyAsync();
+                await Assert.ThrowsAnyAsync<Exception>(() => command.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+            }
+
+            if (mode == "none")
+            {
+                // Nothing held these processes but Kiln: the next Kiln to start on this root finds and kills them.
+                await using var next = await Kiln.Testing.KilnInstance.StartAsync(typeof(Program).Assembly.Location, settings, Ct);
+                Assert.True(await WaitUntilAsync(() => Preview.PreviewHarness.ProcessesIn(app).Count == 0, TimeSpan.FromSeconds(5)),
+                    $"left running after the next start: {string.Join(", ", Preview.PreviewHarness.ProcessesIn(app).Select(Infrastructure.ProcessTable.CommandLine))}");
+            }
+            else
+            {
+                Assert.True(await WaitUntilAsync(() => Preview.PreviewHarness.ProcessesIn(app).Count == 0, TimeSpan.FromSeconds(5)),
+                    $"outlived Kiln: {string.Join(", ", Preview.PreviewHarness.ProcessesIn(app).Select(Infrastructure.ProcessTable.CommandLine))}");
+            }
+
+            Assert.Empty(Sandboxes.ProcessesWith(token));
+        }
+        finally
+        {
+            // Whatever the outcome, leave nothing running for the next test.
+            foreach (var pid in Sandboxes.ProcessesWith(token).Concat(app.Length > 0 ? Preview.PreviewHarness.ProcessesIn(app) : []))
+            {
+                Kiln.Sandbox.NativeMethods.KillProcess(pid);
+            }
+
+            Infrastructure.TempDirectory.Delete(root);
+        }
+    }
+
+    private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+
+        return true;
     }
 
     private void WriteDaemonScripts()

@@ -484,6 +484,40 @@ public sealed class SandboxEscapeTests : IAsyncLifetime
         _workspace.AssertOutsideUntouched();
     }
 
+    [Fact]
+    public async Task Ipc_and_uts_namespaces_are_the_sandboxs_own()
+    {
+        var namespaces = await RunUnvettedAsync("readlink", "/proc/self/ns/ipc", "/proc/self/ns/uts");
+        var hostname = await RunUnvettedAsync("cat", "/proc/sys/kernel/hostname");
+
+        Assert.Equal(0, namespaces.ExitCode);
+        var inside = namespaces.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, inside.Length);
+        Assert.StartsWith("ipc:[", inside[0], StringComparison.Ordinal);
+        Assert.StartsWith("uts:[", inside[1], StringComparison.Ordinal);
+        // Kiln's own namespaces, as this process sees them: a command can reach neither Kiln's shared memory nor its hostname.
+        Assert.NotEqual(new FileInfo("/proc/self/ns/ipc").LinkTarget, inside[0]);
+        Assert.NotEqual(new FileInfo("/proc/self/ns/uts").LinkTarget, inside[1]);
+        Assert.Equal("kiln-sandbox\n", hostname.Output);
+        _workspace.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public async Task A_command_runs_in_a_new_session_without_a_controlling_terminal()
+    {
+        var result = await RunUnvettedAsync("cat", "/proc/self/stat");
+
+        Assert.Equal(0, result.ExitCode);
+        // "pid (comm) state ppid pgrp session tty_nr ...": read after the last ')', since comm may hold anything.
+        var stat = result.Output.TrimEnd('\n');
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // bwrap --new-session: the session is led by the sandbox's own init (pid 1 in its namespace). Kiln's session
+        // would read 0 here, its leader being outside the namespace; so would any session a terminal belongs to.
+        Assert.Equal("1", fields[3]);
+        Assert.Equal("0", fields[4]);
+        _workspace.AssertOutsideUntouched();
+    }
+
     private static string Js(string text) => System.Text.Json.JsonSerializer.Serialize(text);
 }
 

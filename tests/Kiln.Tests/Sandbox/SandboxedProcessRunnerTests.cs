@@ -1,4 +1,6 @@
 using Kiln.Sandbox;
+using Kiln.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Tests.Sandbox;
@@ -241,6 +243,18 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
         Assert.DoesNotContain("sk-ant-direct-mode-secret", environ.Output);
         Assert.Contains("KILN_SANDBOX_RUN", environ.Output);
         Assert.Matches(@"Max open files\s+321\s+321", limits.Output);
+    }
+
+    [Fact]
+    public async Task Sandbox_mode_none_logs_a_warning_as_kiln_starts()
+    {
+        await using var kiln = KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Sandbox:Mode"] = "none" });
+
+        // Before any command ran: the probe is part of the host's start.
+        var warning = Assert.Single(kiln.Log.Entries, e => e.Category == typeof(SandboxedProcessRunner).FullName);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.StartsWith("Sandbox degraded: bubblewrap is switched off (Kiln:Sandbox:Mode=none)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("development only", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,6 +62,7 @@ public sealed class CommandContainmentTests : IAsyncLifetime
         Assert.False(result.IsError, text);
         Assert.Contains("forked", text, StringComparison.Ordinal);
         Assert.Empty(Sandboxes.ProcessesWith(token));
+        _tools.AssertOutsideUntouched();
     }
 
     [Fact]
@@ -88,6 +89,7 @@ public sealed class CommandContainmentTests : IAsyncLifetime
         Assert.InRange(streamed.Sum(t => t.Length), 256 * 1024, (256 * 1024) + 2048);
         Assert.Contains("were not streamed (the limit is 262144 bytes per command)", streamed[^1], StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        _tools.AssertOutsideUntouched();
     }
 
     [Fact]

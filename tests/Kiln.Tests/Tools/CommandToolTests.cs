@@ -324,6 +324,49 @@ public sealed class CommandToolTests : IAsyncLifetime
         Assert.False(nodeError, nodeText);
         Assert.Contains("stdin closed after 0 bytes", nodeText, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        AssertNothingOutsideChanged();
+    }
+
+    [Fact]
+    public async Task Tool_executed_carries_the_calls_real_duration()
+    {
+        await RequireAsync();
+        _tools.Write("wait.js", "setTimeout(() => console.log('waited'), 300);\n");
+
+        var result = await _tools.CallForResultAsync("run_command", new { command = "node wait.js" });
+
+        Assert.False(result.IsError, Kiln.Tools.ProjectToolset.TextOf(result));
+        var executed = (await _tools.EventsAsync()).Last(e => e.Type == "tool_executed").Data;
+        Assert.Equal("run_command", executed.GetProperty("tool").GetString());
+        // At least the command's own wait; at most what node's start on a busy two-core machine can explain.
+        Assert.InRange(executed.GetProperty("durationMs").GetInt64(), 300, 15_000);
+        Assert.InRange(result.StructuredContent!.Value.GetProperty("durationMs").GetInt64(), 300, executed.GetProperty("durationMs").GetInt64());
+    }
+
+    [Fact]
+    public async Task Cat_of_a_binary_file_is_described_not_dumped()
+    {
+        await RequireAsync();
+        var bytes = new byte[200 * 1024];
+        new Random(7).NextBytes(bytes);
+        bytes[0] = 0;
+        await File.WriteAllBytesAsync(Path.Combine(_tools.AppDirectory, "image.bin"), bytes, TestContext.Current.CancellationToken);
+
+        var (isError, text) = await RunAsync("cat image.bin");
+
+        Assert.False(isError, text);
+        Assert.Contains("binary output", text, StringComparison.Ordinal);
+        Assert.True(text.Length < 2048, $"{text.Length} characters came back");
+        var streamed = string.Concat((await _tools.EventsAsync()).Where(e => e.Type == "command_output").Select(e => e.Data.GetProperty("text").GetString()));
+        Assert.Contains("binary output", streamed, StringComparison.Ordinal);
+        Assert.True(streamed.Length < 2048, $"{streamed.Length} characters were streamed");
+        foreach (var shown in new[] { text, streamed })
+        {
+            Assert.DoesNotContain('\0', shown);
+            Assert.DoesNotContain('\uFFFD', shown);
+        }
+
+        AssertNothingOutsideChanged();
     }
 
     [Fact]

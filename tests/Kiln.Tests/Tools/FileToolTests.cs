@@ -112,6 +112,7 @@ public sealed class FileToolTests : IAsyncLifetime
 
         Assert.Contains("first 100 of 500 bytes", (await _tools.CallAsync("read_file", new { path = "long.txt" })).Text, StringComparison.Ordinal);
         Assert.Contains("binary file (8 bytes)", (await _tools.CallAsync("read_file", new { path = "image.png" })).Text, StringComparison.Ordinal);
+        _tools.AssertOutsideUntouched();
     }
 
     [Fact]
@@ -123,6 +124,7 @@ public sealed class FileToolTests : IAsyncLifetime
         Assert.All(results, r => Assert.False(r.IsError, r.Text));
         Assert.Contains(await File.ReadAllTextAsync(Path.Combine(_tools.AppDirectory, "race.txt")), contents);
         Assert.Single(Directory.GetFiles(_tools.AppDirectory));
+        _tools.AssertOutsideUntouched();
     }
 
     [Fact]

@@ -207,6 +207,75 @@ public sealed class ScaffoldToolTests(TemplateCacheFixture cache) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_stale_template_is_replaced_when_its_refresh_succeeds()
+    {
+        await ColdAsync();
+        var copy = TempDirectory.Create("kiln-cache-copy");
+        try
+        {
+            CopyDirectory(Path.Combine(cache.CacheDirectory, "templates"), Path.Combine(copy, "templates"));
+            var entry = Path.Combine(copy, "templates", "create-vite@9.3.0", "react-ts.pnpm");
+            var stamp = Path.Combine(entry, "template.json");
+            await File.WriteAllTextAsync(stamp, (await File.ReadAllTextAsync(stamp)).Replace("\"createdAt\": \"20", "\"createdAt\": \"19", StringComparison.Ordinal));
+            // Only the old entry has this file: an app that gets it was copied from the old entry, not the new scaffold.
+            await File.WriteAllTextAsync(Path.Combine(entry, "generated-app", "from-the-stale-template.txt"), "old");
+
+            await using var tools = await ProjectAsync(offline: false, cacheDirectory: copy);
+            var (isError, text) = await tools.CallAsync("create_vite_app", new { template = "react-ts" });
+
+            Assert.False(isError, text);
+            Assert.Contains("scaffolded now", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("could not scaffold a fresher copy", text, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(tools.AppDirectory, "src", "App.tsx")));
+            Assert.False(File.Exists(Path.Combine(tools.AppDirectory, "from-the-stale-template.txt")));
+            Assert.False(File.Exists(Path.Combine(entry, "generated-app", "from-the-stale-template.txt")));
+            using var refreshed = JsonDocument.Parse(await File.ReadAllTextAsync(stamp));
+            Assert.InRange(refreshed.RootElement.GetProperty("createdAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+            // Moved into place whole: nothing staged is left beside it.
+            Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(copy, "templates", ".staging")));
+            tools.AssertOutsideUntouched();
+        }
+        finally
+        {
+            TempDirectory.Delete(copy);
+        }
+    }
+
+    [Fact]
+    public async Task With_npm_instead_of_pnpm_create_vite_app_scaffolds_the_app_and_caches_it_for_npm()
+    {
+        var npmCache = TempDirectory.Create("kiln-npm-cache");
+        try
+        {
+            await using var tools = await ToolHarness.StartAsync(new Dictionary<string, string?>
+            {
+                ["Kiln:Packages:CacheDirectory"] = npmCache,
+                ["Kiln:Packages:PackageManager"] = "npm",
+                ["Kiln:Packages:InstallAttempts"] = "1",
+            });
+            await ToolRequires.SandboxAndNodeAsync(tools);
+            await ToolRequires.RegistryAsync();
+
+            var (isError, text) = await tools.CallAsync("create_vite_app", new { template = "react-ts" });
+
+            Assert.False(isError, text);
+            Assert.StartsWith("Created a Vite app from the react-ts template (create-vite 9.3.0", text, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(tools.AppDirectory, "src", "App.tsx")));
+            Assert.True(File.Exists(Path.Combine(tools.AppDirectory, "package-lock.json")), "npm's resolved lockfile comes with the template");
+            Assert.False(File.Exists(Path.Combine(tools.AppDirectory, "pnpm-lock.yaml")));
+            Assert.True(File.Exists(Path.Combine(npmCache, "templates", "create-vite@9.3.0", "react-ts.npm", "template.json")));
+            Assert.False(Directory.Exists(Path.Combine(npmCache, "pnpm-store")));
+            var scaffolder = (await tools.EventsAsync()).First(e => e.Type == "command_output").Data.GetProperty("command").GetString();
+            Assert.StartsWith("npm exec --yes --package=create-vite@9.3.0 -- create-vite", scaffolder, StringComparison.Ordinal);
+            tools.AssertOutsideUntouched();
+        }
+        finally
+        {
+            TempDirectory.Delete(npmCache);
+        }
+    }
+
+    [Fact]
     public async Task Create_next_app_scaffolds_an_app_router_project_with_tailwind()
     {
         await ColdAsync();
