@@ -26,7 +26,8 @@ public sealed class PreviewProxy(
     IOptions<PreviewOptions> options,
     TimeProvider time,
     ILogger<PreviewProxy> logger,
-    PreviewErrorEndpoint errorEndpoint)
+    PreviewErrorEndpoint errorEndpoint,
+    VitePublicFiles publicFiles)
 {
     /// <summary>How long a page load waits for a starting server before it gets the page that reloads itself.</summary>
     private static readonly TimeSpan PageLoadWait = TimeSpan.FromSeconds(3);
@@ -58,9 +59,16 @@ public sealed class PreviewProxy(
             return;
         }
 
-        // The common case first, with no lookups: the server runs.
+        // The common case first, with no lookups: the server runs. Its public/ files Kiln serves itself.
         if (supervisor.RunningPort(projectId) is { } running)
         {
+            if (publicFiles.Find(projectId, workspace.AppDirectory(projectId), context.Request) is { } file)
+            {
+                using var lease = supervisor.BeginRequest(projectId);
+                await ServeStaticAsync(context, Path.GetDirectoryName(file)!, singlePageApp: false, Path.GetFileName(file));
+                return;
+            }
+
             await ForwardAsync(context, projectId, running);
             return;
         }
@@ -163,7 +171,7 @@ public sealed class PreviewProxy(
     /// Serves a file under <paramref name="root"/> with the same confinement as the file API. A built single-page
     /// app gets its index.html for any page path it does not have, so its client-side routes load.
     /// </summary>
-    private static async Task ServeStaticAsync(HttpContext context, string root, bool singlePageApp)
+    private static async Task ServeStaticAsync(HttpContext context, string root, bool singlePageApp, string? file = null)
     {
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
@@ -173,7 +181,7 @@ public sealed class PreviewProxy(
         }
 
         var app = new AppDirectory(root);
-        var path = context.Request.Path.Value?.TrimStart('/');
+        var path = file ?? context.Request.Path.Value?.TrimStart('/');
         var result = FileEndpoints.Serve(app, path, fallbackToIndex: true).Result;
         if (singlePageApp && result is ProblemHttpResult { StatusCode: StatusCodes.Status404NotFound } && IsPageLoad(context.Request))
         {

@@ -17,6 +17,7 @@ public static class PreviewServiceCollectionExtensions
         services.AddSingleton<DevServerSupervisor>();
         services.AddHostedService(provider => provider.GetRequiredService<DevServerSupervisor>());
         services.AddSingleton<PreviewProxy>();
+        services.AddSingleton<VitePublicFiles>();
         services.AddSingleton<PreviewErrors>();
         services.AddSingleton<PreviewErrorEndpoint>();
         return services;

@@ -16,7 +16,8 @@ public sealed class ProjectRemoval(
     EventLog events,
     ProjectActivity activity,
     PreviewErrors errors,
-    ErrorFixer fixer)
+    ErrorFixer fixer,
+    VitePublicFiles publicFiles)
 {
     /// <summary>Removes the project. False when there was none.</summary>
     public async Task<bool> RemoveAsync(string projectId, CancellationToken cancellationToken)
@@ -33,6 +34,7 @@ public sealed class ProjectRemoval(
         activity.Forget(projectId);
         errors.Forget(projectId);
         fixer.Forget(projectId);
+        publicFiles.Forget(projectId);
         workspace.Delete(projectId);
         return true;
     }

@@ -291,6 +291,50 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         }
     }
 
+    [Fact]
+    public async Task Public_files_are_served_by_kiln_itself_and_everything_else_by_vite()
+    {
+        vite.Require();
+        await Preview.StartDevServerAsync(ProjectId);
+        using var warm = await Preview.GetAsync(ProjectId, "/src/App.tsx");
+        Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        var server = Assert.Single(PreviewHarness.ProcessesIn(App), pid =>
+            PreviewHarness.Comm(pid) == "node" && ProcessTable.CommandLine(pid).Contains("vite", StringComparison.Ordinal));
+
+        // A frozen dev server answers nothing: what still answers comes from Kiln.
+        Signal("STOP", server);
+        try
+        {
+            using var icon = await Preview.GetAsync(ProjectId, "/favicon.svg").WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, icon.StatusCode);
+            Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(App, "public", "favicon.svg"), TestContext.Current.CancellationToken),
+                await icon.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+            Assert.Equal("no-cache", icon.Headers.CacheControl?.ToString());
+
+            // A module, and a public file asked for as an import, are Vite's to answer.
+            await Assert.ThrowsAsync<TimeoutException>(() => Preview.GetAsync(ProjectId, "/src/App.tsx").WaitAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
+            await Assert.ThrowsAsync<TimeoutException>(() => Preview.GetAsync(ProjectId, "/favicon.svg?import").WaitAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            Signal("CONT", server);
+        }
+
+        // Thawed, Vite answers them again; the import is Vite's own answer (it refuses to import a public file), not the file.
+        using var module = await Preview.GetAsync(ProjectId, "/src/App.tsx");
+        Assert.Equal(HttpStatusCode.OK, module.StatusCode);
+        using var imported = await Preview.GetAsync(ProjectId, "/favicon.svg?import");
+        Assert.DoesNotContain("<svg", await imported.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     private async Task StopAsync() =>
         await Preview.Kiln.Services.GetRequiredService<DevServerSupervisor>()
             .StopServerAsync(ProjectId, DevServerStopReason.Requested, TestContext.Current.CancellationToken);
