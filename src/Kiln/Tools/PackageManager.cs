@@ -22,9 +22,11 @@ public sealed record PackageCommand(IReadOnlyList<string> Argv, string Display)
 /// <remarks>
 /// Installs run with <c>--ignore-scripts</c> and <c>--ignore-pnpmfile</c>, because they are the only commands that
 /// can write the shared store: no code the project carries (its lifecycle scripts, a <c>.pnpmfile.cjs</c>) may run
-/// while another project's packages are within reach. Packages are copied out of the store, not hard-linked: inside
-/// bubblewrap the store and the app are separate bind mounts, across which the kernel refuses hard links anyway, and
-/// a shared inode would let one project's command rewrite a package every other project uses.
+/// while another project's packages are within reach. A project's install copies packages out of the store: inside
+/// bubblewrap the store and the app are separate bind mounts, across which the kernel refuses hard links. The
+/// template cache's install links them (it runs with the whole cache as one mount), and a new app gets the
+/// template's files linked in turn; a shared inode is safe there only because every command of an app sees its
+/// node_modules/.pnpm read-only (<see cref="InstalledDependencies"/>).
 /// </remarks>
 public sealed partial class PackageManager
 {
@@ -111,14 +113,18 @@ public sealed partial class PackageManager
         return environment;
     }
 
-    /// <summary>Installs the project's dependencies, or adds <paramref name="packages"/> to them.</summary>
-    public PackageCommand Install(IReadOnlyList<string> packages, bool dev)
+    /// <summary>
+    /// Installs the project's dependencies, or adds <paramref name="packages"/> to them. With
+    /// <paramref name="linkFromStore"/> pnpm hard-links the packages' files from the store instead of copying them, for
+    /// the template cache's own install, whose files no project's command can write (see <see cref="InstalledDependencies"/>).
+    /// </summary>
+    public PackageCommand Install(IReadOnlyList<string> packages, bool dev, bool linkFromStore = false)
     {
         List<string> command = Kind == PackageManagerChoice.Pnpm
             // CI=1 in every command would make a plain install refuse a lockfile the model's package.json edits outdated.
             ? packages.Count == 0 ? ["pnpm", "install", "--no-frozen-lockfile"] : ["pnpm", "add", .. Dev("--save-dev")]
             : ["npm", "install", .. packages.Count == 0 ? [] : Dev("--save-dev")];
-        return WithInstallOptions(command, packages);
+        return WithInstallOptions(command, packages, linkFromStore);
 
         string[] Dev(string flag) => dev ? [flag] : [];
     }
@@ -156,20 +162,20 @@ public sealed partial class PackageManager
     }
 
     /// <summary>The command with the options every install gets; its display leaves them out, since they never change.</summary>
-    private PackageCommand WithInstallOptions(List<string> command, IReadOnlyList<string> packages)
+    private PackageCommand WithInstallOptions(List<string> command, IReadOnlyList<string> packages, bool linkFromStore = false)
     {
-        var options = Kind == PackageManagerChoice.Pnpm ? PnpmInstallOptions() : NpmInstallOptions();
+        var options = Kind == PackageManagerChoice.Pnpm ? PnpmInstallOptions(linkFromStore ? "hardlink" : "clone-or-copy") : NpmInstallOptions();
         return new PackageCommand([.. command, .. options, .. packages], Display([.. command, .. packages]));
     }
 
-    private List<string> PnpmInstallOptions() =>
+    private List<string> PnpmInstallOptions(string importMethod) =>
     [
         "--prefer-offline",
         "--ignore-scripts",
         "--ignore-pnpmfile",
         "--store-dir", StoreDirectory,
         "--cache-dir", MetadataDirectory,
-        "--package-import-method", "clone-or-copy",
+        "--package-import-method", importMethod,
         // Kiln retries a whole install after a registry failure (it says so), so pnpm's own slow backoff is off.
         "--fetch-retries", "0",
         "--reporter", "append-only",

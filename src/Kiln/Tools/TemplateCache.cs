@@ -132,9 +132,12 @@ public sealed class TemplateCache(
 
             // pnpm installs once here, and every app made from the entry starts installed; npm's node_modules has no
             // layout Kiln can put into another app, so its entry keeps the resolved lockfile only.
+            // The install runs no package's code (--ignore-scripts), so it may see the whole cache as one mount, where
+            // pnpm can link the store's files rather than copy 100 MB of them.
             var keepsModules = packages.Kind == PackageManagerChoice.Pnpm;
-            var resolver = keepsModules ? packages.Install([], dev: false) : packages.ResolveLockfile();
-            var resolve = await commands.RunWithRetriesAsync(context, Spec(resolver.Argv, app, writable, timeout), resolver.Display, cancellationToken);
+            var resolver = keepsModules ? packages.Install([], dev: false, linkFromStore: true) : packages.ResolveLockfile();
+            var resolve = await commands.RunWithRetriesAsync(
+                context, Spec(resolver.Argv, app, keepsModules ? [packages.CacheRoot] : writable, timeout), resolver.Display, cancellationToken);
             if (!resolve.Succeeded)
             {
                 return (null, Failure("the scaffolded app's dependencies could not be " + (keepsModules ? "installed" : "resolved"), resolve));
