@@ -12,6 +12,7 @@ using Kiln.Versions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -91,6 +92,17 @@ public static class KilnServices
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddWebUi();
+        // Console times: short for a person reading the simple format, full and in UTC for machines reading JSON,
+        // unless Logging:Console:FormatterOptions:TimestampFormat says otherwise.
+        services.Configure<SimpleConsoleFormatterOptions>(options => options.TimestampFormat ??= "HH:mm:ss ");
+        services.Configure<JsonConsoleFormatterOptions>(options =>
+        {
+            if (options.TimestampFormat is null)
+            {
+                options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                options.UseUtcTimestamp = true;
+            }
+        });
         services.AddHttpLogging(options =>
         {
             options.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath

@@ -37,6 +37,9 @@ public sealed class LoggingTests
                 Assert.True(entry.Json.TryGetProperty("LogLevel", out _), entry.Line);
                 Assert.True(entry.Json.TryGetProperty("Category", out _), entry.Line);
                 Assert.True(entry.Json.TryGetProperty("Message", out _), entry.Line);
+                // A full UTC time a log pipeline can sort by, not the console's "HH:mm:ss ".
+                Assert.True(entry.Json.TryGetProperty("Timestamp", out var at), entry.Line);
+                Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", at.GetString());
             });
 
             // From the generation's start to its end, every line Kiln itself writes (runner, tools, versions) is the project's.
