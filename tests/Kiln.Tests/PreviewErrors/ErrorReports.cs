@@ -43,6 +43,15 @@ internal static class ErrorReports
             open = await OpenAsync(kiln, projectId);
             if (open.FirstOrDefault(match) is { ValueKind: JsonValueKind.Object } found)
             {
+                // An error is open a moment before its preview_error event is stored; wait for that too, so a caller
+                // can read both.
+                var id = found.GetProperty("id").GetString();
+                while (!deadline.IsCancellationRequested
+                       && !(await StoredAsync(kiln, projectId, "preview_error")).Any(e => e.GetProperty("id").GetString() == id))
+                {
+                    await Task.Delay(50, CancellationToken.None);
+                }
+
                 return found;
             }
 
