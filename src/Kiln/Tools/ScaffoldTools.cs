@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.ComponentModel;
 using System.Text;
 using Kiln.Events;
+using Kiln.Preview;
 using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -16,7 +17,12 @@ namespace Kiln.Tools;
 /// </summary>
 [McpServerToolType]
 public sealed class ScaffoldTools(
-    ToolContext context, TemplateCache templates, PackageManager packages, SandboxedProcessRunner sandbox, IOptions<PackagesOptions> options)
+    ToolContext context,
+    TemplateCache templates,
+    PackageManager packages,
+    SandboxedProcessRunner sandbox,
+    DevServerSupervisor devServers,
+    IOptions<PackagesOptions> options)
 {
     /// <summary>
     /// create-vite's own templates, which it copies from its package. Its other choices run further scaffolders
@@ -109,9 +115,11 @@ public sealed class ScaffoldTools(
             if (template.Stamp.InstalledIn is { } installedIn && Directory.Exists(Path.Combine(template.Directory, InstalledDependencies.ModulesDirectory))
                 && !Directory.Exists(Path.Combine(context.App.Root, InstalledDependencies.ModulesDirectory)))
             {
-                // Package files are shared with the template only where the sandbox keeps every command from writing them.
-                var isolated = (await sandbox.GetStatusAsync(cancellationToken)).Isolated;
-                await Task.Run(() => InstalledDependencies.Clone(template.Directory, installedIn, context.App.Root, linkPackageFiles: isolated), cancellationToken);
+                // Package files are shared with the template only where the sandbox keeps every command from writing
+                // them: under bubblewrap, and not while a dev server of the app runs, whose mounts were made before
+                // this node_modules existed.
+                var link = (await sandbox.GetStatusAsync(cancellationToken)).Isolated && devServers.State(context.ProjectId) is DevServerState.Stopped or DevServerState.Crashed;
+                await Task.Run(() => InstalledDependencies.Clone(template.Directory, installedIn, context.App.Root, link), cancellationToken);
                 installed = true;
             }
 
