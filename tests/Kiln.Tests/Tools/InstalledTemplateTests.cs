@@ -18,10 +18,8 @@ public sealed class InstalledTemplateTests(TemplateCacheFixture cache) : IClassF
             await ToolRequires.SandboxAndNodeAsync(probe);
             ToolRequires.Pnpm();
             await ToolRequires.RegistryAsync();
-            if (!(await probe.Services.GetRequiredService<SandboxedProcessRunner>().GetStatusAsync(CancellationToken.None)).Isolated)
-            {
-                Assert.Skip("Shared package files need bubblewrap; install it with 'apt-get install bubblewrap'.");
-            }
+            // Package files are shared only under bubblewrap, which keeps every command from writing them.
+            await Kiln.Tests.Sandbox.Requires.BubblewrapAsync(probe.Services.GetRequiredService<SandboxedProcessRunner>());
         }
 
         var cold = await cache.ReactTsAsync();
