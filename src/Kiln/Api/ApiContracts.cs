@@ -55,10 +55,18 @@ public sealed record ProjectStatusResponse(
         project.Pinned);
 }
 
-public sealed record ProjectResponse(ProjectStatusResponse Project, IReadOnlyList<ProjectPrompt> Prompts, ProjectLinks Links)
+/// <summary>A project with its prompts and links.</summary>
+/// <param name="Project">Its status.</param>
+/// <param name="Prompts">Every prompt, first to last.</param>
+/// <param name="Links">Where its resources are.</param>
+/// <param name="LastSeq">
+/// The seq of its newest event when this answer was made: a client that opens the event stream after it can tell
+/// the history it catches up on (seq up to this) from what happens while it watches.
+/// </param>
+public sealed record ProjectResponse(ProjectStatusResponse Project, IReadOnlyList<ProjectPrompt> Prompts, ProjectLinks Links, long LastSeq)
 {
-    public static ProjectResponse From(Project project) =>
-        new(ProjectStatusResponse.From(project), project.Prompts, ProjectLinks.For(project.Id));
+    public static ProjectResponse From(Project project, long lastSeq) =>
+        new(ProjectStatusResponse.From(project), project.Prompts, ProjectLinks.For(project.Id), lastSeq);
 }
 
 public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, string Prompt, int PromptCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? PreviewUrl, bool Pinned = false)

@@ -17,9 +17,9 @@ public static class ProjectEndpoints
 
         group.MapGet("/{projectId}", async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
-                ? TypedResults.Ok(ProjectResponse.From(project))
+                ? TypedResults.Ok(ProjectResponse.From(project, await store.LastEventSeqAsync(projectId, cancellationToken)))
                 : Problems.ProjectNotFound(projectId))
-            .WithSummary("A project with its prompts");
+            .WithSummary("A project with its prompts and the seq of its newest event");
 
         group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, ProblemHttpResult>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project

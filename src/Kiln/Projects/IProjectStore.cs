@@ -31,4 +31,7 @@ public interface IProjectStore
 
     /// <summary>The stored events of a project with a sequence number above <paramref name="afterSeq"/>, in order.</summary>
     IAsyncEnumerable<ProjectEvent> ReadEventsAsync(string projectId, long afterSeq, CancellationToken cancellationToken);
+
+    /// <summary>The sequence number of the project's newest stored event; 0 when it has none.</summary>
+    Task<long> LastEventSeqAsync(string projectId, CancellationToken cancellationToken);
 }

@@ -143,6 +143,12 @@ public sealed class RedisProjectStore(IConnectionMultiplexer redis, RedisKeys ke
         }
     }
 
+    public async Task<long> LastEventSeqAsync(string projectId, CancellationToken cancellationToken)
+    {
+        var newest = await _db.StreamRangeAsync(_keys.Events(projectId), "-", "+", 1, Order.Descending).WaitAsync(cancellationToken);
+        return newest.Length == 0 ? 0 : SeqOf(newest[0].Id);
+    }
+
     private static long SeqOf(RedisValue entryId)
     {
         var id = (string)entryId!;

@@ -152,6 +152,15 @@ public sealed class SqliteProjectStore : IProjectStore
         }
     }
 
+    public async Task<long> LastEventSeqAsync(string projectId, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events WHERE project_id = $project";
+        command.Parameters.AddWithValue("$project", projectId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

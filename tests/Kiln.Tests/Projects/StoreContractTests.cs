@@ -198,6 +198,25 @@ public sealed class StoreContractTests
     }
 
     [Theory, MemberData(nameof(Backends))]
+    public async Task The_newest_events_seq_is_known_per_project_from_either_instance(string backend)
+    {
+        await using var stores = await StorePair.OpenAsync(backend);
+        var projectId = ProjectIds.New();
+        var other = ProjectIds.New();
+        Assert.Equal(0, await stores.Second.LastEventSeqAsync(projectId, Token));
+
+        for (var i = 0; i < 7; i++)
+        {
+            await stores.First.AppendEventAsync(projectId, "agent_message", DateTimeOffset.UtcNow, Data($"{i}"), Token);
+        }
+
+        await stores.Second.AppendEventAsync(other, "agent_message", DateTimeOffset.UtcNow, Data("elsewhere"), Token);
+
+        Assert.Equal(7, await stores.Second.LastEventSeqAsync(projectId, Token));
+        Assert.Equal(1, await stores.First.LastEventSeqAsync(other, Token));
+    }
+
+    [Theory, MemberData(nameof(Backends))]
     public async Task Delete_removes_the_project_and_its_events_and_nothing_else(string backend)
     {
         await using var stores = await StorePair.OpenAsync(backend);

@@ -317,12 +317,13 @@ public sealed class WebUiLiveTests(Browser browser)
         await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
         await using var ui = await browser.OpenAsync(kiln.BaseAddress);
         var page = ui.Page;
+        await page.AddInitScriptAsync("window.previewReloads = 0; document.addEventListener('preview-reloaded', () => window.previewReloads++);");
         await page.GotoAsync($"/projects/{projectId}");
         await Expect(ui.Timeline.Locator(".callout-success")).ToContainTextAsync("Done");
         await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Before");
-        // A page that opens a project takes in its whole history as it connects, and the frame may load again once
-        // or twice in that first second; wait that out, so only the button can bring the change below.
-        await page.WaitForTimeoutAsync(2000);
+        // The page catches up on the project's history as it opens; none of it is news, so the frame loads once.
+        await page.WaitForTimeoutAsync(1000);
+        Assert.Equal(0, await page.EvaluateAsync<int>("window.previewReloads"));
 
         // Changed behind the page's back (no file event), as an editor or another client would.
         await File.WriteAllTextAsync(Path.Combine(kiln.ProjectsRoot, projectId, "generated-app", "index.html"), "<h1>After</h1>", TestContext.Current.CancellationToken);

@@ -143,6 +143,9 @@ export class ProjectView {
     $("#project-title", this.root).title = title;
     this.title = title;
     this.previewLink = project.links?.preview ?? null;
+    // Events up to here happened before this page opened: the stream catches up on them, and they must not reload
+    // the preview the page shows as it is now.
+    this.historyUntil = project.lastSeq ?? 0;
     this.applyStatus(project.project);
     this.loadFiles();
     this.versions.load();
@@ -235,7 +238,8 @@ export class ProjectView {
     text.textContent = `Building${this.activity ? ` · ${this.activity}` : "…"}${elapsed >= 1000 ? ` · ${duration(Math.floor(elapsed / 1000) * 1000)}` : ""}`;
   }
 
-  onEvent(event, { replayed }) {
+  onEvent(event, { replayed: cached }) {
+    const replayed = cached || event.seq <= (this.historyUntil ?? 0);
     const stick = this.nearBottom();
     this.timeline.add(event);
     this.errors.onEvent(event, { replayed });
