@@ -131,4 +131,13 @@ public sealed class ProjectOwnership(
 
     /// <summary>Stops counting the project as held (its lease was lost, released or the project deleted).</summary>
     public bool Forget(string projectId) => _held.TryRemove(projectId, out _);
+
+    /// <summary>Gives up a removed project: no longer renewed, and its lease released at once rather than left to expire.</summary>
+    public void Release(string projectId)
+    {
+        if (Forget(projectId))
+        {
+            leases?.Release([projectId], self.Instance);
+        }
+    }
 }

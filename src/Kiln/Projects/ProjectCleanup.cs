@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kiln.Fleet;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Projects;
@@ -9,11 +10,13 @@ public sealed record CleanupRemoval(string ProjectId, DateTimeOffset LastUsed, s
 /// <summary>
 /// The cleanup policy (<see cref="CleanupOptions"/>): every <c>Interval</c>, removes the least recently used idle
 /// projects that are too old, or beyond the most projects or bytes allowed. A project that is queued, generating or
-/// pinned is never removed. Removal is the same as DELETE /api/projects/{id}: files, events and dev server.
+/// pinned is never removed. Removal is the same as DELETE /api/projects/{id}: files, events and dev server. In a
+/// fleet every instance runs the policy over the shared list and removes only what it owns (or adopts).
 /// </summary>
 public sealed partial class ProjectCleanup(
     IProjectStore store,
     ProjectRemoval removal,
+    ProjectOwnership ownership,
     ProjectActivity activity,
     ProjectWorkspace workspace,
     IOptions<CleanupOptions> options,
@@ -110,6 +113,13 @@ public sealed partial class ProjectCleanup(
             // Looked at again just before it goes: a prompt, a pin or a visit since the list was read keeps it.
             var current = await store.GetAsync(project.Id, cancellationToken);
             if (current is null || !IsRemovable(current) || activity.LastUsed(current) > lastUsed)
+            {
+                continue;
+            }
+
+            // In a fleet, a project another instance owns is its owner's to remove (its dev server, its visits, its
+            // pass); one nobody owns is adopted here first, like any request for it.
+            if (await ownership.FindAsync(project.Id, forwarded: false, cancellationToken) is not OwnerLookup.Here)
             {
                 continue;
             }

@@ -1,5 +1,6 @@
 using Kiln.Agents;
 using Kiln.Events;
+using Kiln.Fleet;
 using Kiln.Preview;
 
 namespace Kiln.Projects;
@@ -17,7 +18,8 @@ public sealed class ProjectRemoval(
     ProjectActivity activity,
     PreviewErrors errors,
     ErrorFixer fixer,
-    VitePublicFiles publicFiles)
+    VitePublicFiles publicFiles,
+    ProjectOwnership ownership)
 {
     /// <summary>Removes the project. False when there was none.</summary>
     public async Task<bool> RemoveAsync(string projectId, CancellationToken cancellationToken)
@@ -35,6 +37,7 @@ public sealed class ProjectRemoval(
         errors.Forget(projectId);
         fixer.Forget(projectId);
         publicFiles.Forget(projectId);
+        ownership.Release(projectId);
         workspace.Delete(projectId);
         return true;
     }

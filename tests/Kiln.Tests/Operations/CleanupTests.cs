@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kiln.Events;
+using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
@@ -181,6 +182,43 @@ public sealed class CleanupTests
         Assert.Contains("MaxProjects", failure.ToString(), StringComparison.Ordinal);
         var interval = Assert.ThrowsAny<Exception>(() => KilnApp.Start(new Dictionary<string, string?> { ["Kiln:Cleanup:Interval"] = "00:00:00" }));
         Assert.Contains("Interval", interval.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task In_a_fleet_a_pass_removes_only_what_its_instance_owns_and_releases_the_lease()
+    {
+        var redis = await SharedRedis.GetAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kiln:Cleanup:MaxAge"] = "7.00:00:00",
+            ["Kiln:Store"] = "redis",
+            ["Kiln:Redis:Configuration"] = redis.Configuration,
+            ["Kiln:Redis:KeyPrefix"] = RedisServer.NewPrefix(),
+        };
+        await using var a = Start(clock, settings);
+        await using var b = KilnApp.Start(settings, projectsRoot: a.ProjectsRoot, services: services => services.AddSingleton<TimeProvider>(clock));
+        var ofA = await CreateProjectAsync(a, clock, TimeSpan.FromDays(20));
+        var ofB = await CreateProjectAsync(b, clock, TimeSpan.FromDays(20));
+        await a.Services.GetRequiredService<ProjectOwnership>().ClaimNewAsync(ofA, CancellationToken.None);
+        await b.Services.GetRequiredService<ProjectOwnership>().ClaimNewAsync(ofB, CancellationToken.None);
+        var leases = a.Services.GetRequiredService<ProjectLeases>();
+
+        // A's pass sees both old projects in the shared list, and removes only its own.
+        var removedByA = await Cleanup(a).RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal([ofA], removedByA.Select(removal => removal.ProjectId));
+        await AssertRemovedAsync(a, ofA);
+        Assert.Null(await leases.OwnerAsync(ofA, CancellationToken.None));
+        Assert.True(Directory.Exists(Path.Combine(a.ProjectsRoot, ofB)));
+        Assert.Equal(b.Services.GetRequiredService<ThisInstance>().Instance.Id, (await leases.OwnerAsync(ofB, CancellationToken.None))?.Id);
+
+        // B's own pass removes B's, and lets its lease go at once.
+        var removedByB = await Cleanup(b).RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal([ofB], removedByB.Select(removal => removal.ProjectId));
+        await AssertRemovedAsync(b, ofB);
+        Assert.Null(await leases.OwnerAsync(ofB, CancellationToken.None));
     }
 
     private static KilnApp Start(FakeTimeProvider clock, Dictionary<string, string?> settings) =>
