@@ -64,25 +64,36 @@ public sealed class OfflineModelStackTests
     }
 
     [Theory]
-    [InlineData("a simple calculator")]
-    [InlineData("a pomodoro timer")]
-    [InlineData("an app to track my houseplants")]
-    public void Kinds_without_a_react_version_are_built_static_even_when_vite_is_preferred(string prompt)
+    [InlineData("a simple calculator", "src/components/Calculator.tsx")]
+    [InlineData("a pomodoro timer", "src/components/Timer.tsx")]
+    [InlineData("an app to track my houseplants", "src/components/Collection.tsx")]
+    public void Calculator_timer_and_collection_are_built_with_react_when_vite_is_preferred(string prompt, string component)
     {
         var chat = new Chat();
         chat.User(prompt);
-        var calls = chat.RunToEnd(OfflineAppStack.Vite, _ => (false, "ok"));
-        Assert.Equal(["index.html", "styles.css", "app.js"], Paths(calls));
-        Assert.All(calls, call => Assert.Equal("write_file", call.Name));
+        var calls = chat.RunToEnd(OfflineAppStack.Vite, _ => (false, ScaffoldResult));
+        Assert.Equal("create_vite_app", calls[0].Name);
+        Assert.Equal("start_dev_server", calls[^1].Name);
+        Assert.Contains(component, Paths(calls));
+        Assert.DoesNotContain("app.js", Paths(calls));
+        Assert.Contains("with Vite, React and TypeScript", chat.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_vite_app_does_not_switch_to_a_kind_without_a_react_version()
+    public void Every_kind_has_a_react_version() =>
+        Assert.All(Enum.GetValues<OfflineAppKind>(), kind => Assert.True(ViteAppFiles.Supports(kind), kind.ToString()));
+
+    [Theory]
+    [InlineData("turn it into a calculator", OfflineAppKind.Calculator, "src/components/Calculator.tsx")]
+    [InlineData("change it to a pomodoro timer", OfflineAppKind.Timer, "src/components/Timer.tsx")]
+    [InlineData("turn it into a counter", OfflineAppKind.Counter, "src/components/Counter.tsx")]
+    public void A_vite_app_switches_to_the_kind_a_follow_up_asks_for(string followUp, OfflineAppKind kind, string component)
     {
-        var plan = OfflineAppPlanner.Plan([Todo, "turn it into a calculator"], OfflineAppStack.Vite);
-        Assert.Equal(OfflineAppKind.Todo, plan.Kind);
-        Assert.Contains("can't make that change", plan.Summary, StringComparison.Ordinal);
-        Assert.Equal(OfflineAppKind.Counter, OfflineAppPlanner.Plan([Todo, "turn it into a counter"], OfflineAppStack.Vite).Kind);
+        var plan = OfflineAppPlanner.Plan([Todo, followUp], OfflineAppStack.Vite);
+        Assert.Equal(kind, plan.Kind);
+        Assert.Equal(OfflineAppStack.Vite, plan.Stack);
+        Assert.Contains(plan.Files, file => file.Path == component);
+        Assert.Contains("Rebuilt as", plan.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -237,6 +248,9 @@ public sealed class OfflineModelStackTests
         { ["a todo app", "call it It's `${alert(1)}` \\\"quoted\\\" {alert(2)}"], "`${alert(1)}`" },
         { ["a todo app", "add a note saying '); alert(1); ('"], "'); alert(1); ('" },
         { ["a todo app", "add login </script><!--"], "</script><!--" },
+        { ["a pomodoro timer called </script><script>alert(1)</script>"], "</script><script>alert(1)</script>" },
+        { ["an app to track my <img src=x onerror=alert(1)>"], "<img src=x onerror=alert(1)>" },
+        { ["a simple calculator", "call it It's `${alert(1)}` {alert(2)}"], "`${alert(1)}`" },
     };
 
     [Theory]

@@ -226,6 +226,100 @@ public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClass
         ui.AssertHealthy();
     }
 
+    [Fact]
+    public async Task Vite_calculator_timer_and_collection_work_in_chromium_and_remember()
+    {
+        await fixture.RequireAsync();
+        await fixture.WarmTodoAppAsync();
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+
+        await OpenAsync(page, "a simple calculator");
+        var display = page.Locator("#display");
+        foreach (var key in new[] { "[data-digit='1']", "[data-digit='2']", "[data-operator='+']", "[data-digit='3']", "[data-action='equals']" })
+        {
+            await page.Locator(key).ClickAsync();
+        }
+        await Expect(display).ToHaveTextAsync("15");
+        // Keys go to the page, not to the button last clicked.
+        await page.Locator("h1").ClickAsync();
+        foreach (var key in new[] { "Escape", "9", "*", "9", "Enter" })
+        {
+            await page.Keyboard.PressAsync(key);
+        }
+        await Expect(display).ToHaveTextAsync("81");
+        await Expect(page.Locator("[data-operator='×']")).ToHaveAttributeAsync("aria-pressed", "false");
+        foreach (var key in new[] { "Escape", "7", "/", "0", "Enter" })
+        {
+            await page.Keyboard.PressAsync(key);
+        }
+        await Expect(display).ToHaveTextAsync("Can't divide by zero");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(display).ToHaveTextAsync("0");
+        await page.ReloadAsync();
+        await Expect(page.Locator(".history-item strong")).ToHaveTextAsync(["81", "15"]);
+        await page.Locator(".history-item").First.ClickAsync();
+        await Expect(display).ToHaveTextAsync("81");
+
+        await OpenAsync(page, "a pomodoro timer");
+        var title = OfflineAppPlanner.Plan(["a pomodoro timer"], OfflineAppStack.Vite).Title;
+        var time = page.Locator("#time");
+        await Expect(time).ToHaveTextAsync("25:00");
+        await page.Locator("#start").ClickAsync();
+        await Expect(page.Locator("#start")).ToHaveTextAsync("Pause");
+        await Expect(time).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^24:5\d$"));
+        await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex($@"^24:5\d · Focus · {System.Text.RegularExpressions.Regex.Escape(title)}$"));
+        await page.Locator("#start").ClickAsync();
+        await Expect(page.Locator("#start")).ToHaveTextAsync("Resume");
+        await Expect(page).ToHaveTitleAsync(title);
+        await page.Locator("[data-mode=short]").ClickAsync();
+        await Expect(time).ToHaveTextAsync("05:00");
+        await Expect(page.Locator("#mode-label")).ToHaveTextAsync("Short break");
+        await Expect(page.Locator("#start")).ToHaveTextAsync("Start");
+        await page.Locator(".timer-settings summary").ClickAsync();
+        await page.Locator("#minutes-short").FillAsync("10");
+        await Expect(time).ToHaveTextAsync("10:00");
+        await page.ReloadAsync();
+        await Expect(page.Locator("[data-mode=short]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(time).ToHaveTextAsync("10:00");
+        await page.Keyboard.PressAsync(" ");
+        await Expect(page.Locator("#start")).ToHaveTextAsync("Pause");
+        await page.Keyboard.PressAsync("r");
+        await Expect(page.Locator("#start")).ToHaveTextAsync("Start");
+        await Expect(time).ToHaveTextAsync("10:00");
+
+        await OpenAsync(page, "an app to track my houseplants");
+        await Expect(page.Locator("#form-title")).ToHaveTextAsync("Add a houseplant");
+        await page.Locator("#entry-name").FillAsync("Monstera");
+        await page.Locator("#entry-tag").FillAsync("living room");
+        await page.Locator("#entry-notes").FillAsync("Water weekly");
+        await page.Locator("#submit").ClickAsync();
+        await page.Locator("#entry-name").FillAsync("Fern");
+        await page.Locator("#entry-name").PressAsync("Enter");
+        await Expect(page.Locator(".entry h3")).ToHaveTextAsync(["Fern", "Monstera"]);
+        await Expect(page.Locator("#count")).ToHaveTextAsync("2 houseplants");
+        await page.Locator(".entry .icon-btn[aria-label^=Star]").First.ClickAsync();
+        await page.Locator("[data-show=starred]").ClickAsync();
+        await Expect(page.Locator(".entry h3")).ToHaveTextAsync(["Fern"]);
+        await page.ReloadAsync();
+        await Expect(page.Locator("[data-show=starred]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.Locator(".entry h3")).ToHaveTextAsync(["Fern"]);
+        await page.Locator("[data-show=all]").ClickAsync();
+        await page.Locator("#search").FillAsync("living");
+        await Expect(page.Locator(".entry h3")).ToHaveTextAsync(["Monstera"]);
+        await page.Locator("#search").FillAsync("");
+        await page.Locator(".entry .icon-btn[aria-label^=Edit]").First.ClickAsync();
+        await Expect(page.Locator("#entry-name")).ToHaveValueAsync("Fern");
+        await page.Locator("#entry-name").FillAsync("Boston fern");
+        await page.Locator("#submit").ClickAsync();
+        await Expect(page.Locator(".entry h3")).ToHaveTextAsync(["Boston fern", "Monstera"]);
+        await Expect(page.Locator("#form-title")).ToHaveTextAsync("Add a houseplant");
+        await page.ReloadAsync();
+        await Expect(page.Locator(".entry h3")).ToHaveTextAsync(["Boston fern", "Monstera"]);
+        await Expect(page.Locator(".entry.starred h3")).ToHaveTextAsync(["Boston fern"]);
+        ui.AssertHealthy();
+    }
+
     private async Task OpenAsync(Microsoft.Playwright.IPage page, string prompt)
     {
         var (projectId, events) = await ViteKiln.GenerateAsync(Kiln, prompt);
@@ -278,6 +372,9 @@ public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClass
         ["a counter for push-ups", "bigger text and add a note saying Keep going"],
         ["Make a notes app for my D&D campaign", "remove the footer and make it purple"],
         ["a landing page for my bakery called Crumb & Co", "change the tagline to \"Bread worth waking up for\""],
+        ["a simple calculator", "make it dark and add a note saying Press Enter for the result"],
+        ["a pomodoro timer", "call it Deep Work and make the accent colour purple"],
+        ["an app to track my houseplants", "smaller text and add a footer saying Water on Sundays"],
     ];
 
     [Fact]

@@ -12,15 +12,17 @@ namespace Kiln.Agents.Offline;
 internal static class ViteAppFiles
 {
     /// <summary>
-    /// The component of each kind that has one, in src/components/; a landing page is a whole page, so it is App.tsx
-    /// itself. Other kinds are built static.
+    /// The component of each kind, in src/components/; a landing page is a whole page, so it is App.tsx itself.
     /// </summary>
     private static readonly FrozenDictionary<OfflineAppKind, string?> Components = new Dictionary<OfflineAppKind, string?>
     {
         [OfflineAppKind.Todo] = "TodoList",
         [OfflineAppKind.Counter] = "Counter",
         [OfflineAppKind.Notes] = "Notes",
+        [OfflineAppKind.Calculator] = "Calculator",
         [OfflineAppKind.Landing] = null,
+        [OfflineAppKind.Timer] = "Timer",
+        [OfflineAppKind.Default] = "Collection",
     }.ToFrozenDictionary();
 
     public static bool Supports(OfflineAppKind kind) => Components.ContainsKey(kind);
