@@ -1,8 +1,10 @@
+using System.Globalization;
 using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Tools;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Net.Http.Headers;
 
 namespace Kiln.Api;
 
@@ -39,13 +41,15 @@ public static class FileEndpoints
     }
 
     private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetAsync(
-        string projectId, string path, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken)
+        string projectId, string path, HttpResponse response, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
         {
             return Problems.ProjectNotFound(projectId);
         }
 
+        // The app changes while it is generated: a client asks again each time (cheaply, with its ETag).
+        response.Headers.CacheControl = "no-cache";
         return Serve(new AppDirectory(workspace.AppDirectory(projectId)), path, fallbackToIndex: false);
     }
 
@@ -79,6 +83,10 @@ public static class FileEndpoints
             contentType += "; charset=utf-8";
         }
 
-        return TypedResults.PhysicalFile(full, contentType, enableRangeProcessing: true, lastModified: File.GetLastWriteTimeUtc(full));
+        // The ETag names the exact write (size and time to the tick): Last-Modified alone has whole seconds, and two
+        // writes an agent makes within one second would otherwise answer a revalidation with 304 and the old bytes.
+        var file = new FileInfo(full);
+        var tag = new EntityTagHeaderValue(string.Create(CultureInfo.InvariantCulture, $"\"{file.Length:x}-{file.LastWriteTimeUtc.Ticks:x}\""));
+        return TypedResults.PhysicalFile(full, contentType, enableRangeProcessing: true, lastModified: file.LastWriteTimeUtc, entityTag: tag);
     }
 }

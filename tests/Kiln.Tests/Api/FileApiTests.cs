@@ -67,6 +67,40 @@ public sealed class FileApiTests
         Assert.Equal(new DateTimeOffset(written), response.Content.Headers.LastModified);
     }
 
+    [Fact]
+    public async Task A_file_written_again_within_the_same_second_is_never_answered_from_a_stale_copy()
+    {
+        await using var kiln = KilnApp.Start();
+        var projectId = await kiln.CreateReadyProjectAsync();
+        var app = Path.Combine(kiln.ProjectsRoot, projectId, "generated-app");
+        var file = Path.Combine(app, "index.html");
+        var second = new DateTime(2024, 5, 17, 9, 30, 15, DateTimeKind.Utc);
+        Write(app, "index.html", "<h1>First draft</h1>\n");
+        File.SetLastWriteTimeUtc(file, second.AddMilliseconds(100));
+        using var client = kiln.Client();
+        using var first = await client.GetAsync($"/api/projects/{projectId}/files/index.html");
+        Assert.Equal("no-cache", first.Headers.CacheControl?.ToString());
+        var tag = first.Headers.ETag!;
+
+        // The same length, the same whole second: only the ETag tells the two apart.
+        Write(app, "index.html", "<h1>Other draft</h1>\n");
+        File.SetLastWriteTimeUtc(file, second.AddMilliseconds(700));
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, $"/api/projects/{projectId}/files/index.html");
+        revalidate.Headers.IfNoneMatch.Add(tag);
+        revalidate.Headers.IfModifiedSince = first.Content.Headers.LastModified;
+        using var again = await client.SendAsync(revalidate);
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("<h1>Other draft</h1>\n", await again.Content.ReadAsStringAsync());
+        Assert.NotEqual(tag, again.Headers.ETag);
+
+        // Unchanged, it is a cheap 304.
+        using var unchanged = new HttpRequestMessage(HttpMethod.Get, $"/api/projects/{projectId}/files/index.html");
+        unchanged.Headers.IfNoneMatch.Add(again.Headers.ETag!);
+        using var notModified = await client.SendAsync(unchanged);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+    }
+
     private static void Write(string root, string path, string content)
     {
         var full = Path.Combine(root, path);
