@@ -7,7 +7,19 @@ using Kiln.Tests.Infrastructure;
 
 namespace Kiln.Tests.Operations;
 
+/// <summary>
+/// Tests that read Kiln's metrics, run with no other test at the same time: a metrics listener hears every Kiln in
+/// the test process, and an up-down counter (open event streams) that another test's Kiln takes down while this one
+/// listens would read low.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideMetrics
+{
+    public const string Name = "Process-wide metrics";
+}
+
 /// <summary>Health, readiness, Prometheus metrics and traces, read the way an orchestrator and a scraper read them.</summary>
+[Collection(ProcessWideMetrics.Name)]
 public sealed class TelemetryTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
