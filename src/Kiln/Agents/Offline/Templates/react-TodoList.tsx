@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { FormEvent } from 'react'
 import { settings } from '../settings.ts'
+import { DeleteIcon, EditIcon } from './Extras.tsx'
 
 type Filter = 'all' | 'active' | 'done'
 
@@ -40,25 +41,6 @@ function load(): Saved {
 
 function newId() {
   return Date.now().toString(36) + Math.random().toString(36).slice(2, 8)
-}
-
-function EditIcon() {
-  return (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
-      <path d="M12 20h9" />
-      <path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z" />
-    </svg>
-  )
-}
-
-function DeleteIcon() {
-  return (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
-      <path d="M3 6h18" />
-      <path d="M8 6V4h8v2" />
-      <path d="M19 6l-1 14H6L5 6" />
-    </svg>
-  )
 }
 
 /** The field that replaces a task's text while it is edited: Enter or leaving it keeps the change, Escape drops it. */
