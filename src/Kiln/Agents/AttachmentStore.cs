@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Kiln.Events;
 using Kiln.Projects;
-using Kiln.Tools;
 
 namespace Kiln.Agents;
 

@@ -1,28 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Serialization;
 using Kiln.Events;
-using Kiln.Json;
 using Kiln.Preview;
 using Kiln.Projects;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Agents;
-
-/// <summary>Why Kiln stopped sending errors back to the agent by itself.</summary>
-[JsonConverter(typeof(SnakeCaseEnumConverter<AutoFixStopReason>))]
-public enum AutoFixStopReason
-{
-    /// <summary>The generation after a fix ended with no error collected.</summary>
-    Fixed,
-
-    /// <summary>An error that a fix was asked for came back: another try would loop.</summary>
-    Repeated,
-
-    /// <summary><see cref="AgentOptions.AutoFix"/> fixes were made and errors remain.</summary>
-    Limit,
-}
 
 /// <summary>How a request to fix the project's errors went.</summary>
 public enum FixPreparation

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Kiln.Events;
-using Kiln.Operations;
 using Kiln.Projects;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using Kiln.Fleet;
 using Kiln.Projects;
-using Kiln.Tools;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Kiln.Api;

@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Kiln.Events;
-using Kiln.Operations;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

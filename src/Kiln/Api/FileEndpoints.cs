@@ -1,17 +1,12 @@
-using System.Globalization;
 using Kiln.Fleet;
 using Kiln.Projects;
-using Kiln.Tools;
+using Kiln.Preview;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.StaticFiles;
-using Microsoft.Net.Http.Headers;
 
 namespace Kiln.Api;
 
 public static class FileEndpoints
 {
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
-
     public static RouteGroupBuilder MapProjectFiles(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/projects/{projectId}/files").WithTags("Files").RequiresProjectOwner();
@@ -50,43 +45,15 @@ public static class FileEndpoints
 
         // The app changes while it is generated: a client asks again each time (cheaply, with its ETag).
         response.Headers.CacheControl = "no-cache";
-        return Serve(new AppDirectory(workspace.AppDirectory(projectId)), path, fallbackToIndex: false);
+        return Serve(new AppDirectory(workspace.AppDirectory(projectId)), path);
     }
 
-    /// <summary>Serves a file of an app, confined to its directory, as the file API and the preview do.</summary>
-    internal static Results<PhysicalFileHttpResult, ProblemHttpResult> Serve(AppDirectory app, string? path, bool fallbackToIndex)
-    {
-        string full;
-        try
+    /// <summary>Serves a file of an app, confined to its directory, as the preview does.</summary>
+    private static Results<PhysicalFileHttpResult, ProblemHttpResult> Serve(AppDirectory app, string path) =>
+        AppFiles.Find(app, path, fallbackToIndex: false) switch
         {
-            full = app.Resolve(path, allowRoot: fallbackToIndex);
-        }
-        catch (PathRefusedException exception)
-        {
-            return Problems.BadRequest("Path refused", exception.Message);
-        }
-
-        if (fallbackToIndex && Directory.Exists(full))
-        {
-            full = Path.Combine(full, "index.html");
-        }
-
-        var segments = app.Relative(full).Split('/');
-        if (!File.Exists(full) || segments.Any(AppDirectory.IsHiddenName))
-        {
-            return Problems.FileNotFound(path ?? "");
-        }
-
-        var contentType = ContentTypes.TryGetContentType(full, out var known) ? known : "application/octet-stream";
-        if (contentType.StartsWith("text/", StringComparison.Ordinal) || contentType is "application/javascript" or "application/json")
-        {
-            contentType += "; charset=utf-8";
-        }
-
-        // The ETag names the exact write (size and time to the tick): Last-Modified alone has whole seconds, and two
-        // writes an agent makes within one second would otherwise answer a revalidation with 304 and the old bytes.
-        var file = new FileInfo(full);
-        var tag = new EntityTagHeaderValue(string.Create(CultureInfo.InvariantCulture, $"\"{file.Length:x}-{file.LastWriteTimeUtc.Ticks:x}\""));
-        return TypedResults.PhysicalFile(full, contentType, enableRangeProcessing: true, lastModified: file.LastWriteTimeUtc, entityTag: tag);
-    }
+            AppFileLookup.Found file => file.ToResult(),
+            AppFileLookup.Refused refused => Problems.BadRequest("Path refused", refused.Reason),
+            _ => Problems.FileNotFound(path),
+        };
 }

@@ -1,7 +1,6 @@
 using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Sandbox;
-using Kiln.Tools;
 using Kiln.Versions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;

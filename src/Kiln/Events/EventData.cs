@@ -1,138 +1,94 @@
+using System.Collections.Frozen;
+using System.Reflection;
 using System.Text.Json.Serialization;
-using Kiln.Agents;
-using Kiln.Preview;
 using Kiln.Projects;
 
 namespace Kiln.Events;
 
 /// <summary>
-/// The typed body of an event. Each kind is a record; <see cref="Type"/> is its snake_case wire name.
+/// The typed body of an event. Each kind is a record, and this list of derived types is the one list of them:
+/// its discriminator is the kind's wire name, <see cref="Type"/>, written beside <c>data</c> by <see cref="ProjectEvent"/>.
 /// </summary>
+[JsonDerivedType(typeof(GenerationQueued), "generation_queued")]
+[JsonDerivedType(typeof(GenerationStarted), "generation_started")]
+[JsonDerivedType(typeof(AgentMessage), "agent_message")]
+[JsonDerivedType(typeof(ToolExecuted), "tool_executed")]
+[JsonDerivedType(typeof(FileCreated), "file_created")]
+[JsonDerivedType(typeof(FileUpdated), "file_updated")]
+[JsonDerivedType(typeof(FileDeleted), "file_deleted")]
+[JsonDerivedType(typeof(CommandOutput), "command_output")]
+[JsonDerivedType(typeof(ErrorOccurred), "error_occurred")]
+[JsonDerivedType(typeof(GenerationCompleted), "generation_completed")]
+[JsonDerivedType(typeof(GenerationCancelled), "generation_cancelled")]
+[JsonDerivedType(typeof(StatusChanged), "status_changed")]
+[JsonDerivedType(typeof(ServerStarted), "server_started")]
+[JsonDerivedType(typeof(PreviewReady), "preview_ready")]
+[JsonDerivedType(typeof(ServerStopped), "server_stopped")]
+[JsonDerivedType(typeof(VersionCreated), "version_created")]
+[JsonDerivedType(typeof(VersionRestored), "version_restored")]
+[JsonDerivedType(typeof(AttachmentsReceived), "attachments_received")]
+[JsonDerivedType(typeof(PreviewError), "preview_error")]
+[JsonDerivedType(typeof(PreviewErrorsCleared), "preview_errors_cleared")]
+[JsonDerivedType(typeof(AutoFixStarted), "auto_fix_started")]
+[JsonDerivedType(typeof(AutoFixStopped), "auto_fix_stopped")]
 public abstract record EventData
 {
-    /// <summary>The wire name. Each override carries its own [JsonIgnore]: serialisation does not inherit it.</summary>
-    public abstract string Type { get; }
+    private static readonly FrozenDictionary<Type, string> Names = typeof(EventData)
+        .GetCustomAttributes<JsonDerivedTypeAttribute>()
+        .ToFrozenDictionary(kind => kind.DerivedType, kind => (string)kind.TypeDiscriminator!);
+
+    /// <summary>The kind's wire name, such as <c>tool_executed</c>.</summary>
+    [JsonIgnore]
+    public string Type => Names[GetType()];
 }
 
-public sealed record GenerationQueued(string Prompt, int PromptNumber, int Position) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "generation_queued";
-}
+public sealed record GenerationQueued(string Prompt, int PromptNumber, int Position) : EventData;
 
-public sealed record GenerationStarted(string Prompt, int PromptNumber, string Runtime, string Model) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "generation_started";
-}
+public sealed record GenerationStarted(string Prompt, int PromptNumber, string Runtime, string Model) : EventData;
 
-public sealed record AgentMessage(string Text) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "agent_message";
-}
+public sealed record AgentMessage(string Text) : EventData;
 
 /// <summary>A tool call finished. <c>Input</c> is a short human summary, not the whole argument payload.</summary>
-public sealed record ToolExecuted(string Tool, string Input, bool Ok, string? Error, long DurationMs) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "tool_executed";
-}
+public sealed record ToolExecuted(string Tool, string Input, bool Ok, string? Error, long DurationMs) : EventData;
 
-public sealed record FileCreated(string Path, long Size) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "file_created";
-}
+public sealed record FileCreated(string Path, long Size) : EventData;
 
-public sealed record FileUpdated(string Path, long Size) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "file_updated";
-}
+public sealed record FileUpdated(string Path, long Size) : EventData;
 
-public sealed record FileDeleted(string Path) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "file_deleted";
-}
+public sealed record FileDeleted(string Path) : EventData;
 
 /// <summary>
 /// Output of a command a tool ran, a batch of whole lines at a time (stdout and stderr interleaved, colour codes
 /// removed). <c>Command</c> is the command as the model or the tool wrote it.
 /// </summary>
-public sealed record CommandOutput(string Command, string Text) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "command_output";
-}
+public sealed record CommandOutput(string Command, string Text) : EventData;
 
 /// <summary>Something failed. <c>Output</c> holds the last lines a failed process printed (a dev server's, say).</summary>
-public sealed record ErrorOccurred(string Message, string? Hint = null, string? Output = null) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "error_occurred";
-}
+public sealed record ErrorOccurred(string Message, string? Hint = null, string? Output = null) : EventData;
 
-public sealed record GenerationCompleted(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, long DurationMs) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "generation_completed";
-}
+public sealed record GenerationCompleted(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, long DurationMs) : EventData;
 
-public sealed record GenerationCancelled(string Reason) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "generation_cancelled";
-}
+public sealed record GenerationCancelled(string Reason) : EventData;
 
-public sealed record StatusChanged(ProjectStatus Status, string? Reason = null) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "status_changed";
-}
+public sealed record StatusChanged(ProjectStatus Status, string? Reason = null) : EventData;
 
 /// <summary>A dev server process was started for the preview, listening on 127.0.0.1:<c>Port</c>.</summary>
-public sealed record ServerStarted(int Port, string Command) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "server_started";
-}
+public sealed record ServerStarted(int Port, string Command) : EventData;
 
 /// <summary>The preview answers at <c>Url</c> (the project's own origin).</summary>
-public sealed record PreviewReady(string Url) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "preview_ready";
-}
+public sealed record PreviewReady(string Url) : EventData;
 
 /// <summary>A dev server was stopped on purpose; a crash is an <see cref="ErrorOccurred"/> instead.</summary>
-public sealed record ServerStopped(int Port, DevServerStopReason Reason) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "server_stopped";
-}
+public sealed record ServerStopped(int Port, DevServerStopReason Reason) : EventData;
 
 /// <summary>A new version of the app was committed: <c>Version</c> is its number, <c>Commit</c> its hash.</summary>
-public sealed record VersionCreated(int Version, string Commit, string Prompt, Versions.VersionOutcome Outcome, int FilesChanged, int Insertions, int Deletions) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "version_created";
-}
+public sealed record VersionCreated(int Version, string Commit, string Prompt, VersionOutcome Outcome, int FilesChanged, int Insertions, int Deletions) : EventData;
 
 /// <summary>Version <c>From</c> was restored as the new version <c>Version</c>.</summary>
-public sealed record VersionRestored(int Version, int From) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "version_restored";
-}
+public sealed record VersionRestored(int Version, int From) : EventData;
 
 /// <summary>Files came with prompt <c>PromptNumber</c>: names, kinds, sizes, and where text files were placed in the app.</summary>
-public sealed record AttachmentsReceived(int PromptNumber, IReadOnlyList<Attachment> Files) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "attachments_received";
-}
+public sealed record AttachmentsReceived(int PromptNumber, IReadOnlyList<Attachment> Files) : EventData;
 
 /// <summary>
 /// An error of the running app, collected for the agent: a failed build, a dev server's compile error, or an
@@ -140,29 +96,13 @@ public sealed record AttachmentsReceived(int PromptNumber, IReadOnlyList<Attachm
 /// (same source, message and place) is sent only when its <c>Count</c> reaches 10, 100, 1000…
 /// </summary>
 public sealed record PreviewError(
-    PreviewErrorSource Source, string Message, string? File, int? Line, int? Column, string? Stack, int Count, string Id) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "preview_error";
-}
+    PreviewErrorSource Source, string Message, string? File, int? Line, int? Column, string? Stack, int Count, string Id) : EventData;
 
 /// <summary>The open preview errors were dropped: a generation started, or a build succeeded (compile errors only).</summary>
-public sealed record PreviewErrorsCleared(string Reason, int Cleared) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "preview_errors_cleared";
-}
+public sealed record PreviewErrorsCleared(string Reason, int Cleared) : EventData;
 
 /// <summary>Kiln sends the collected errors to the agent by itself (Kiln:Agent:AutoFix): attempt <c>Attempt</c> of <c>MaxAttempts</c>.</summary>
-public sealed record AutoFixStarted(int Attempt, int MaxAttempts, int Errors) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "auto_fix_started";
-}
+public sealed record AutoFixStarted(int Attempt, int MaxAttempts, int Errors) : EventData;
 
 /// <summary>Kiln stopped fixing by itself, and why: the errors are gone, one came back after a fix, or the attempts ran out.</summary>
-public sealed record AutoFixStopped(AutoFixStopReason Reason, string Message, int Attempts) : EventData
-{
-    [JsonIgnore] // Written once, beside data, by ProjectEvent.
-    public override string Type => "auto_fix_stopped";
-}
+public sealed record AutoFixStopped(AutoFixStopReason Reason, string Message, int Attempts) : EventData;

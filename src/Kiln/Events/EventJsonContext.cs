@@ -10,29 +10,8 @@ namespace Kiln.Events;
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ProjectEvent))]
-[JsonSerializable(typeof(GenerationQueued))]
-[JsonSerializable(typeof(GenerationStarted))]
-[JsonSerializable(typeof(AgentMessage))]
-[JsonSerializable(typeof(ToolExecuted))]
-[JsonSerializable(typeof(FileCreated))]
-[JsonSerializable(typeof(FileUpdated))]
-[JsonSerializable(typeof(FileDeleted))]
-[JsonSerializable(typeof(CommandOutput))]
-[JsonSerializable(typeof(ErrorOccurred))]
-[JsonSerializable(typeof(GenerationCompleted))]
-[JsonSerializable(typeof(GenerationCancelled))]
-[JsonSerializable(typeof(StatusChanged))]
-[JsonSerializable(typeof(ServerStarted))]
-[JsonSerializable(typeof(PreviewReady))]
-[JsonSerializable(typeof(ServerStopped))]
+[JsonSerializable(typeof(EventData))] // and so every kind EventData lists
 [JsonSerializable(typeof(ProjectStatus))]
-[JsonSerializable(typeof(VersionCreated))]
-[JsonSerializable(typeof(VersionRestored))]
-[JsonSerializable(typeof(AttachmentsReceived))]
-[JsonSerializable(typeof(PreviewError))]
-[JsonSerializable(typeof(PreviewErrorsCleared))]
-[JsonSerializable(typeof(AutoFixStarted))]
-[JsonSerializable(typeof(AutoFixStopped))]
 internal sealed partial class EventJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
-using Kiln.Operations;
 using Kiln.Projects;
 using Microsoft.Extensions.Options;
 

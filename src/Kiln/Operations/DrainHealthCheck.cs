@@ -1,3 +1,4 @@
+using Kiln.Api;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Kiln.Operations;

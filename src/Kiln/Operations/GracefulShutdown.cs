@@ -1,4 +1,5 @@
 using Kiln.Agents;
+using Kiln.Api;
 using Kiln.Preview;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using Kiln.Agents;
+using Kiln.Events;
 using Kiln.Preview;
 
 namespace Kiln.Operations;

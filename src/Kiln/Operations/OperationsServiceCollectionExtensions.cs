@@ -1,3 +1,5 @@
+using Kiln.Api;
+using Kiln.Events;
 using Kiln.Preview;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;

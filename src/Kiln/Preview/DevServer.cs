@@ -2,7 +2,6 @@ using System.Globalization;
 using Kiln.Events;
 using Kiln.Projects;
 using Kiln.Sandbox;
-using Kiln.Tools;
 
 namespace Kiln.Preview;
 
@@ -235,7 +234,7 @@ internal sealed class DevServer : IAsyncDisposable
                     {
                         Environment = environment,
                         CpuSeconds = _supervisor.Options.DevServerCpuSeconds,
-                        ReadOnlyDirectories = ProjectCommandRunner.ReadOnlyDirectories(AppDirectory),
+                        ReadOnlyDirectories = ProtectedDirectories.Of(AppDirectory),
                     },
                     _supervisor.Stopping);
                 run = new DevServerRun(process, port, command, log, Output, _time.GetTimestamp());

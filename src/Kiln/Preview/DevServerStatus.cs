@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Kiln.Json;
+using Kiln.Projects;
 
 namespace Kiln.Preview;
 
@@ -11,26 +11,6 @@ public enum DevServerState
     Starting,
     Running,
     Crashed,
-}
-
-/// <summary>Why a dev server was stopped on purpose. Serialised as a snake_case string.</summary>
-[JsonConverter(typeof(SnakeCaseEnumConverter<DevServerStopReason>))]
-public enum DevServerStopReason
-{
-    /// <summary>Asked for (a restart, a test, an operator).</summary>
-    Requested,
-
-    /// <summary>It served nothing for <see cref="PreviewOptions.IdleTimeout"/>.</summary>
-    Idle,
-
-    /// <summary>Another project's server needed its slot (<see cref="PreviewOptions.MaxRunningServers"/>).</summary>
-    Evicted,
-
-    /// <summary>The project was deleted.</summary>
-    Deleted,
-
-    /// <summary>Kiln is shutting down.</summary>
-    Shutdown,
 }
 
 /// <summary>What <c>check_server_status</c> reports about a project's dev server.</summary>

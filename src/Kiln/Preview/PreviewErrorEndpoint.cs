@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using System.Threading.RateLimiting;
+using Kiln.Events;
 using Kiln.Projects;
 using Microsoft.Net.Http.Headers;
 

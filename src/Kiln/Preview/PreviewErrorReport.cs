@@ -1,21 +1,6 @@
-using System.Text.Json.Serialization;
-using Kiln.Json;
+using Kiln.Events;
 
 namespace Kiln.Preview;
-
-/// <summary>Where an error of the running app was seen.</summary>
-[JsonConverter(typeof(SnakeCaseEnumConverter<PreviewErrorSource>))]
-public enum PreviewErrorSource
-{
-    /// <summary><c>build_project</c> failed.</summary>
-    Build,
-
-    /// <summary>The dev server could not compile a module (Vite's "Internal server error", "Pre-transform error").</summary>
-    DevServer,
-
-    /// <summary>The preview page threw, rejected a promise unhandled, or called <c>console.error</c>.</summary>
-    Runtime,
-}
 
 /// <summary>One error as a source reports it; <c>Count</c> is how many times it was seen since the last report.</summary>
 public sealed record PreviewErrorReport(

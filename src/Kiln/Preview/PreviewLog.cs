@@ -1,3 +1,5 @@
+using Kiln.Events;
+
 namespace Kiln.Preview;
 
 /// <summary>The preview's log lines. The project id comes from the logging scope.</summary>

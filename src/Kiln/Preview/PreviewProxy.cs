@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Kiln.Api;
 using Kiln.Projects;
-using Kiln.Tools;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -182,27 +179,37 @@ public sealed class PreviewProxy(
 
         var app = new AppDirectory(root);
         var path = file ?? context.Request.Path.Value?.TrimStart('/');
-        var result = FileEndpoints.Serve(app, path, fallbackToIndex: true).Result;
-        if (singlePageApp && result is ProblemHttpResult { StatusCode: StatusCodes.Status404NotFound } && IsPageLoad(context.Request))
+        var found = AppFiles.Find(app, path, fallbackToIndex: true);
+        if (singlePageApp && found is AppFileLookup.Missing && IsPageLoad(context.Request))
         {
-            result = FileEndpoints.Serve(app, null, fallbackToIndex: true).Result;
+            found = AppFiles.Find(app, null, fallbackToIndex: true);
         }
 
         // The app changes while it is generated: a browser must always ask again.
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers.XContentTypeOptions = "nosniff";
-        if (result is PhysicalFileHttpResult page && PreviewHtml.IsHtml(page.ContentType) && HttpMethods.IsGet(context.Request.Method)
-            && new FileInfo(page.FileName).Length <= PreviewHtml.MaxInjectedBytes)
+        if (found is not AppFileLookup.Found page)
+        {
+            // The app's own origin: a plain answer, with nothing of Kiln's API in it.
+            await (found is AppFileLookup.Refused refused
+                ? TypedResults.Problem(title: "Path refused", detail: refused.Reason, statusCode: StatusCodes.Status400BadRequest)
+                : TypedResults.Problem(title: "File not found", detail: $"The app has no file '{path}'.", statusCode: StatusCodes.Status404NotFound))
+                .ExecuteAsync(context);
+            return;
+        }
+
+        if (PreviewHtml.IsHtml(page.ContentType) && HttpMethods.IsGet(context.Request.Method)
+            && new FileInfo(page.FullPath).Length <= PreviewHtml.MaxInjectedBytes)
         {
             // A page gets Kiln's error reporter, as a dev server's pages do (PreviewPageTransformer).
-            var html = PreviewHtml.Inject(await File.ReadAllBytesAsync(page.FileName, context.RequestAborted));
+            var html = PreviewHtml.Inject(await File.ReadAllBytesAsync(page.FullPath, context.RequestAborted));
             context.Response.ContentType = page.ContentType;
             context.Response.ContentLength = html.Length;
             await context.Response.Body.WriteAsync(html, context.RequestAborted);
             return;
         }
 
-        await result.ExecuteAsync(context);
+        await page.ToResult().ExecuteAsync(context);
     }
 
     private bool IsBuildCurrent(string projectId, PreviewSource source)

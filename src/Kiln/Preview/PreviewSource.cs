@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Kiln.Tools;
+using Kiln.Projects;
 
 namespace Kiln.Preview;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using Kiln.Tools;
+using Kiln.Projects;
 
 namespace Kiln.Preview;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Kiln.Json;
 
 namespace Kiln.Projects;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Kiln.Json;
 
 namespace Kiln.Projects;
 
@@ -19,4 +18,16 @@ public static class ProjectStatusExtensions
 {
     /// <summary>True while a generation is waiting or running: no follow-up may start.</summary>
     public static bool IsBusy(this ProjectStatus status) => status is ProjectStatus.Queued or ProjectStatus.Generating;
+
+    /// <summary>The status as it is written on the wire (snake_case), for tags and labels.</summary>
+    public static string WireName(this ProjectStatus status) => status switch
+    {
+        ProjectStatus.Queued => "queued",
+        ProjectStatus.Generating => "generating",
+        ProjectStatus.Ready => "ready",
+        ProjectStatus.Failed => "failed",
+        ProjectStatus.Cancelled => "cancelled",
+        ProjectStatus.Interrupted => "interrupted",
+        _ => "unknown",
+    };
 }

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using Kiln.Events;
 using Kiln.Preview;
 using Kiln.Sandbox;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text;
 using Kiln.Events;
+using Kiln.Projects;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Kiln.Projects;
 using Kiln.Sandbox;
 
 namespace Kiln.Tools;
@@ -11,7 +12,7 @@ namespace Kiln.Tools;
 /// </summary>
 /// <remarks>
 /// Linking shares a package file's inode between the template and every app made from it, so it is only safe where
-/// no project's code can write those files: <see cref="ProtectedDirectory"/> is mounted read-only for every command
+/// no project's code can write those files: <see cref="ProtectedDirectories.PackageFilesDirectory"/> is mounted read-only for every command
 /// and dev server of the app except installs, which run no code of the project's (<c>--ignore-scripts</c>) and
 /// replace files rather than write into them. Kiln's own file tools replace a file too (a new inode, then a rename),
 /// so editing a dependency through them changes only that app. Without bubblewrap nothing can be mounted read-only,
@@ -19,10 +20,8 @@ namespace Kiln.Tools;
 /// </remarks>
 public static class InstalledDependencies
 {
-    public const string ModulesDirectory = "node_modules";
-
-    /// <summary>The package manager's store of package files inside node_modules, read-only to the app's commands.</summary>
-    public const string ProtectedDirectory = ModulesDirectory + "/.pnpm";
+    private const string ModulesDirectory = ProtectedDirectories.ModulesDirectory;
+    private const string ProtectedDirectory = ProtectedDirectories.PackageFilesDirectory;
 
     private const string StampFile = ".kiln-installed";
     private const string BinDirectory = ".bin";
@@ -78,17 +77,6 @@ public static class InstalledDependencies
         {
             File.Delete(Path.Combine(app, ModulesDirectory, StampFile));
         }
-    }
-
-    /// <summary>
-    /// The directories of an app that its commands may read but never write: node_modules/.pnpm, when it is a real
-    /// directory (a symlink planted in its place is not Kiln's, and mounting over it would serve nobody).
-    /// </summary>
-    public static string? ReadOnlyDirectoryOf(string app)
-    {
-        var directory = new DirectoryInfo(Path.Combine(app, ProtectedDirectory));
-        var modules = new DirectoryInfo(Path.Combine(app, ModulesDirectory));
-        return directory.Exists && directory.LinkTarget is null && modules.LinkTarget is null ? directory.FullName : null;
     }
 
     private static string Fingerprint(string app)

@@ -1,4 +1,5 @@
 using Kiln.Events;
+using Kiln.Projects;
 using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 
@@ -30,7 +31,7 @@ public sealed class ProjectCommandRunner(
 {
     /// <summary>
     /// A spec for a command in the project: the app directory, plus <paramref name="writable"/>, may be written, except
-    /// <see cref="ReadOnlyDirectories"/>; an install (<paramref name="installs"/>) may also write the packages' files.
+    /// <see cref="ProtectedDirectories"/>; an install (<paramref name="installs"/>) may also write the packages' files.
     /// </summary>
     public ProcessSpec Spec(
         ToolContext context, IReadOnlyList<string> argv, string workingDirectory, TimeSpan? timeout, IReadOnlyList<string>? writable = null, bool installs = false) =>
@@ -38,18 +39,8 @@ public sealed class ProjectCommandRunner(
         {
             Timeout = timeout,
             Environment = packages.Environment(),
-            ReadOnlyDirectories = ReadOnlyDirectories(context.App.Root, installs),
+            ReadOnlyDirectories = ProtectedDirectories.Of(context.App.Root, installs),
         };
-
-    /// <summary>
-    /// What a command or dev server of the app may read but not write: .git, where Kiln keeps the app's history, and
-    /// the packages' files under node_modules/.pnpm, which may be shared with Kiln's template cache
-    /// (<see cref="InstalledDependencies"/>) and change only through an install, which runs none of the project's code.
-    /// </summary>
-    public static IReadOnlyList<string> ReadOnlyDirectories(string app, bool installs = false) =>
-        installs || InstalledDependencies.ReadOnlyDirectoryOf(app) is not { } packageFiles
-            ? [Path.Combine(app, ".git")]
-            : [Path.Combine(app, ".git"), packageFiles];
 
     /// <summary>
     /// Runs a command once, streaming its output as <c>command_output</c> events; <paramref name="display"/> is the

@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Kiln.Events;
-using Kiln.Operations;
 using Kiln.Projects;
 using Kiln.Sandbox;
 using ModelContextProtocol;
@@ -84,7 +83,7 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
     /// </summary>
     private static bool IsToolError(Exception exception) =>
         exception is (McpException and not McpProtocolException) or ArgumentException or JsonException or IOException or UnauthorizedAccessException
-            or SandboxUnavailableException;
+            or SandboxUnavailableException or PathRefusedException;
 
     private static string Shorten(string text, int max) =>
         text.Length <= max ? text : string.Concat(text.AsSpan(0, max), $" [... {text.Length - max} more characters]");

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Text;
 using Kiln.Events;
 using Kiln.Preview;
+using Kiln.Projects;
 using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -112,8 +113,8 @@ public sealed class ScaffoldTools(
             }
 
             var installed = false;
-            if (template.Stamp.InstalledIn is { } installedIn && Directory.Exists(Path.Combine(template.Directory, InstalledDependencies.ModulesDirectory))
-                && !Directory.Exists(Path.Combine(context.App.Root, InstalledDependencies.ModulesDirectory)))
+            if (template.Stamp.InstalledIn is { } installedIn && Directory.Exists(Path.Combine(template.Directory, ProtectedDirectories.ModulesDirectory))
+                && !Directory.Exists(Path.Combine(context.App.Root, ProtectedDirectories.ModulesDirectory)))
             {
                 // Package files are shared with the template only where the sandbox keeps every command from writing
                 // them: under bubblewrap, and not while a dev server of the app runs, whose mounts were made before

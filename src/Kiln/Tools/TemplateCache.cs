@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Kiln.Projects;
 using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -145,7 +146,7 @@ public sealed class TemplateCache(
 
             if (!keepsModules)
             {
-                DeleteDirectory(Path.Combine(app, InstalledDependencies.ModulesDirectory));
+                DeleteDirectory(Path.Combine(app, ProtectedDirectories.ModulesDirectory));
             }
 
             var stamp = new TemplateStamp(recipe.Package, recipe.Version, recipe.Variant, packages.Name, time.GetUtcNow(), keepsModules ? app : null);

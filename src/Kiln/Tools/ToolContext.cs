@@ -1,4 +1,5 @@
 using Kiln.Events;
+using Kiln.Projects;
 
 namespace Kiln.Tools;
 

@@ -1,18 +1,6 @@
-using System.Text.Json.Serialization;
-using Kiln.Json;
+using Kiln.Events;
 
 namespace Kiln.Versions;
-
-/// <summary>How a version came to be: the outcome of the generation that made it, or a restore.</summary>
-[JsonConverter(typeof(SnakeCaseEnumConverter<VersionOutcome>))]
-public enum VersionOutcome
-{
-    Ready,
-    Failed,
-    Cancelled,
-    Interrupted,
-    Restored,
-}
 
 /// <summary>
 /// One version of an app: a commit in its repository. <see cref="Number"/> counts from 1 in the order versions were

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Kiln.Events;
 using Kiln.Preview;
 using Kiln.Tests.Infrastructure;
 using Kiln.Tests.Sandbox;

@@ -255,7 +255,7 @@ public sealed class StoreContractTests
 
         // What a Kiln starting on this store does first; the store was written by another connection.
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var metrics = new Kiln.Operations.KilnMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var metrics = new Kiln.Events.KilnMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         var events = new EventLog(stores.Second, TimeProvider.System, Options.Create(new EventsOptions()), metrics);
         await new ProjectRecovery(stores.Second, events, TimeProvider.System, NullLogger<ProjectRecovery>.Instance).StartAsync(Token);
 

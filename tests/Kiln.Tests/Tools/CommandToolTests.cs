@@ -58,7 +58,7 @@ public sealed class CommandToolTests : IAsyncLifetime
 
     // Links are listed, not followed: a test plants some that lead to '/'.
     private List<string> AppSnapshot() =>
-        Kiln.Tools.AppFileTree.Walk(_tools.AppDirectory)
+        Kiln.Projects.AppFileTree.Walk(_tools.AppDirectory)
             .Select(entry => $"{Path.GetRelativePath(_tools.AppDirectory, entry.FullName)}:{(entry is FileInfo { LinkTarget: null } file ? file.Length : -1)}")
             .ToList();
 

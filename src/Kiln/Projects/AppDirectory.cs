@@ -1,6 +1,4 @@
-using ModelContextProtocol;
-
-namespace Kiln.Tools;
+namespace Kiln.Projects;
 
 /// <summary>
 /// A project's <c>generated-app/</c> directory and the one rule for paths into it: a tool path is relative,
@@ -95,7 +93,7 @@ public sealed class AppDirectory
 }
 
 /// <summary>
-/// A path that would leave the app directory. An <see cref="McpException"/>, so a tool that lets it escape
-/// answers the model with its message as an error result.
+/// A path that would leave the app directory, with a sentence saying why. Each edge translates it: the tools into
+/// an error result for the model, the API into a 400 ProblemDetails, the preview into a 404.
 /// </summary>
-public sealed class PathRefusedException(string message) : McpException(message);
+public sealed class PathRefusedException(string message) : Exception(message);

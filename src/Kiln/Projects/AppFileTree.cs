@@ -1,4 +1,4 @@
-namespace Kiln.Tools;
+namespace Kiln.Projects;
 
 /// <summary>
 /// Walks an app directory in a stable order (directories first, then by name), without descending into

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Kiln.Projects;
 
-namespace Kiln.Operations;
+namespace Kiln.Projects;
 
 /// <summary>
 /// Kiln's traces: the <c>Kiln</c> ActivitySource, with a span per generation and per tool call, each tagged with
@@ -36,22 +35,10 @@ public static class KilnTelemetry
 
     public static void SetOutcome(Activity? span, ProjectStatus status, string? error)
     {
-        span?.SetTag("kiln.outcome", Outcome(status));
+        span?.SetTag("kiln.outcome", status.WireName());
         if (status == ProjectStatus.Failed)
         {
             span?.SetStatus(ActivityStatusCode.Error, error);
         }
     }
-
-    /// <summary>A status as it is written on the wire (snake_case), for tags and labels.</summary>
-    public static string Outcome(ProjectStatus status) => status switch
-    {
-        ProjectStatus.Queued => "queued",
-        ProjectStatus.Generating => "generating",
-        ProjectStatus.Ready => "ready",
-        ProjectStatus.Failed => "failed",
-        ProjectStatus.Cancelled => "cancelled",
-        ProjectStatus.Interrupted => "interrupted",
-        _ => "unknown",
-    };
 }

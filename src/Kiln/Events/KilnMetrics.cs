@@ -1,8 +1,7 @@
 using System.Diagnostics.Metrics;
-using Kiln.Events;
 using Kiln.Projects;
 
-namespace Kiln.Operations;
+namespace Kiln.Events;
 
 /// <summary>
 /// Kiln's metrics: the <c>Kiln</c> meter, exported in Prometheus format at <c>/metrics</c>. Most are read off the
@@ -47,7 +46,7 @@ public sealed class KilnMetrics
         switch (data)
         {
             case StatusChanged { Status: not (ProjectStatus.Queued or ProjectStatus.Generating) } changed:
-                _generations.Add(1, new KeyValuePair<string, object?>("outcome", KilnTelemetry.Outcome(changed.Status)));
+                _generations.Add(1, new KeyValuePair<string, object?>("outcome", changed.Status.WireName()));
                 break;
             case ToolExecuted tool:
                 _toolCalls.Add(1, new("tool", tool.Tool), new("outcome", tool.Ok ? "ok" : "error"));
@@ -67,7 +66,7 @@ public sealed class KilnMetrics
 
     /// <summary>A generation that ran, from start to its outcome.</summary>
     public void GenerationRan(ProjectStatus outcome, TimeSpan duration) =>
-        _generationDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", KilnTelemetry.Outcome(outcome)));
+        _generationDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome.WireName()));
 
     /// <summary>Counts an open event stream until the returned value is disposed.</summary>
     public Subscriber TrackSubscriber(string transport) => new(_subscribers, transport);

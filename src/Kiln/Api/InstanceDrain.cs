@@ -1,4 +1,4 @@
-namespace Kiln.Operations;
+namespace Kiln.Api;
 
 /// <summary>
 /// Whether this instance is draining: on its way out, it takes no new generation (503 with <c>Retry-After</c>)
