@@ -34,6 +34,6 @@ public sealed class AttachmentsOptions
     /// <summary>The extensions accepted now, for messages.</summary>
     public IEnumerable<string> Accepted => Types.Where(type => type.Value && AttachmentFile.IsKnownExtension(type.Key)).Select(type => type.Key);
 
-    /// <summary>Most bytes a multipart request to /api/generate may have: every file at its largest, the prompt, and the framing.</summary>
-    public long MaxRequestBytes => Math.Min((long)MaxTotalBytes, (long)MaxFiles * MaxFileBytes) + KilnServices.MaxRequestBodyBytes;
+    /// <summary>Most bytes of files one prompt may bring: every file at its largest, within the total.</summary>
+    public long MaxFilesBytes => Math.Min((long)MaxTotalBytes, (long)MaxFiles * MaxFileBytes);
 }

@@ -29,7 +29,7 @@ public sealed partial class ErrorFixer(
     EventLog events,
     TimeProvider time,
     IOptions<AgentOptions> options,
-    ILogger<ErrorFixer> logger)
+    ILogger<ErrorFixer> logger) : IProjectStateHolder
 {
     /// <summary>Errors listed in one fix prompt; the rest are counted.</summary>
     public const int MaxErrorsInPrompt = 10;
@@ -172,27 +172,16 @@ public sealed partial class ErrorFixer(
         }
 
         var prompt = PromptFor(open, options.Value.MaxPromptLength);
-        var now = time.GetUtcNow();
-        var busy = false;
-        var updated = await store.UpdateAsync(projectId, project =>
+        var (queueing, promptNumber) = await store.QueuePromptAsync(projectId, new ProjectPrompt(prompt, time.GetUtcNow()), cancellationToken);
+        switch (queueing)
         {
-            busy = project.Status.IsBusy();
-            return busy
-                ? project
-                : project with { Status = ProjectStatus.Queued, Prompts = [.. project.Prompts, new ProjectPrompt(prompt, now)], UpdatedAt = now, Error = null };
-        }, cancellationToken);
-
-        if (updated is null)
-        {
-            return (FixPreparation.NotFound, null);
+            case PromptQueueing.NotFound:
+                return (FixPreparation.NotFound, null);
+            case PromptQueueing.Busy:
+                return (FixPreparation.Busy, null);
         }
 
-        if (busy)
-        {
-            return (FixPreparation.Busy, null);
-        }
-
-        var request = new GenerationRequest(projectId, prompt, updated.Prompts.Count);
+        var request = new GenerationRequest(projectId, prompt, promptNumber);
         _fixes[projectId] = new FixRequest(request.PromptNumber, automatic, attempt, open.Select(error => error.Id).ToHashSet(StringComparer.Ordinal));
         if (automatic)
         {
@@ -202,8 +191,14 @@ public sealed partial class ErrorFixer(
         return (FixPreparation.Queued, request);
     }
 
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
+
     /// <summary>Forgets a deleted project.</summary>
-    public void Forget(string projectId) => _fixes.TryRemove(projectId, out _);
+    ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
+    {
+        _fixes.TryRemove(projectId, out _);
+        return ValueTask.CompletedTask;
+    }
 
     private async Task StoppedAsync(string projectId, AutoFixStopReason reason, string message, int attempts, CancellationToken cancellationToken)
     {

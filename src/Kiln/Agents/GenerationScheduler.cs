@@ -19,7 +19,7 @@ public sealed partial class GenerationScheduler(
     IOptions<AgentOptions> options,
     ILogger<GenerationScheduler> logger,
     KilnMetrics metrics,
-    ErrorFixer fixer) : BackgroundService
+    ErrorFixer fixer) : BackgroundService, IProjectStateHolder
 {
     private readonly Channel<GenerationRequest> _queue = Channel.CreateUnbounded<GenerationRequest>();
     private readonly ConcurrentDictionary<string, RunningGeneration> _running = new();
@@ -41,6 +41,11 @@ public sealed partial class GenerationScheduler(
         await events.AppendAsync(request.ProjectId, new GenerationQueued(request.Prompt, request.PromptNumber, position), cancellationToken);
         await _queue.Writer.WriteAsync(request, cancellationToken);
     }
+
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.StopAgent;
+
+    async ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken) =>
+        await CancelAsync(projectId, "The project is being deleted.", cancellationToken);
 
     /// <summary>
     /// Cancels the project's queued or running generation. Returns false when it has none. A running one is
@@ -278,4 +283,5 @@ public sealed class RunningGeneration : IDisposable
     }
 
     public void Dispose() => _cancellation.Dispose();
+
 }

@@ -1,4 +1,4 @@
-using Kiln.Agents.Offline;
+using Kiln.Offline;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Agents;

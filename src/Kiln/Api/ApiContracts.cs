@@ -51,7 +51,7 @@ public sealed record ProjectStatusResponse(
         project.PreviewUrl,
         project.Runtime,
         project.Model,
-        project.Model == Agents.Offline.OfflineModelServer.ModelName,
+        project.Model == Offline.OfflineModelServer.ModelName,
         project.Pinned);
 }
 

@@ -31,7 +31,7 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
         // This endpoint's own body limit, above the API's 1 MiB: every file at its largest, and the prompt.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = options.MaxRequestBytes;
+            limit.MaxRequestBodySize = options.MaxFilesBytes + ApiServiceCollectionExtensions.MaxRequestBodyBytes;
         }
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)

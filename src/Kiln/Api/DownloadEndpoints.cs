@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using Kiln.Fleet;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 

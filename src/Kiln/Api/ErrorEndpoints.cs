@@ -1,5 +1,4 @@
 using Kiln.Agents;
-using Kiln.Fleet;
 using Kiln.Preview;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -56,8 +55,7 @@ public static class ErrorEndpoints
         }
 
         await scheduler.EnqueueAsync(request!, cancellationToken);
-        var links = ProjectLinks.For(projectId);
-        return TypedResults.Accepted(links.Status, new GenerateResponse(projectId, ProjectStatus.Queued, links));
+        return GenerateEndpoints.Accepted(projectId);
     }
 }
 

@@ -1,4 +1,3 @@
-using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Preview;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,5 +1,5 @@
 using Kiln.Agents;
-using Kiln.Fleet;
+using Kiln.Events;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,9 +15,9 @@ public static class ProjectEndpoints
             TypedResults.Ok((await store.ListAsync(cancellationToken)).Select(ProjectSummary.From).ToList()))
             .WithSummary("List projects, newest first");
 
-        group.MapGet("/{projectId}", async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
+        group.MapGet("/{projectId}", async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> (string projectId, IProjectStore store, EventLog events, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
-                ? TypedResults.Ok(ProjectResponse.From(project, await store.LastEventSeqAsync(projectId, cancellationToken)))
+                ? TypedResults.Ok(ProjectResponse.From(project, await events.LastSeqAsync(projectId, cancellationToken)))
                 : Problems.ProjectNotFound(projectId))
             .WithSummary("A project with its prompts and the seq of its newest event");
 

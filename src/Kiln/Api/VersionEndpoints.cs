@@ -1,4 +1,3 @@
-using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Sandbox;
 using Kiln.Versions;

@@ -11,7 +11,7 @@ namespace Kiln.Events;
 /// Each project's event log: an event is stored (and so given its <c>seq</c>) before it is published, and a
 /// subscriber gets the stored events after a point and then the live ones, with no gap and no duplicate.
 /// </summary>
-public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<EventsOptions> options, KilnMetrics metrics)
+public sealed class EventLog(IEventStore store, TimeProvider time, IOptions<EventsOptions> options, KilnMetrics metrics) : IProjectStateHolder
 {
     private readonly ConcurrentDictionary<string, ProjectChannel> _projects = new();
 
@@ -25,7 +25,7 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
         await channel.Gate.WaitAsync(cancellationToken);
         try
         {
-            var stored = await store.AppendEventAsync(projectId, data.Type, time.GetUtcNow(), json, CancellationToken.None);
+            var stored = await store.AppendAsync(projectId, data.Type, time.GetUtcNow(), json, CancellationToken.None);
             channel.Publish(stored);
             metrics.Published(data);
             return stored;
@@ -48,7 +48,7 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
         using var subscription = Channel(projectId).Subscribe(options.Value.SubscriberBuffer);
         var last = afterSeq;
 
-        await foreach (var stored in store.ReadEventsAsync(projectId, afterSeq, cancellationToken))
+        await foreach (var stored in store.ReadAsync(projectId, afterSeq, cancellationToken))
         {
             last = stored.Seq;
             yield return stored;
@@ -78,7 +78,7 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
             {
                 // Events stored by another instance can arrive after a later one stored here, or not at all if
                 // the connection to the shared store dropped: what is missing is read from the store, which has it.
-                await foreach (var stored in store.ReadEventsAsync(projectId, last, cancellationToken))
+                await foreach (var stored in store.ReadAsync(projectId, last, cancellationToken))
                 {
                     last = stored.Seq;
                     yield return stored;
@@ -122,7 +122,7 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
             }
 
             ProjectEvent? latest = null;
-            await foreach (var stored in store.ReadEventsAsync(projectId, channel.LastPublished, cancellationToken))
+            await foreach (var stored in store.ReadAsync(projectId, channel.LastPublished, cancellationToken))
             {
                 latest = stored;
             }
@@ -133,6 +133,18 @@ public sealed class EventLog(IProjectStore store, TimeProvider time, IOptions<Ev
             }
         }
     }
+
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
+
+    /// <summary>Removes a deleted project's stored events, and ends its subscribers' streams.</summary>
+    async ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
+    {
+        await store.DeleteAsync(projectId, cancellationToken);
+        Forget(projectId);
+    }
+
+    /// <summary>The sequence number of the project's newest stored event; 0 when it has none.</summary>
+    public Task<long> LastSeqAsync(string projectId, CancellationToken cancellationToken) => store.LastSeqAsync(projectId, cancellationToken);
 
     /// <summary>Forgets a deleted project's subscribers (they see their stream end).</summary>
     public void Forget(string projectId)

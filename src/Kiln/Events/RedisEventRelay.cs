@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Kiln.Projects;
 using StackExchange.Redis;
 
 namespace Kiln.Events;
@@ -17,7 +16,7 @@ namespace Kiln.Events;
 /// from each live subscriber's last seq is usually an empty range.
 /// </remarks>
 public sealed partial class RedisEventRelay(
-    IConnectionMultiplexer redis, RedisKeys keys, EventLog events, TimeProvider time, ILogger<RedisEventRelay> logger)
+    IConnectionMultiplexer redis, RedisEventKeys keys, EventLog events, TimeProvider time, ILogger<RedisEventRelay> logger)
     : BackgroundService
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);

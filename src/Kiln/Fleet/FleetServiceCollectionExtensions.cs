@@ -15,10 +15,14 @@ public static class FleetServiceCollectionExtensions
         services.AddSingleton<ThisInstance>();
         services.AddSingleton<OrphanedGenerations>();
         services.AddSingleton<ProjectOwnership>();
-        if (configuration.GetSection(StoreOptions.Section).GetValue<StoreKind?>(nameof(StoreOptions.Store)) != StoreKind.Redis)
+        if (StoreOptions.KindIn(configuration) != StoreKind.Redis)
         {
             return services;
         }
+
+        // In a fleet a project belongs to one instance at a time: the lease decides, and is released with the project.
+        services.AddSingleton<IProjectPlacement>(provider => provider.GetRequiredService<ProjectOwnership>());
+        services.AddProjectStateHolder<ProjectOwnership>();
 
         // The leases use the store's Redis connection and key prefix (AddProjectStore registers them).
         services.AddSingleton<ProjectLeases>();
@@ -26,15 +30,6 @@ public static class FleetServiceCollectionExtensions
         services.AddSingleton<OwnerForwarder>();
         services.AddSingleton<OwnerForwarding>();
         services.AddHostedService<LeaseKeeper>();
-
-        // At start, ProjectRecovery marks every busy project interrupted: right for one process, wrong for a
-        // fleet, where the others' generations are running. Here the lease keeper's sweep does that job, for
-        // projects whose owner is really gone.
-        var recovery = services.FirstOrDefault(service => service.ServiceType == typeof(IHostedService) && service.ImplementationType == typeof(ProjectRecovery));
-        if (recovery is not null)
-        {
-            services.Remove(recovery);
-        }
 
         return services;
     }

@@ -116,7 +116,7 @@ public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder f
             return null;
         }
 
-        request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: KilnServices.MaxRequestBodyBytes);
+        request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: ApiServiceCollectionExtensions.MaxRequestBodyBytes);
         try
         {
             var body = await JsonSerializer.DeserializeAsync<GenerateRequest>(request.Body, JsonSerializerOptions.Web, request.HttpContext.RequestAborted);

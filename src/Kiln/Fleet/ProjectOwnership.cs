@@ -33,7 +33,7 @@ public sealed class ProjectOwnership(
     TimeProvider time,
     IOptions<FleetOptions> options,
     ILogger<ProjectOwnership> logger,
-    ProjectLeases? leases = null)
+    ProjectLeases? leases = null) : IProjectPlacement, IProjectStateHolder
 {
     // Project id → when the last claim or renewal that succeeded was sent. Redis started its expiry later than
     // that, so "held" measured from here never outlives the real lease.
@@ -42,6 +42,10 @@ public sealed class ProjectOwnership(
 
     /// <summary>True with <c>Kiln:Store=redis</c>, where instances share projects.</summary>
     public bool Enabled => leases is not null;
+
+    bool IProjectPlacement.IsShared => Enabled;
+
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
 
     /// <summary>The projects whose leases this instance holds, as far as it knows.</summary>
     public IReadOnlyList<string> Held => [.. _held.Keys];
@@ -120,6 +124,10 @@ public sealed class ProjectOwnership(
             : new OwnerLookup.Elsewhere(owner);
     }
 
+    /// <inheritdoc/>
+    public async Task<bool> IsOwnedHereAsync(string projectId, CancellationToken cancellationToken) =>
+        await FindAsync(projectId, forwarded: false, cancellationToken) is OwnerLookup.Here;
+
     /// <summary>Records a renewal sent at <paramref name="sent"/> that kept these leases.</summary>
     public void Renewed(IEnumerable<string> projectIds, long sent)
     {
@@ -139,5 +147,11 @@ public sealed class ProjectOwnership(
         {
             leases?.Release([projectId], self.Instance);
         }
+    }
+
+    ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
+    {
+        Release(projectId);
+        return ValueTask.CompletedTask;
     }
 }

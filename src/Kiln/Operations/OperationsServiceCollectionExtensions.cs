@@ -1,8 +1,9 @@
-using Kiln.Api;
 using Kiln.Events;
 using Kiln.Preview;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -10,7 +11,7 @@ using OpenTelemetry.Trace;
 
 namespace Kiln.Operations;
 
-/// <summary>Running Kiln as a service: health, metrics and traces, the cleanup policy, and a graceful shutdown.</summary>
+/// <summary>Running Kiln as a service: health, metrics and traces, console logs, and a graceful shutdown.</summary>
 public static class OperationsServiceCollectionExtensions
 {
     /// <summary>The tag of the health checks <c>/readyz</c> runs. Tag a check with it to make readiness depend on it.</summary>
@@ -21,16 +22,26 @@ public static class OperationsServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        // Cleanup: what counts as use, the one way a project is removed, and the policy's timer.
-        services.AddSingleton<ProjectActivity>();
-        services.AddSingleton<ProjectRemoval>();
-        services.AddSingleton<ProjectCleanup>();
-        services.AddHostedService(provider => provider.GetRequiredService<ProjectCleanup>());
+        // Console times: short for a person reading the simple format, full and in UTC for machines reading JSON,
+        // unless Logging:Console:FormatterOptions:TimestampFormat says otherwise.
+        services.Configure<SimpleConsoleFormatterOptions>(options => options.TimestampFormat ??= "HH:mm:ss ");
+        services.Configure<JsonConsoleFormatterOptions>(options =>
+        {
+            if (options.TimestampFormat is null)
+            {
+                options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                options.UseUtcTimestamp = true;
+            }
+        });
+        services.AddHttpLogging(options =>
+        {
+            options.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
+                | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
+            options.CombineLogs = true;
+        });
 
-        // Shutdown: the drain runs before any service stops; the host waits for it and a little more.
-        services.AddSingleton<InstanceDrain>();
+        // Shutdown: the API's drain runs before any service stops; the host waits for it and a little more.
         services.AddHostedService<GracefulShutdown>();
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
             host.ShutdownTimeout = shutdown.Value.ShutdownTimeout + ShutdownOptions.AfterDrain);
@@ -41,7 +52,6 @@ public static class OperationsServiceCollectionExtensions
             .AddCheck<SandboxHealthCheck>("sandbox", tags: [ReadyTag])
             .AddCheck<DrainHealthCheck>("draining", tags: [ReadyTag]);
 
-        services.AddSingleton<KilnMetrics>();
         services.AddHostedService<LoadGauges>();
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("kiln"))

@@ -11,7 +11,7 @@ namespace Kiln.Preview;
 /// at once, evicting the least recently used), stops the idle ones, and stops them all when Kiln stops. At start it
 /// kills whatever a Kiln that was killed left behind, so no dev server is ever orphaned.
 /// </summary>
-public sealed class DevServerSupervisor : BackgroundService
+public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
 {
     private readonly ConcurrentDictionary<string, DevServer> _servers = new(StringComparer.Ordinal);
     // One start at a time decides who is evicted, so two starts cannot both take the last slot.
@@ -100,6 +100,10 @@ public sealed class DevServerSupervisor : BackgroundService
     }
 
     /// <summary>Stops the server of a project that is being deleted and forgets it.</summary>
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.StopProcesses;
+
+    ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken) => new(ForgetAsync(projectId));
+
     public async Task ForgetAsync(string projectId)
     {
         if (_servers.TryRemove(projectId, out var server))

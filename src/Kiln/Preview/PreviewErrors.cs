@@ -14,7 +14,7 @@ namespace Kiln.Preview;
 /// events are bounded: the first report, then one each time the count reaches 10, 100, 1000…, so a page throwing
 /// in a loop cannot flood the event log. At most <see cref="MaxOpenErrors"/> different errors are kept per project.
 /// </summary>
-public sealed partial class PreviewErrors(EventLog events, TimeProvider time, ILogger<PreviewErrors> logger)
+public sealed partial class PreviewErrors(EventLog events, TimeProvider time, ILogger<PreviewErrors> logger) : IProjectStateHolder
 {
     public const int MaxOpenErrors = 20;
     public const int MaxMessageChars = 1000;
@@ -120,8 +120,14 @@ public sealed partial class PreviewErrors(EventLog events, TimeProvider time, IL
         }
     }
 
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
+
     /// <summary>Forgets a deleted project.</summary>
-    public void Forget(string projectId) => _projects.TryRemove(projectId, out _);
+    ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
+    {
+        _projects.TryRemove(projectId, out _);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>The same id for the same error: its source, its message (without cache-busting queries) and its place.</summary>
     public static string IdOf(PreviewErrorSource source, string message, string? file, int? line, int? column)

@@ -24,7 +24,7 @@ public sealed class PreviewProxy(
     TimeProvider time,
     ILogger<PreviewProxy> logger,
     PreviewErrorEndpoint errorEndpoint,
-    VitePublicFiles publicFiles)
+    VitePublicFiles publicFiles) : IProjectStateHolder
 {
     /// <summary>How long a page load waits for a starting server before it gets the page that reloads itself.</summary>
     private static readonly TimeSpan PageLoadWait = TimeSpan.FromSeconds(3);
@@ -228,6 +228,14 @@ public sealed class PreviewProxy(
         var current = source.BuildIsCurrent();
         _builds[projectId] = (time.GetTimestamp(), builtAt, current);
         return current;
+    }
+
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
+
+    ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
+    {
+        _builds.TryRemove(projectId, out _);
+        return ValueTask.CompletedTask;
     }
 
     private static bool IsPageLoad(HttpRequest request) =>

@@ -1,24 +1,26 @@
-using Kiln.Sandbox;
+using Kiln.Projects;
 
 namespace Kiln.Preview;
 
 public static class PreviewServiceCollectionExtensions
 {
-    /// <summary>Registers the preview: options from <c>Kiln:Preview</c> (validated at start), the dev server supervisor and the proxy.</summary>
+    /// <summary>Registers the preview: options from <c>Kiln:Preview</c> (validated at start), the dev server supervisor, the errors it collects and the proxy.</summary>
     public static IServiceCollection AddPreview(this IServiceCollection services)
     {
         services.AddOptions<PreviewOptions>().BindConfiguration(PreviewOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        // Dev servers run in the sandbox like every other command.
-        services.AddSandbox();
         services.AddHttpForwarder();
         services.AddSingleton<PreviewOrigin>();
         services.AddSingleton<PortPool>();
         services.AddSingleton<PreviewUpstream>();
         services.AddSingleton<DevServerSupervisor>();
         services.AddHostedService(provider => provider.GetRequiredService<DevServerSupervisor>());
+        services.AddProjectStateHolder<DevServerSupervisor>();
         services.AddSingleton<PreviewProxy>();
+        services.AddProjectStateHolder<PreviewProxy>();
         services.AddSingleton<VitePublicFiles>();
+        services.AddProjectStateHolder<VitePublicFiles>();
         services.AddSingleton<PreviewErrors>();
+        services.AddProjectStateHolder<PreviewErrors>();
         services.AddSingleton<PreviewErrorEndpoint>();
         return services;
     }

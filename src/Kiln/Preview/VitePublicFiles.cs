@@ -12,7 +12,7 @@ namespace Kiln.Preview;
 /// public/ that is not a page, in an app whose dev script is Vite and whose Vite config neither moves the public
 /// directory or the root, nor sets a base path, nor adds headers or middleware. Anything else goes to the dev server.
 /// </summary>
-public sealed partial class VitePublicFiles(TimeProvider time)
+public sealed partial class VitePublicFiles(TimeProvider time) : IProjectStateHolder
 {
     public const string DirectoryName = "public";
 
@@ -51,7 +51,13 @@ public sealed partial class VitePublicFiles(TimeProvider time)
         }
     }
 
-    public void Forget(string projectId) => _apps.TryRemove(projectId, out _);
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
+
+    ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
+    {
+        _apps.TryRemove(projectId, out _);
+        return ValueTask.CompletedTask;
+    }
 
     private bool ServesPublicPlainly(string projectId, string appDirectory)
     {

@@ -1,10 +1,8 @@
-using Kiln.Events;
-
 namespace Kiln.Projects;
 
 /// <summary>
-/// Project metadata and each project's event log. SQLite is the default backend; a Redis backend
-/// serves several instances (DESIGN.md section 10), hence the seam.
+/// Project metadata. SQLite is the default backend; a Redis backend serves several instances (DESIGN.md
+/// section 10), hence the seam. Each project's events are the event store's (<c>Kiln.Events.IEventStore</c>), in the same database.
 /// </summary>
 public interface IProjectStore
 {
@@ -23,15 +21,6 @@ public interface IProjectStore
     /// </summary>
     Task<Project?> UpdateAsync(string projectId, Func<Project, Project> change, CancellationToken cancellationToken);
 
-    /// <summary>Removes the project and its events. False when there was none.</summary>
+    /// <summary>Removes the project's record. False when there was none.</summary>
     Task<bool> DeleteAsync(string projectId, CancellationToken cancellationToken);
-
-    /// <summary>Stores an event under the next sequence number of its project (1, 2, 3… with no gap).</summary>
-    Task<ProjectEvent> AppendEventAsync(string projectId, string type, DateTimeOffset at, string dataJson, CancellationToken cancellationToken);
-
-    /// <summary>The stored events of a project with a sequence number above <paramref name="afterSeq"/>, in order.</summary>
-    IAsyncEnumerable<ProjectEvent> ReadEventsAsync(string projectId, long afterSeq, CancellationToken cancellationToken);
-
-    /// <summary>The sequence number of the project's newest stored event; 0 when it has none.</summary>
-    Task<long> LastEventSeqAsync(string projectId, CancellationToken cancellationToken);
 }

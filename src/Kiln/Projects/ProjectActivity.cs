@@ -7,7 +7,7 @@ namespace Kiln.Projects;
 /// a busy preview costs no store write per request; the cleanup policy writes it down as the project's
 /// <see cref="Project.LastUsedAt"/> before it decides anything.
 /// </summary>
-public sealed class ProjectActivity(TimeProvider time)
+public sealed class ProjectActivity(TimeProvider time) : IProjectStateHolder
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUsed = new(StringComparer.Ordinal);
 
@@ -19,6 +19,14 @@ public sealed class ProjectActivity(TimeProvider time)
     public IReadOnlyCollection<KeyValuePair<string, DateTimeOffset>> Snapshot() => _lastUsed.ToArray();
 
     public void Forget(string projectId) => _lastUsed.TryRemove(projectId, out _);
+
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
+
+    ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
+    {
+        Forget(projectId);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>The last use of a project: its last prompt or generation, or its last visit, whichever is later.</summary>
     public DateTimeOffset LastUsed(Project project)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Kiln.Fleet;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Projects;
@@ -16,7 +15,7 @@ public sealed record CleanupRemoval(string ProjectId, DateTimeOffset LastUsed, s
 public sealed partial class ProjectCleanup(
     IProjectStore store,
     ProjectRemoval removal,
-    ProjectOwnership ownership,
+    IProjectPlacement placement,
     ProjectActivity activity,
     ProjectWorkspace workspace,
     IOptions<CleanupOptions> options,
@@ -119,7 +118,7 @@ public sealed partial class ProjectCleanup(
 
             // In a fleet, a project another instance owns is its owner's to remove (its dev server, its visits, its
             // pass); one nobody owns is adopted here first, like any request for it.
-            if (await ownership.FindAsync(project.Id, forwarded: false, cancellationToken) is not OwnerLookup.Here)
+            if (!await placement.IsOwnedHereAsync(project.Id, cancellationToken))
             {
                 continue;
             }

@@ -1,26 +1,14 @@
-using Kiln.Agents;
-using Kiln.Events;
-using Kiln.Fleet;
-using Kiln.Preview;
-
 namespace Kiln.Projects;
 
 /// <summary>
-/// The one way a project is removed, whoever asks (DELETE /api/projects/{id} or the cleanup policy): its work is
-/// stopped first, so nothing writes into the directory while it goes, then its metadata, events and files.
+/// The one way a project is removed, whoever asks (DELETE /api/projects/{id} or the cleanup policy): every holder of
+/// its state lets go in <see cref="ProjectRemovalStage"/> order, so nothing writes into the directory while it goes,
+/// then its record, what is remembered of it, and its files.
 /// </summary>
-public sealed class ProjectRemoval(
-    IProjectStore store,
-    GenerationScheduler scheduler,
-    DevServerSupervisor devServers,
-    ProjectWorkspace workspace,
-    EventLog events,
-    ProjectActivity activity,
-    PreviewErrors errors,
-    ErrorFixer fixer,
-    VitePublicFiles publicFiles,
-    ProjectOwnership ownership)
+public sealed class ProjectRemoval(IProjectStore store, ProjectWorkspace workspace, IEnumerable<IProjectStateHolder> holders)
 {
+    private readonly IProjectStateHolder[] _holders = [.. holders];
+
     /// <summary>Removes the project. False when there was none.</summary>
     public async Task<bool> RemoveAsync(string projectId, CancellationToken cancellationToken)
     {
@@ -29,16 +17,23 @@ public sealed class ProjectRemoval(
             return false;
         }
 
-        await scheduler.CancelAsync(projectId, "The project is being deleted.", cancellationToken);
-        await devServers.ForgetAsync(projectId);
+        await ForgetAsync(projectId, ProjectRemovalStage.StopAgent, cancellationToken);
+        await ForgetAsync(projectId, ProjectRemovalStage.StopProcesses, cancellationToken);
         await store.DeleteAsync(projectId, cancellationToken);
-        events.Forget(projectId);
-        activity.Forget(projectId);
-        errors.Forget(projectId);
-        fixer.Forget(projectId);
-        publicFiles.Forget(projectId);
-        ownership.Release(projectId);
+        // Past the point of no return: what remains is forgotten even if the caller gives up now.
+        await ForgetAsync(projectId, ProjectRemovalStage.Forget, CancellationToken.None);
         workspace.Delete(projectId);
         return true;
+    }
+
+    private async Task ForgetAsync(string projectId, ProjectRemovalStage stage, CancellationToken cancellationToken)
+    {
+        foreach (var holder in _holders)
+        {
+            if (holder.Stage == stage)
+            {
+                await holder.ForgetAsync(projectId, cancellationToken);
+            }
+        }
     }
 }

@@ -2,7 +2,10 @@ using StackExchange.Redis;
 
 namespace Kiln.Projects;
 
-/// <summary>The one place that names Kiln's keys and channel in Redis, all under <see cref="RedisStoreOptions.KeyPrefix"/>.</summary>
+/// <summary>
+/// The project store's keys in Redis, under <see cref="RedisStoreOptions.KeyPrefix"/>. Every piece that keeps
+/// something in the same Redis names its own keys under the same <see cref="Prefix"/>.
+/// </summary>
 public sealed record RedisKeys(string Prefix)
 {
     /// <summary>A sorted set of every project id, scored by its creation time (Unix milliseconds).</summary>
@@ -10,10 +13,4 @@ public sealed record RedisKeys(string Prefix)
 
     /// <summary>A string: the project's metadata as one JSON document.</summary>
     public RedisKey Project(string projectId) => $"{Prefix}project:{projectId}";
-
-    /// <summary>A stream: the project's events, entry id <c>{seq}-0</c>, fields <c>type</c>, <c>at</c>, <c>data</c>.</summary>
-    public RedisKey Events(string projectId) => $"{Prefix}events:{projectId}";
-
-    /// <summary>Where every stored event and deletion is announced to every instance (see <see cref="RedisNotice"/>).</summary>
-    public RedisChannel Notices => RedisChannel.Literal(Prefix + "notices");
 }

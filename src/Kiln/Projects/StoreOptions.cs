@@ -12,6 +12,13 @@ public sealed class StoreOptions : IValidatableObject
 
     public RedisStoreOptions Redis { get; set; } = new();
 
+    /// <summary>
+    /// The store configured, read before the container is built: each piece with data in the store registers the
+    /// backend that matches it. Everything else reads the bound, validated <see cref="StoreOptions"/>.
+    /// </summary>
+    public static StoreKind KindIn(IConfiguration configuration) =>
+        configuration.GetSection(Section).GetValue<StoreKind?>(nameof(Store)) ?? StoreKind.Sqlite;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Store == StoreKind.Redis && string.IsNullOrWhiteSpace(Redis.Configuration))

@@ -18,7 +18,7 @@ public enum SandboxMode
 /// <summary>Settings of the sandbox, bound from <c>Kiln:Sandbox</c>.</summary>
 public sealed class SandboxOptions : IValidatableObject
 {
-    public const string SectionName = "Kiln:Sandbox";
+    public const string Section = "Kiln:Sandbox";
 
     public SandboxMode Mode { get; set; } = SandboxMode.Bwrap;
 

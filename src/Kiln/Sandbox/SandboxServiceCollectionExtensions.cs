@@ -6,17 +6,12 @@ public static class SandboxServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the sandbox: options from <c>Kiln:Sandbox</c> (validated at start), the command policy and the process
-    /// runner. Idempotent, so every piece that runs commands (tools, preview) can ask for it.
+    /// runner that every command and dev server runs through.
     /// </summary>
     public static IServiceCollection AddSandbox(this IServiceCollection services)
     {
-        if (services.Any(descriptor => descriptor.ServiceType == typeof(SandboxedProcessRunner)))
-        {
-            return services;
-        }
-
         services.AddOptions<SandboxOptions>()
-            .BindConfiguration(SandboxOptions.SectionName)
+            .BindConfiguration(SandboxOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);

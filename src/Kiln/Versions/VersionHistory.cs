@@ -17,9 +17,10 @@ public sealed partial class VersionHistory(
     AppRepository repository,
     ProjectWorkspace workspace,
     IProjectStore store,
+    IEventStore eventStore,
     EventLog events,
     DevServerSupervisor devServers,
-    ILogger<VersionHistory> logger)
+    ILogger<VersionHistory> logger) : IProjectStateHolder
 {
     private const char RecordSeparator = '\u001e';
     private const char FieldSeparator = '\u001f';
@@ -216,7 +217,7 @@ public sealed partial class VersionHistory(
             if (restoreOf is null)
             {
                 var after = before.LastOrDefault(v => v.LastEvent is not null)?.LastEvent ?? 0;
-                await foreach (var stored in store.ReadEventsAsync(projectId, after, cancellationToken))
+                await foreach (var stored in eventStore.ReadAsync(projectId, after, cancellationToken))
                 {
                     firstEvent = stored.Type == "generation_queued" || firstEvent is null ? stored.Seq : firstEvent;
                     lastEvent = stored.Seq;
@@ -251,6 +252,14 @@ public sealed partial class VersionHistory(
 
     /// <summary>One write to a project's history at a time (a generation's version, a restore).</summary>
     private SemaphoreSlim Gate(string projectId) => _locks.GetOrAdd(projectId, static _ => new SemaphoreSlim(1, 1));
+
+    ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
+
+    ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
+    {
+        _locks.TryRemove(projectId, out _);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Reads <c>git log</c> output written with record and field separators, numstat lines after each record.</summary>
     private static List<AppVersion> ParseLog(string log)

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Kiln.Projects;
+using Kiln.Events;
 using Kiln.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -87,7 +87,7 @@ public sealed class OfflineGenerationTests
         var project = await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}");
         Assert.Equal(2, project.GetProperty("prompts").GetArrayLength());
         // lastSeq: the newest event when it answered, so at least the second generation's end and no more than what is stored now.
-        var stored = await kiln.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(projectId, 0, CancellationToken.None).ToListAsync();
+        var stored = await kiln.Services.GetRequiredService<IEventStore>().ReadAsync(projectId, 0, CancellationToken.None).ToListAsync();
         Assert.InRange(project.GetProperty("lastSeq").GetInt64(), stored.Last(e => e.Type == "generation_completed").Seq, stored[^1].Seq);
 
         // The built-in runtime kept one conversation: both prompts are in it.

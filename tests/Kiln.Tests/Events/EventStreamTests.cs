@@ -1,5 +1,4 @@
 using Kiln.Events;
-using Kiln.Projects;
 using Kiln.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using System.Net.WebSockets;
@@ -18,7 +17,7 @@ public sealed class EventStreamTests
         var projectId = await kiln.GenerateAsync("A counter");
         await kiln.WaitForStatusAsync(projectId, TimeSpan.FromSeconds(60), "ready");
         var events = kiln.Services.GetRequiredService<EventLog>();
-        var existing = (await kiln.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(projectId, 0, default).ToListAsync()).Count;
+        var existing = (await kiln.Services.GetRequiredService<IEventStore>().ReadAsync(projectId, 0, default).ToListAsync()).Count;
         var last = existing + EventCount;
 
         // Subscribers connect at different points while the publisher is writing.
@@ -73,7 +72,7 @@ public sealed class EventStreamTests
             }
         })));
 
-        var stored = await kiln.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(projectId, 0, default).ToListAsync();
+        var stored = await kiln.Services.GetRequiredService<IEventStore>().ReadAsync(projectId, 0, default).ToListAsync();
         Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(e => e.Seq));
         Assert.Equal(400, stored.Count(e => e.Type == "agent_message" && e.Data.GetProperty("text").GetString()!.Contains('/', StringComparison.Ordinal)));
     }
@@ -85,7 +84,7 @@ public sealed class EventStreamTests
         var projectId = await kiln.GenerateAsync("A counter");
         await kiln.WaitForStatusAsync(projectId, TimeSpan.FromSeconds(60), "ready");
         var events = kiln.Services.GetRequiredService<EventLog>();
-        var lastBefore = (await kiln.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(projectId, 0, default).ToListAsync()).Count;
+        var lastBefore = (await kiln.Services.GetRequiredService<IEventStore>().ReadAsync(projectId, 0, default).ToListAsync()).Count;
 
         // A subscriber that reads through the log but never reads the live part in-process.
         using var stalledCancel = new CancellationTokenSource();

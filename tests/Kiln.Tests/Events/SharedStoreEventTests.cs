@@ -70,8 +70,8 @@ public sealed class SharedStoreEventTests
         }
 
         // And what each instance reads from the store is the same log.
-        Assert.Equal(Total, (await b.Services.GetRequiredService<Kiln.Projects.IProjectStore>()
-            .ReadEventsAsync(projectId, 0, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken)).Count);
+        Assert.Equal(Total, (await b.Services.GetRequiredService<IEventStore>()
+            .ReadAsync(projectId, 0, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken)).Count);
     }
 
     [Fact]

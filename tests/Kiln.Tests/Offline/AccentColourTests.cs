@@ -1,5 +1,5 @@
 using System.Globalization;
-using Kiln.Agents.Offline;
+using Kiln.Offline;
 
 namespace Kiln.Tests.Offline;
 

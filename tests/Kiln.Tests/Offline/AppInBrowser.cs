@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Kiln.Agents.Offline;
+using Kiln.Offline;
 
 namespace Kiln.Tests.Offline;
 

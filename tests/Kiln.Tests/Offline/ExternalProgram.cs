@@ -69,7 +69,7 @@ internal static class ExternalProgram
 /// <summary>A planned app written to a temporary folder, deleted afterwards.</summary>
 internal sealed class AppFolder : IDisposable
 {
-    public AppFolder(Kiln.Agents.Offline.OfflineAppPlan plan)
+    public AppFolder(Kiln.Offline.OfflineAppPlan plan)
     {
         Path = Directory.CreateTempSubdirectory("kiln-offline-app-").FullName;
         foreach (var file in plan.Files)

@@ -1,4 +1,4 @@
-using Kiln.Agents.Offline;
+using Kiln.Offline;
 using static Kiln.Tests.Offline.OfflineAppPlannerTests;
 
 namespace Kiln.Tests.Offline;

@@ -1,4 +1,4 @@
-using Kiln.Agents.Offline;
+using Kiln.Offline;
 
 namespace Kiln.Tests.Offline;
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kiln.Agents.Offline;
+using Kiln.Offline;
 using Kiln.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

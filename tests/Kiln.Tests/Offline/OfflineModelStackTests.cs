@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kiln.Agents.Offline;
+using Kiln.Offline;
 
 namespace Kiln.Tests.Offline;
 

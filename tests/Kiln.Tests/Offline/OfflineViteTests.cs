@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Kiln.Agents.Offline;
+using Kiln.Offline;
 using Kiln.Sandbox;
 using Kiln.Tests.Infrastructure;
 using Kiln.Tests.Preview;

@@ -260,7 +260,7 @@ public sealed class CleanupTests
         using var response = await client.GetAsync($"/api/projects/{projectId}");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.False(Directory.Exists(Path.Combine(kiln.ProjectsRoot, projectId)));
-        await foreach (var _ in kiln.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(projectId, 0, CancellationToken.None))
+        await foreach (var _ in kiln.Services.GetRequiredService<IEventStore>().ReadAsync(projectId, 0, CancellationToken.None))
         {
             Assert.Fail($"Project {projectId} still has events.");
         }

@@ -182,11 +182,11 @@ public sealed class ShutdownTests
     /// <summary>What the stopped Kiln left in its store, read directly: no new Kiln start (and its recovery) in between.</summary>
     private static async Task<(Project Project, List<ProjectEvent> Events)> ReadStoredAsync(string root, string projectId)
     {
-        var store = Store(root);
-        var project = await store.GetAsync(projectId, CancellationToken.None);
+        var database = new SqliteDatabase(new ProjectWorkspace(Options.Create(new ProjectsOptions { ProjectsRoot = root })));
+        var project = await new SqliteProjectStore(database).GetAsync(projectId, CancellationToken.None);
         Assert.NotNull(project);
         var events = new List<ProjectEvent>();
-        await foreach (var stored in store.ReadEventsAsync(projectId, 0, CancellationToken.None))
+        await foreach (var stored in new SqliteEventStore(database).ReadAsync(projectId, 0, CancellationToken.None))
         {
             events.Add(stored);
         }
@@ -194,8 +194,6 @@ public sealed class ShutdownTests
         return (project, events);
     }
 
-    private static Task<IReadOnlyList<Project>> ReadProjectsAsync(string root) => Store(root).ListAsync(CancellationToken.None);
-
-    private static SqliteProjectStore Store(string root) =>
-        new(new ProjectWorkspace(Options.Create(new ProjectsOptions { ProjectsRoot = root })));
+    private static Task<IReadOnlyList<Project>> ReadProjectsAsync(string root) =>
+        new SqliteProjectStore(new SqliteDatabase(new ProjectWorkspace(Options.Create(new ProjectsOptions { ProjectsRoot = root })))).ListAsync(CancellationToken.None);
 }

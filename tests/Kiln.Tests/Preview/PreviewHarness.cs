@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
+using Kiln.Events;
 using Kiln.Projects;
 using Kiln.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -145,7 +146,7 @@ public sealed class PreviewHarness : IAsyncDisposable
     public async Task<long> LastSeqAsync(string projectId)
     {
         long last = 0;
-        await foreach (var stored in Kiln.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(projectId, 0, TestContext.Current.CancellationToken))
+        await foreach (var stored in Kiln.Services.GetRequiredService<IEventStore>().ReadAsync(projectId, 0, TestContext.Current.CancellationToken))
         {
             last = stored.Seq;
         }

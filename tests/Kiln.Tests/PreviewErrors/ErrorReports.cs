@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Kiln.Projects;
+using Kiln.Events;
 using Kiln.Tests.Infrastructure;
 using Kiln.Tests.Preview;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,7 +65,7 @@ internal static class ErrorReports
     public static async Task<List<JsonElement>> StoredAsync(KilnApp kiln, string projectId, string type)
     {
         var found = new List<JsonElement>();
-        await foreach (var stored in kiln.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(projectId, 0, TestContext.Current.CancellationToken))
+        await foreach (var stored in kiln.Services.GetRequiredService<IEventStore>().ReadAsync(projectId, 0, TestContext.Current.CancellationToken))
         {
             if (stored.Type == type)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kiln.Agents;
 using Kiln.Events;
 using Kiln.Projects;
 using Kiln.Tests.Infrastructure;
@@ -256,8 +257,8 @@ public sealed class StoreContractTests
         // What a Kiln starting on this store does first; the store was written by another connection.
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new Kiln.Events.KilnMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        var events = new EventLog(stores.Second, TimeProvider.System, Options.Create(new EventsOptions()), metrics);
-        await new ProjectRecovery(stores.Second, events, TimeProvider.System, NullLogger<ProjectRecovery>.Instance).StartAsync(Token);
+        var events = new EventLog(stores.Second.Events, TimeProvider.System, Options.Create(new EventsOptions()), metrics);
+        await new ProjectRecovery(stores.Second.Projects, new SingleInstancePlacement(), events, TimeProvider.System, NullLogger<ProjectRecovery>.Instance).StartAsync(Token);
 
         foreach (var busy in new[] { generating, queued })
         {
@@ -317,7 +318,7 @@ public sealed class StoreContractTests
         private readonly Func<Task<StorePair>> _reopen;
         private readonly Action? _cleanup;
 
-        private StorePair(IProjectStore first, IProjectStore second, Func<Task<StorePair>> reopen, Action? cleanup)
+        private StorePair(BothStores first, BothStores second, Func<Task<StorePair>> reopen, Action? cleanup)
         {
             First = first;
             Second = second;
@@ -325,9 +326,9 @@ public sealed class StoreContractTests
             _cleanup = cleanup;
         }
 
-        public IProjectStore First { get; }
+        public BothStores First { get; }
 
-        public IProjectStore Second { get; }
+        public BothStores Second { get; }
 
         public static async Task<StorePair> OpenAsync(string backend) => backend switch
         {
@@ -341,7 +342,12 @@ public sealed class StoreContractTests
 
         private static StorePair Sqlite(string root, bool owner)
         {
-            IProjectStore Open() => new SqliteProjectStore(new ProjectWorkspace(Options.Create(new ProjectsOptions { ProjectsRoot = root })));
+            BothStores Open()
+            {
+                var database = new SqliteDatabase(new ProjectWorkspace(Options.Create(new ProjectsOptions { ProjectsRoot = root })));
+                return new BothStores(new SqliteProjectStore(database), new SqliteEventStore(database));
+            }
+
             return new StorePair(Open(), Open(), () => Task.FromResult(Sqlite(root, owner: false)), owner ? () => TempDirectory.Delete(root) : null);
         }
 
@@ -350,7 +356,12 @@ public sealed class StoreContractTests
             var first = await ConnectionMultiplexer.ConnectAsync(target.Configuration);
             var second = await ConnectionMultiplexer.ConnectAsync(target.Configuration);
             var keys = new RedisKeys(target.Prefix);
-            var pair = new StorePair(new RedisProjectStore(first, keys), new RedisProjectStore(second, keys), () => RedisAsync(target), null);
+            var eventKeys = new RedisEventKeys(keys);
+            var pair = new StorePair(
+                new BothStores(new RedisProjectStore(first, keys), new RedisEventStore(first, eventKeys)),
+                new BothStores(new RedisProjectStore(second, keys), new RedisEventStore(second, eventKeys)),
+                () => RedisAsync(target),
+                null);
             pair._owned.Add(first);
             pair._owned.Add(second);
             return pair;
@@ -365,6 +376,41 @@ public sealed class StoreContractTests
 
             _cleanup?.Invoke();
         }
+    }
+
+    /// <summary>
+    /// The project store and the event store of one backend over one connection, as one Kiln instance has them. A
+    /// deletion is what a removal does to both: the project's record, then its events.
+    /// </summary>
+    private sealed class BothStores(IProjectStore projects, IEventStore events)
+    {
+        public IProjectStore Projects => projects;
+
+        public IEventStore Events => events;
+
+        public Task CreateAsync(Project project, CancellationToken cancellationToken) => projects.CreateAsync(project, cancellationToken);
+
+        public Task<Project?> GetAsync(string projectId, CancellationToken cancellationToken) => projects.GetAsync(projectId, cancellationToken);
+
+        public Task<IReadOnlyList<Project>> ListAsync(CancellationToken cancellationToken) => projects.ListAsync(cancellationToken);
+
+        public Task<Project?> UpdateAsync(string projectId, Func<Project, Project> change, CancellationToken cancellationToken) =>
+            projects.UpdateAsync(projectId, change, cancellationToken);
+
+        public async Task<bool> DeleteAsync(string projectId, CancellationToken cancellationToken)
+        {
+            var deleted = await projects.DeleteAsync(projectId, cancellationToken);
+            await events.DeleteAsync(projectId, cancellationToken);
+            return deleted;
+        }
+
+        public Task<ProjectEvent> AppendEventAsync(string projectId, string type, DateTimeOffset at, string dataJson, CancellationToken cancellationToken) =>
+            events.AppendAsync(projectId, type, at, dataJson, cancellationToken);
+
+        public IAsyncEnumerable<ProjectEvent> ReadEventsAsync(string projectId, long afterSeq, CancellationToken cancellationToken) =>
+            events.ReadAsync(projectId, afterSeq, cancellationToken);
+
+        public Task<long> LastEventSeqAsync(string projectId, CancellationToken cancellationToken) => events.LastSeqAsync(projectId, cancellationToken);
     }
 
     private sealed record RedisServerPrefix(string Configuration, string Prefix)

@@ -26,7 +26,7 @@ public sealed class CommandOutputStreamTests : IAsyncLifetime
         new(_kiln.Services.GetRequiredService<EventLog>(), _projectId, "node build.js", maxBytes, _time);
 
     private async Task<List<string>> TextsAsync() =>
-        (await _kiln.Services.GetRequiredService<Kiln.Projects.IProjectStore>().ReadEventsAsync(_projectId, 0, CancellationToken.None).ToListAsync())
+        (await _kiln.Services.GetRequiredService<IEventStore>().ReadAsync(_projectId, 0, CancellationToken.None).ToListAsync())
             .Where(e => e.Type == "command_output")
             .Select(e => e.Data.GetProperty("text").GetString()!)
             .ToList();

@@ -1,4 +1,4 @@
-using Kiln.Projects;
+using Kiln.Events;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kiln.Tests.Tools;
@@ -52,7 +52,7 @@ public sealed class FileToolTests : IAsyncLifetime
         Assert.False((await _tools.CallAsync("delete_file", new { path = "src/app.js" })).IsError);
         Assert.False(File.Exists(Path.Combine(_tools.AppDirectory, "src", "app.js")));
 
-        var events = await _tools.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(_tools.ProjectId, 0, default).ToListAsync();
+        var events = await _tools.Services.GetRequiredService<IEventStore>().ReadAsync(_tools.ProjectId, 0, default).ToListAsync();
         Assert.Equal(
             ["file_created", "tool_executed", "tool_executed", "file_updated", "tool_executed", "tool_executed", "file_deleted", "tool_executed"],
             events.Select(e => e.Type));
@@ -69,7 +69,7 @@ public sealed class FileToolTests : IAsyncLifetime
         Assert.True(isError);
         Assert.Contains("does not exist", text, StringComparison.Ordinal);
 
-        var events = await _tools.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(_tools.ProjectId, 0, default).ToListAsync();
+        var events = await _tools.Services.GetRequiredService<IEventStore>().ReadAsync(_tools.ProjectId, 0, default).ToListAsync();
         var executed = Assert.Single(events, e => e.Type == "tool_executed").Data;
         Assert.False(executed.GetProperty("ok").GetBoolean());
         Assert.Contains("does not exist", executed.GetProperty("error").GetString(), StringComparison.Ordinal);

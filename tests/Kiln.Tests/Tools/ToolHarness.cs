@@ -68,7 +68,7 @@ public sealed class ToolHarness : IAsyncDisposable
 
     /// <summary>The project's stored events, oldest first.</summary>
     public async Task<List<ProjectEvent>> EventsAsync() =>
-        await Services.GetRequiredService<IProjectStore>().ReadEventsAsync(ProjectId, 0, CancellationToken.None).ToListAsync();
+        await Services.GetRequiredService<IEventStore>().ReadAsync(ProjectId, 0, CancellationToken.None).ToListAsync();
 
     /// <summary>Writes a file into the app directly, as a test's setup (not through a tool).</summary>
     public void Write(string relative, string content)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Kiln.Events;
 using Kiln.Projects;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
@@ -90,7 +91,7 @@ public sealed class RestoreTests
             await DirectGit.TextAsync(app, "rev-parse", commits[2] + "^{tree}"));
         Assert.Equal(commits[1], await DirectGit.TextAsync(app, "rev-parse", commits[2] + "^"));
 
-        var stored = await kiln.Services.GetRequiredService<IProjectStore>().ReadEventsAsync(projectId, 0, cancellationToken).ToListAsync(cancellationToken);
+        var stored = await kiln.Services.GetRequiredService<IEventStore>().ReadAsync(projectId, 0, cancellationToken).ToListAsync(cancellationToken);
         var restoredEvent = Assert.Single(stored, e => e.Type == "version_restored");
         Assert.Equal(3, restoredEvent.Data.GetProperty("version").GetInt32());
         Assert.Equal(1, restoredEvent.Data.GetProperty("from").GetInt32());

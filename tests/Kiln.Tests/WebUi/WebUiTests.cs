@@ -1,5 +1,5 @@
 using System.Net;
-using Kiln.Agents.Offline;
+using Kiln.Offline;
 using Kiln.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,0 +1,42 @@
+using Kiln.Projects;
+
+namespace Kiln.Agents;
+
+public static class AgentsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the agents: options from <c>Kiln:Agent</c>, <c>Anthropic</c> (with <c>ANTHROPIC_API_KEY</c> and
+    /// <c>ANTHROPIC_BASE_URL</c> as the SDKs read them) and <c>Kiln:Attachments</c>, each validated at start; the
+    /// model endpoint and the runtime a generation uses; and the scheduler that queues, runs, fixes and recovers
+    /// generations.
+    /// </summary>
+    public static IServiceCollection AddAgents(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AttachmentsOptions>().BindConfiguration(AttachmentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AnthropicOptions>().BindConfiguration(AnthropicOptions.Section).PostConfigure(options =>
+        {
+            options.ApiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? configuration["ANTHROPIC_API_KEY"] : options.ApiKey;
+            options.BaseUrl ??= Uri.TryCreate(configuration["ANTHROPIC_BASE_URL"], UriKind.Absolute, out var url) ? url : null;
+        }).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton<ModelEndpointResolver>();
+        services.AddHostedService<OfflineModelWarmup>();
+        // A generation streams for minutes; the SDK's own timeout governs each request, not HttpClient's.
+        services.AddHttpClient(BuiltinAgentRuntime.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<BuiltinAgentRuntime>();
+        services.AddSingleton<ClaudeCodeAgentRuntime>();
+        services.AddSingleton(AgentRuntimeChoice.Choose);
+        services.AddSingleton<AttachmentStore>();
+        services.AddSingleton<GenerationRunner>();
+        services.AddSingleton<ErrorFixer>();
+        services.AddProjectStateHolder<ErrorFixer>();
+        // Started before the scheduler: a generation the last process left running is marked interrupted first.
+        services.AddHostedService<ProjectRecovery>();
+        services.AddSingleton<GenerationScheduler>();
+        services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());
+        services.AddProjectStateHolder<GenerationScheduler>();
+        services.AddSingleton<GenerationIntake>();
+        return services;
+    }
+}

@@ -1,0 +1,96 @@
+using Kiln.Projects;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Agents;
+
+/// <summary>What became of a prompt sent to Kiln.</summary>
+public abstract record IntakeOutcome
+{
+    /// <summary>Queued as prompt <paramref name="PromptNumber"/> of the project.</summary>
+    public sealed record Accepted(string ProjectId, int PromptNumber) : IntakeOutcome;
+
+    /// <summary>The prompt cannot be used as it is: <paramref name="Title"/> and what to change.</summary>
+    public sealed record Invalid(string Title, string Detail) : IntakeOutcome;
+
+    /// <summary>A follow-up to a project there is no record of.</summary>
+    public sealed record NotFound(string ProjectId) : IntakeOutcome;
+
+    /// <summary>A follow-up to a project whose generation is queued or running.</summary>
+    public sealed record Busy(string ProjectId) : IntakeOutcome;
+}
+
+/// <summary>
+/// How a prompt enters Kiln, whoever sends it (the JSON or the multipart form of <c>POST /api/generate</c>):
+/// validate, claim a new project's id, store the prompt (a new project or a follow-up), store its files, and
+/// enqueue the generation. Everything is checked before anything is stored, so a refused prompt leaves nothing.
+/// </summary>
+public sealed class GenerationIntake(
+    IProjectStore store,
+    ProjectWorkspace workspace,
+    IProjectPlacement placement,
+    GenerationScheduler scheduler,
+    IAgentRuntime runtime,
+    ModelEndpointResolver models,
+    AttachmentStore attachments,
+    TimeProvider time,
+    IOptions<AgentOptions> options)
+{
+    public async Task<IntakeOutcome> AcceptAsync(string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, CancellationToken cancellationToken)
+    {
+        prompt = prompt?.Trim();
+        var maxLength = options.Value.MaxPromptLength;
+        if (string.IsNullOrEmpty(prompt))
+        {
+            return new IntakeOutcome.Invalid("The prompt is empty", "Describe the app to build, for example \"a todo list with due dates\".");
+        }
+
+        if (prompt.Length > maxLength)
+        {
+            return new IntakeOutcome.Invalid(
+                "The prompt is too long", $"The prompt has {prompt.Length} characters; the most accepted is {maxLength} (Kiln:Agent:MaxPromptLength).");
+        }
+
+        // The record names the files from the start; their bytes are stored once the prompt's number is known.
+        IReadOnlyList<Attachment>? named = files.Count == 0 ? null : [.. files.Select(file => file.ToAttachment(
+            file.Kind == AttachmentKind.Text ? $"{AttachmentStore.UploadsDirectory}/{file.Name}" : null))];
+        var entry = new ProjectPrompt(prompt, time.GetUtcNow(), named);
+        int promptNumber;
+        if (projectId is null)
+        {
+            projectId = ProjectIds.New();
+            promptNumber = 1;
+            await placement.ClaimNewAsync(projectId, cancellationToken);
+            workspace.Create(projectId);
+            await store.CreateAsync(new Project
+            {
+                Id = projectId,
+                Status = ProjectStatus.Queued,
+                Prompts = [entry],
+                CreatedAt = entry.At,
+                UpdatedAt = entry.At,
+                Runtime = runtime.Name,
+                Model = models.ModelName,
+            }, cancellationToken);
+        }
+        else
+        {
+            if (!ProjectIds.IsValid(projectId))
+            {
+                return new IntakeOutcome.NotFound(projectId);
+            }
+
+            (var queueing, promptNumber) = await store.QueuePromptAsync(projectId, entry, cancellationToken);
+            switch (queueing)
+            {
+                case PromptQueueing.NotFound:
+                    return new IntakeOutcome.NotFound(projectId);
+                case PromptQueueing.Busy:
+                    return new IntakeOutcome.Busy(projectId);
+            }
+        }
+
+        var saved = files.Count == 0 ? null : await attachments.SaveAsync(projectId, promptNumber, files, cancellationToken);
+        await scheduler.EnqueueAsync(new GenerationRequest(projectId, prompt, promptNumber, saved), cancellationToken);
+        return new IntakeOutcome.Accepted(projectId, promptNumber);
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Kiln.Projects;
+
+public static class ProjectsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers projects: their options (<c>Kiln:ProjectsRoot</c>…, <c>Kiln:Store</c>, <c>Kiln:Cleanup</c>, each
+    /// validated at start), the workspace on disk, the store <c>Kiln:Store</c> names (SQLite by default; Redis with
+    /// one connection for the process), where projects are placed (here, unless the fleet says otherwise), what
+    /// counts as use, and the one way a project is removed, with the cleanup policy that uses it.
+    /// </summary>
+    public static IServiceCollection AddProjects(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ProjectsOptions>().BindConfiguration(ProjectsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ProjectWorkspace>();
+
+        if (StoreOptions.KindIn(configuration) == StoreKind.Redis)
+        {
+            // One multiplexer for the whole process, as StackExchange.Redis intends; it keeps a separate connection
+            // for pub/sub itself. Connecting fails the start when Redis cannot be reached (unless abortConnect=false).
+            services.AddSingleton<IConnectionMultiplexer>(provider =>
+                ConnectionMultiplexer.Connect(provider.GetRequiredService<IOptions<StoreOptions>>().Value.Redis.Configuration!));
+            services.AddSingleton(provider => new RedisKeys(provider.GetRequiredService<IOptions<StoreOptions>>().Value.Redis.KeyPrefix));
+            services.AddSingleton<IProjectStore, RedisProjectStore>();
+        }
+        else
+        {
+            services.AddSingleton<SqliteDatabase>();
+            services.AddSingleton<IProjectStore, SqliteProjectStore>();
+        }
+
+        services.TryAddSingleton<IProjectPlacement, SingleInstancePlacement>();
+        services.AddSingleton<ProjectActivity>();
+        services.AddProjectStateHolder<ProjectActivity>();
+        services.AddSingleton<ProjectRemoval>();
+        services.AddSingleton<ProjectCleanup>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProjectCleanup>());
+        return services;
+    }
+}

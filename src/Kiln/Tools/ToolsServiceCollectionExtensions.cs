@@ -1,0 +1,20 @@
+namespace Kiln.Tools;
+
+public static class ToolsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the tools: options from <c>Kiln:Tools</c> and <c>Kiln:Packages</c> (validated at start), the package
+    /// manager and the runner of a project's commands, the scaffold cache, and the toolset every runtime and the
+    /// MCP endpoint build a project's tools from.
+    /// </summary>
+    public static IServiceCollection AddTools(this IServiceCollection services)
+    {
+        services.AddOptions<ToolsOptions>().BindConfiguration(ToolsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PackagesOptions>().BindConfiguration(PackagesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PackageManager>();
+        services.AddSingleton<ProjectCommandRunner>();
+        services.AddSingleton<TemplateCache>();
+        services.AddSingleton<ProjectToolset>();
+        return services;
+    }
+}

@@ -1,0 +1,15 @@
+using Kiln.Projects;
+
+namespace Kiln.Versions;
+
+public static class VersionsServiceCollectionExtensions
+{
+    /// <summary>Registers versions: the app's git repository, committed by Kiln when each generation ends, and its history.</summary>
+    public static IServiceCollection AddVersions(this IServiceCollection services)
+    {
+        services.AddSingleton<AppRepository>();
+        services.AddSingleton<VersionHistory>();
+        services.AddProjectStateHolder<VersionHistory>();
+        return services;
+    }
+}
