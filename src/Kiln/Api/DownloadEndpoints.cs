@@ -13,7 +13,7 @@ public static class DownloadEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/zip")
             .RequiresProjectOwner();
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> DownloadAsync(
+    private static async Task<Results<PushStreamHttpResult, NotFoundProblem>> DownloadAsync(
         string projectId, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)

@@ -24,7 +24,7 @@ public static class ErrorEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<ProjectErrorsResponse>, ProblemHttpResult>> GetAsync(
+    private static async Task<Results<Ok<ProjectErrorsResponse>, NotFoundProblem>> GetAsync(
         string projectId, IProjectStore store, PreviewErrors errors, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -35,7 +35,7 @@ public static class ErrorEndpoints
         return TypedResults.Ok(new ProjectErrorsResponse(projectId, errors.Open(projectId)));
     }
 
-    private static async Task<Results<Accepted<GenerateResponse>, ProblemHttpResult>> FixAsync(
+    private static async Task<Results<Accepted<GenerateResponse>, NotFoundProblem, ConflictProblem, UnprocessableProblem>> FixAsync(
         string projectId, ErrorFixer fixer, GenerationScheduler scheduler, CancellationToken cancellationToken)
     {
         if (!ProjectIds.IsValid(projectId))

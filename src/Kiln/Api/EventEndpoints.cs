@@ -28,7 +28,7 @@ public static partial class EventEndpoints
         return routes;
     }
 
-    private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAsync(
+    private static async Task<Results<ServerSentEventsResult<string>, BadRequestProblem, NotFoundProblem>> StreamAsync(
         string projectId,
         long? after,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
@@ -64,7 +64,7 @@ public static partial class EventEndpoints
         return TypedResults.ServerSentEvents(SseItems(events, projectId, resumeFrom ?? 0, metrics, drain.Drained, cancellationToken));
     }
 
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
+    private static async Task<Results<EmptyHttpResult, BadRequestProblem, NotFoundProblem>> ConnectAsync(
         string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, InstanceDrain drain, ILoggerFactory loggers,
         KilnMetrics metrics, ProjectActivity activity)
     {
@@ -139,7 +139,7 @@ public static partial class EventEndpoints
         return TypedResults.Empty;
     }
 
-    private static ProblemHttpResult? InvalidAfter(long? after) => after < 0
+    private static BadRequestProblem? InvalidAfter(long? after) => after < 0
         ? Problems.BadRequest("Bad 'after'", $"'after' is the seq of the last event you have, 0 or more; got {after}.")
         : null;
 

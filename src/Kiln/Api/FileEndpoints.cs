@@ -15,7 +15,7 @@ public static class FileEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<List<FileEntry>>, ProblemHttpResult>> ListAsync(
+    private static async Task<Results<Ok<List<FileEntry>>, NotFoundProblem>> ListAsync(
         string projectId, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -34,7 +34,7 @@ public static class FileEndpoints
         return TypedResults.Ok(files);
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetAsync(
+    private static async Task<Results<PhysicalFileHttpResult, BadRequestProblem, NotFoundProblem>> GetAsync(
         string projectId, string path, HttpResponse response, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -48,7 +48,7 @@ public static class FileEndpoints
     }
 
     /// <summary>Serves a file of an app, confined to its directory, as the preview does.</summary>
-    private static Results<PhysicalFileHttpResult, ProblemHttpResult> Serve(AppDirectory app, string path) =>
+    private static Results<PhysicalFileHttpResult, BadRequestProblem, NotFoundProblem> Serve(AppDirectory app, string path) =>
         AppFiles.Find(app, path, fallbackToIndex: false) switch
         {
             AppFileLookup.Found file => file.ToResult(),

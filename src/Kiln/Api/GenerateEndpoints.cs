@@ -24,11 +24,13 @@ public static class GenerateEndpoints
         return group;
     }
 
-    private static async Task<Results<Accepted<GenerateResponse>, ValidationProblem, ProblemHttpResult>> GenerateAsync(
+    private static async Task<Results<Accepted<GenerateResponse>, ValidationProblem, NotFoundProblem, ConflictProblem>> GenerateAsync(
         GenerateRequest request, GenerationIntake intake, CancellationToken cancellationToken) =>
         Answer(await intake.AcceptAsync(request.Prompt, request.ProjectId, [], cancellationToken));
 
-    private static async Task<Results<Accepted<GenerateResponse>, ValidationProblem, ProblemHttpResult>> GenerateWithFilesAsync(
+    // Left out of the document (see above), so its answer needs no precise type: the form's refusals (400, 403, 413,
+    // 415) and the intake's answers would be more than a Results<...> holds.
+    private static async Task<IResult> GenerateWithFilesAsync(
         HttpRequest request,
         IOptions<AttachmentsOptions> attachmentOptions,
         IOptions<KilnCorsOptions> cors,
@@ -39,7 +41,7 @@ public static class GenerateEndpoints
         return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, cancellationToken));
     }
 
-    private static Results<Accepted<GenerateResponse>, ValidationProblem, ProblemHttpResult> Answer(IntakeOutcome outcome) => outcome switch
+    private static Results<Accepted<GenerateResponse>, ValidationProblem, NotFoundProblem, ConflictProblem> Answer(IntakeOutcome outcome) => outcome switch
     {
         IntakeOutcome.Accepted accepted => Accepted(accepted.ProjectId),
         IntakeOutcome.Invalid invalid => TypedResults.ValidationProblem(

@@ -21,7 +21,7 @@ public static class PinEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<ProjectStatusResponse>, ProblemHttpResult>> SetPinnedAsync(
+    private static async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem>> SetPinnedAsync(
         string projectId, bool pinned, IProjectStore store, CancellationToken cancellationToken)
     {
         if (!ProjectIds.IsValid(projectId))

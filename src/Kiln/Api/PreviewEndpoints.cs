@@ -19,7 +19,7 @@ public static class PreviewEndpoints
         return group;
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> FrameAsync(
+    private static async Task<Results<ContentHttpResult, NotFoundProblem>> FrameAsync(
         string projectId, IProjectStore store, PreviewOrigin origin, HttpContext context, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)

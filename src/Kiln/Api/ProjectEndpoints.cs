@@ -15,13 +15,13 @@ public static class ProjectEndpoints
             TypedResults.Ok((await store.ListAsync(cancellationToken)).Select(ProjectSummary.From).ToList()))
             .WithSummary("List projects, newest first");
 
-        group.MapGet("/{projectId}", async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> (string projectId, IProjectStore store, EventLog events, CancellationToken cancellationToken) =>
+        group.MapGet("/{projectId}", async Task<Results<Ok<ProjectResponse>, NotFoundProblem>> (string projectId, IProjectStore store, EventLog events, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
                 ? TypedResults.Ok(ProjectResponse.From(project, await events.LastSeqAsync(projectId, cancellationToken)))
                 : Problems.ProjectNotFound(projectId))
             .WithSummary("A project with its prompts and the seq of its newest event");
 
-        group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, ProblemHttpResult>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
+        group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
                 ? TypedResults.Ok(ProjectStatusResponse.From(project))
                 : Problems.ProjectNotFound(projectId))
@@ -42,7 +42,7 @@ public static class ProjectEndpoints
     internal static Task<Project?> FindAsync(IProjectStore store, string projectId, CancellationToken cancellationToken) =>
         ProjectIds.IsValid(projectId) ? store.GetAsync(projectId, cancellationToken) : Task.FromResult<Project?>(null);
 
-    private static async Task<Results<Ok<ProjectStatusResponse>, ProblemHttpResult>> CancelAsync(
+    private static async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem, ConflictProblem>> CancelAsync(
         string projectId, IProjectStore store, GenerationScheduler scheduler, CancellationToken cancellationToken)
     {
         if (await FindAsync(store, projectId, cancellationToken) is null)
@@ -59,7 +59,7 @@ public static class ProjectEndpoints
         return TypedResults.Ok(ProjectStatusResponse.From(project!));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+    private static async Task<Results<NoContent, NotFoundProblem>> DeleteAsync(
         string projectId, ProjectRemoval removal, CancellationToken cancellationToken) =>
         await removal.RemoveAsync(projectId, cancellationToken) ? TypedResults.NoContent() : Problems.ProjectNotFound(projectId);
 }

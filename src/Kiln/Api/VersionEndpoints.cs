@@ -36,7 +36,7 @@ public static class VersionEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AppVersion>>, ProblemHttpResult>> ListAsync(
+    private static async Task<Results<Ok<IReadOnlyList<AppVersion>>, NotFoundProblem, ServiceUnavailableProblem>> ListAsync(
         string projectId, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -45,17 +45,24 @@ public static class VersionEndpoints
         }
 
         var (versions, problem) = await ReadAsync(history, projectId, cancellationToken);
-        return problem ?? (Results<Ok<IReadOnlyList<AppVersion>>, ProblemHttpResult>)TypedResults.Ok(versions);
+        return problem is null ? TypedResults.Ok(versions) : problem;
     }
 
-    private static async Task<Results<Ok<AppVersion>, ProblemHttpResult>> GetAsync(
+    private static async Task<Results<Ok<AppVersion>, BadRequestProblem, NotFoundProblem, ServiceUnavailableProblem>> GetAsync(
         string projectId, string version, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
     {
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
-        return found.Problem ?? (Results<Ok<AppVersion>, ProblemHttpResult>)TypedResults.Ok(found.Version!);
+        switch (found.Problem)
+        {
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
+        }
+
+        return TypedResults.Ok(found.Version!);
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DiffAsync(
+    private static async Task<Results<FileContentHttpResult, BadRequestProblem, NotFoundProblem, ServiceUnavailableProblem>> DiffAsync(
         string projectId, string version, string? against, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
     {
         if (against is not null && !VersionRef.IsWellFormed(against))
@@ -64,9 +71,11 @@ public static class VersionEndpoints
         }
 
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
-        if (found.Problem is { } problem)
+        switch (found.Problem)
         {
-            return problem;
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
         }
 
         AppVersion? other = null;
@@ -86,14 +95,16 @@ public static class VersionEndpoints
         }
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetFileAsync(
+    private static async Task<Results<FileContentHttpResult, BadRequestProblem, NotFoundProblem, ServiceUnavailableProblem>> GetFileAsync(
         string projectId, string version, string path, IProjectStore store, ProjectWorkspace workspace, VersionHistory history,
         CancellationToken cancellationToken)
     {
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
-        if (found.Problem is { } problem)
+        switch (found.Problem)
         {
-            return problem;
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
         }
 
         // The same rule as every other path into the app: relative, no '..', nothing of Kiln's or the package manager's.
@@ -118,10 +129,7 @@ public static class VersionEndpoints
             var content = await history.ReadFileAsync(projectId, found.Version!, relative, cancellationToken);
             if (content is null)
             {
-                return TypedResults.Problem(
-                    title: "File not found",
-                    detail: $"Version {found.Version!.Number} has no file '{relative}'. GET /api/projects/{projectId}/versions/{found.Version.Number}/diff shows what it changed.",
-                    statusCode: StatusCodes.Status404NotFound);
+                return VersionProblems.FileNotInVersion(projectId, found.Version!.Number, relative);
             }
 
             var contentType = ContentTypes.TryGetContentType(relative, out var known) ? known : "application/octet-stream";
@@ -138,13 +146,15 @@ public static class VersionEndpoints
         }
     }
 
-    private static async Task<Results<Created<RestoreResult>, ProblemHttpResult>> RestoreAsync(
+    private static async Task<Results<Created<RestoreResult>, BadRequestProblem, NotFoundProblem, ConflictProblem, ServiceUnavailableProblem>> RestoreAsync(
         string projectId, string version, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
     {
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
-        if (found.Problem is { } problem)
+        switch (found.Problem)
         {
-            return problem;
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
         }
 
         if (found.Project!.Status.IsBusy())
@@ -163,7 +173,7 @@ public static class VersionEndpoints
         }
     }
 
-    private static async Task<(IReadOnlyList<AppVersion> Versions, ProblemHttpResult? Problem)> ReadAsync(
+    private static async Task<(IReadOnlyList<AppVersion> Versions, ServiceUnavailableProblem? Problem)> ReadAsync(
         VersionHistory history, string projectId, CancellationToken cancellationToken)
     {
         try
@@ -201,5 +211,6 @@ public static class VersionEndpoints
             : new Found(project, null, versions, VersionProblems.VersionNotFound(projectId, text));
     }
 
-    private sealed record Found(Project? Project, AppVersion? Version, IReadOnlyList<AppVersion> All, ProblemHttpResult? Problem);
+    // Problem, when set, is one of the three the handlers answer: BadRequestProblem, NotFoundProblem or ServiceUnavailableProblem.
+    private sealed record Found(Project? Project, AppVersion? Version, IReadOnlyList<AppVersion> All, TypedProblem? Problem);
 }
