@@ -18,13 +18,18 @@ public static partial class EventEndpoints
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/projects/{projectId}/events", StreamAsync)
-            .WithTags("Events")
+            .WithTags(ApiTags.Events)
+            .WithName("StreamEvents")
             .WithSummary("The project's events as Server-Sent Events, from after=N (or Last-Event-ID) on")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
 
+        // OpenAPI describes requests and responses, not a WebSocket's messages: the Events tag's description names this
+        // endpoint, and a client generator is not offered a GET that cannot work.
         routes.MapGet("/ws/{projectId}", ConnectAsync)
-            .WithTags("Events")
-            .WithSummary("The project's events over a WebSocket, from after=N on; one JSON event per text message");
+            .WithTags(ApiTags.Events)
+            .WithName("ConnectEvents")
+            .WithSummary("The project's events over a WebSocket, from after=N on; one JSON event per text message")
+            .ExcludeFromDescription();
         return routes;
     }
 

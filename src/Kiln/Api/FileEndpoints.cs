@@ -8,10 +8,15 @@ public static class FileEndpoints
 {
     public static RouteGroupBuilder MapProjectFiles(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/projects/{projectId}/files").WithTags("Files").RequiresProjectOwner();
+        var group = routes.MapGroup("/api/projects/{projectId}/files").WithTags(ApiTags.Files).RequiresProjectOwner();
 
-        group.MapGet("/", ListAsync).WithSummary("The app's files: path, size and time modified (no node_modules)");
-        group.MapGet("/{**path}", GetAsync).WithSummary("One file of the app, raw, with its content type");
+        group.MapGet("/", ListAsync)
+            .WithName("ListFiles")
+            .WithSummary("The app's files: path, size and time modified (no node_modules)");
+        group.MapGet("/{**path}", GetAsync)
+            .WithName("GetFile")
+            .WithSummary("One file of the app, raw, with its content type")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream");
         return group;
     }
 

@@ -9,8 +9,9 @@ public static class GenerateEndpoints
 {
     public static RouteGroupBuilder MapGenerate(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api").WithTags("Generate");
+        var group = routes.MapGroup("/api").WithTags(ApiTags.Generate);
         group.MapPost("/generate", GenerateAsync)
+            .WithName("Generate")
             .WithSummary("Start a project from a prompt, or send a follow-up prompt to one")
             .WithDescription("Returns 202 at once; follow the generation on the WebSocket or the SSE stream in the response's links. " +
                 "To attach files, send the same fields as multipart/form-data with the files in 'files': images (png, jpeg, gif, webp) reach the model as images, " +

@@ -9,29 +9,34 @@ public static class ProjectEndpoints
 {
     public static RouteGroupBuilder MapProjects(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/projects").WithTags("Projects");
+        var group = routes.MapGroup("/api/projects").WithTags(ApiTags.Projects);
 
         group.MapGet("/", async (IProjectStore store, CancellationToken cancellationToken) =>
             TypedResults.Ok((await store.ListAsync(cancellationToken)).Select(ProjectSummary.From).ToList()))
+            .WithName("ListProjects")
             .WithSummary("List projects, newest first");
 
         group.MapGet("/{projectId}", async Task<Results<Ok<ProjectResponse>, NotFoundProblem>> (string projectId, IProjectStore store, EventLog events, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
                 ? TypedResults.Ok(ProjectResponse.From(project, await events.LastSeqAsync(projectId, cancellationToken)))
                 : Problems.ProjectNotFound(projectId))
+            .WithName("GetProject")
             .WithSummary("A project with its prompts and the seq of its newest event");
 
         group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
                 ? TypedResults.Ok(ProjectStatusResponse.From(project))
                 : Problems.ProjectNotFound(projectId))
+            .WithName("GetProjectStatus")
             .WithSummary("A project's status, usage, cost and preview URL");
 
         group.MapPost("/{projectId}/cancel", CancelAsync)
+            .WithName("CancelGeneration")
             .WithSummary("Cancel the project's queued or running generation")
             .RequiresProjectOwner();
 
         group.MapDelete("/{projectId}", DeleteAsync)
+            .WithName("DeleteProject")
             .WithSummary("Stop the project's work and remove it with its files and events")
             .RequiresProjectOwner();
 

@@ -17,20 +17,25 @@ public static class VersionEndpoints
     public static RouteGroupBuilder MapVersions(this IEndpointRouteBuilder routes)
     {
         // The history is a git repository on the owner's disk, so in a fleet every version request goes to the owner.
-        var group = routes.MapGroup("/api/projects/{projectId}/versions").WithTags("Versions").RequiresProjectOwner();
+        var group = routes.MapGroup("/api/projects/{projectId}/versions").WithTags(ApiTags.Versions).RequiresProjectOwner();
 
         group.MapGet("/", ListAsync)
+            .WithName("ListVersions")
             .WithSummary("The app's versions, oldest first: number, commit, prompt, time, outcome, files changed, lines added and removed");
         group.MapGet("/{version}", GetAsync)
+            .WithName("GetVersion")
             .WithSummary("One version, by number or commit hash");
         group.MapGet("/{version}/diff", DiffAsync)
+            .WithName("GetVersionDiff")
             .WithSummary("A version's changes as a unified diff (text/plain, as git diff prints it)")
             .WithDescription("Against the version before it unless ?against= names another version; the first version is compared with an empty app.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain");
         group.MapGet("/{version}/files/{**path}", GetFileAsync)
+            .WithName("GetVersionFile")
             .WithSummary("One file as it was in a version, raw, with its content type")
-            .Produces<byte[]>(StatusCodes.Status200OK, "application/octet-stream");
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream");
         group.MapPost("/{version}/restore", RestoreAsync)
+            .WithName("RestoreVersion")
             .WithSummary("Make the app exactly that version again, as a new version")
             .WithDescription("Every file of the version comes back byte for byte and files it did not have are removed; node_modules and build output are left alone. A running dev server is restarted, and the agent is told on the next prompt. 409 while a generation is queued or running.");
         return group;
