@@ -53,6 +53,9 @@ install_test() {
   need_apt nginx nginx
   need_npm_global claude "@anthropic-ai/claude-code@${KILN_CLAUDE_CODE_VERSION}"
   need_npm_global redocly "@redocly/cli@${KILN_REDOCLY_VERSION}"
+  # The repository's local .NET tools (.config/dotnet-tools.json): Kiota, which generates a client from the OpenAPI
+  # document in the tests (Api/GeneratedClientTests). Quick when they are already there.
+  (cd "$(dirname "${BASH_SOURCE[0]}")/.." && dotnet tool restore >/dev/null)
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
