@@ -6,6 +6,8 @@ set -euo pipefail
 KILN_CLAUDE_CODE_VERSION="${KILN_CLAUDE_CODE_VERSION:-2.1.332}"
 # pnpm 10 is the newest major that runs on Debian's Node 20 (pnpm 11 needs Node 22).
 KILN_PNPM_VERSION="${KILN_PNPM_VERSION:-10.34.9}"
+# Lints the OpenAPI document in the tests (Api/OpenApiContractTests); pinned, since its recommended rules change with it.
+KILN_REDOCLY_VERSION="${KILN_REDOCLY_VERSION:-2.77.0}"
 
 log() { printf '\033[1mkiln:\033[0m %s\n' "$*" >&2; }
 
@@ -50,6 +52,10 @@ install_test() {
   # The fleet's tests run their own nginx in front of several instances (never the system service).
   need_apt nginx nginx
   need_npm_global claude "@anthropic-ai/claude-code@${KILN_CLAUDE_CODE_VERSION}"
+  need_npm_global redocly "@redocly/cli@${KILN_REDOCLY_VERSION}"
+  # The repository's local .NET tools (.config/dotnet-tools.json): Kiota, which generates a client from the OpenAPI
+  # document in the tests (Api/GeneratedClientTests). Quick when they are already there.
+  (cd "$(dirname "${BASH_SOURCE[0]}")/.." && dotnet tool restore >/dev/null)
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -27,7 +27,10 @@ public static class ApiServiceCollectionExtensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = MaxRequestBodyBytes);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
-        services.AddOpenApi();
+        services.AddOpenApi(options => options
+            .AddDocumentTransformer<ApiDocumentTransformer>()
+            .AddDocumentTransformer<BearerSecurityTransformer>()
+            .AddOperationTransformer<BearerSecurityTransformer>());
         services.AddWebUi();
         services.AddProjectMcp();
         services.AddSingleton<InstanceDrain>();

@@ -8,12 +8,13 @@ public static class DownloadEndpoints
 {
     public static RouteHandlerBuilder MapProjectDownload(this IEndpointRouteBuilder routes) =>
         routes.MapGet("/api/projects/{projectId}/download", DownloadAsync)
-            .WithTags("Files")
+            .WithTags(ApiTags.Files)
+            .WithName("DownloadProject")
             .WithSummary("The app as a zip, streamed (no node_modules, .git or Kiln's own files)")
-            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
             .RequiresProjectOwner();
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> DownloadAsync(
+    private static async Task<Results<PushStreamHttpResult, NotFoundProblem>> DownloadAsync(
         string projectId, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)

@@ -18,17 +18,22 @@ public static partial class EventEndpoints
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/projects/{projectId}/events", StreamAsync)
-            .WithTags("Events")
+            .WithTags(ApiTags.Events)
+            .WithName("StreamEvents")
             .WithSummary("The project's events as Server-Sent Events, from after=N (or Last-Event-ID) on")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
 
+        // OpenAPI describes requests and responses, not a WebSocket's messages: the Events tag's description names this
+        // endpoint, and a client generator is not offered a GET that cannot work.
         routes.MapGet("/ws/{projectId}", ConnectAsync)
-            .WithTags("Events")
-            .WithSummary("The project's events over a WebSocket, from after=N on; one JSON event per text message");
+            .WithTags(ApiTags.Events)
+            .WithName("ConnectEvents")
+            .WithSummary("The project's events over a WebSocket, from after=N on; one JSON event per text message")
+            .ExcludeFromDescription();
         return routes;
     }
 
-    private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamAsync(
+    private static async Task<Results<ServerSentEventsResult<string>, BadRequestProblem, NotFoundProblem>> StreamAsync(
         string projectId,
         long? after,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
@@ -64,7 +69,7 @@ public static partial class EventEndpoints
         return TypedResults.ServerSentEvents(SseItems(events, projectId, resumeFrom ?? 0, metrics, drain.Drained, cancellationToken));
     }
 
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
+    private static async Task<Results<EmptyHttpResult, BadRequestProblem, NotFoundProblem>> ConnectAsync(
         string projectId, long? after, HttpContext context, IProjectStore store, EventLog events, InstanceDrain drain, ILoggerFactory loggers,
         KilnMetrics metrics, ProjectActivity activity)
     {
@@ -139,7 +144,7 @@ public static partial class EventEndpoints
         return TypedResults.Empty;
     }
 
-    private static ProblemHttpResult? InvalidAfter(long? after) => after < 0
+    private static BadRequestProblem? InvalidAfter(long? after) => after < 0
         ? Problems.BadRequest("Bad 'after'", $"'after' is the seq of the last event you have, 0 or more; got {after}.")
         : null;
 

@@ -8,14 +8,19 @@ public static class FileEndpoints
 {
     public static RouteGroupBuilder MapProjectFiles(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/projects/{projectId}/files").WithTags("Files").RequiresProjectOwner();
+        var group = routes.MapGroup("/api/projects/{projectId}/files").WithTags(ApiTags.Files).RequiresProjectOwner();
 
-        group.MapGet("/", ListAsync).WithSummary("The app's files: path, size and time modified (no node_modules)");
-        group.MapGet("/{**path}", GetAsync).WithSummary("One file of the app, raw, with its content type");
+        group.MapGet("/", ListAsync)
+            .WithName("ListFiles")
+            .WithSummary("The app's files: path, size and time modified (no node_modules)");
+        group.MapGet("/{**path}", GetAsync)
+            .WithName("GetFile")
+            .WithSummary("One file of the app, raw, with its content type")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream");
         return group;
     }
 
-    private static async Task<Results<Ok<List<FileEntry>>, ProblemHttpResult>> ListAsync(
+    private static async Task<Results<Ok<List<FileEntry>>, NotFoundProblem>> ListAsync(
         string projectId, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -34,7 +39,7 @@ public static class FileEndpoints
         return TypedResults.Ok(files);
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> GetAsync(
+    private static async Task<Results<PhysicalFileHttpResult, BadRequestProblem, NotFoundProblem>> GetAsync(
         string projectId, string path, HttpResponse response, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -48,7 +53,7 @@ public static class FileEndpoints
     }
 
     /// <summary>Serves a file of an app, confined to its directory, as the preview does.</summary>
-    private static Results<PhysicalFileHttpResult, ProblemHttpResult> Serve(AppDirectory app, string path) =>
+    private static Results<PhysicalFileHttpResult, BadRequestProblem, NotFoundProblem> Serve(AppDirectory app, string path) =>
         AppFiles.Find(app, path, fallbackToIndex: false) switch
         {
             AppFileLookup.Found file => file.ToResult(),

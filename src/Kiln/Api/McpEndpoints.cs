@@ -29,7 +29,7 @@ public static class McpEndpoints
     }
 
     public static IEndpointConventionBuilder MapProjectMcp(this IEndpointRouteBuilder routes) =>
-        routes.MapMcp("/mcp/{projectId}").WithMetadata(new ProjectScoped()).WithTags("MCP");
+        routes.MapMcp("/mcp/{projectId}").WithMetadata(new ProjectScoped()).WithTags(ApiTags.Mcp);
 
     /// <summary>
     /// Answers 404 for an MCP request to a project that does not exist. MCP endpoints are plain request

@@ -8,20 +8,22 @@ public static class PinEndpoints
 {
     public static RouteGroupBuilder MapProjectPins(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/projects").WithTags("Projects");
+        var group = routes.MapGroup("/api/projects").WithTags(ApiTags.Projects);
 
         group.MapPost("/{projectId}/pin", (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
                 SetPinnedAsync(projectId, pinned: true, store, cancellationToken))
+            .WithName("PinProject")
             .WithSummary("Pin the project: the cleanup policy never removes it");
 
         group.MapDelete("/{projectId}/pin", (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
                 SetPinnedAsync(projectId, pinned: false, store, cancellationToken))
+            .WithName("UnpinProject")
             .WithSummary("Unpin the project: the cleanup policy may remove it again, by its last use");
 
         return group;
     }
 
-    private static async Task<Results<Ok<ProjectStatusResponse>, ProblemHttpResult>> SetPinnedAsync(
+    private static async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem>> SetPinnedAsync(
         string projectId, bool pinned, IProjectStore store, CancellationToken cancellationToken)
     {
         if (!ProjectIds.IsValid(projectId))

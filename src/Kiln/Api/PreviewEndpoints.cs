@@ -13,13 +13,16 @@ public static class PreviewEndpoints
     /// </summary>
     public static RouteGroupBuilder MapPreview(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/projects/{projectId}/preview").WithTags("Preview").AllowAnonymous();
+        var group = routes.MapGroup("/api/projects/{projectId}/preview").WithTags(ApiTags.Preview).AllowAnonymous();
 
-        group.MapGet("/", FrameAsync).WithSummary("A page that frames the app, served on its own preview origin");
+        group.MapGet("/", FrameAsync)
+            .WithName("GetPreviewPage")
+            .WithSummary("A page that frames the app, served on its own preview origin")
+            .Produces<string>(StatusCodes.Status200OK, "text/html");
         return group;
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> FrameAsync(
+    private static async Task<Results<ContentHttpResult, NotFoundProblem>> FrameAsync(
         string projectId, IProjectStore store, PreviewOrigin origin, HttpContext context, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)

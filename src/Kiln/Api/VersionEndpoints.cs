@@ -17,26 +17,31 @@ public static class VersionEndpoints
     public static RouteGroupBuilder MapVersions(this IEndpointRouteBuilder routes)
     {
         // The history is a git repository on the owner's disk, so in a fleet every version request goes to the owner.
-        var group = routes.MapGroup("/api/projects/{projectId}/versions").WithTags("Versions").RequiresProjectOwner();
+        var group = routes.MapGroup("/api/projects/{projectId}/versions").WithTags(ApiTags.Versions).RequiresProjectOwner();
 
         group.MapGet("/", ListAsync)
+            .WithName("ListVersions")
             .WithSummary("The app's versions, oldest first: number, commit, prompt, time, outcome, files changed, lines added and removed");
         group.MapGet("/{version}", GetAsync)
+            .WithName("GetVersion")
             .WithSummary("One version, by number or commit hash");
         group.MapGet("/{version}/diff", DiffAsync)
+            .WithName("GetVersionDiff")
             .WithSummary("A version's changes as a unified diff (text/plain, as git diff prints it)")
             .WithDescription("Against the version before it unless ?against= names another version; the first version is compared with an empty app.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain");
         group.MapGet("/{version}/files/{**path}", GetFileAsync)
+            .WithName("GetVersionFile")
             .WithSummary("One file as it was in a version, raw, with its content type")
-            .Produces<byte[]>(StatusCodes.Status200OK, "application/octet-stream");
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream");
         group.MapPost("/{version}/restore", RestoreAsync)
+            .WithName("RestoreVersion")
             .WithSummary("Make the app exactly that version again, as a new version")
             .WithDescription("Every file of the version comes back byte for byte and files it did not have are removed; node_modules and build output are left alone. A running dev server is restarted, and the agent is told on the next prompt. 409 while a generation is queued or running.");
         return group;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AppVersion>>, ProblemHttpResult>> ListAsync(
+    private static async Task<Results<Ok<IReadOnlyList<AppVersion>>, NotFoundProblem, ServiceUnavailableProblem>> ListAsync(
         string projectId, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
     {
         if (await ProjectEndpoints.FindAsync(store, projectId, cancellationToken) is null)
@@ -45,17 +50,24 @@ public static class VersionEndpoints
         }
 
         var (versions, problem) = await ReadAsync(history, projectId, cancellationToken);
-        return problem ?? (Results<Ok<IReadOnlyList<AppVersion>>, ProblemHttpResult>)TypedResults.Ok(versions);
+        return problem is null ? TypedResults.Ok(versions) : problem;
     }
 
-    private static async Task<Results<Ok<AppVersion>, ProblemHttpResult>> GetAsync(
+    private static async Task<Results<Ok<AppVersion>, BadRequestProblem, NotFoundProblem, ServiceUnavailableProblem>> GetAsync(
         string projectId, string version, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
     {
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
-        return found.Problem ?? (Results<Ok<AppVersion>, ProblemHttpResult>)TypedResults.Ok(found.Version!);
+        switch (found.Problem)
+        {
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
+        }
+
+        return TypedResults.Ok(found.Version!);
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DiffAsync(
+    private static async Task<Results<FileContentHttpResult, BadRequestProblem, NotFoundProblem, ServiceUnavailableProblem>> DiffAsync(
         string projectId, string version, string? against, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
     {
         if (against is not null && !VersionRef.IsWellFormed(against))
@@ -64,9 +76,11 @@ public static class VersionEndpoints
         }
 
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
-        if (found.Problem is { } problem)
+        switch (found.Problem)
         {
-            return problem;
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
         }
 
         AppVersion? other = null;
@@ -86,14 +100,16 @@ public static class VersionEndpoints
         }
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetFileAsync(
+    private static async Task<Results<FileContentHttpResult, BadRequestProblem, NotFoundProblem, ServiceUnavailableProblem>> GetFileAsync(
         string projectId, string version, string path, IProjectStore store, ProjectWorkspace workspace, VersionHistory history,
         CancellationToken cancellationToken)
     {
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
-        if (found.Problem is { } problem)
+        switch (found.Problem)
         {
-            return problem;
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
         }
 
         // The same rule as every other path into the app: relative, no '..', nothing of Kiln's or the package manager's.
@@ -118,10 +134,7 @@ public static class VersionEndpoints
             var content = await history.ReadFileAsync(projectId, found.Version!, relative, cancellationToken);
             if (content is null)
             {
-                return TypedResults.Problem(
-                    title: "File not found",
-                    detail: $"Version {found.Version!.Number} has no file '{relative}'. GET /api/projects/{projectId}/versions/{found.Version.Number}/diff shows what it changed.",
-                    statusCode: StatusCodes.Status404NotFound);
+                return VersionProblems.FileNotInVersion(projectId, found.Version!.Number, relative);
             }
 
             var contentType = ContentTypes.TryGetContentType(relative, out var known) ? known : "application/octet-stream";
@@ -138,13 +151,15 @@ public static class VersionEndpoints
         }
     }
 
-    private static async Task<Results<Created<RestoreResult>, ProblemHttpResult>> RestoreAsync(
+    private static async Task<Results<Created<RestoreResult>, BadRequestProblem, NotFoundProblem, ConflictProblem, ServiceUnavailableProblem>> RestoreAsync(
         string projectId, string version, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
     {
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
-        if (found.Problem is { } problem)
+        switch (found.Problem)
         {
-            return problem;
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
         }
 
         if (found.Project!.Status.IsBusy())
@@ -163,7 +178,7 @@ public static class VersionEndpoints
         }
     }
 
-    private static async Task<(IReadOnlyList<AppVersion> Versions, ProblemHttpResult? Problem)> ReadAsync(
+    private static async Task<(IReadOnlyList<AppVersion> Versions, ServiceUnavailableProblem? Problem)> ReadAsync(
         VersionHistory history, string projectId, CancellationToken cancellationToken)
     {
         try
@@ -201,5 +216,6 @@ public static class VersionEndpoints
             : new Found(project, null, versions, VersionProblems.VersionNotFound(projectId, text));
     }
 
-    private sealed record Found(Project? Project, AppVersion? Version, IReadOnlyList<AppVersion> All, ProblemHttpResult? Problem);
+    // Problem, when set, is one of the three the handlers answer: BadRequestProblem, NotFoundProblem or ServiceUnavailableProblem.
+    private sealed record Found(Project? Project, AppVersion? Version, IReadOnlyList<AppVersion> All, TypedProblem? Problem);
 }

@@ -35,18 +35,34 @@ internal static class ExternalProgram
         throw new UnreachableException();
     }
 
-    /// <summary>Runs a program to completion (killing it after <paramref name="timeout"/>) and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output, string Errors)> Run(string program, IEnumerable<string> arguments, TimeSpan timeout)
+    /// <summary>
+    /// Runs a program to completion (killing it after <paramref name="timeout"/>) and returns its exit code and output.
+    /// <paramref name="environment"/> sets variables for it; a null value removes one it would inherit.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> Run(
+        string program, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -1,0 +1,32 @@
+namespace Kiln.Api;
+
+/// <summary>
+/// The tags that group the API's operations, each with what it groups: the endpoints name them with
+/// <c>WithTags</c>, and <see cref="ApiDocumentTransformer"/> describes them in the OpenAPI document.
+/// </summary>
+public static class ApiTags
+{
+    public const string Generate = "Generate";
+    public const string Projects = "Projects";
+    public const string Files = "Files";
+    public const string Events = "Events";
+    public const string Preview = "Preview";
+    public const string Errors = "Errors";
+    public const string Versions = "Versions";
+
+    /// <summary>The project MCP endpoint's tag; the MCP SDK leaves its endpoints out of the OpenAPI document.</summary>
+    public const string Mcp = "MCP";
+
+    /// <summary>Every tag the document lists, in the order a reader meets them.</summary>
+    public static IReadOnlyList<(string Name, string Description)> All { get; } =
+    [
+        (Generate, "Turn a prompt into a running web app, or change one with a follow-up prompt. A generation runs in the background; follow it on the project's events."),
+        (Projects, "The projects Kiln has built: their prompts, status, usage and cost, and the generation running in each."),
+        (Files, "The files of a project's app as they are now, one by one or as a zip."),
+        (Events, "What happens in a project, as it happens: every event after a given seq, then live ones. " +
+            "The same stream is served over a WebSocket at /ws/{projectId}?after=N, one JSON event per text message."),
+        (Preview, "The page that frames a project's running app, which is served on its own preview origin. It needs no token: the project's id is the capability, as with a shared link."),
+        (Errors, "The errors of a project's running app (failed builds, dev server compile errors, errors its page threw), and the request to fix them."),
+        (Versions, "A project's versions, one per generation, read from the app's git history: what each changed, its files, and restoring one."),
+    ];
+}
