@@ -36,7 +36,7 @@ public sealed class ShutdownTests
         var root = TempDirectory.Create("kiln-drain");
         try
         {
-            await using var kiln = await KilnProcess.StartAsync(Settings(root, model, shutdownTimeout: "00:02:00"), Timeout);
+            await using var kiln = await KilnProcess.StartAsync(typeof(Program).Assembly.Location, Settings(root, model, shutdownTimeout: "00:02:00"), TestContext.Current.CancellationToken);
             using var client = kiln.Client();
             var projectId = await GenerateAsync(client, "a slow app");
             var app = await WaitForDevServerAsync(model, root, projectId);
@@ -93,7 +93,7 @@ public sealed class ShutdownTests
         var root = TempDirectory.Create("kiln-drain");
         try
         {
-            await using var kiln = await KilnProcess.StartAsync(Settings(root, model, shutdownTimeout: "00:00:01"), Timeout);
+            await using var kiln = await KilnProcess.StartAsync(typeof(Program).Assembly.Location, Settings(root, model, shutdownTimeout: "00:00:01"), TestContext.Current.CancellationToken);
             using var client = kiln.Client();
             var running = await GenerateAsync(client, "a slow app");
             var app = await WaitForDevServerAsync(model, root, running);
@@ -143,6 +143,7 @@ public sealed class ShutdownTests
         ["Kiln:Agent:Runtime"] = "builtin",
         ["Kiln:Agent:MaxConcurrentGenerations"] = "1",
         ["Kiln:ShutdownTimeout"] = shutdownTimeout,
+        ["Logging:Console:FormatterName"] = "simple",
     };
 
     private static async Task<string> GenerateAsync(HttpClient client, string prompt)

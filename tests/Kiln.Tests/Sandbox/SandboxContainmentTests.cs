@@ -307,7 +307,7 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
                 ["Kiln:Agent:Offline:AppStack"] = "static",
             };
 
-            await using (var kiln = await Kiln.Testing.KilnInstance.StartAsync(typeof(Program).Assembly.Location, settings, Ct))
+            await using (var kiln = await Kiln.Testing.KilnProcess.StartAsync(typeof(Program).Assembly.Location, settings, Ct))
             {
                 await using var client = await McpClient.CreateAsync(
                     new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(kiln.BaseAddress, $"/mcp/{projectId}"), TransportMode = HttpTransportMode.StreamableHttp }),
@@ -326,7 +326,7 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
             if (mode == "none")
             {
                 // Nothing held these processes but Kiln: the next Kiln to start on this root finds and kills them.
-                await using var next = await Kiln.Testing.KilnInstance.StartAsync(typeof(Program).Assembly.Location, settings, Ct);
+                await using var next = await Kiln.Testing.KilnProcess.StartAsync(typeof(Program).Assembly.Location, settings, Ct);
                 Assert.True(await WaitUntilAsync(() => Preview.PreviewHarness.ProcessesIn(app).Count == 0, TimeSpan.FromSeconds(5)),
                     $"left running after the next start: {string.Join(", ", Preview.PreviewHarness.ProcessesIn(app).Select(Infrastructure.ProcessTable.CommandLine))}");
             }
