@@ -32,7 +32,7 @@ public sealed class AgentRuntimeTests : IAsyncLifetime
     {
         if (runtime == "claude-code")
         {
-            ClaudeCli.Require();
+            Requires.ClaudeCli();
         }
 
         var all = new Dictionary<string, string?>
@@ -265,7 +265,7 @@ public sealed class AgentRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Auto_picks_claude_code_with_a_key_and_the_cli_and_builtin_for_the_offline_model()
     {
-        ClaudeCli.Require();
+        Requires.ClaudeCli();
         _model.Enqueue(ScriptedReply.Text("Hello."));
         await using (var withKey = StartKiln("auto"))
         {

@@ -27,7 +27,7 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         ["Anthropic:BaseUrl"] = _model.BaseUrl,
         ["Kiln:Agent:Model"] = "claude-sonnet-4-5",
         ["Kiln:Agent:Runtime"] = "claude-code",
-        ["Kiln:Agent:ClaudePath"] = cliPath ?? ClaudeCli.Require(),
+        ["Kiln:Agent:ClaudePath"] = cliPath ?? Requires.ClaudeCli(),
     });
 
     private static string SessionDirectory(KilnApp kiln, string projectId) =>
@@ -158,7 +158,7 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         await using var kiln = KilnApp.Start(new Dictionary<string, string?>
         {
             ["Kiln:Agent:Runtime"] = "claude-code",
-            ["Kiln:Agent:ClaudePath"] = ClaudeCli.Require(),
+            ["Kiln:Agent:ClaudePath"] = Requires.ClaudeCli(),
         });
 
         var projectId = await kiln.GenerateAsync("a counter app");
@@ -186,7 +186,7 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
             // The real CLI, with a line that is not JSON slipped into its output after its first tool result.
             var cli = Executable(directory, $$"""
                 #!/bin/bash
-                '{{ClaudeCli.Require()}}' "$@" | {
+                '{{Requires.ClaudeCli()}}' "$@" | {
                   injected=
                   while IFS= read -r line; do
                     printf '%s\n' "$line"

@@ -31,7 +31,7 @@ public sealed class AttachmentTests : IAsyncLifetime
     {
         if (runtime == "claude-code")
         {
-            ClaudeCli.Require();
+            Requires.ClaudeCli();
         }
 
         var all = new Dictionary<string, string?>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kiln.Offline;
+using Kiln.Testing;
 
 namespace Kiln.Tests.Offline;
 
@@ -56,7 +57,7 @@ internal sealed partial class AppInBrowser : IAsyncDisposable
 
     public static async Task<AppInBrowser> Open(params string[] prompts)
     {
-        var chromium = ExternalProgram.Chromium();
+        var chromium = Requires.Chromium();
         var plan = OfflineAppPlanner.Plan(prompts);
         var app = new AppFolder(plan);
         var html = app.Read("index.html");

@@ -3,38 +3,9 @@ using System.Text;
 
 namespace Kiln.Tests.Offline;
 
-/// <summary>
-/// Node and Chromium, which some offline-model tests need. When one is missing the test is skipped, or fails with the
-/// install step when CI=true, so a CI machine can't silently skip the checks that matter.
-/// </summary>
+/// <summary>A program run to completion by an offline-model test.</summary>
 internal static class ExternalProgram
 {
-    public static string Node() =>
-        Find("KILN_NODE", ["/usr/bin/node", "/usr/local/bin/node"], "node", "apt-get install -y nodejs");
-
-    public static string Chromium() =>
-        Find("KILN_CHROMIUM", ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"], "chromium", "apt-get install -y chromium");
-
-    private static string Find(string variable, string[] candidates, string name, string install)
-    {
-        var configured = Environment.GetEnvironmentVariable(variable);
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, name));
-        var found = (configured is null ? candidates : [configured, .. candidates]).Concat(onPath).FirstOrDefault(File.Exists);
-        if (found is not null)
-        {
-            return found;
-        }
-        var message = $"{name} is not installed; install it with `{install}` (or set {variable} to its path).";
-        if (Environment.GetEnvironmentVariable("CI") == "true")
-        {
-            Assert.Fail(message);
-        }
-        Assert.Skip(message);
-        throw new UnreachableException();
-    }
-
     /// <summary>Runs a program to completion (killing it after <paramref name="timeout"/>) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output, string Errors)> Run(string program, IEnumerable<string> arguments, TimeSpan timeout)
     {

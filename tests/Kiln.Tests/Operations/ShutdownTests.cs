@@ -6,7 +6,6 @@ using Kiln.Projects;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
 using Kiln.Tests.Preview;
-using Kiln.Tests.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Tests.Operations;

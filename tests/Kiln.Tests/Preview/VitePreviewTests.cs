@@ -6,8 +6,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kiln.Events;
 using Kiln.Preview;
+using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
-using Kiln.Tests.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kiln.Tests.Preview;
@@ -49,7 +49,7 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
 
         public async ValueTask InitializeAsync()
         {
-            if (Requires.OnPath("pnpm") is null || Requires.OnPath("node") is null)
+            if (Requires.Find("pnpm") is null || Requires.Find("node") is null)
             {
                 return;
             }
@@ -89,7 +89,7 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         /// <summary>Runs a step of the fixture; null when it worked, else its last output.</summary>
         public static async Task<string?> RunAsync(string directory, string program, params string[] arguments)
         {
-            var start = new ProcessStartInfo(Requires.OnPath(program)!)
+            var start = new ProcessStartInfo(Requires.Find(program)!)
             {
                 WorkingDirectory = directory,
                 UseShellExecute = false,

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Kiln.Testing;
 using Kiln.Tests.Preview;
-using Kiln.Tests.Sandbox;
 
 namespace Kiln.Tests.PreviewErrors;
 

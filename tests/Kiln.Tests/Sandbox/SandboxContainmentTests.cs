@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kiln.Sandbox;
+using Kiln.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -24,7 +25,7 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
         Requires.Node();
     }
 

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Kiln.Sandbox;
+using Kiln.Testing;
+using Kiln.Tests.Sandbox;
 using Kiln.Tools;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,11 +17,10 @@ public sealed class InstalledTemplateTests(TemplateCacheFixture cache) : IClassF
     {
         await using (var probe = await ToolHarness.StartAsync())
         {
-            await ToolRequires.SandboxAndNodeAsync(probe);
-            ToolRequires.Pnpm();
-            await ToolRequires.RegistryAsync();
             // Package files are shared only under bubblewrap, which keeps every command from writing them.
-            await Kiln.Tests.Sandbox.Requires.BubblewrapAsync(probe.Services.GetRequiredService<SandboxedProcessRunner>());
+            await probe.Services.RequireBubblewrapAsync();
+            Requires.Pnpm();
+            await Requires.NpmRegistryAsync();
         }
 
         var cold = await cache.ReactTsAsync();

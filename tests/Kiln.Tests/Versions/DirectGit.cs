@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Kiln.Tests.Sandbox;
 
 namespace Kiln.Tests.Versions;
 
@@ -10,14 +9,6 @@ namespace Kiln.Tests.Versions;
 /// </summary>
 internal static class DirectGit
 {
-    public static void Require()
-    {
-        if (Requires.OnPath("git") is null)
-        {
-            Requires.Unavailable("git is required for this test; install it with 'apt-get install -y git'.");
-        }
-    }
-
     /// <summary>Runs git in <paramref name="appDirectory"/> and returns its standard output as bytes; fails the test if git fails.</summary>
     public static async Task<byte[]> RunAsync(string appDirectory, params string[] arguments)
     {

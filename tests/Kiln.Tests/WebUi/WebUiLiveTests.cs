@@ -338,7 +338,7 @@ public sealed class WebUiLiveTests(Browser browser)
     [Fact]
     public async Task The_cost_is_shown_when_the_runtime_reports_it()
     {
-        ClaudeCli.Require();
+        Requires.ClaudeCli();
         await using var model = await ScriptedModelServer.StartAsync();
         // A million input tokens at Sonnet's price: dollars, so the cost shows in cents.
         model.Enqueue(
