@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Kiln.Operations;
 using Kiln.Testing;
@@ -26,15 +25,11 @@ public sealed class DeploymentTests
         await File.WriteAllTextAsync(unit, text.Replace("ExecStart=/usr/bin/dotnet ", $"ExecStart={dotnet} ", StringComparison.Ordinal));
         try
         {
-            var start = new ProcessStartInfo(analyze) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add("verify");
-            start.ArgumentList.Add(unit);
-            using var process = Process.Start(start)!;
-            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
+            var verify = await ExternalProgram.RunAsync(analyze, ["verify", unit], TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            var output = verify.Output + verify.Errors;
 
             // verify exits 0 on unknown keys and bad values, and only says so: any word from it is a finding.
-            Assert.True(process.ExitCode == 0 && output.Trim().Length == 0, $"systemd-analyze verify: exit {process.ExitCode}\n{output}");
+            Assert.True(verify.ExitCode == 0 && output.Trim().Length == 0, $"systemd-analyze verify: exit {verify.ExitCode}\n{output}");
         }
         finally
         {

@@ -89,36 +89,16 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         /// <summary>Runs a step of the fixture; null when it worked, else its last output.</summary>
         public static async Task<string?> RunAsync(string directory, string program, params string[] arguments)
         {
-            var start = new ProcessStartInfo(Requires.Find(program)!)
-            {
-                WorkingDirectory = directory,
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(start)!;
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(StepTimeout);
             try
             {
-                await process.WaitForExitAsync(timeout.Token);
+                var step = await ExternalProgram.RunAsync(Requires.Find(program)!, arguments, StepTimeout, TestContext.Current.CancellationToken, directory);
+                var all = step.Output + step.Errors;
+                return step.ExitCode == 0 ? null : $"exit code {step.ExitCode}: {all[Math.Max(0, all.Length - 2000)..]}";
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
-                process.Kill(entireProcessTree: true);
                 return $"it did not finish within {StepTimeout}";
             }
-
-            var all = (await output) + (await errors);
-            return process.ExitCode == 0 ? null : $"exit code {process.ExitCode}: {all[Math.Max(0, all.Length - 2000)..]}";
         }
 
         private static void CopyDirectory(string from, string to)
