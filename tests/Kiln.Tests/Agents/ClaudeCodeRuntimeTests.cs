@@ -12,6 +12,7 @@ namespace Kiln.Tests.Agents;
 /// Promises only the claude-code runtime makes — what the CLI offers the model, where it keeps its files, what a
 /// generation costs, how cancel stops it — kept against the real CLI and a scripted Messages API.
 /// </summary>
+[Slow]
 public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

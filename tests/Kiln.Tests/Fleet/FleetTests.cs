@@ -13,6 +13,7 @@ namespace Kiln.Tests.Fleet;
 /// Three Kiln processes on one Redis store and one projects root, behind a real nginx configured from
 /// deploy/nginx/kiln.conf: a fleet as the README sets one up, used the way clients use it.
 /// </summary>
+[Slow]
 public sealed class FleetTests
 {
     private const string Token = "fleet-test-token";

@@ -14,6 +14,7 @@ namespace Kiln.Tests.Operations;
 /// SIGTERM to a real Kiln process: it stops taking generations (503 with Retry-After, /readyz unhealthy), lets the
 /// running one finish within Kiln:ShutdownTimeout or marks it interrupted past it, stops its dev servers and exits.
 /// </summary>
+[Slow]
 public sealed class ShutdownTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -14,6 +14,7 @@ namespace Kiln.Tests.Preview;
 /// The supervisor's rules, with a tiny Node server as the dev script: idle servers stop and come back on the next
 /// visit, the least recently used is evicted, nothing outlives Kiln, and the preview origin is its own world.
 /// </summary>
+[Slow]
 public sealed class DevServerLifecycleTests
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);

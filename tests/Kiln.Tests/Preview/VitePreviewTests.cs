@@ -16,6 +16,7 @@ namespace Kiln.Tests.Preview;
 /// A real react-ts app from <c>pnpm create vite</c>, previewed through Kiln: its dev server in the sandbox, its
 /// pages and modules through the proxy, Vite's HMR over a WebSocket through the proxy, a crash and a build.
 /// </summary>
+[Slow]
 public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IClassFixture<VitePreviewTests.ViteApp>
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(60);

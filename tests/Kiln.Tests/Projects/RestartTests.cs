@@ -11,6 +11,7 @@ public sealed class RestartTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
+    [Slow]
     public async Task A_killed_process_leaves_its_generation_interrupted_with_files_and_events_intact()
     {
         await using var model = await ScriptedModelServer.StartAsync();

@@ -18,6 +18,7 @@ public sealed class HeavySandboxTests
 /// a fork bomb on a two-core machine would slow every other test down.
 /// </summary>
 [Collection(HeavySandboxTests.Name)]
+[Slow]
 public sealed class SandboxContainmentTests : IAsyncLifetime
 {
     private readonly AppWorkspace _workspace = new();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kiln.Tests.Tools;
 
 /// <summary>install_dependencies against a registry on loopback: the real package manager, no network.</summary>
+[Slow]
 public sealed class InstallToolTests : IAsyncLifetime
 {
     private FakeRegistry _registry = null!;

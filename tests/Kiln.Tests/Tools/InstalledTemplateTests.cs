@@ -11,6 +11,7 @@ namespace Kiln.Tests.Tools;
 /// A new app gets the template's installed node_modules with its package files shared, not copied; the sandbox keeps
 /// every command of the app from writing those shared files, so no project can change another's dependencies.
 /// </summary>
+[Slow]
 public sealed class InstalledTemplateTests(TemplateCacheFixture cache) : IClassFixture<TemplateCacheFixture>
 {
     private async Task<ToolHarness> ScaffoldedAsync(bool offline = true)

@@ -57,6 +57,7 @@ public sealed class TemplateCacheFixture : IAsyncDisposable
 }
 
 /// <summary>The scaffold tools, and the template cache and shared store that make a second app need no network.</summary>
+[Slow]
 public sealed class ScaffoldToolTests(TemplateCacheFixture cache) : IClassFixture<TemplateCacheFixture>
 {
     private static async Task RequireAsync(ToolHarness tools)

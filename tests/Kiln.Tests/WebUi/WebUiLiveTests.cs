@@ -12,6 +12,7 @@ namespace Kiln.Tests.WebUi;
 /// reloading the page in the middle, and a Kiln that restarts under an open page.
 /// </summary>
 [Collection(WebUiInChromium.Name)]
+[Slow]
 public sealed class WebUiLiveTests(Browser browser)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
