@@ -51,6 +51,8 @@ install_test() {
   need_apt redis-server redis-server
   # The fleet's tests run their own nginx in front of several instances (never the system service).
   need_apt nginx nginx
+  # The deployment test checks the systemd unit with systemd-analyze verify.
+  need_apt systemd-analyze systemd
   need_npm_global claude "@anthropic-ai/claude-code@${KILN_CLAUDE_CODE_VERSION}"
   need_npm_global redocly "@redocly/cli@${KILN_REDOCLY_VERSION}"
   # The repository's local .NET tools (.config/dotnet-tools.json): Kiota, which generates a client from the OpenAPI

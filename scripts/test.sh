@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # Runs Kiln's whole test suite, installing what the tests need first (bubblewrap, the claude CLI).
+# --fast leaves out the tests tagged [Slow] (over about ten seconds each: scaffolds, installs, Vite dev servers,
+# shutdowns, the fleet, the real claude CLI, browsers); CI runs everything. Other arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+runner_args=()
+for argument in "$@"; do
+  if [ "$argument" = "--fast" ]; then
+    runner_args+=(--filter-not-trait "Category=Slow")
+  else
+    runner_args+=("$argument")
+  fi
+done
+
 source scripts/install.sh
 install_test
 
@@ -14,7 +26,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 log "testing"
 output=$(mktemp)
 status=0
-dotnet test --solution Kiln.slnx --no-build "$@" 2>&1 | tee "$output" || status=$?
+dotnet test --solution Kiln.slnx --no-build "${runner_args[@]}" 2>&1 | tee "$output" || status=$?
 
 # One plain closing line, whatever the runner printed before it.
 succeeded=$(grep -E '^\s+succeeded: [0-9]+' "$output" | awk '{s+=$2} END {print s+0}')

@@ -10,8 +10,6 @@ namespace Kiln.ClaudeAgent.Tests;
 /// </summary>
 internal sealed class AgentHarness : IAsyncDisposable
 {
-    public const string InstallStep = "npm install -g @anthropic-ai/claude-code@2.1.332";
-
     private AgentHarness(ScriptedModelServer model, ClaudeCliHome home, string cliPath)
     {
         Model = model;
@@ -40,28 +38,9 @@ internal sealed class AgentHarness : IAsyncDisposable
 
     public static async Task<AgentHarness> StartAsync(CancellationToken cancellationToken)
     {
-        var cliPath = RequireCli();
+        var cliPath = Requires.ClaudeCli();
         var model = await ScriptedModelServer.StartAsync(cancellationToken: cancellationToken);
         return new AgentHarness(model, new ClaudeCliHome(), cliPath);
-    }
-
-    /// <summary>The CLI's path; a missing CLI skips the test, or fails it on CI, naming the install step.</summary>
-    public static string RequireCli()
-    {
-        try
-        {
-            return CliLocator.Find();
-        }
-        catch (CliNotFoundException e)
-        {
-            var message = $"This test drives the real Claude Code CLI, which is not installed; run `{InstallStep}`. {e.Message}";
-            if (System.Environment.GetEnvironmentVariable("CI") == "true")
-            {
-                Assert.Fail(message);
-            }
-            Assert.Skip(message);
-            throw;
-        }
     }
 
     public async ValueTask DisposeAsync()

@@ -3,6 +3,7 @@ using Kiln.Testing;
 namespace Kiln.ClaudeAgent.Tests;
 
 /// <summary>The client against the real Claude Code CLI, which talks to a scripted model.</summary>
+[Slow]
 public sealed class ClaudeAgentClientTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

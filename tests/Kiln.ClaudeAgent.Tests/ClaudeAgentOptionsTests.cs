@@ -3,6 +3,7 @@ using Kiln.Testing;
 namespace Kiln.ClaudeAgent.Tests;
 
 /// <summary>Options seen through what the real CLI does with them: what the model is sent, what the CLI writes.</summary>
+[Slow]
 public sealed class ClaudeAgentOptionsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -11,6 +11,7 @@ public sealed class UserContentTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    [Slow]
     public async Task An_image_block_and_text_reach_the_model_in_one_user_message()
     {
         await using var harness = await AgentHarness.StartAsync(Ct);

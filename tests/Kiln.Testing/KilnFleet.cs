@@ -8,7 +8,7 @@ namespace Kiln.Testing;
 /// </summary>
 public sealed class KilnFleet : IAsyncDisposable
 {
-    private KilnFleet(IReadOnlyList<KilnInstance> instances, NginxServer nginx, string projectsRoot, string keyPrefix)
+    private KilnFleet(IReadOnlyList<KilnProcess> instances, NginxServer nginx, string projectsRoot, string keyPrefix)
     {
         Instances = instances;
         Nginx = nginx;
@@ -16,7 +16,7 @@ public sealed class KilnFleet : IAsyncDisposable
         KeyPrefix = keyPrefix;
     }
 
-    public IReadOnlyList<KilnInstance> Instances { get; }
+    public IReadOnlyList<KilnProcess> Instances { get; }
 
     public NginxServer Nginx { get; }
 
@@ -53,7 +53,7 @@ public sealed class KilnFleet : IAsyncDisposable
             all[key] = value;
         }
 
-        var starting = Enumerable.Range(0, count).Select(_ => KilnInstance.StartAsync(kilnAssembly, all, cancellationToken)).ToList();
+        var starting = Enumerable.Range(0, count).Select(_ => KilnProcess.StartAsync(kilnAssembly, all, cancellationToken)).ToList();
         try
         {
             var instances = await Task.WhenAll(starting);

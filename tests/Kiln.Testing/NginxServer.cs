@@ -28,13 +28,6 @@ public sealed class NginxServer : IAsyncDisposable
 
     public Uri BaseAddress => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}/"));
 
-    /// <summary>The path of nginx, or null when it is not installed.</summary>
-    public static string? Executable =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(["/usr/sbin", "/usr/local/sbin"])
-            .Select(directory => Path.Join(directory, "nginx"))
-            .FirstOrDefault(File.Exists);
-
     /// <summary>What nginx wrote to its error log so far (stderr), for a failing test's message.</summary>
     public string Output
     {
@@ -53,7 +46,7 @@ public sealed class NginxServer : IAsyncDisposable
     /// </summary>
     public static async Task<NginxServer> StartAsync(int port, IEnumerable<Uri> instances, CancellationToken cancellationToken = default)
     {
-        var executable = Executable ?? throw new InvalidOperationException("nginx is not installed (apt-get install -y nginx).");
+        var executable = Requires.Nginx();
         var directory = Directory.CreateTempSubdirectory("kiln-nginx-").FullName;
         Directory.CreateDirectory(Path.Join(directory, "tmp"));
         Directory.CreateDirectory(Path.Join(directory, "logs"));

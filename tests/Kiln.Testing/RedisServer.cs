@@ -26,19 +26,12 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>A StackExchange.Redis configuration string for this server.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
-    /// <summary>The path of redis-server, or null when it is not installed.</summary>
-    public static string? Executable =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Join(directory, "redis-server"))
-            .FirstOrDefault(File.Exists);
-
     /// <summary>A key prefix no one else uses on this server.</summary>
     public static string NewPrefix() => $"kiln-test-{Guid.NewGuid():N}:";
 
     public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var executable = Executable ?? throw new InvalidOperationException("redis-server is not installed (apt-get install -y redis-server).");
+        var executable = Requires.RedisServer();
         // A port that was free a moment ago may be taken by the time redis binds it; then try another.
         for (var attempt = 1; ; attempt++)
         {

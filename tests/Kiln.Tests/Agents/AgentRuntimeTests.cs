@@ -12,7 +12,8 @@ namespace Kiln.Tests.Agents;
 /// </summary>
 public sealed class AgentRuntimeTests : IAsyncLifetime
 {
-    public static TheoryData<string> Runtimes => ["builtin", "claude-code"];
+    // The real CLI makes the claude-code rows slow; the built-in loop's are quick.
+    public static IEnumerable<TheoryDataRow<string>> Runtimes => [new("builtin"), new TheoryDataRow<string>("claude-code").Slow()];
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private ScriptedModelServer _model = null!;
@@ -32,7 +33,7 @@ public sealed class AgentRuntimeTests : IAsyncLifetime
     {
         if (runtime == "claude-code")
         {
-            ClaudeCli.Require();
+            Requires.ClaudeCli();
         }
 
         var all = new Dictionary<string, string?>
@@ -240,6 +241,7 @@ public sealed class AgentRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    [Slow]
     public async Task The_cli_killed_mid_run_fails_the_generation_with_a_clear_error_and_keeps_the_files()
     {
         _model.Enqueue(ScriptedReply.ToolUse(Tool("claude-code", "write_file"), new { path = "index.html", content = "<p>kept</p>" }), ScriptedReply.Hanging);
@@ -263,9 +265,10 @@ public sealed class AgentRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    [Slow]
     public async Task Auto_picks_claude_code_with_a_key_and_the_cli_and_builtin_for_the_offline_model()
     {
-        ClaudeCli.Require();
+        Requires.ClaudeCli();
         _model.Enqueue(ScriptedReply.Text("Hello."));
         await using (var withKey = StartKiln("auto"))
         {

@@ -12,6 +12,7 @@ namespace Kiln.Tests.Agents;
 /// Promises only the claude-code runtime makes — what the CLI offers the model, where it keeps its files, what a
 /// generation costs, how cancel stops it — kept against the real CLI and a scripted Messages API.
 /// </summary>
+[Slow]
 public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -27,7 +28,7 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         ["Anthropic:BaseUrl"] = _model.BaseUrl,
         ["Kiln:Agent:Model"] = "claude-sonnet-4-5",
         ["Kiln:Agent:Runtime"] = "claude-code",
-        ["Kiln:Agent:ClaudePath"] = cliPath ?? ClaudeCli.Require(),
+        ["Kiln:Agent:ClaudePath"] = cliPath ?? Requires.ClaudeCli(),
     });
 
     private static string SessionDirectory(KilnApp kiln, string projectId) =>
@@ -158,7 +159,7 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         await using var kiln = KilnApp.Start(new Dictionary<string, string?>
         {
             ["Kiln:Agent:Runtime"] = "claude-code",
-            ["Kiln:Agent:ClaudePath"] = ClaudeCli.Require(),
+            ["Kiln:Agent:ClaudePath"] = Requires.ClaudeCli(),
         });
 
         var projectId = await kiln.GenerateAsync("a counter app");
@@ -186,7 +187,7 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
             // The real CLI, with a line that is not JSON slipped into its output after its first tool result.
             var cli = Executable(directory, $$"""
                 #!/bin/bash
-                '{{ClaudeCli.Require()}}' "$@" | {
+                '{{Requires.ClaudeCli()}}' "$@" | {
                   injected=
                   while IFS= read -r line; do
                     printf '%s\n' "$line"

@@ -1,6 +1,5 @@
 using Kiln.Tests.Infrastructure;
-using Kiln.Tests.Offline;
-using Kiln.Tests.Sandbox;
+using Kiln.Testing;
 
 namespace Kiln.Tests.Api;
 
@@ -81,7 +80,7 @@ public sealed class GeneratedClientTests
         """;
 
     [Fact]
-    [Trait("Category", "Slow")]
+    [Slow]
     public async Task A_client_generated_by_kiota_from_the_live_document_sends_a_prompt_and_reads_the_project_back()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -143,7 +142,7 @@ public sealed class GeneratedClientTests
     /// Runs the SDK as a person would in a shell: without the MSBuild variables the test host inherits from the build
     /// that started it, without build servers left behind, and offline for Kiota (no look-up of a newer version).
     /// </summary>
-    private static Task<(int ExitCode, string Output, string Errors)> Dotnet(IEnumerable<string> arguments, string workingDirectory)
+    private static async Task<(int ExitCode, string Output, string Errors)> Dotnet(IEnumerable<string> arguments, string workingDirectory)
     {
         var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(name => name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase))
@@ -151,6 +150,7 @@ public sealed class GeneratedClientTests
         environment["KIOTA_OFFLINE_ENABLED"] = "true";
         environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         environment["DOTNET_NOLOGO"] = "1";
-        return ExternalProgram.Run("dotnet", arguments, TimeSpan.FromMinutes(5), workingDirectory, environment);
+        var ran = await ExternalProgram.RunAsync("dotnet", arguments, TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken, workingDirectory, environment);
+        return (ran.ExitCode, ran.Output, ran.Errors);
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Kiln.Tests.Infrastructure;
-using Kiln.Tests.Offline;
-using Kiln.Tests.Sandbox;
+using Kiln.Testing;
 
 namespace Kiln.Tests.Api;
 
@@ -23,7 +22,7 @@ public sealed class OpenApiContractTests
     [Fact]
     public async Task The_document_passes_redocly_lint_with_the_recommended_rules_without_an_error_or_a_warning()
     {
-        var redocly = Requires.OnPath("redocly");
+        var redocly = Requires.Find("redocly");
         if (redocly is null)
         {
             Requires.Unavailable($"redocly lints the OpenAPI document in this test and is not installed: {RedoclyInstallStep}.");
@@ -36,12 +35,14 @@ public sealed class OpenApiContractTests
             var document = Path.Combine(directory, "openapi.json");
             await File.WriteAllTextAsync(document, await ReadDocumentAsync(kiln), TestContext.Current.CancellationToken);
 
-            var (exitCode, output, errors) = await ExternalProgram.Run(
-                redocly!,
+            var lint = await ExternalProgram.RunAsync(
+                redocly,
                 ["lint", "--config", Repository.PathOf("tests/Kiln.Tests/Api/redocly.yaml"), "--format=json", document],
                 TimeSpan.FromMinutes(2),
+                TestContext.Current.CancellationToken,
                 directory,
                 QuietRedocly);
+            var (exitCode, output, errors) = (lint.ExitCode, lint.Output, lint.Errors);
 
             Assert.True(output.TrimStart().StartsWith('{'), $"redocly lint exited {exitCode} without a report: {errors}");
             using var report = JsonDocument.Parse(output);

@@ -15,7 +15,8 @@ namespace Kiln.Tests.Attachments;
 /// </summary>
 public sealed class AttachmentTests : IAsyncLifetime
 {
-    public static TheoryData<string> Runtimes => ["builtin", "claude-code"];
+    // The real CLI makes the claude-code rows slow; the built-in loop's are quick.
+    public static IEnumerable<TheoryDataRow<string>> Runtimes => [new("builtin"), new TheoryDataRow<string>("claude-code").Slow()];
 
     /// <summary>A valid 1×1 PNG.</summary>
     public static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
@@ -31,7 +32,7 @@ public sealed class AttachmentTests : IAsyncLifetime
     {
         if (runtime == "claude-code")
         {
-            ClaudeCli.Require();
+            Requires.ClaudeCli();
         }
 
         var all = new Dictionary<string, string?>

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Kiln.Fleet;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
-using Kiln.Tests.Sandbox;
 using StackExchange.Redis;
 
 namespace Kiln.Tests.Fleet;
@@ -14,6 +13,7 @@ namespace Kiln.Tests.Fleet;
 /// Three Kiln processes on one Redis store and one projects root, behind a real nginx configured from
 /// deploy/nginx/kiln.conf: a fleet as the README sets one up, used the way clients use it.
 /// </summary>
+[Slow]
 public sealed class FleetTests
 {
     private const string Token = "fleet-test-token";
@@ -23,7 +23,7 @@ public sealed class FleetTests
     public async Task A_prompt_through_nginx_is_built_and_its_events_files_and_preview_reach_every_instance()
     {
         var redis = await SharedRedis.GetAsync();
-        RequireNginx();
+        Requires.Nginx();
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var fleet = await KilnFleet.StartAsync(
             KilnAssembly, 3, redis.Configuration, new Dictionary<string, string> { ["Kiln:Auth:Token"] = Token }, cancellationToken);
@@ -102,7 +102,7 @@ public sealed class FleetTests
     public async Task Killing_the_owner_mid_generation_interrupts_it_and_another_instance_continues_the_project()
     {
         var redis = await SharedRedis.GetAsync();
-        RequireNginx();
+        Requires.Nginx();
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var model = await ScriptedModelServer.StartAsync();
         // The first prompt writes a file and then never gets its next answer; the follow-up is answered at once.
@@ -163,14 +163,6 @@ public sealed class FleetTests
     }
 
     private static string KilnAssembly => typeof(Program).Assembly.Location;
-
-    private static void RequireNginx()
-    {
-        if (NginxServer.Executable is null)
-        {
-            Requires.Unavailable("nginx is required for this test; install it with 'apt-get install -y nginx' (scripts/install.sh test does).");
-        }
-    }
 
     private static HttpClient Client(Uri baseAddress) => new()
     {

@@ -1,5 +1,4 @@
 using Kiln.Testing;
-using Kiln.Tests.Sandbox;
 
 [assembly: AssemblyFixture(typeof(Kiln.Tests.Infrastructure.SharedRedis))]
 
@@ -16,12 +15,7 @@ public sealed class SharedRedis : IAsyncDisposable
     /// <summary>The server; fails on CI, skips elsewhere, when redis-server is not installed.</summary>
     public static async Task<RedisServer> GetAsync()
     {
-        if (RedisServer.Executable is null)
-        {
-            Requires.Unavailable(
-                "redis-server is required for this test; install it with 'apt-get install -y redis-server' (scripts/install.sh test does).");
-        }
-
+        Requires.RedisServer();
         return await Server.Value;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kiln.Offline;
+using Kiln.Testing;
 
 namespace Kiln.Tests.Offline;
 
@@ -56,7 +57,7 @@ internal sealed partial class AppInBrowser : IAsyncDisposable
 
     public static async Task<AppInBrowser> Open(params string[] prompts)
     {
-        var chromium = ExternalProgram.Chromium();
+        var chromium = Requires.Chromium();
         var plan = OfflineAppPlanner.Plan(prompts);
         var app = new AppFolder(plan);
         var html = app.Read("index.html");
@@ -88,14 +89,14 @@ internal sealed partial class AppInBrowser : IAsyncDisposable
               document.body.append(report);
             })();
             """);
-        var (_, dom, log) = await ExternalProgram.Run(_chromium,
+        var chromium = await ExternalProgram.RunAsync(_chromium,
         [
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", $"--user-data-dir={_profile.FullName}",
             "--dump-dom", _site.Url,
-        ], TimeSpan.FromSeconds(60));
-        var match = Result().Match(dom);
-        Assert.True(match.Success, $"The page reported no result. Chromium said:\n{log}\nDOM:\n{dom}");
+        ], TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var match = Result().Match(chromium.Output);
+        Assert.True(match.Success, $"The page reported no result. Chromium said:\n{chromium.Errors}\nDOM:\n{chromium.Output}");
         var result = JsonDocument.Parse(WebUtility.HtmlDecode(match.Groups[1].Value)).RootElement.Clone();
         Assert.Empty(result.GetProperty("errors").EnumerateArray());
         Assert.Empty(result.GetProperty("alerts").EnumerateArray());

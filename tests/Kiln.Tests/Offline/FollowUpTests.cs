@@ -20,26 +20,24 @@ public sealed class FollowUpTests
         Assert.Contains("Dark theme", plan.Summary, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Light_mode_after_dark_mode_turns_it_light_again()
-    {
-        Assert.Contains("data-theme=\"light\"", File(OfflineAppPlanner.Plan([Todo, "make it dark", "actually, no dark mode"]), "index.html"), StringComparison.Ordinal);
-        Assert.Contains("data-theme=\"light\"", File(OfflineAppPlanner.Plan([Todo, "make it dark", "light mode"]), "index.html"), StringComparison.Ordinal);
-    }
+    [Theory]
+    [InlineData("actually, no dark mode")]
+    [InlineData("light mode")]
+    public void Light_mode_after_dark_mode_turns_it_light_again(string followUp) =>
+        Assert.Contains("data-theme=\"light\"", File(OfflineAppPlanner.Plan([Todo, "make it dark", followUp]), "index.html"), StringComparison.Ordinal);
 
-    [Fact]
-    public void First_prompt_can_ask_for_dark_mode_too() =>
-        Assert.Contains("data-theme=\"dark\"", File(OfflineAppPlanner.Plan(["a dark counter app"]), "index.html"), StringComparison.Ordinal);
+    [Theory]
+    [InlineData("a dark counter app", "dark")]
+    // A capitalised name is not a theme request.
+    [InlineData("a landing page for Dark Horse Coffee", "light")]
+    public void The_first_prompt_sets_the_theme_only_when_it_asks_for_one(string prompt, string theme) =>
+        Assert.Contains($"data-theme=\"{theme}\"", File(OfflineAppPlanner.Plan([prompt]), "index.html"), StringComparison.Ordinal);
 
     [Theory]
     [InlineData("add dark chocolate to the list")]
     [InlineData("a landing page for Dark Horse Coffee")]
     public void Dark_as_an_ordinary_word_is_not_a_theme_request(string followUp) =>
         Assert.Contains("data-theme=\"light\"", File(OfflineAppPlanner.Plan([Todo, followUp]), "index.html"), StringComparison.Ordinal);
-
-    [Fact]
-    public void A_capitalised_name_is_not_a_theme_request() =>
-        Assert.Contains("data-theme=\"light\"", File(OfflineAppPlanner.Plan(["a landing page for Dark Horse Coffee"]), "index.html"), StringComparison.Ordinal);
 
     [Theory]
     [InlineData("make it green", "#15803d")]

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Kiln.Testing;
 
 namespace Kiln.Tests.Offline;
 
 /// <summary>Each kind of app, run for real in headless Chromium from a static file server.</summary>
+[Slow]
 public sealed class GeneratedAppBrowserTests
 {
     [Fact]

@@ -1,4 +1,5 @@
 using Kiln.Offline;
+using Kiln.Testing;
 
 namespace Kiln.Tests.Offline;
 
@@ -10,9 +11,9 @@ public sealed class GeneratedScriptTests
     [MemberData(nameof(Apps))]
     public async Task Generated_app_js_is_valid_javascript(string[] prompts)
     {
-        var node = ExternalProgram.Node();
+        var node = Requires.Node();
         using var app = new AppFolder(OfflineAppPlanner.Plan(prompts));
-        var (exitCode, _, errors) = await ExternalProgram.Run(node, ["--check", System.IO.Path.Combine(app.Path, "app.js")], TimeSpan.FromSeconds(30));
-        Assert.True(exitCode == 0, $"node --check rejected app.js:\n{errors}");
+        var check = await ExternalProgram.RunAsync(node, ["--check", System.IO.Path.Combine(app.Path, "app.js")], TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.True(check.ExitCode == 0, $"node --check rejected app.js:\n{check.Errors}");
     }
 }

@@ -5,64 +5,47 @@ namespace Kiln.Tests.Offline;
 public sealed class OfflineAppPlannerTests
 {
     [Theory]
-    [InlineData("Build a todo app for my groceries")]
-    [InlineData("make me a to-do list")]
-    [InlineData("I need a task manager for work")]
-    [InlineData("a simple checklist for packing")]
-    [InlineData("Shopping list app please")]
-    [InlineData("Create a TODO list with dark mode")]
-    [InlineData("a todo app that counts finished tasks")]
-    public void Todo_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Todo, OfflineAppPlanner.Plan([prompt]).Kind);
-
-    [Theory]
-    [InlineData("a counter app")]
-    [InlineData("build a click counter")]
-    [InlineData("Tally counter for the birds I see")]
-    [InlineData("a score keeper for ping pong")]
-    [InlineData("make a simple clicker")]
-    [InlineData("a counter for my todo items")]
-    public void Counter_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Counter, OfflineAppPlanner.Plan([prompt]).Kind);
-
-    [Theory]
-    [InlineData("a notes app")]
-    [InlineData("Build a note-taking app for my lectures")]
-    [InlineData("a journal for my thoughts")]
-    [InlineData("simple notepad")]
-    [InlineData("I want a diary")]
-    [InlineData("a web page for my notes")]
-    public void Notes_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Notes, OfflineAppPlanner.Plan([prompt]).Kind);
-
-    [Theory]
-    [InlineData("a calculator")]
-    [InlineData("build a simple calc")]
-    [InlineData("Make a tip calculator")]
-    [InlineData("an arithmetic calculator with big buttons")]
-    public void Calculator_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Calculator, OfflineAppPlanner.Plan([prompt]).Kind);
-
-    [Theory]
-    [InlineData("a landing page for my bakery called Crumb & Co")]
-    [InlineData("landing page for Crumb & Co bakery")]
-    [InlineData("a website for my coffee shop")]
-    [InlineData("Homepage for our startup, Rocketship")]
-    [InlineData("a portfolio site for Jane Doe, a designer")]
-    [InlineData("marketing page for a productivity app that helps teams plan sprints")]
-    public void Landing_page_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Landing, OfflineAppPlanner.Plan([prompt]).Kind);
-
-    [Theory]
-    [InlineData("a pomodoro timer")]
-    [InlineData("build a stopwatch")]
-    [InlineData("countdown timer for cooking")]
-    [InlineData("A focus timer for studying")]
-    public void Timer_is_recognised(string prompt) => Assert.Equal(OfflineAppKind.Timer, OfflineAppPlanner.Plan([prompt]).Kind);
-
-    [Theory]
-    [InlineData("a recipe tracker")]
-    [InlineData("an app to track my houseplants")]
-    [InlineData("Build something for my book club")]
-    [InlineData("hello")]
-    [InlineData("")]
-    public void Anything_else_is_a_collection_about_its_subject(string prompt) =>
-        Assert.Equal(OfflineAppKind.Default, OfflineAppPlanner.Plan([prompt]).Kind);
+    [InlineData(OfflineAppKind.Todo, "Build a todo app for my groceries")]
+    [InlineData(OfflineAppKind.Todo, "make me a to-do list")]
+    [InlineData(OfflineAppKind.Todo, "I need a task manager for work")]
+    [InlineData(OfflineAppKind.Todo, "a simple checklist for packing")]
+    [InlineData(OfflineAppKind.Todo, "Shopping list app please")]
+    [InlineData(OfflineAppKind.Todo, "Create a TODO list with dark mode")]
+    [InlineData(OfflineAppKind.Todo, "a todo app that counts finished tasks")]
+    [InlineData(OfflineAppKind.Counter, "a counter app")]
+    [InlineData(OfflineAppKind.Counter, "build a click counter")]
+    [InlineData(OfflineAppKind.Counter, "Tally counter for the birds I see")]
+    [InlineData(OfflineAppKind.Counter, "a score keeper for ping pong")]
+    [InlineData(OfflineAppKind.Counter, "make a simple clicker")]
+    [InlineData(OfflineAppKind.Counter, "a counter for my todo items")]
+    [InlineData(OfflineAppKind.Notes, "a notes app")]
+    [InlineData(OfflineAppKind.Notes, "Build a note-taking app for my lectures")]
+    [InlineData(OfflineAppKind.Notes, "a journal for my thoughts")]
+    [InlineData(OfflineAppKind.Notes, "simple notepad")]
+    [InlineData(OfflineAppKind.Notes, "I want a diary")]
+    [InlineData(OfflineAppKind.Notes, "a web page for my notes")]
+    [InlineData(OfflineAppKind.Calculator, "a calculator")]
+    [InlineData(OfflineAppKind.Calculator, "build a simple calc")]
+    [InlineData(OfflineAppKind.Calculator, "Make a tip calculator")]
+    [InlineData(OfflineAppKind.Calculator, "an arithmetic calculator with big buttons")]
+    [InlineData(OfflineAppKind.Landing, "a landing page for my bakery called Crumb & Co")]
+    [InlineData(OfflineAppKind.Landing, "landing page for Crumb & Co bakery")]
+    [InlineData(OfflineAppKind.Landing, "a website for my coffee shop")]
+    [InlineData(OfflineAppKind.Landing, "Homepage for our startup, Rocketship")]
+    [InlineData(OfflineAppKind.Landing, "a portfolio site for Jane Doe, a designer")]
+    [InlineData(OfflineAppKind.Landing, "marketing page for a productivity app that helps teams plan sprints")]
+    [InlineData(OfflineAppKind.Timer, "a pomodoro timer")]
+    [InlineData(OfflineAppKind.Timer, "build a stopwatch")]
+    [InlineData(OfflineAppKind.Timer, "countdown timer for cooking")]
+    [InlineData(OfflineAppKind.Timer, "A focus timer for studying")]
+    // Anything else is a collection about its subject.
+    [InlineData(OfflineAppKind.Default, "a recipe tracker")]
+    [InlineData(OfflineAppKind.Default, "an app to track my houseplants")]
+    [InlineData(OfflineAppKind.Default, "Build something for my book club")]
+    [InlineData(OfflineAppKind.Default, "hello")]
+    [InlineData(OfflineAppKind.Default, "")]
+    public void The_prompt_picks_the_kind_of_app(OfflineAppKind kind, string prompt) =>
+        Assert.Equal(kind, OfflineAppPlanner.Plan([prompt]).Kind);
 
     [Theory]
     [InlineData("Build a todo app for my groceries", "Groceries Todo")]

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kiln.Offline;
-using Kiln.Sandbox;
+using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
 using Kiln.Tests.Preview;
 using Kiln.Tests.Sandbox;
@@ -40,9 +40,9 @@ public sealed class ViteKiln : IAsyncLifetime
     /// <summary>bubblewrap, node and pnpm here, and the registry for the first, cold scaffold.</summary>
     public async Task RequireAsync()
     {
-        await Requires.BubblewrapAsync(Kiln.Services.GetRequiredService<SandboxedProcessRunner>());
+        await Kiln.Services.RequireBubblewrapAsync();
         Requires.Pnpm();
-        await ToolRequires.RegistryAsync();
+        await Requires.NpmRegistryAsync();
     }
 
     /// <summary>The class's first todo app, generated once: after it, the template cache and store are warm.</summary>
@@ -89,6 +89,7 @@ public sealed class ViteKiln : IAsyncLifetime
 /// it runs, and replaced by the static app when the install fails. Shares the web UI tests' Chromium, one class at a time.
 /// </summary>
 [Collection(WebUiInChromium.Name)]
+[Slow]
 public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClassFixture<ViteKiln>
 {
     private KilnApp Kiln => fixture.Kiln;
@@ -96,7 +97,7 @@ public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClass
     [Fact]
     public async Task Auto_picks_vite_where_node_and_pnpm_run_in_the_sandbox()
     {
-        await Requires.BubblewrapAsync(Kiln.Services.GetRequiredService<SandboxedProcessRunner>());
+        await Kiln.Services.RequireBubblewrapAsync();
         Requires.Pnpm();
         var status = await Kiln.Services.GetRequiredService<ViteToolchain>().GetStatusAsync(TestContext.Current.CancellationToken);
         Assert.True(status.Usable, status.Description);

@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Kiln.Operations;
-using Kiln.Tests.Sandbox;
+using Kiln.Testing;
 
 namespace Kiln.Tests.Operations;
 
@@ -16,10 +15,9 @@ public sealed class DeploymentTests
     [Fact]
     public async Task The_systemd_unit_passes_systemd_analyze_verify_without_a_warning()
     {
-        var analyze = Requires.OnPath("systemd-analyze");
-        Assert.SkipWhen(analyze is null, "systemd-analyze is not installed here, so the unit cannot be verified.");
-        var dotnet = Requires.OnPath("dotnet");
-        Assert.SkipWhen(dotnet is null, "dotnet is not on PATH, and the unit's ExecStart must name an executable.");
+        var analyze = Requires.SystemdAnalyze();
+        // The unit's ExecStart must name an executable dotnet.
+        var dotnet = Requires.Program("dotnet", "install the .NET 10 SDK");
 
         // The unit names /usr/bin/dotnet; verify checks that ExecStart is executable, so point it at this machine's.
         var unit = Path.Combine(Directory.CreateTempSubdirectory("kiln-unit-").FullName, "kiln.service");
@@ -27,15 +25,11 @@ public sealed class DeploymentTests
         await File.WriteAllTextAsync(unit, text.Replace("ExecStart=/usr/bin/dotnet ", $"ExecStart={dotnet} ", StringComparison.Ordinal));
         try
         {
-            var start = new ProcessStartInfo(analyze!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add("verify");
-            start.ArgumentList.Add(unit);
-            using var process = Process.Start(start)!;
-            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
+            var verify = await ExternalProgram.RunAsync(analyze, ["verify", unit], TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            var output = verify.Output + verify.Errors;
 
             // verify exits 0 on unknown keys and bad values, and only says so: any word from it is a finding.
-            Assert.True(process.ExitCode == 0 && output.Trim().Length == 0, $"systemd-analyze verify: exit {process.ExitCode}\n{output}");
+            Assert.True(verify.ExitCode == 0 && output.Trim().Length == 0, $"systemd-analyze verify: exit {verify.ExitCode}\n{output}");
         }
         finally
         {

@@ -16,7 +16,7 @@ public sealed class LoggingTests
         var root = TempDirectory.Create("kiln-json-log");
         try
         {
-            await using var kiln = await KilnInstance.StartAsync(typeof(Program).Assembly.Location, new Dictionary<string, string>
+            await using var kiln = await KilnProcess.StartAsync(typeof(Program).Assembly.Location, new Dictionary<string, string>
             {
                 ["Logging:Console:FormatterName"] = "json",
                 ["Logging:LogLevel:Default"] = "Information",
@@ -59,7 +59,7 @@ public sealed class LoggingTests
     }
 
     /// <summary>Kiln's output lines once one of them contains <paramref name="text"/>.</summary>
-    private static async Task<List<string>> WaitForLineAsync(KilnInstance kiln, string text)
+    private static async Task<List<string>> WaitForLineAsync(KilnProcess kiln, string text)
     {
         using var deadline = new CancellationTokenSource(Timeout);
         while (!kiln.Output.Contains(text, StringComparison.Ordinal))

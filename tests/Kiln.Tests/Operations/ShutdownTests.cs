@@ -6,7 +6,6 @@ using Kiln.Projects;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
 using Kiln.Tests.Preview;
-using Kiln.Tests.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Tests.Operations;
@@ -15,6 +14,7 @@ namespace Kiln.Tests.Operations;
 /// SIGTERM to a real Kiln process: it stops taking generations (503 with Retry-After, /readyz unhealthy), lets the
 /// running one finish within Kiln:ShutdownTimeout or marks it interrupted past it, stops its dev servers and exits.
 /// </summary>
+[Slow]
 public sealed class ShutdownTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -36,7 +36,7 @@ public sealed class ShutdownTests
         var root = TempDirectory.Create("kiln-drain");
         try
         {
-            await using var kiln = await KilnProcess.StartAsync(Settings(root, model, shutdownTimeout: "00:02:00"), Timeout);
+            await using var kiln = await KilnProcess.StartAsync(typeof(Program).Assembly.Location, Settings(root, model, shutdownTimeout: "00:02:00"), TestContext.Current.CancellationToken);
             using var client = kiln.Client();
             var projectId = await GenerateAsync(client, "a slow app");
             var app = await WaitForDevServerAsync(model, root, projectId);
@@ -93,7 +93,7 @@ public sealed class ShutdownTests
         var root = TempDirectory.Create("kiln-drain");
         try
         {
-            await using var kiln = await KilnProcess.StartAsync(Settings(root, model, shutdownTimeout: "00:00:01"), Timeout);
+            await using var kiln = await KilnProcess.StartAsync(typeof(Program).Assembly.Location, Settings(root, model, shutdownTimeout: "00:00:01"), TestContext.Current.CancellationToken);
             using var client = kiln.Client();
             var running = await GenerateAsync(client, "a slow app");
             var app = await WaitForDevServerAsync(model, root, running);
@@ -143,6 +143,7 @@ public sealed class ShutdownTests
         ["Kiln:Agent:Runtime"] = "builtin",
         ["Kiln:Agent:MaxConcurrentGenerations"] = "1",
         ["Kiln:ShutdownTimeout"] = shutdownTimeout,
+        ["Logging:Console:FormatterName"] = "simple",
     };
 
     private static async Task<string> GenerateAsync(HttpClient client, string prompt)

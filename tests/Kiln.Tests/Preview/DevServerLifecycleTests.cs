@@ -4,8 +4,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kiln.Preview;
+using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
-using Kiln.Tests.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kiln.Tests.Preview;
@@ -14,6 +14,7 @@ namespace Kiln.Tests.Preview;
 /// The supervisor's rules, with a tiny Node server as the dev script: idle servers stop and come back on the next
 /// visit, the least recently used is evicted, nothing outlives Kiln, and the preview origin is its own world.
 /// </summary>
+[Slow]
 public sealed class DevServerLifecycleTests
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
@@ -203,8 +204,8 @@ public sealed class DevServerLifecycleTests
         await File.WriteAllTextAsync(Path.Combine(app, "server.mjs"), "setInterval(() => {}, 1000);\n", TestContext.Current.CancellationToken);
 
         // What a Kiln killed without a sandbox leaves: a server in its own process group, and its record.
-        var start = new ProcessStartInfo(Requires.OnPath("setsid")!) { WorkingDirectory = app, UseShellExecute = false };
-        start.ArgumentList.Add(Requires.OnPath("node")!);
+        var start = new ProcessStartInfo(Requires.Find("setsid")!) { WorkingDirectory = app, UseShellExecute = false };
+        start.ArgumentList.Add(Requires.Find("node")!);
         start.ArgumentList.Add("server.mjs");
         using var leftover = Process.Start(start)!;
         Directory.CreateDirectory(Path.Combine(root, ".dev-servers"));
@@ -237,12 +238,12 @@ public sealed class DevServerLifecycleTests
         await File.WriteAllTextAsync(Path.Combine(app, "server.mjs"), "setInterval(() => {}, 1000);\n", TestContext.Current.CancellationToken);
 
         // Another instance on the same projects root: a live Kiln process, and the server it supervises.
-        var other = new ProcessStartInfo(Requires.OnPath("bash")!) { UseShellExecute = false };
+        var other = new ProcessStartInfo(Requires.Find("bash")!) { UseShellExecute = false };
         other.ArgumentList.Add("-c");
         other.ArgumentList.Add("exec -a Kiln-other-instance sleep 600");
         using var otherKiln = Process.Start(other)!;
-        var start = new ProcessStartInfo(Requires.OnPath("setsid")!) { WorkingDirectory = app, UseShellExecute = false };
-        start.ArgumentList.Add(Requires.OnPath("node")!);
+        var start = new ProcessStartInfo(Requires.Find("setsid")!) { WorkingDirectory = app, UseShellExecute = false };
+        start.ArgumentList.Add(Requires.Find("node")!);
         start.ArgumentList.Add("server.mjs");
         using var server = Process.Start(start)!;
         Directory.CreateDirectory(Path.Combine(root, ".dev-servers"));

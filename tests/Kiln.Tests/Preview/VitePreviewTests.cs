@@ -6,8 +6,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kiln.Events;
 using Kiln.Preview;
+using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
-using Kiln.Tests.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kiln.Tests.Preview;
@@ -16,6 +16,7 @@ namespace Kiln.Tests.Preview;
 /// A real react-ts app from <c>pnpm create vite</c>, previewed through Kiln: its dev server in the sandbox, its
 /// pages and modules through the proxy, Vite's HMR over a WebSocket through the proxy, a crash and a build.
 /// </summary>
+[Slow]
 public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IClassFixture<VitePreviewTests.ViteApp>
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(60);
@@ -49,7 +50,7 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
 
         public async ValueTask InitializeAsync()
         {
-            if (Requires.OnPath("pnpm") is null || Requires.OnPath("node") is null)
+            if (Requires.Find("pnpm") is null || Requires.Find("node") is null)
             {
                 return;
             }
@@ -89,36 +90,16 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         /// <summary>Runs a step of the fixture; null when it worked, else its last output.</summary>
         public static async Task<string?> RunAsync(string directory, string program, params string[] arguments)
         {
-            var start = new ProcessStartInfo(Requires.OnPath(program)!)
-            {
-                WorkingDirectory = directory,
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(start)!;
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(StepTimeout);
             try
             {
-                await process.WaitForExitAsync(timeout.Token);
+                var step = await ExternalProgram.RunAsync(Requires.Find(program)!, arguments, StepTimeout, TestContext.Current.CancellationToken, directory);
+                var all = step.Output + step.Errors;
+                return step.ExitCode == 0 ? null : $"exit code {step.ExitCode}: {all[Math.Max(0, all.Length - 2000)..]}";
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
-                process.Kill(entireProcessTree: true);
                 return $"it did not finish within {StepTimeout}";
             }
-
-            var all = (await output) + (await errors);
-            return process.ExitCode == 0 ? null : $"exit code {process.ExitCode}: {all[Math.Max(0, all.Length - 2000)..]}";
         }
 
         private static void CopyDirectory(string from, string to)

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Kiln.Testing;
 using Kiln.Tests.Preview;
-using Kiln.Tests.Sandbox;
 
 namespace Kiln.Tests.PreviewErrors;
 
@@ -10,6 +9,7 @@ namespace Kiln.Tests.PreviewErrors;
 /// Sending the collected errors back to the agent, against a scripted model: by request (<c>POST /fix</c>), and by
 /// Kiln itself after a generation (<c>Kiln:Agent:AutoFix</c>), which stops at its limit or when an error comes back.
 /// </summary>
+[Slow]
 public sealed class FixTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);

@@ -1,18 +1,17 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
 
 namespace Kiln.Tests.Projects;
 
 /// <summary>No crash or restart loses a project's files, prompts or events, and none is left generating.</summary>
-public sealed partial class RestartTests
+public sealed class RestartTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
+    [Slow]
     public async Task A_killed_process_leaves_its_generation_interrupted_with_files_and_events_intact()
     {
         await using var model = await ScriptedModelServer.StartAsync();
@@ -20,23 +19,23 @@ public sealed partial class RestartTests
         var root = TempDirectory.Create("kiln-restart");
 
         // Kiln as its own process, so it can die the way a process dies: SIGKILL, no shutdown code at all.
-        using var process = StartKilnProcess(root, model.BaseUrl);
         string projectId;
         List<JsonElement> before;
-        try
+        await using (var process = await KilnProcess.StartAsync(typeof(Program).Assembly.Location, new Dictionary<string, string>
         {
-            var baseUrl = await ReadListeningUrlAsync(process);
-            using var client = new HttpClient { BaseAddress = baseUrl };
+            ["Kiln:ProjectsRoot"] = root,
+            ["Anthropic:ApiKey"] = "sk-test",
+            ["Kiln:Agent:Runtime"] = "builtin",
+            ["Anthropic:BaseUrl"] = model.BaseUrl,
+        }, TestContext.Current.CancellationToken))
+        {
+            using var client = process.Client();
             using var response = await client.PostAsJsonAsync("/api/generate", new { prompt = "a page that survives" });
             projectId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("projectId").GetString()!;
             await model.WaitForRequestAsync(r => r.ToolResults.Count > 0, new CancellationTokenSource(Timeout).Token);
             Assert.Equal("generating", (await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/status")).GetProperty("status").GetString());
             before = await ReadAllEventsAsync(client, projectId);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await process.KillAsync();
         }
 
         await using var kiln = KilnApp.Start(projectsRoot: root);
@@ -82,46 +81,6 @@ public sealed partial class RestartTests
         Assert.Single(events, e => e.GetProperty("type").GetString() == "status_changed" && e.GetProperty("data").GetProperty("status").GetString() == "interrupted");
     }
 
-    private static Process StartKilnProcess(string root, string modelUrl)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            typeof(Program).Assembly.Location,
-            "--urls", "http://127.0.0.1:0",
-            $"--Kiln:ProjectsRoot={root}",
-            "--Anthropic:ApiKey=sk-test",
-            "--Kiln:Agent:Runtime=builtin",
-            $"--Anthropic:BaseUrl={modelUrl}",
-            "--Logging:Console:FormatterName=simple",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment.Remove("ANTHROPIC_API_KEY");
-        return Process.Start(start)!;
-    }
-
-    private static async Task<Uri> ReadListeningUrlAsync(Process process)
-    {
-        using var deadline = new CancellationTokenSource(Timeout);
-        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-        {
-            if (ListeningLine().Match(line) is { Success: true } match)
-            {
-                return new Uri(match.Groups[1].Value);
-            }
-        }
-
-        throw new InvalidOperationException($"Kiln exited before listening: {await process.StandardError.ReadToEndAsync()}");
-    }
-
     private static async Task<List<JsonElement>> ReadAllEventsAsync(HttpClient client, string projectId)
     {
         // The SSE stream stays open for live events; read what is stored, then stop at a quiet moment.
@@ -145,7 +104,4 @@ public sealed partial class RestartTests
 
         return events;
     }
-
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
-    private static partial Regex ListeningLine();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kiln.Sandbox;
+using Kiln.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -17,6 +18,7 @@ public sealed class HeavySandboxTests
 /// a fork bomb on a two-core machine would slow every other test down.
 /// </summary>
 [Collection(HeavySandboxTests.Name)]
+[Slow]
 public sealed class SandboxContainmentTests : IAsyncLifetime
 {
     private readonly AppWorkspace _workspace = new();
@@ -24,7 +26,7 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
         Requires.Node();
     }
 
@@ -125,38 +127,13 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
         _workspace.AssertOutsideUntouched();
     }
 
-    [Fact]
-    public async Task Daemon_that_double_forks_is_killed_when_its_command_exits()
+    [Theory]
+    [InlineData(SandboxMode.Bwrap)]
+    // Without bubblewrap there is no pid namespace: the daemon has left the process group, and is still killed.
+    [InlineData(SandboxMode.None)]
+    public async Task A_daemon_that_double_forks_is_killed_when_its_command_exits(SandboxMode mode)
     {
-        var token = Guid.NewGuid().ToString("N");
-        WriteDaemonScripts();
-        var daemonPids = new List<int>();
-
-        var result = await _runner.RunAsync(
-            Sandboxes.Spec(_workspace, "node", "parent.js", token),
-            (line, _) =>
-            {
-                if (line == "ready")
-                {
-                    daemonPids.AddRange(Sandboxes.ProcessesWith(token + " grandchild"));
-                }
-
-                return ValueTask.CompletedTask;
-            },
-            Ct);
-
-        Assert.Equal(0, result.ExitCode);
-        Assert.True(File.Exists(_workspace.InApp("daemon-started")));
-        var pid = Assert.Single(daemonPids);
-        Assert.False(Sandboxes.IsAlive(pid), $"daemon pid {pid} survived its command");
-        Assert.Empty(Sandboxes.ProcessesWith(token));
-        _workspace.AssertOutsideUntouched();
-    }
-
-    [Fact]
-    public async Task Without_bubblewrap_a_daemon_that_left_the_process_group_is_still_killed()
-    {
-        await using var runner = Sandboxes.Runner(SandboxMode.None);
+        await using var runner = Sandboxes.Runner(mode);
         var token = Guid.NewGuid().ToString("N");
         WriteDaemonScripts();
         var daemonPids = new List<int>();
@@ -175,9 +152,11 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
             Ct);
 
         Assert.Equal(0, result.ExitCode);
+        Assert.True(File.Exists(_workspace.InApp("daemon-started")));
         var pid = Assert.Single(daemonPids);
         Assert.False(Sandboxes.IsAlive(pid), $"daemon pid {pid} survived its command");
         Assert.Empty(Sandboxes.ProcessesWith(token));
+        _workspace.AssertOutsideUntouched();
     }
 
     [Fact]
@@ -307,7 +286,7 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
                 ["Kiln:Agent:Offline:AppStack"] = "static",
             };
 
-            await using (var kiln = await Kiln.Testing.KilnInstance.StartAsync(typeof(Program).Assembly.Location, settings, Ct))
+            await using (var kiln = await Kiln.Testing.KilnProcess.StartAsync(typeof(Program).Assembly.Location, settings, Ct))
             {
                 await using var client = await McpClient.CreateAsync(
                     new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(kiln.BaseAddress, $"/mcp/{projectId}"), TransportMode = HttpTransportMode.StreamableHttp }),
@@ -326,7 +305,7 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
             if (mode == "none")
             {
                 // Nothing held these processes but Kiln: the next Kiln to start on this root finds and kills them.
-                await using var next = await Kiln.Testing.KilnInstance.StartAsync(typeof(Program).Assembly.Location, settings, Ct);
+                await using var next = await Kiln.Testing.KilnProcess.StartAsync(typeof(Program).Assembly.Location, settings, Ct);
                 Assert.True(await WaitUntilAsync(() => Preview.PreviewHarness.ProcessesIn(app).Count == 0, TimeSpan.FromSeconds(5)),
                     $"left running after the next start: {string.Join(", ", Preview.PreviewHarness.ProcessesIn(app).Select(Infrastructure.ProcessTable.CommandLine))}");
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kiln.Sandbox;
+using Kiln.Testing;
 
 namespace Kiln.Tests.Sandbox;
 
@@ -19,7 +20,7 @@ public sealed class SandboxEscapeTests : IAsyncLifetime
     {
         _workspace.Write("package.json", """{ "name": "app", "version": "1.0.0" }""");
         _workspace.Write("src/App.tsx", "export {}");
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
     }
 
     public async ValueTask DisposeAsync()

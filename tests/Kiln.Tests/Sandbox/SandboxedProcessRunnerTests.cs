@@ -1,4 +1,5 @@
 using Kiln.Sandbox;
+using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -23,7 +24,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Status_probe_runs_bubblewrap_once()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
 
         var first = await _runner.GetStatusAsync(Ct);
         var second = await _runner.GetStatusAsync(Ct);
@@ -37,7 +38,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Output_lines_stream_in_order_and_are_captured()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
         _workspace.Write("a.txt", "one\ntwo\r\nthree");
         var streamed = new List<string>();
 
@@ -56,7 +57,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Exit_code_and_stderr_come_back()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
 
         var result = await _runner.RunAsync(Sandboxes.Spec(_workspace, "ls", "does-not-exist"), null, Ct);
 
@@ -76,7 +77,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Standard_input_is_passed_when_given()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
 
         var result = await _runner.RunAsync(
             Sandboxes.Spec(_workspace, "cat") with { StandardInput = "hello\nworld\n" }, null, Ct);
@@ -87,7 +88,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Project_directory_is_writable_and_files_belong_to_kiln()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
 
         var result = await _runner.RunAsync(Sandboxes.Spec(_workspace, "mkdir", "-p", "src/components"), null, Ct);
 
@@ -99,7 +100,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Environment_is_minimal_with_spec_extras()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
         var spec = Sandboxes.Spec(_workspace, "cat", "/proc/self/environ") with
         {
             Environment = new Dictionary<string, string> { ["PORT"] = "5173" },
@@ -147,7 +148,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Started_process_streams_output_and_stops_with_its_tree()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
         Requires.Node();
         var token = Sandboxes.SleepToken();
         _workspace.Write("server.js", """
@@ -172,7 +173,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Started_process_survives_the_exit_of_the_thread_that_started_it()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
         var token = Sandboxes.SleepToken();
 
         // Start from a thread that then ends: PR_SET_PDEATHSIG would fire here if the runner
@@ -197,7 +198,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Disposing_the_runner_kills_every_live_process()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
         var token = Sandboxes.SleepToken();
         var runner = Sandboxes.Runner();
         var first = await runner.StartAsync(Sandboxes.Spec(_workspace, "sleep", token) with { Timeout = null }, Ct);
@@ -214,7 +215,7 @@ public sealed class SandboxedProcessRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Started_process_output_drops_oldest_lines_when_nobody_reads()
     {
-        await Requires.BubblewrapAsync(_runner);
+        await _runner.RequireBubblewrapAsync();
         _workspace.Write("many.txt", string.Join('\n', Enumerable.Range(0, SandboxedProcessRunner.StartedOutputCapacity + 500)));
 
         await using var process = await _runner.StartAsync(Sandboxes.Spec(_workspace, "cat", "many.txt"), Ct);

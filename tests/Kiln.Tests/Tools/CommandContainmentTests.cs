@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kiln.Testing;
 using Kiln.Tests.Sandbox;
 using ModelContextProtocol.Protocol;
 
@@ -19,7 +20,8 @@ public sealed class CommandContainmentTests : IAsyncLifetime
         {
             ["Kiln:Sandbox:MaxFileSizeBytes"] = (4L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        await ToolRequires.SandboxAndNodeAsync(_tools);
+        await _tools.Services.RequireBubblewrapAsync();
+        Requires.Node();
     }
 
     public async ValueTask DisposeAsync() => await _tools.DisposeAsync();

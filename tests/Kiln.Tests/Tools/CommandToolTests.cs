@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Kiln.Testing;
+using Kiln.Tests.Sandbox;
 
 namespace Kiln.Tests.Tools;
 
@@ -32,7 +34,11 @@ public sealed class CommandToolTests : IAsyncLifetime
         File.Delete(_hostMarker);
     }
 
-    private Task RequireAsync() => ToolRequires.SandboxAndNodeAsync(_tools);
+    private async Task RequireAsync()
+    {
+        await _tools.Services.RequireBubblewrapAsync();
+        Requires.Node();
+    }
 
     private Task<(bool IsError, string Text)> RunAsync(string command, string? cwd = null, int? timeoutSeconds = null) =>
         _tools.CallAsync("run_command", new { command, cwd, timeout_seconds = timeoutSeconds });

@@ -1,10 +1,13 @@
 using System.Text.Json;
+using Kiln.Testing;
+using Kiln.Tests.Sandbox;
 using Kiln.Tools;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kiln.Tests.Tools;
 
 /// <summary>install_dependencies against a registry on loopback: the real package manager, no network.</summary>
+[Slow]
 public sealed class InstallToolTests : IAsyncLifetime
 {
     private FakeRegistry _registry = null!;
@@ -34,8 +37,9 @@ public sealed class InstallToolTests : IAsyncLifetime
 
     private async Task RequireAsync()
     {
-        await ToolRequires.SandboxAndNodeAsync(_tools);
-        ToolRequires.Pnpm();
+        await _tools.Services.RequireBubblewrapAsync();
+        Requires.Node();
+        Requires.Pnpm();
     }
 
     [Fact]
@@ -180,7 +184,8 @@ public sealed class InstallToolTests : IAsyncLifetime
     public async Task Without_pnpm_npm_installs_with_the_shared_npm_cache()
     {
         await using var tools = await ToolHarness.StartAsync(Settings("npm"));
-        await ToolRequires.SandboxAndNodeAsync(tools);
+        await tools.Services.RequireBubblewrapAsync();
+        Requires.Node();
         tools.Write("package.json", """{ "name": "app", "version": "1.0.0", "dependencies": { "kiln-left-pad": "^1.0.0" } }""");
 
         var (isError, text) = await tools.CallAsync("install_dependencies", new { });

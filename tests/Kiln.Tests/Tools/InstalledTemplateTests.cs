@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Kiln.Sandbox;
+using Kiln.Testing;
+using Kiln.Tests.Sandbox;
 using Kiln.Tools;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,17 +11,17 @@ namespace Kiln.Tests.Tools;
 /// A new app gets the template's installed node_modules with its package files shared, not copied; the sandbox keeps
 /// every command of the app from writing those shared files, so no project can change another's dependencies.
 /// </summary>
+[Slow]
 public sealed class InstalledTemplateTests(TemplateCacheFixture cache) : IClassFixture<TemplateCacheFixture>
 {
     private async Task<ToolHarness> ScaffoldedAsync(bool offline = true)
     {
         await using (var probe = await ToolHarness.StartAsync())
         {
-            await ToolRequires.SandboxAndNodeAsync(probe);
-            ToolRequires.Pnpm();
-            await ToolRequires.RegistryAsync();
             // Package files are shared only under bubblewrap, which keeps every command from writing them.
-            await Kiln.Tests.Sandbox.Requires.BubblewrapAsync(probe.Services.GetRequiredService<SandboxedProcessRunner>());
+            await probe.Services.RequireBubblewrapAsync();
+            Requires.Pnpm();
+            await Requires.NpmRegistryAsync();
         }
 
         var cold = await cache.ReactTsAsync();

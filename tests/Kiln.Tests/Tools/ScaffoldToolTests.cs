@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Kiln.Testing;
+using Kiln.Tests.Sandbox;
 using Kiln.Tests.Infrastructure;
 using Kiln.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,13 +57,14 @@ public sealed class TemplateCacheFixture : IAsyncDisposable
 }
 
 /// <summary>The scaffold tools, and the template cache and shared store that make a second app need no network.</summary>
+[Slow]
 public sealed class ScaffoldToolTests(TemplateCacheFixture cache) : IClassFixture<TemplateCacheFixture>
 {
     private static async Task RequireAsync(ToolHarness tools)
     {
-        await ToolRequires.SandboxAndNodeAsync(tools);
-        ToolRequires.Pnpm();
-        await ToolRequires.RegistryAsync();
+        await tools.Services.RequireBubblewrapAsync();
+        Requires.Pnpm();
+        await Requires.NpmRegistryAsync();
     }
 
     /// <summary>A new project that shares the class's cache; <paramref name="offline"/> points it at a registry that does not answer.</summary>
@@ -253,8 +256,9 @@ public sealed class ScaffoldToolTests(TemplateCacheFixture cache) : IClassFixtur
                 ["Kiln:Packages:PackageManager"] = "npm",
                 ["Kiln:Packages:InstallAttempts"] = "1",
             });
-            await ToolRequires.SandboxAndNodeAsync(tools);
-            await ToolRequires.RegistryAsync();
+            await tools.Services.RequireBubblewrapAsync();
+            Requires.Node();
+            await Requires.NpmRegistryAsync();
 
             var (isError, text) = await tools.CallAsync("create_vite_app", new { template = "react-ts" });
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Kiln.Projects;
-using Kiln.Sandbox;
+using Kiln.Testing;
 using Kiln.Tests.Sandbox;
 using Kiln.Tests.Tools;
 using Kiln.Versions;
@@ -43,8 +43,8 @@ public sealed class AgentGitTests : IAsyncLifetime
     [Fact]
     public async Task The_agent_can_read_the_history()
     {
-        DirectGit.Require();
-        await Requires.BubblewrapAsync(_tools.Services.GetRequiredService<SandboxedProcessRunner>());
+        Requires.Git();
+        await _tools.Services.RequireBubblewrapAsync();
 
         var (isError, text) = await RunAsync("git log --format=%s");
         Assert.False(isError, text);
@@ -88,7 +88,7 @@ public sealed class AgentGitTests : IAsyncLifetime
     [InlineData("cp index.html .git/HEAD")]
     public async Task A_git_write_through_run_command_is_refused_and_changes_nothing(string command)
     {
-        DirectGit.Require();
+        Requires.Git();
         var before = RepositoryState();
 
         var (isError, text) = await RunAsync(command);
@@ -106,8 +106,8 @@ public sealed class AgentGitTests : IAsyncLifetime
     [InlineData("git ls-files --stage")]
     public async Task A_reading_command_that_could_write_leaves_the_repository_as_it_was(string command)
     {
-        DirectGit.Require();
-        await Requires.BubblewrapAsync(_tools.Services.GetRequiredService<SandboxedProcessRunner>());
+        Requires.Git();
+        await _tools.Services.RequireBubblewrapAsync();
         var before = RepositoryState();
 
         await RunAsync(command);

@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using System.Text;
-using Kiln.Tests.Sandbox;
+using Kiln.Testing;
 
 namespace Kiln.Tests.Versions;
 
@@ -10,44 +9,21 @@ namespace Kiln.Tests.Versions;
 /// </summary>
 internal static class DirectGit
 {
-    public static void Require()
-    {
-        if (Requires.OnPath("git") is null)
-        {
-            Requires.Unavailable("git is required for this test; install it with 'apt-get install -y git'.");
-        }
-    }
-
     /// <summary>Runs git in <paramref name="appDirectory"/> and returns its standard output as bytes; fails the test if git fails.</summary>
     public static async Task<byte[]> RunAsync(string appDirectory, params string[] arguments)
     {
         var home = Directory.CreateTempSubdirectory("kiln-test-git-home-").FullName;
         try
         {
-            var start = new ProcessStartInfo("git")
+            var git = await ExternalProgram.RunAsync(Requires.Git(), arguments, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken, appDirectory, new Dictionary<string, string?>
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = appDirectory,
-            };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            start.Environment["HOME"] = home;
-            start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-            start.Environment["GIT_DIR"] = Path.Combine(appDirectory, ".git");
-            start.Environment["GIT_WORK_TREE"] = appDirectory;
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("git did not start.");
-            using var output = new MemoryStream();
-            var copy = process.StandardOutput.BaseStream.CopyToAsync(output, TestContext.Current.CancellationToken);
-            var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-            await copy;
-            Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)} exited with {process.ExitCode}: {await errors}");
-            return output.ToArray();
+                ["HOME"] = home,
+                ["GIT_CONFIG_NOSYSTEM"] = "1",
+                ["GIT_DIR"] = Path.Combine(appDirectory, ".git"),
+                ["GIT_WORK_TREE"] = appDirectory,
+            });
+            Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)} exited with {git.ExitCode}: {git.Errors}");
+            return git.OutputBytes;
         }
         finally
         {

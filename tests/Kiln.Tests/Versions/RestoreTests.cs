@@ -19,7 +19,7 @@ public sealed class RestoreTests
     [Fact]
     public async Task Restore_brings_back_the_exact_bytes_of_every_file_of_a_version_and_nothing_else()
     {
-        DirectGit.Require();
+        Requires.Git();
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var kiln = KilnApp.Start();
         var projectId = await kiln.CreateReadyProjectAsync("a page with a logo");
@@ -121,7 +121,7 @@ public sealed class RestoreTests
     [Fact]
     public async Task Restore_is_refused_while_generating_and_the_next_prompt_tells_the_agent_the_files_were_restored()
     {
-        DirectGit.Require();
+        Requires.Git();
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var model = await ScriptedModelServer.StartAsync();
         model.Enqueue(

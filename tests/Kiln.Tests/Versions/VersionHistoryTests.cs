@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
 
 namespace Kiln.Tests.Versions;
@@ -14,7 +15,7 @@ public sealed class VersionHistoryTests
     [Fact]
     public async Task A_prompt_and_a_follow_up_are_two_versions_with_their_prompts_outcomes_and_counts()
     {
-        DirectGit.Require();
+        Requires.Git();
         await using var kiln = KilnApp.Start();
         var projectId = await kiln.GenerateAsync("Build a todo app for my groceries");
         await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
@@ -98,7 +99,7 @@ public sealed class VersionHistoryTests
     [Fact]
     public async Task Diffs_are_what_git_diff_prints_for_the_same_versions()
     {
-        DirectGit.Require();
+        Requires.Git();
         await using var kiln = KilnApp.Start();
         var projectId = await kiln.GenerateAsync("a counter app");
         await kiln.WaitForStatusAsync(projectId, Timeout, "ready");

@@ -1,4 +1,4 @@
-using Kiln.Tests.Offline;
+using Kiln.Testing;
 using Microsoft.Playwright;
 
 namespace Kiln.Tests.WebUi;
@@ -53,7 +53,7 @@ public sealed class Browser : IAsyncDisposable
 
     private async Task<IBrowser> StartAsync()
     {
-        var chromium = ExternalProgram.Chromium(); // skips (or fails on CI) with the install step when missing
+        var chromium = Requires.Chromium(); // skips (or fails on CI) with the install step when missing
         await _starting.WaitAsync();
         try
         {

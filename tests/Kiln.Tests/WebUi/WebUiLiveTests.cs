@@ -12,6 +12,7 @@ namespace Kiln.Tests.WebUi;
 /// reloading the page in the middle, and a Kiln that restarts under an open page.
 /// </summary>
 [Collection(WebUiInChromium.Name)]
+[Slow]
 public sealed class WebUiLiveTests(Browser browser)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -338,7 +339,7 @@ public sealed class WebUiLiveTests(Browser browser)
     [Fact]
     public async Task The_cost_is_shown_when_the_runtime_reports_it()
     {
-        ClaudeCli.Require();
+        Requires.ClaudeCli();
         await using var model = await ScriptedModelServer.StartAsync();
         // A million input tokens at Sonnet's price: dollars, so the cost shows in cents.
         model.Enqueue(

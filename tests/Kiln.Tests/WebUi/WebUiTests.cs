@@ -1,5 +1,6 @@
 using System.Net;
 using Kiln.Offline;
+using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -21,6 +22,7 @@ public sealed class OfflineKiln : IAsyncLifetime
 
 /// <summary>Kiln's web UI in Chromium, building apps with the offline model the way a person would.</summary>
 [Collection(WebUiInChromium.Name)]
+[Slow]
 public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFixture<OfflineKiln>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
