@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.ClaudeAgent;
 
@@ -20,14 +22,14 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
     private readonly ControlProtocol _protocol;
     private int _disposed;
 
-    private ClaudeAgentClient(ControlProtocol protocol, JsonObject initializeResponse)
+    private ClaudeAgentClient(ControlProtocol protocol, InitializeResult initializeResult)
     {
         _protocol = protocol;
-        InitializeResponse = initializeResponse;
+        InitializeResult = initializeResult;
     }
 
-    /// <summary>The CLI's answer to <c>initialize</c>: its commands, models, account and version.</summary>
-    public JsonObject InitializeResponse { get; }
+    /// <summary>The CLI's answer to <c>initialize</c>: its commands, subagents, models, account and version.</summary>
+    public InitializeResult InitializeResult { get; }
 
     /// <summary>The CLI's process id.</summary>
     public int ProcessId => _protocol.Process.Id;
@@ -38,6 +40,7 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
     /// <summary>Starts the CLI and completes the <c>initialize</c> handshake.</summary>
     /// <exception cref="CliNotFoundException">The CLI is not installed (or not at <see cref="ClaudeAgentOptions.CliPath"/>).</exception>
     /// <exception cref="CliProcessException">The CLI exited during start-up.</exception>
+    /// <exception cref="CliVersionException">The CLI is older than <see cref="ClaudeAgentOptions.MinimumCliVersion"/>.</exception>
     public static async Task<ClaudeAgentClient> ConnectAsync(ClaudeAgentOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -45,11 +48,12 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
         var command = CliCommand.Create(options, cliPath);
         command = options.WrapCommand?.Invoke(command) ?? command;
 
-        var process = CliProcess.Start(command, options.Stderr);
+        var logger = (ILogger?)options.LoggerFactory?.CreateLogger<ClaudeAgentClient>() ?? NullLogger.Instance;
+        var process = CliProcess.Start(command, options.Stderr, logger);
         ControlProtocol protocol;
         try
         {
-            protocol = new ControlProtocol(process, options);
+            protocol = new ControlProtocol(process, options, logger);
         }
         catch
         {
@@ -60,10 +64,10 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(options.InitializeTimeout);
-            JsonObject response;
+            InitializeResult result;
             try
             {
-                response = await protocol.InitializeAsync(deadline.Token);
+                result = InitializeResult.From(await protocol.InitializeAsync(deadline.Token));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -71,12 +75,31 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
                     $"The Claude Code CLI did not answer initialize within {options.InitializeTimeout.TotalSeconds:0} s. " +
                     $"stderr: {protocol.Process.StderrTail}");
             }
-            return new ClaudeAgentClient(protocol, response);
+            CheckVersion(result, options.MinimumCliVersion, logger);
+            return new ClaudeAgentClient(protocol, result);
         }
         catch
         {
             await protocol.DisposeAsync();
             throw;
+        }
+    }
+
+    // An older CLI may misread this library's requests in ways that fail far from the cause; the
+    // version it reports says so up front. One too old to report it at all is let through, with a warning.
+    private static void CheckVersion(InitializeResult result, Version? minimum, ILogger logger)
+    {
+        if (minimum is null)
+        {
+            return;
+        }
+        if (result.ParsedCliVersion is not { } version)
+        {
+            Log.CliVersionUnknown(logger, minimum);
+        }
+        else if (version < minimum)
+        {
+            throw new CliVersionException(version, minimum);
         }
     }
 
@@ -103,7 +126,7 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
 
     /// <summary>Every message the agent emits, across turns, until the CLI ends the session.</summary>
     /// <exception cref="CliProcessException">The CLI crashed or was killed.</exception>
-    /// <exception cref="MessageDecodeException">The CLI wrote a line that is not JSON.</exception>
+    /// <exception cref="MessageDecodeException">The CLI wrote a line that starts like a JSON object but is not one (other lines that are not JSON objects are skipped).</exception>
     public async IAsyncEnumerable<Message> ReceiveMessagesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var message in _protocol.Messages.ReadAllAsync(cancellationToken))

@@ -62,7 +62,26 @@ public sealed class CliProcessException : ClaudeAgentException
         : "";
 }
 
-/// <summary>A line of the CLI's output was not a JSON object.</summary>
+/// <summary>The CLI is older than <see cref="ClaudeAgentOptions.MinimumCliVersion"/>.</summary>
+public sealed class CliVersionException : ClaudeAgentException
+{
+    /// <summary>The CLI reported <paramref name="version"/>; this library needs <paramref name="minimum"/>.</summary>
+    public CliVersionException(Version version, Version minimum)
+        : base($"The Claude Code CLI is version {version}; this library needs {minimum} or newer. " +
+               $"Update it with `{CliNotFoundException.InstallCommand}@latest`, or lower ClaudeAgentOptions.MinimumCliVersion.")
+    {
+        Version = version;
+        Minimum = minimum;
+    }
+
+    /// <summary>The version the CLI reported.</summary>
+    public Version Version { get; }
+
+    /// <summary>The oldest version accepted.</summary>
+    public Version Minimum { get; }
+}
+
+/// <summary>A line of the CLI's output that starts like a JSON object but is not one.</summary>
 public sealed class MessageDecodeException : ClaudeAgentException
 {
     /// <summary><paramref name="line"/> could not be decoded: <paramref name="reason"/>.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Kiln.ClaudeAgent;
 
 /// <summary>
@@ -73,13 +75,34 @@ public sealed record ClaudeAgentOptions
     public IReadOnlyList<string> AdditionalDirectories { get; init; } = [];
 
     /// <summary>
-    /// The child's environment. Only these variables (plus <c>CLAUDE_CODE_ENTRYPOINT</c>) reach the CLI
-    /// unless <see cref="InheritEnvironment"/> is set: the caller decides what the agent's process sees.
+    /// Variables for the child's environment, applied on top of this process's (or on an empty one, with
+    /// <see cref="InheritEnvironment"/> off). <c>CLAUDE_CODE_ENTRYPOINT</c> is <see cref="DefaultEntrypoint"/>
+    /// unless set here.
     /// </summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Start from this process's environment, with <see cref="Environment"/> applied on top.</summary>
-    public bool InheritEnvironment { get; init; }
+    /// <summary>
+    /// Start the child's environment from this process's, as the official SDKs do (default). Turn it off
+    /// to give the CLI exactly <see cref="Environment"/> and nothing inherited by accident, e.g. when this
+    /// process holds secrets the agent must not see.
+    /// </summary>
+    public bool InheritEnvironment { get; init; } = true;
+
+    /// <summary>What this library tells the CLI it is (<c>CLAUDE_CODE_ENTRYPOINT</c>); the official SDKs say <c>sdk-ts</c> and <c>sdk-py</c>.</summary>
+    public const string DefaultEntrypoint = "sdk-dotnet";
+
+    /// <summary>
+    /// The oldest CLI the client connects to: an older one (by the version it reports in <c>initialize</c>)
+    /// fails <see cref="ClaudeAgentClient.ConnectAsync"/> with <see cref="CliVersionException"/>. Null
+    /// skips the check.
+    /// </summary>
+    public Version? MinimumCliVersion { get; init; } = DefaultMinimumCliVersion;
+
+    /// <summary>The default <see cref="MinimumCliVersion"/>, the Python SDK's minimum too.</summary>
+    public static Version DefaultMinimumCliVersion { get; } = new(2, 0, 0);
+
+    /// <summary>Where the library logs (skipped output lines, failed callbacks); also given to the SDK MCP servers. Null logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>The CLI executable; when null it is looked up on PATH and in the usual install locations.</summary>
     public string? CliPath { get; init; }

@@ -103,16 +103,22 @@ public sealed record CliCommand(
             {
                 environment[(string)entry.Key] = (string?)entry.Value ?? "";
             }
-            // The parent's Node flags (a debugger, a preload) are not meant for the CLI.
+            // The parent's Node flags (a debugger, a preload) are not meant for the CLI, and a parent that
+            // is itself run by Claude Code must not make the CLI believe it is nested (the Python SDK's #573).
             environment.Remove("NODE_OPTIONS");
+            environment.Remove("CLAUDECODE");
+            if (options.WorkingDirectory is { } directory)
+            {
+                environment["PWD"] = directory;
+            }
         }
         foreach (var (name, value) in options.Environment)
         {
             environment[name] = value;
         }
-        // The CLI tailors itself to SDK hosts by entrypoint and knows only its own SDKs' names; this port
-        // speaks the TypeScript SDK's protocol, so it says so unless the caller chose otherwise.
-        environment.TryAdd("CLAUDE_CODE_ENTRYPOINT", "sdk-ts");
+        // Says which host started the CLI (its telemetry, and a few defaults: CLI 2.1.332 offers its
+        // claude-code-guide subagent to every host but its own SDKs). The caller may claim another.
+        environment.TryAdd("CLAUDE_CODE_ENTRYPOINT", ClaudeAgentOptions.DefaultEntrypoint);
         return environment;
     }
 }

@@ -47,24 +47,24 @@ public sealed class CliCommandTests
     }
 
     [Fact]
-    public void The_child_sees_only_the_environment_it_is_given()
+    public void Without_inheritance_the_child_sees_only_the_environment_it_is_given()
     {
         var command = CliCommand.Create(new ClaudeAgentOptions
         {
+            InheritEnvironment = false,
             Environment = new Dictionary<string, string> { ["HOME"] = "/tmp/h", ["ANTHROPIC_API_KEY"] = "k" },
         }, "claude");
 
         Assert.Equal(
-            new Dictionary<string, string> { ["HOME"] = "/tmp/h", ["ANTHROPIC_API_KEY"] = "k", ["CLAUDE_CODE_ENTRYPOINT"] = "sdk-ts" },
+            new Dictionary<string, string> { ["HOME"] = "/tmp/h", ["ANTHROPIC_API_KEY"] = "k", ["CLAUDE_CODE_ENTRYPOINT"] = "sdk-dotnet" },
             command.Environment);
     }
 
     [Fact]
-    public void Inheriting_the_environment_is_opt_in_and_given_values_win()
+    public void The_environment_is_inherited_by_default_and_given_values_win()
     {
         var command = CliCommand.Create(new ClaudeAgentOptions
         {
-            InheritEnvironment = true,
             Environment = new Dictionary<string, string> { ["PATH"] = "/only/here" },
         }, "claude");
 

@@ -53,7 +53,9 @@ public sealed partial class ClaudeCodeAgentRuntime(
             MaxTurns = settings.MaxTurns,
             MaxBudgetUsd = settings.MaxBudgetUsd,
             Resume = run.Project.SessionId,
+            // Exactly this environment and nothing of Kiln's own (its keys, its secrets) by inheritance.
             Environment = Environment(run),
+            InheritEnvironment = false,
             Stderr = line => LogCliStderr(logger, line),
             ShutdownTimeout = ShutdownGrace,
         };
