@@ -104,24 +104,30 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
     }
 
     /// <summary>Sends a user prompt; the agent starts (or queues) a turn.</summary>
-    public Task SendAsync(string prompt, CancellationToken cancellationToken = default) =>
+    /// <returns>The user message's uuid, which <see cref="RewindFilesAsync"/> takes.</returns>
+    public Task<string> SendAsync(string prompt, CancellationToken cancellationToken = default) =>
         SendAsync([UserContent.Text(prompt)], cancellationToken);
 
     /// <summary>
     /// Sends a user message made of Messages API content blocks (text, images, documents); <see cref="UserContent"/>
     /// makes the common ones.
     /// </summary>
-    public Task SendAsync(IEnumerable<JsonObject> content, CancellationToken cancellationToken = default)
+    /// <returns>The user message's uuid, which <see cref="RewindFilesAsync"/> takes.</returns>
+    public async Task<string> SendAsync(IEnumerable<JsonObject> content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return _protocol.WriteAsync(new JsonObject
+        // The CLI records the message under the uuid it is sent with, so the caller can name it later.
+        var uuid = Guid.NewGuid().ToString();
+        await _protocol.WriteAsync(new JsonObject
         {
             ["type"] = "user",
+            ["uuid"] = uuid,
             ["session_id"] = SessionId ?? "",
             ["message"] = new JsonObject { ["role"] = "user", ["content"] = new JsonArray([.. content]) },
             ["parent_tool_use_id"] = null,
         }, cancellationToken);
+        return uuid;
     }
 
     /// <summary>Every message the agent emits, across turns, until the CLI ends the session.</summary>
@@ -154,15 +160,104 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
 
     /// <summary>Stops the current turn; it ends with a result (the CLI reports it as interrupted).</summary>
     public Task InterruptAsync(CancellationToken cancellationToken = default) =>
-        _protocol.RequestAsync(new JsonObject { ["subtype"] = "interrupt" }, cancellationToken);
+        RequestAsync(new JsonObject { ["subtype"] = "interrupt" }, cancellationToken);
 
     /// <summary>Changes how tool permissions are decided, from the next tool call on.</summary>
     public Task SetPermissionModeAsync(PermissionMode mode, CancellationToken cancellationToken = default) =>
-        _protocol.RequestAsync(new JsonObject { ["subtype"] = "set_permission_mode", ["mode"] = mode.ToWire() }, cancellationToken);
+        RequestAsync(new JsonObject { ["subtype"] = "set_permission_mode", ["mode"] = mode.ToWire() }, cancellationToken);
 
     /// <summary>Changes the model from the next request on; null returns to the session's default.</summary>
     public Task SetModelAsync(string? model, CancellationToken cancellationToken = default) =>
-        _protocol.RequestAsync(new JsonObject { ["subtype"] = "set_model", ["model"] = model }, cancellationToken);
+        RequestAsync(new JsonObject { ["subtype"] = "set_model", ["model"] = model }, cancellationToken);
+
+    /// <summary>
+    /// Changes the thinking budget from the next request on (<c>set_max_thinking_tokens</c>); null returns
+    /// to the session's own budget.
+    /// </summary>
+    public Task SetMaxThinkingTokensAsync(int? maxThinkingTokens, CancellationToken cancellationToken = default) =>
+        RequestAsync(new JsonObject { ["subtype"] = "set_max_thinking_tokens", ["max_thinking_tokens"] = maxThinkingTokens }, cancellationToken);
+
+    /// <summary>The state of every MCP server of the session, with the tools of each connected one (<c>mcp_status</c>).</summary>
+    public async Task<IReadOnlyList<McpServerStatus>> GetMcpStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await RequestAsync(new JsonObject { ["subtype"] = "mcp_status" }, cancellationToken);
+        return [.. response.Objects("mcpServers").Select(McpServerStatus.From)];
+    }
+
+    /// <summary>Reconnects an MCP server, e.g. one that failed or whose process died (<c>mcp_reconnect</c>).</summary>
+    /// <exception cref="ControlRequestException">There is no server of that name.</exception>
+    public Task ReconnectMcpServerAsync(string serverName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(serverName);
+        return RequestAsync(new JsonObject { ["subtype"] = "mcp_reconnect", ["serverName"] = serverName }, cancellationToken);
+    }
+
+    /// <summary>Switches an MCP server, and so its tools, off or back on for the rest of the session (<c>mcp_toggle</c>).</summary>
+    /// <exception cref="ControlRequestException">There is no server of that name.</exception>
+    public Task ToggleMcpServerAsync(string serverName, bool enabled, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(serverName);
+        return RequestAsync(new JsonObject { ["subtype"] = "mcp_toggle", ["serverName"] = serverName, ["enabled"] = enabled }, cancellationToken);
+    }
+
+    /// <summary>How full the context window is, by category (<c>get_context_usage</c>).</summary>
+    /// <param name="detail"><see cref="ContextUsageDetail.Summary"/> answers without calling the API.</param>
+    /// <param name="cancellationToken">Cancels the wait for the answer.</param>
+    public async Task<ContextUsage> GetContextUsageAsync(ContextUsageDetail detail = ContextUsageDetail.Full, CancellationToken cancellationToken = default)
+    {
+        var response = await RequestAsync(new JsonObject
+        {
+            ["subtype"] = "get_context_usage",
+            ["detail"] = detail == ContextUsageDetail.Summary ? "summary" : "full",
+        }, cancellationToken);
+        return ContextUsage.From(response);
+    }
+
+    /// <summary>Stops a running background task (a background command or subagent) by the id its <c>task_started</c> message gave (<c>stop_task</c>).</summary>
+    public Task StopTaskAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        return RequestAsync(new JsonObject { ["subtype"] = "stop_task", ["task_id"] = taskId }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Puts the files the agent changed back as they were when the user message <paramref name="userMessageId"/>
+    /// was sent (<c>rewind_files</c>); needs <see cref="ClaudeAgentOptions.EnableFileCheckpointing"/>.
+    /// </summary>
+    /// <param name="userMessageId">The uuid of a user message of this session, e.g. the one <see cref="SendAsync(string, CancellationToken)"/> returned.</param>
+    /// <param name="dryRun">Only say what would change.</param>
+    /// <param name="cancellationToken">Cancels the wait for the answer.</param>
+    public async Task<RewindFilesResult> RewindFilesAsync(string userMessageId, bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userMessageId);
+        var response = await RequestAsync(new JsonObject
+        {
+            ["subtype"] = "rewind_files",
+            ["user_message_id"] = userMessageId,
+            ["dry_run"] = dryRun,
+        }, cancellationToken);
+        return RewindFilesResult.From(response);
+    }
+
+    /// <summary>
+    /// Sends any control request and returns the CLI's answer as it is: for requests this client has no
+    /// method for yet. <paramref name="request"/> carries the fields besides <c>subtype</c>.
+    /// </summary>
+    /// <example><c>await client.SendControlRequestAsync("get_settings", cancellationToken: ct)</c></example>
+    /// <exception cref="ControlRequestException">The CLI refused the request, e.g. a subtype it does not know.</exception>
+    public Task<JsonObject> SendControlRequestAsync(string subtype, JsonObject? request = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subtype);
+        var body = (JsonObject?)request?.DeepClone() ?? [];
+        body["subtype"] = subtype;
+        return RequestAsync(body, cancellationToken);
+    }
+
+    private Task<JsonObject> RequestAsync(JsonObject request, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return _protocol.RequestAsync(request, cancellationToken);
+    }
 
     /// <summary>Ends the session: closes the CLI's input, waits briefly, then kills its process tree.</summary>
     public async ValueTask DisposeAsync()

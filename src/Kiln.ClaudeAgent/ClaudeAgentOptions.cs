@@ -65,6 +65,12 @@ public sealed record ClaudeAgentOptions
     /// <summary>Use this id (a UUID) for a new session instead of a random one (<c>--session-id</c>).</summary>
     public string? SessionId { get; init; }
 
+    /// <summary>
+    /// Back up each file before the agent changes it, so <see cref="ClaudeAgentClient.RewindFilesAsync"/> can
+    /// put the files back as they were at any user message (<c>CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING</c>).
+    /// </summary>
+    public bool EnableFileCheckpointing { get; init; }
+
     /// <summary>Emit <see cref="StreamEventMessage"/>s with the model's raw stream events as they arrive (<c>--include-partial-messages</c>).</summary>
     public bool IncludePartialMessages { get; init; }
 

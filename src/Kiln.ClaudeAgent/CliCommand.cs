@@ -116,6 +116,10 @@ public sealed record CliCommand(
         {
             environment[name] = value;
         }
+        if (options.EnableFileCheckpointing)
+        {
+            environment["CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING"] = "true";
+        }
         // Says which host started the CLI (its telemetry, and a few defaults: CLI 2.1.332 offers its
         // claude-code-guide subagent to every host but its own SDKs). The caller may claim another.
         environment.TryAdd("CLAUDE_CODE_ENTRYPOINT", ClaudeAgentOptions.DefaultEntrypoint);

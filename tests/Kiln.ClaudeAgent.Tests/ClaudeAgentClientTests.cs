@@ -19,7 +19,7 @@ public sealed class ClaudeAgentClientTests
 
         var init = Assert.Single(messages.OfType<InitMessage>());
         Assert.Contains("mcp__kiln__echo", init.Tools);
-        Assert.Contains(new McpServerStatus("kiln", "connected"), init.McpServers);
+        Assert.Contains(init.McpServers, s => s is { Name: "kiln" } && s.Status == McpConnectionStatus.Connected);
         var toolResult = messages.OfType<UserMessage>().SelectMany(m => m.Content).OfType<ToolResultBlock>().Single();
         Assert.False(toolResult.IsError);
         Assert.Equal("echo: hi", toolResult.Text);

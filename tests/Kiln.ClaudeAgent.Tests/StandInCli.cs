@@ -29,13 +29,19 @@ internal sealed class StandInCli : IDisposable
     {
         Path = System.IO.Path.Combine(_directory.FullName, "claude");
         File.WriteAllText(Path, $"#!/bin/sh\ndir='{_directory.FullName}'\n{Preamble}\n{script}\n");
+        MakeExecutable(Path);
+    }
+
+    /// <summary>Marks a script executable; a test that needs one is skipped on Windows.</summary>
+    public static void MakeExecutable(string path)
+    {
         if (OperatingSystem.IsWindows())
         {
-            Assert.Skip("The stand-in CLI is a POSIX shell script.");
+            Assert.Skip("The stand-in is a POSIX shell script.");
         }
         else
         {
-            File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 

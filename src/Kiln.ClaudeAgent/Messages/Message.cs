@@ -89,18 +89,11 @@ public sealed record InitMessage : Message
         Cwd = json.Str("cwd") ?? "",
         Model = json.Str("model") ?? "",
         Tools = json.Strings("tools"),
-        McpServers = json["mcp_servers"] is JsonArray servers
-            ? [.. servers.OfType<JsonObject>().Select(s => new McpServerStatus(s.Str("name") ?? "", s.Str("status") ?? ""))]
-            : [],
+        McpServers = [.. json.Objects("mcp_servers").Select(McpServerStatus.From)],
         PermissionMode = json.Str("permissionMode"),
         ClaudeCodeVersion = json.Str("claude_code_version"),
     };
 }
-
-/// <summary>An MCP server's state as the CLI reports it.</summary>
-/// <param name="Name">The server's name.</param>
-/// <param name="Status">E.g. <c>connected</c>, <c>failed</c>, <c>pending</c>.</param>
-public sealed record McpServerStatus(string Name, string Status);
 
 /// <summary>Any other <c>system</c> message (status, compact boundary, permission_denied, …).</summary>
 public sealed record SystemMessage : Message
