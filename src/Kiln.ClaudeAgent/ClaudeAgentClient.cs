@@ -37,6 +37,24 @@ public sealed class ClaudeAgentClient : IAsyncDisposable
     /// <summary>The session id, known once the CLI has reported it (after the first prompt).</summary>
     public string? SessionId { get; private set; }
 
+    /// <summary>
+    /// One shot: runs <paramref name="prompt"/> to the end of its turn and yields every message, the
+    /// <see cref="ResultMessage"/> last (the SDKs' <c>query()</c>). The CLI is started for the query and
+    /// killed when the enumeration ends, is cancelled, or is abandoned.
+    /// </summary>
+    /// <exception cref="CliNotFoundException">The CLI is not installed.</exception>
+    /// <exception cref="CliProcessException">The CLI crashed or was killed.</exception>
+    public static async IAsyncEnumerable<Message> QueryAsync(
+        string prompt, ClaudeAgentOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var client = await ConnectAsync(options, cancellationToken);
+        await client.SendAsync(prompt, cancellationToken);
+        await foreach (var message in client.ReceiveResponseAsync(cancellationToken))
+        {
+            yield return message;
+        }
+    }
+
     /// <summary>Starts the CLI and completes the <c>initialize</c> handshake.</summary>
     /// <exception cref="CliNotFoundException">The CLI is not installed (or not at <see cref="ClaudeAgentOptions.CliPath"/>).</exception>
     /// <exception cref="CliProcessException">The CLI exited during start-up.</exception>

@@ -9,11 +9,30 @@ namespace Kiln.ClaudeAgent;
 /// </summary>
 public sealed record ClaudeAgentOptions
 {
-    /// <summary>Replaces the CLI's default system prompt (sent in <c>initialize</c>, so its length is not bound by argv limits).</summary>
-    public string? SystemPrompt { get; init; }
+    /// <summary>
+    /// The system prompt: a string (or <see cref="SystemPrompt.Custom"/>) replaces Claude Code's, and
+    /// <see cref="SystemPrompt.ClaudeCode"/> keeps Claude Code's with an addition. Null, as in the official
+    /// SDKs, is an empty system prompt. Sent in <c>initialize</c>, so its length is not bound by argv limits.
+    /// </summary>
+    public SystemPrompt? SystemPrompt { get; init; }
 
-    /// <summary>Appended to the system prompt, default or replaced.</summary>
-    public string? AppendSystemPrompt { get; init; }
+    /// <summary>Subagents the agent can hand tasks to through its Agent tool, by name (sent in <c>initialize</c>).</summary>
+    public IReadOnlyDictionary<string, AgentDefinition> Agents { get; init; } = new Dictionary<string, AgentDefinition>();
+
+    /// <summary>
+    /// The shape each turn's answer must have; the result then carries it as
+    /// <see cref="ResultMessage.StructuredOutput"/> (<c>--json-schema</c>).
+    /// </summary>
+    public OutputFormat? OutputFormat { get; init; }
+
+    /// <summary>Whether and how much the model thinks (<c>--thinking</c>, <c>--max-thinking-tokens</c>); null keeps the CLI's default for the model.</summary>
+    public Thinking? Thinking { get; init; }
+
+    /// <summary>How much effort the model puts in (<c>--effort</c>); null keeps the CLI's default.</summary>
+    public Effort? Effort { get; init; }
+
+    /// <summary>More settings, as a settings file's path or its JSON (<c>--settings</c>): the highest-priority layer a user controls.</summary>
+    public string? Settings { get; init; }
 
     /// <summary>The model, an alias (<c>sonnet</c>) or a full name (<c>--model</c>).</summary>
     public string? Model { get; init; }
@@ -58,6 +77,15 @@ public sealed record ClaudeAgentOptions
 
     /// <summary>Continue this earlier session: the model sees its whole conversation (<c>--resume</c>).</summary>
     public string? Resume { get; init; }
+
+    /// <summary>Continue the most recent session in <see cref="WorkingDirectory"/> (<c>--continue</c>); not with <see cref="Resume"/>.</summary>
+    public bool Continue { get; init; }
+
+    /// <summary>
+    /// With <see cref="Resume"/>: resume only up to and including the message with this uuid, e.g. an
+    /// <see cref="AssistantMessage"/>'s <see cref="Message.Uuid"/> (<c>--resume-session-at</c>).
+    /// </summary>
+    public string? ResumeSessionAt { get; init; }
 
     /// <summary>With <see cref="Resume"/>: continue in a new session id, leaving the original untouched (<c>--fork-session</c>).</summary>
     public bool ForkSession { get; init; }
@@ -113,8 +141,8 @@ public sealed record ClaudeAgentOptions
     /// <summary>The CLI executable; when null it is looked up on PATH and in the usual install locations.</summary>
     public string? CliPath { get; init; }
 
-    /// <summary>More CLI flags, by name without dashes: <c>["debug-file"] = "/tmp/x"</c>, or a null value for a bare switch.</summary>
-    public IReadOnlyDictionary<string, string?> ExtraArgs { get; init; } = new Dictionary<string, string?>();
+    /// <summary>More CLI flags, in order, a flag as often as it is needed: <c>[new("debug-file", "/tmp/x"), new("verbose")]</c>.</summary>
+    public IReadOnlyList<ExtraArg> ExtraArgs { get; init; } = [];
 
     /// <summary>Receives each line the CLI writes to stderr.</summary>
     public Action<string>? Stderr { get; init; }

@@ -38,6 +38,11 @@ public sealed record CliCommand(
             }
         }
 
+        if (options.Thinking is { } thinking)
+        {
+            args.Add(thinking.ToFlag());
+        }
+        Add("effort", options.Effort?.Value);
         Add("model", options.Model);
         Add("fallback-model", options.FallbackModel);
         Add("max-turns", options.MaxTurns?.ToString(CultureInfo.InvariantCulture));
@@ -64,12 +69,20 @@ public sealed record CliCommand(
         {
             args.Add("--strict-mcp-config");
         }
+        if (options.Continue)
+        {
+            args.Add("--continue");
+        }
         Add("resume", options.Resume);
+        Add("resume-session-at", options.ResumeSessionAt);
         if (options.ForkSession)
         {
             args.Add("--fork-session");
         }
         Add("session-id", options.SessionId);
+        // The schema goes in initialize too; the flag is what turns structured output on.
+        Add("json-schema", options.OutputFormat?.Schema.ToJsonString());
+        Add("settings", options.Settings);
         if (options.IncludePartialMessages)
         {
             args.Add("--include-partial-messages");

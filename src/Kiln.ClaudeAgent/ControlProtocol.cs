@@ -71,7 +71,7 @@ internal sealed class ControlProtocol : IAsyncDisposable
                 }
                 wire.Add(entry);
             }
-            hooks[hookEvent.ToString()] = wire;
+            hooks[hookEvent.Name] = wire;
         }
         if (hooks.Count > 0)
         {
@@ -82,13 +82,15 @@ internal sealed class ControlProtocol : IAsyncDisposable
             // SDK servers are announced here, not in --mcp-config, as the TypeScript SDK does.
             request["sdkMcpServers"] = new JsonArray([.. _mcp.Names.Select(n => JsonValue.Create(n))]);
         }
-        if (_options.SystemPrompt is not null)
+        // No system prompt is an empty one, as the official SDKs send it.
+        (_options.SystemPrompt ?? SystemPrompt.Custom("")).WriteTo(request);
+        if (_options.Agents.Count > 0)
         {
-            request["systemPrompt"] = new JsonArray(JsonValue.Create(_options.SystemPrompt));
+            request["agents"] = new JsonObject(_options.Agents.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)a.Value.ToWire())));
         }
-        if (_options.AppendSystemPrompt is not null)
+        if (_options.OutputFormat is { } format)
         {
-            request["appendSystemPrompt"] = _options.AppendSystemPrompt;
+            request["jsonSchema"] = format.Schema.DeepClone();
         }
         return await RequestAsync(request, cancellationToken);
     }

@@ -118,7 +118,8 @@ public sealed class ControlRequestTests
 
         Assert.True(usage.TotalTokens > 0, usage.Raw.ToJsonString());
         Assert.True(usage.MaxTokens >= usage.TotalTokens);
-        Assert.Contains(usage.Categories, c => c.Id == "system_prompt" && c.Kind == ContextCategoryKind.Used && c.Tokens > 0);
+        // The scripted reply reported 5,000 input tokens: they are the conversation so far.
+        Assert.Contains(usage.Categories, c => c.Id == "messages" && c.Kind == ContextCategoryKind.Used && c.Tokens >= 4_000);
         Assert.Contains(usage.Categories, c => c.Kind == ContextCategoryKind.Free);
     }
 
@@ -149,14 +150,12 @@ public sealed class ControlRequestTests
         await using var client = await ClaudeAgentClient.ConnectAsync(harness.Options with { BuiltInTools = ["Bash"], AllowedTools = ["Bash"] }, Ct);
 
         var turn = await TurnAsync(client, "Wait in the background.");
-        var started = turn.OfType<SystemMessage>().First(m => m.Subtype == "task_started");
-        var taskId = started.Raw["task_id"]!.GetValue<string>();
-        await client.StopTaskAsync(taskId, Ct);
+        var started = turn.OfType<TaskStartedMessage>().Single();
+        await client.StopTaskAsync(started.TaskId, Ct);
 
-        var stopped = await client.ReceiveMessagesAsync(Ct)
-            .OfType<SystemMessage>()
-            .FirstAsync(m => m.Subtype == "task_notification" && m.Raw["task_id"]?.GetValue<string>() == taskId, Ct);
-        Assert.Equal("stopped", stopped.Raw["status"]?.GetValue<string>());
+        var stopped = await client.ReceiveMessagesAsync(Ct).OfType<TaskNotificationMessage>().FirstAsync(m => m.TaskId == started.TaskId, Ct);
+        Assert.Equal(BackgroundTaskStatus.Stopped, stopped.Status);
+        Assert.Equal("Wait a minute", started.Description);
     }
 
     [Fact]

@@ -83,4 +83,34 @@ public sealed class MessageTests
         Assert.True(result.IsError);
         Assert.Equal("denied", result.Text);
     }
+
+    [Fact]
+    public void System_messages_a_host_acts_on_are_typed_and_the_rest_keep_their_subtype()
+    {
+        var compact = Message.Parse("""{"type":"system","subtype":"compact_boundary","compact_metadata":{"trigger":"auto","pre_tokens":150000},"session_id":"s1"}""");
+        var retry = Message.Parse("""{"type":"system","subtype":"api_retry","attempt":2,"max_retries":10,"retry_delay_ms":1200,"error_status":529,"error":"overloaded"}""");
+        var started = Message.Parse("""{"type":"system","subtype":"task_started","task_id":"t1","description":"Run the tests","task_type":"local_bash"}""");
+        var ended = Message.Parse("""{"type":"system","subtype":"task_notification","task_id":"t1","status":"failed","summary":"Tests failed.","output_file":"/tmp/t1.output"}""");
+        var other = Message.Parse("""{"type":"system","subtype":"hook_response","hook_name":"PreToolUse"}""");
+
+        Assert.Equal(("auto", 150000L), (Assert.IsType<CompactBoundaryMessage>(compact).Trigger, ((CompactBoundaryMessage)compact).PreTokens));
+        var apiRetry = Assert.IsType<ApiRetryMessage>(retry);
+        Assert.Equal((2, 10, TimeSpan.FromMilliseconds(1200), 529, "overloaded"), (apiRetry.Attempt, apiRetry.MaxRetries, apiRetry.RetryDelay, apiRetry.ErrorStatus, apiRetry.Error));
+        Assert.Equal(("t1", "Run the tests", "local_bash"), (Assert.IsType<TaskStartedMessage>(started).TaskId, ((TaskStartedMessage)started).Description, ((TaskStartedMessage)started).TaskType));
+        var notification = Assert.IsType<TaskNotificationMessage>(ended);
+        Assert.Equal(BackgroundTaskStatus.Failed, notification.Status);
+        Assert.Equal("/tmp/t1.output", notification.OutputFile);
+        var plain = Assert.IsType<SystemMessage>(other);
+        Assert.Equal("hook_response", plain.Subtype);
+        Assert.Equal("PreToolUse", plain.Raw["hook_name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Hook_events_are_an_open_set_of_names()
+    {
+        Assert.Equal(35, HookEvent.Known.Count);
+        Assert.Contains(new HookEvent("SubagentStart"), HookEvent.Known);
+        Assert.Equal(HookEvent.PermissionRequest, new HookEvent("PermissionRequest"));
+        Assert.Equal("SomethingNew", new HookEvent("SomethingNew").ToString());
+    }
 }
