@@ -201,28 +201,25 @@ internal sealed class CliProcess : IAsyncDisposable
         KillTree();
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => CloseAsync(CancellationToken.None);
+
+    /// <summary>Kills the process tree and releases it, waiting for the pipes to drain no longer than <paramref name="deadline"/> allows.</summary>
+    public async ValueTask CloseAsync(CancellationToken deadline)
     {
         KillTree();
         await _stopReading.CancelAsync();
         // After SIGKILL the exit is immediate, unless the kernel is stuck on the process; then it is left to the OS.
-        await Bounded(_process.WaitForExitAsync());
-        await Bounded(_stderrPump);
-        await Bounded(_outputAbandoned);
-        _process.Dispose();
-        _stopReading.Dispose();
-    }
-
-    private static async Task Bounded(Task task)
-    {
         try
         {
-            await task.WaitAsync(DrainGrace);
+            await Task.WhenAll(_process.WaitForExitAsync(CancellationToken.None), _stderrPump, _outputAbandoned)
+                .WaitAsync(DrainGrace, deadline);
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && deadline.IsCancellationRequested))
         {
             // Left behind: disposal is bounded whatever the process does.
         }
+        _process.Dispose();
+        _stopReading.Dispose();
     }
 
     // Must hold _writeLock.

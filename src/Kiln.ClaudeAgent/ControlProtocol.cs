@@ -28,6 +28,9 @@ internal sealed class ControlProtocol : IAsyncDisposable
     // consumer is slow, or a tool call waiting on a reply would deadlock the CLI. The model's pace
     // bounds it in practice.
     private readonly Channel<Message> _messages = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleWriter = true });
+    // The last lines of stdout that were not JSON: a CLI (or a wrapper around it) that fails before it
+    // speaks the protocol often says why there, so they go into the error that ends the session.
+    private readonly Queue<string> _skippedLines = new();
     private readonly Task _reader;
     private volatile bool _closing;
     private volatile Exception? _failure;
@@ -174,7 +177,7 @@ internal sealed class ControlProtocol : IAsyncDisposable
         }
         finally
         {
-            _failure = failure ?? new ClaudeAgentException("The Claude Code CLI has closed the session.");
+            _failure = failure ?? new ClaudeAgentException($"The Claude Code CLI has closed the session.{SkippedOutput()}");
             _messages.Writer.TryComplete(failure);
             foreach (var (_, reply) in _pending.Values)
             {
@@ -196,7 +199,16 @@ internal sealed class ControlProtocol : IAsyncDisposable
         }
         if (text[0] != '{')
         {
-            Log.SkippedLine(_logger, line.Length <= 500 ? line : string.Concat(line.AsSpan(0, 500), "…"));
+            var shown = line.Length <= 500 ? line : string.Concat(line.AsSpan(0, 500), "…");
+            Log.SkippedLine(_logger, shown);
+            lock (_skippedLines)
+            {
+                _skippedLines.Enqueue(shown);
+                if (_skippedLines.Count > 10)
+                {
+                    _skippedLines.Dequeue();
+                }
+            }
             return null;
         }
         return Message.ParseObject(line);
@@ -218,8 +230,18 @@ internal sealed class ControlProtocol : IAsyncDisposable
         {
             return _closing ? null : new ClaudeAgentException($"The Claude Code CLI closed its output but did not exit. stderr: {_process.StderrTail}");
         }
-        return exitCode != 0 && !_closing ? new CliProcessException(exitCode, _process.StderrTail) : null;
+        return exitCode != 0 && !_closing ? new CliProcessException(exitCode, _process.StderrTail, SkippedLines()) : null;
     }
+
+    private string SkippedLines()
+    {
+        lock (_skippedLines)
+        {
+            return string.Join('\n', _skippedLines);
+        }
+    }
+
+    private string SkippedOutput() => SkippedLines() is { Length: > 0 } lines ? $" Its output that was not JSON: {lines}" : "";
 
     private void Complete(JsonObject response)
     {
@@ -349,14 +371,11 @@ internal sealed class ControlProtocol : IAsyncDisposable
         // Bounded by ShutdownTimeout whatever is blocked (a write, a callback, the CLI itself); the
         // process tree is killed at the end of it.
         await _process.StopAsync(_options.ShutdownTimeout);
-        // Whatever is still in flight (reading, answering) is cancelled and given a moment, not awaited
-        // to completion: a callback that ignores its token does not hold the client open.
+        // Whatever is still in flight (reading, answering) is cancelled and given one CleanupTimeout in
+        // all, not awaited to completion: a callback that ignores its token does not hold the client open.
         await _lifetime.CancelAsync();
-        using (var cleanup = new CancellationTokenSource(CleanupTimeout))
-        {
-            await Bounded(_reader, cleanup.Token);
-            await Bounded(Task.WhenAll(_handlers.Keys), cleanup.Token);
-        }
+        using var cleanup = new CancellationTokenSource(CleanupTimeout);
+        await Bounded(Task.WhenAll([_reader, .. _handlers.Keys]), cleanup.Token);
         // Normally the reader did this; if it is stuck, the stream still ends.
         var closed = new ClaudeAgentException("The client was disposed.");
         _failure ??= closed;
@@ -365,11 +384,8 @@ internal sealed class ControlProtocol : IAsyncDisposable
         {
             reply.TrySetException(closed);
         }
-        await _process.DisposeAsync();
-        using (var cleanup = new CancellationTokenSource(CleanupTimeout))
-        {
-            await Bounded(_mcp.DisposeAsync().AsTask(), cleanup.Token);
-        }
+        await _process.CloseAsync(cleanup.Token);
+        await Bounded(_mcp.DisposeAsync().AsTask(), cleanup.Token);
         _lifetime.Dispose();
     }
 

@@ -9,6 +9,10 @@ namespace Kiln.ClaudeAgent.Tests;
 /// </summary>
 public sealed class StandInCliTests
 {
+    // ShutdownTimeout (0.5 s in these tests), one second of cleanup after the kill, and slack for a busy machine;
+    // the unbounded dispose this guards against took as long as the CLI lived (20.7 s with a 20 s sleep).
+    private static readonly TimeSpan BoundedDispose = TimeSpan.FromSeconds(3);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -48,9 +52,10 @@ public sealed class StandInCliTests
     }
 
     [Fact]
-    public async Task A_cli_that_exits_during_start_up_reports_its_exit_code_and_stderr()
+    public async Task A_cli_that_exits_during_start_up_reports_its_exit_code_stderr_and_what_it_printed()
     {
         using var cli = new StandInCli("""
+            echo "bwrap: Can't mount proc on /newroot/proc"
             echo 'error: unknown option --frobnicate' >&2
             exit 3
             """);
@@ -59,6 +64,20 @@ public sealed class StandInCliTests
 
         Assert.Equal(3, error.ExitCode);
         Assert.Contains("unknown option --frobnicate", error.StderrTail, StringComparison.Ordinal);
+        Assert.Equal("bwrap: Can't mount proc on /newroot/proc", error.UnparsedOutput);
+        Assert.Contains("Can't mount proc", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cli_that_prints_garbage_and_leaves_without_answering_says_what_it_printed()
+    {
+        using var cli = new StandInCli("""
+            echo 'this is not json at all'
+            """);
+
+        var error = await Assert.ThrowsAsync<ClaudeAgentException>(() => ClaudeAgentClient.ConnectAsync(cli.Options, Ct));
+
+        Assert.Contains("this is not json at all", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,7 +114,7 @@ public sealed class StandInCliTests
         var clock = Stopwatch.StartNew();
         await client.DisposeAsync();
 
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2.5));
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, BoundedDispose);
         Assert.True(process.HasExited);
         await Assert.ThrowsAnyAsync<ClaudeAgentException>(() => send.WaitAsync(TimeSpan.FromSeconds(5), Ct));
     }
@@ -124,7 +143,7 @@ public sealed class StandInCliTests
         var clock = Stopwatch.StartNew();
         await client.DisposeAsync();
 
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2.5));
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, BoundedDispose);
         release.SetResult(PermissionDecision.Allow());
     }
 
