@@ -105,6 +105,9 @@ public sealed record ClaudeAgentOptions
     /// <summary>Which settings files the CLI reads (<c>user</c>, <c>project</c>, <c>local</c>); an empty list reads none (<c>--setting-sources</c>).</summary>
     public IReadOnlyList<string>? SettingSources { get; init; }
 
+    /// <summary>Plugin directories (or .zip files) to load for this session: their commands, agents, skills and hooks (<c>--plugin-dir</c>).</summary>
+    public IReadOnlyList<string> Plugins { get; init; } = [];
+
     /// <summary>More directories the agent may access (<c>--add-dir</c>).</summary>
     public IReadOnlyList<string> AdditionalDirectories { get; init; } = [];
 

@@ -92,6 +92,10 @@ public sealed record CliCommand(
         {
             Add("add-dir", directory);
         }
+        foreach (var plugin in options.Plugins)
+        {
+            Add("plugin-dir", plugin);
+        }
         foreach (var (flag, value) in options.ExtraArgs)
         {
             if (value is null)

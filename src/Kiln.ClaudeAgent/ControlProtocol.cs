@@ -336,6 +336,8 @@ internal sealed class ControlProtocol : IAsyncDisposable
                     Input = input,
                     ToolUseId = toolUseId,
                     DecisionReason = request.Str("decision_reason"),
+                    Suggestions = [.. request.Objects("permission_suggestions").Select(PermissionUpdate.From)],
+                    BlockedPath = request.Str("blocked_path"),
                     Raw = request,
                 }, cancellationToken);
                 return decision.ToWire(input, toolUseId);

@@ -129,6 +129,36 @@ public sealed class ClaudeAgentClientTests
     }
 
     [Fact]
+    public async Task A_permission_answer_can_allow_the_tool_for_the_rest_of_the_session()
+    {
+        await using var harness = await AgentHarness.StartAsync(Ct);
+        harness.Model.Enqueue(
+            ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "one" }),
+            ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "two" }),
+            ScriptedReply.Text("Both echoed."));
+        var asked = new List<ToolPermissionRequest>();
+        var options = harness.Options with
+        {
+            CanUseTool = (request, _) =>
+            {
+                asked.Add(request);
+                // The CLI suggests an allow rule in the project's settings; this session is enough.
+                var rule = request.Suggestions.OfType<PermissionUpdate.AddRules>().First();
+                return Task.FromResult(PermissionDecision.Allow(updatedPermissions: [rule with { Destination = PermissionDestination.Session }]));
+            },
+        };
+
+        await ClaudeAgentClient.QueryAsync("Echo twice.", options, Ct).ToListAsync(Ct);
+
+        var question = Assert.Single(asked);
+        var suggestion = Assert.IsType<PermissionUpdate.AddRules>(Assert.Single(question.Suggestions));
+        Assert.Equal([new PermissionRule("mcp__kiln__echo")], suggestion.Rules);
+        Assert.Equal(PermissionBehavior.Allow, suggestion.Behavior);
+        Assert.All(harness.Model.ScriptedRequests[2].ToolResults, r => Assert.False(r.IsError));
+        Assert.Equal(2, harness.Model.ScriptedRequests[2].ToolResults.Count);
+    }
+
+    [Fact]
     public async Task Without_a_permission_callback_a_tool_that_needs_permission_is_denied_at_once()
     {
         await using var harness = await AgentHarness.StartAsync(Ct);

@@ -292,11 +292,13 @@ public sealed class ClaudeAgentOptionsTests
         Assert.DoesNotContain("Two noted.", resumed.AssistantTexts);
     }
 
-    [Fact]
-    public async Task An_extra_arg_can_be_given_more_than_once()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Plugins_load_from_the_option_or_from_an_extra_arg_given_more_than_once(bool asExtraArgs)
     {
         await using var harness = await AgentHarness.StartAsync(Ct);
-        // Two plugins, each with one command: both load only if both flags reach the CLI.
+        // Two plugins, each with one command: both load only if both directories reach the CLI.
         var plugins = new[] { "alpha", "beta" }.Select(name =>
         {
             var directory = Path.Combine(harness.Home.Temp, name);
@@ -306,8 +308,11 @@ public sealed class ClaudeAgentOptionsTests
             File.WriteAllText(Path.Combine(directory, "commands", $"{name}-hello.md"), $"---\ndescription: Says hello from {name}.\n---\nSay hello.\n");
             return directory;
         }).ToList();
+        var options = asExtraArgs
+            ? harness.Options with { ExtraArgs = [.. plugins.Select(p => new ExtraArg("plugin-dir", p))] }
+            : harness.Options with { Plugins = plugins };
 
-        await using var client = await ClaudeAgentClient.ConnectAsync(harness.Options with { ExtraArgs = [.. plugins.Select(p => new ExtraArg("plugin-dir", p))] }, Ct);
+        await using var client = await ClaudeAgentClient.ConnectAsync(options, Ct);
 
         var commands = client.InitializeResult.Commands.Select(c => c.Name).ToList();
         Assert.Contains(commands, c => c.EndsWith("alpha-hello", StringComparison.Ordinal));

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Kiln.ClaudeAgent.Tests;
 
 /// <summary>Decoding the CLI's stream-json lines, read directly.</summary>
@@ -112,5 +114,27 @@ public sealed class MessageTests
         Assert.Contains(new HookEvent("SubagentStart"), HookEvent.Known);
         Assert.Equal(HookEvent.PermissionRequest, new HookEvent("PermissionRequest"));
         Assert.Equal("SomethingNew", new HookEvent("SomethingNew").ToString());
+    }
+
+    [Fact]
+    public void Permission_updates_read_and_write_the_cli_s_shapes()
+    {
+        var updates = new[]
+        {
+            """{"type":"addRules","rules":[{"toolName":"Bash","ruleContent":"npm test:*"}],"behavior":"allow","destination":"localSettings"}""",
+            """{"type":"setMode","mode":"acceptEdits","destination":"session"}""",
+            """{"type":"addDirectories","directories":["/etc"],"destination":"session"}""",
+            """{"type":"teleport","to":"mars"}""",
+        }.Select(u => JsonNode.Parse(u)!.AsObject()).ToList();
+
+        var parsed = updates.Select(PermissionUpdate.From).ToList();
+
+        Assert.Equal(
+            new PermissionUpdate.AddRules([new PermissionRule("Bash", "npm test:*")], PermissionBehavior.Allow, PermissionDestination.LocalSettings).ToWire().ToJsonString(),
+            parsed[0].ToWire().ToJsonString());
+        Assert.Equal(new PermissionUpdate.SetMode(PermissionMode.AcceptEdits, PermissionDestination.Session), parsed[1]);
+        Assert.Equal(["/etc"], Assert.IsType<PermissionUpdate.AddDirectories>(parsed[2]).Directories);
+        Assert.IsType<PermissionUpdate.Unknown>(parsed[3]);
+        Assert.All(updates.Zip(parsed), p => Assert.True(JsonNode.DeepEquals(p.First, p.Second.ToWire())));
     }
 }
