@@ -94,6 +94,7 @@ public sealed class MessageTests
         var started = Message.Parse("""{"type":"system","subtype":"task_started","task_id":"t1","description":"Run the tests","task_type":"local_bash"}""");
         var ended = Message.Parse("""{"type":"system","subtype":"task_notification","task_id":"t1","status":"failed","summary":"Tests failed.","output_file":"/tmp/t1.output"}""");
         var other = Message.Parse("""{"type":"system","subtype":"hook_response","hook_name":"PreToolUse"}""");
+        var status = Message.Parse("""{"type":"system","subtype":"status","status":"compacting","permissionMode":"plan"}""");
 
         Assert.Equal(("auto", 150000L), (Assert.IsType<CompactBoundaryMessage>(compact).Trigger, ((CompactBoundaryMessage)compact).PreTokens));
         var apiRetry = Assert.IsType<ApiRetryMessage>(retry);
@@ -102,6 +103,7 @@ public sealed class MessageTests
         var notification = Assert.IsType<TaskNotificationMessage>(ended);
         Assert.Equal(BackgroundTaskStatus.Failed, notification.Status);
         Assert.Equal("/tmp/t1.output", notification.OutputFile);
+        Assert.Equal(("compacting", "plan"), (Assert.IsType<StatusMessage>(status).Status, ((StatusMessage)status).PermissionMode));
         var plain = Assert.IsType<SystemMessage>(other);
         Assert.Equal("hook_response", plain.Subtype);
         Assert.Equal("PreToolUse", plain.Raw["hook_name"]!.GetValue<string>());

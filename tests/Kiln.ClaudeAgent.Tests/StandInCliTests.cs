@@ -37,6 +37,30 @@ public sealed class StandInCliTests
     }
 
     [Fact]
+    public async Task A_stderr_callback_that_throws_is_logged_and_stderr_keeps_draining()
+    {
+        // 200 KB of stderr: far more than a pipe holds, so the CLI blocks unless it is read to the end.
+        using var cli = new StandInCli($"""
+            answer '{StandInCli.Initialized}'
+            i=0
+            while [ $i -lt 2000 ]; do
+              echo "debug line $i ......................................................................................" >&2
+              i=$((i + 1))
+            done
+            emit "$result"
+            sleep 30
+            """);
+        var log = new RecordingLoggerFactory();
+        var options = cli.Options with { LoggerFactory = log, Stderr = _ => throw new InvalidOperationException("The log sink is full.") };
+        await using var client = await ClaudeAgentClient.ConnectAsync(options, Ct);
+
+        var messages = await client.ReceiveResponseAsync(Ct).ToListAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.IsType<ResultMessage>(Assert.Single(messages));
+        Assert.Contains(log.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("stderr callback", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_line_that_starts_like_json_but_is_cut_off_ends_the_stream_with_a_decode_error()
     {
         using var cli = new StandInCli($"""
