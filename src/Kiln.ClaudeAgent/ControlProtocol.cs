@@ -12,10 +12,10 @@ namespace Kiln.ClaudeAgent;
 // so a slow tool never holds up the stream.
 internal sealed class ControlProtocol : IAsyncDisposable
 {
-    private readonly CliProcess _process;
     // How long disposal waits, after the kill, for the reader, the handlers and the SDK MCP servers.
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(1);
 
+    private readonly CliProcess _process;
     private readonly ClaudeAgentOptions _options;
     private readonly ILogger _logger;
     private readonly SdkMcpBridge _mcp;
