@@ -138,7 +138,10 @@ public sealed record ClaudeAgentOptions
     /// <summary>The default <see cref="MinimumCliVersion"/>, the Python SDK's minimum too.</summary>
     public static Version DefaultMinimumCliVersion { get; } = new(2, 0, 0);
 
-    /// <summary>Where the library logs (skipped output lines, failed callbacks); also given to the SDK MCP servers. Null logs nothing.</summary>
+    /// <summary>
+    /// Where the library logs (skipped output lines, failed callbacks, an unknown CLI version). Null logs
+    /// nothing. An <see cref="SdkMcpServer"/> logs through its own options' services, not this.
+    /// </summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>The CLI executable; when null it is looked up on PATH and in the usual install locations.</summary>

@@ -19,6 +19,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
     IProjectStore store,
     IServiceProvider services,
     IOptions<AgentOptions> options,
+    ILoggerFactory loggerFactory,
     ILogger<ClaudeCodeAgentRuntime> logger) : IAgentRuntime
 {
     private const string ServerName = ProjectToolset.ServerName;
@@ -57,6 +58,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
             Environment = Environment(run),
             InheritEnvironment = false,
             Stderr = line => LogCliStderr(logger, line),
+            LoggerFactory = loggerFactory,
             ShutdownTimeout = ShutdownGrace,
         };
 
