@@ -89,7 +89,7 @@ public sealed class ViteKiln : IAsyncLifetime
 /// it runs, and replaced by the static app when the install fails. Shares the web UI tests' Chromium, one class at a time.
 /// </summary>
 [Collection(WebUiInChromium.Name)]
-public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClassFixture<ViteKiln>
+public sealed class OfflineViteTests(ViteKiln fixture, WebUi.Browser browser) : IClassFixture<ViteKiln>
 {
     private KilnApp Kiln => fixture.Kiln;
 
