@@ -22,9 +22,13 @@ public sealed class BrowserOptions
     public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// After the page's load event, longest wait for its network to go quiet (no request for 500 ms) before the
-    /// screenshot: long enough for a React app's first render and its data, bounded for a page that polls.
+    /// After the page's load event, how long its network must be quiet (no request in flight) before the screenshot:
+    /// a React app renders and starts fetching its data within milliseconds of its scripts running.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest wait for that quiet after the load event: a page that polls or streams is shown as it is then.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan SettleTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

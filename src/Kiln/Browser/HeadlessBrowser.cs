@@ -60,7 +60,7 @@ public sealed partial class HeadlessBrowser(
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         for (var attempt = 1; ; attempt++)
         {
-            var check = new PageCheck(url, width, ViewportHeight);
+            var check = new PageCheck(url, width, ViewportHeight, time);
             IBrowser? browser = null;
             try
             {
@@ -95,7 +95,7 @@ public sealed partial class HeadlessBrowser(
     /// <summary>Runs a check in <paramref name="browser"/>; when it is cancelled or runs out of time, abandons it.</summary>
     private async Task RunAsync(PageCheck check, IBrowser browser, Uri url, int width, CancellationToken cancellationToken)
     {
-        var run = check.RunAsync(browser, ContextOptions(url, width), NavigationTimeout, _options.SettleTimeout);
+        var run = check.RunAsync(browser, ContextOptions(url, width), _options);
         try
         {
             await run.WaitAsync(cancellationToken);
@@ -106,9 +106,6 @@ public sealed partial class HeadlessBrowser(
             throw;
         }
     }
-
-    // Navigation gets half the check's time, so a page whose load event never comes is still screenshotted as it is.
-    private TimeSpan NavigationTimeout => _options.CheckTimeout / 2;
 
     private BrowserNewContextOptions ContextOptions(Uri url, int width) => new()
     {

@@ -9,8 +9,11 @@ namespace Kiln.Browser;
 /// that collect what the page logs, throws and fails to load, then the visit, a bounded wait for the page to settle,
 /// its title and a screenshot. What was collected so far can be told even when the check is abandoned.
 /// </summary>
-internal sealed class PageCheck(Uri url, int width, int height)
+internal sealed class PageCheck(Uri url, int width, int height, TimeProvider time)
 {
+    /// <summary>How often the wait for quiet looks again while requests are in flight.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
+
     private const int MaxTextChars = 2000;
 
     private const string BlockedReason = "blockedbyclient";
@@ -23,6 +26,8 @@ internal sealed class PageCheck(Uri url, int width, int height)
     private readonly List<string> _exceptions = [];
     private readonly List<FailedRequest> _failed = [];
     private int _left;
+    private int _inFlight;
+    private long _lastActivity;
     private IBrowserContext? _context;
     private int? _status;
     private string? _navigationError;
@@ -30,8 +35,10 @@ internal sealed class PageCheck(Uri url, int width, int height)
     private bool _settled;
     private byte[] _screenshot = [];
 
-    public async Task RunAsync(IBrowser browser, BrowserNewContextOptions options, TimeSpan navigationTimeout, TimeSpan settleTimeout)
+    public async Task RunAsync(IBrowser browser, BrowserNewContextOptions options, BrowserOptions timing)
     {
+        // Navigation gets half the check's time, so a page whose load event never comes is still screenshotted as it is.
+        var navigationTimeout = timing.CheckTimeout / 2;
         var context = await browser.NewContextAsync(options);
         lock (_lock)
         {
@@ -45,7 +52,13 @@ internal sealed class PageCheck(Uri url, int width, int height)
         var page = await context.NewPageAsync();
         page.Console += (_, message) => OnConsole(message);
         page.PageError += (_, error) => Add(_exceptions, Cut(error));
-        page.RequestFailed += (_, request) => OnRequestFailed(request);
+        page.Request += (_, _) => Activity(+1);
+        page.RequestFinished += (_, _) => Activity(-1);
+        page.RequestFailed += (_, request) =>
+        {
+            Activity(-1);
+            OnRequestFailed(request);
+        };
         page.Response += (_, response) => OnResponse(response);
 
         try
@@ -66,21 +79,52 @@ internal sealed class PageCheck(Uri url, int width, int height)
             _navigationError = $"The page could not be opened: {exception.Message.Split('\n', 2)[0].Trim()}";
         }
 
-        if (_navigationError is null && settleTimeout > TimeSpan.Zero)
-        {
-            try
-            {
-                await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new PageWaitForLoadStateOptions { Timeout = (float)settleTimeout.TotalMilliseconds });
-                _settled = true;
-            }
-            catch (TimeoutException)
-            {
-                // A page that polls or streams never goes quiet; it is shown as it is now.
-            }
-        }
+        _settled = _navigationError is null && await QuietAsync(timing.QuietPeriod, timing.SettleTimeout);
 
         _title = await page.TitleAsync();
         _screenshot = await page.ScreenshotAsync(new PageScreenshotOptions { Type = ScreenshotType.Png });
+    }
+
+    /// <summary>
+    /// Waits until no request has been in flight for <paramref name="quiet"/>, for at most <paramref name="limit"/>; false
+    /// when the page never went quiet (it polls or streams) and is shown as it is. Playwright's own network idle asks
+    /// for 500 ms of quiet, twice what a page needs to show its first render and start fetching its data.
+    /// </summary>
+    private async Task<bool> QuietAsync(TimeSpan quiet, TimeSpan limit)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            TimeSpan idle;
+            lock (_lock)
+            {
+                idle = _inFlight == 0 ? time.GetElapsedTime(_lastActivity) : TimeSpan.Zero;
+            }
+
+            if (idle >= quiet)
+            {
+                return true;
+            }
+
+            var left = limit - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            var wait = idle > TimeSpan.Zero ? quiet - idle : Poll;
+            await Task.Delay(wait < left ? wait : left, time);
+        }
+    }
+
+    private void Activity(int change)
+    {
+        lock (_lock)
+        {
+            // A request the browser never reported as started (a redirect's second leg, say) must not make the count negative.
+            _inFlight = Math.Max(0, _inFlight + change);
+            _lastActivity = time.GetTimestamp();
+        }
     }
 
     /// <summary>Closes the check's context; false when the browser did not answer within <paramref name="grace"/>.</summary>

@@ -100,6 +100,41 @@ public sealed class CheckAppTests(CheckAppTests.SharedKiln shared) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_check_waits_for_data_the_page_fetches_after_its_first_render()
+    {
+        var project = await Harness.CreateProjectAsync(Page("<h1>Loading…</h1>", """
+            setTimeout(async () => {
+              const response = await fetch("/data/tasks.json");
+              document.querySelector("h1").textContent = response.ok ? "Loaded" : "Could not load the tasks";
+            }, 150);
+            """));
+
+        var result = await project.CheckAsync();
+
+        var text = ProjectToolset.TextOf(result);
+        Assert.Contains("/data/tasks.json: 404", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("never went quiet", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task A_page_that_never_stops_fetching_is_shown_as_it_is_when_the_settle_time_runs_out()
+    {
+        var project = await Harness.CreateProjectAsync(Page("<h1>Polling</h1>", """
+            setInterval(() => fetch("/app.js?poll=" + Date.now()), 100);
+            """));
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var result = await project.CheckAsync();
+
+        var text = ProjectToolset.TextOf(result);
+        Assert.False(result.IsError == true, text);
+        Assert.Contains("never went quiet", text, StringComparison.Ordinal);
+        // The default settle time (5 s), not the check's limit (30 s).
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"The check took {started.Elapsed.TotalSeconds:0.0} s.");
+    }
+
+    [Fact]
     public async Task The_page_reaches_nothing_but_its_own_origin_not_the_api_another_project_or_kilns_event_socket()
     {
         var other = await Harness.CreateProjectAsync(Page("<h1>Another project</h1>"));
