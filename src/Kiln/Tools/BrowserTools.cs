@@ -132,10 +132,11 @@ public sealed partial class BrowserTools(ToolContext context, HeadlessBrowser br
             text.Append("The page kept making requests and never went quiet; this is how it was when the screenshot was taken.\n");
         }
 
-        Section(text, "Uncaught exceptions", report.Exceptions, exception => exception);
-        Section(text, "Console errors", report.ConsoleErrors, Message);
-        Section(text, "Failed requests", report.FailedRequests, Request);
-        Section(text, "Console warnings", report.ConsoleWarnings, Message);
+        var origin = PageOrigin.Of(report.Url);
+        Section(text, origin, "Uncaught exceptions", report.Exceptions, exception => exception);
+        Section(text, origin, "Console errors", report.ConsoleErrors, Message);
+        Section(text, origin, "Failed requests", report.FailedRequests, Request);
+        Section(text, origin, "Console warnings", report.ConsoleWarnings, Message);
         if (report.Omitted > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"\n({report.Omitted} more entries past {PageReport.MaxEntries} per list are not shown.)\n");
@@ -150,7 +151,7 @@ public sealed partial class BrowserTools(ToolContext context, HeadlessBrowser br
         return text.ToString();
     }
 
-    private static void Section<T>(StringBuilder text, string heading, IReadOnlyList<T> entries, Func<T, string> line)
+    private static void Section<T>(StringBuilder text, string origin, string heading, IReadOnlyList<T> entries, Func<T, string> line)
     {
         if (entries.Count == 0)
         {
@@ -160,9 +161,57 @@ public sealed partial class BrowserTools(ToolContext context, HeadlessBrowser br
         text.Append('\n').Append(heading).Append(CultureInfo.InvariantCulture, $" ({entries.Count}):\n");
         foreach (var entry in entries)
         {
-            text.Append("- ").Append(line(entry).Replace("\n", "\n  ", StringComparison.Ordinal)).Append('\n');
+            text.Append("- ").Append(Readable(line(entry), origin).Replace("\n", "\n  ", StringComparison.Ordinal)).Append('\n');
         }
     }
+
+    /// <summary>
+    /// What the browser said, made easy to act on: the app's own URLs become its paths (<c>/src/App.tsx:8:9</c>),
+    /// Vite's cache-busting queries go, a stack keeps one frame of each run through <c>node_modules</c>, and console
+    /// format directives (React logs <c>"%s\n\n%s"</c> and its text as arguments) go.
+    /// </summary>
+    private static string Readable(string text, string origin)
+    {
+        text = text.Replace(origin, "", StringComparison.OrdinalIgnoreCase);
+        text = CacheBuster().Replace(text, "");
+        text = FormatDirective().Replace(text, "").Trim();
+        var lines = text.Split('\n');
+        var kept = new List<string>(lines.Length);
+        var folded = 0;
+        foreach (var line in lines)
+        {
+            var library = LibraryFrame().IsMatch(line);
+            if (library && kept.Count > 0 && LibraryFrame().IsMatch(kept[^1]))
+            {
+                folded++;
+                continue;
+            }
+
+            Fold(kept, ref folded);
+            kept.Add(line.TrimEnd());
+        }
+
+        Fold(kept, ref folded);
+        return string.Join('\n', kept.Where((line, i) => line.Length > 0 || (i > 0 && kept[i - 1].Length > 0)));
+    }
+
+    private static void Fold(List<string> kept, ref int folded)
+    {
+        if (folded > 0)
+        {
+            kept.Add(string.Create(CultureInfo.InvariantCulture, $"    … {folded} more frame{(folded == 1 ? "" : "s")} in node_modules"));
+            folded = 0;
+        }
+    }
+
+    [GeneratedRegex(@"\?[tv]=[0-9a-zA-Z]+\b")]
+    private static partial Regex CacheBuster();
+
+    [GeneratedRegex("%[sdifoOc]")]
+    private static partial Regex FormatDirective();
+
+    [GeneratedRegex(@"^\s*at .*/node_modules/")]
+    private static partial Regex LibraryFrame();
 
     private static string Message(PageMessage message) =>
         message.Location is { } location ? $"{message.Text} (at {location})" : message.Text;

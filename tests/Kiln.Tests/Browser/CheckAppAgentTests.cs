@@ -192,6 +192,9 @@ public sealed class CheckAppAgentTests(CheckAppAgentTests.TemplateCache cache) :
         Assert.False(broken.IsError, broken.Text);
         Assert.Contains(ThrownMessage, broken.Text, StringComparison.Ordinal);
         Assert.Contains("Uncaught exceptions", broken.Text, StringComparison.Ordinal);
+        // Where it was thrown, as a path of the app; React's own frames folded into one line.
+        Assert.Matches(@"at TaskList \(/src/App\.tsx:\d+:\d+\)", broken.Text);
+        Assert.Contains("more frames in node_modules", broken.Text, StringComparison.Ordinal);
         AssertScreenshot(Assert.Single(broken.Images));
 
         var fixedCheck = Assert.Single(requests, r => r.ToolResults.Count == FixedCheck + 1).ToolResults[^1];
