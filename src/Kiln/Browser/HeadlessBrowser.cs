@@ -27,6 +27,9 @@ public sealed partial class HeadlessBrowser(
     public const int MinWidth = 240;
     public const int MaxWidth = 2560;
 
+    /// <summary>The install step named when Chromium is missing.</summary>
+    public const string InstallStep = "apt-get install chromium";
+
     /// <summary>How long closing a page or the browser may take before it is given up on (and the browser killed).</summary>
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
@@ -35,9 +38,6 @@ public sealed partial class HeadlessBrowser(
     private RefusingPort? _fence;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
-
-    /// <summary>The install step named when Chromium is missing.</summary>
-    public const string InstallStep = "apt-get install chromium";
 
     /// <summary>
     /// Opens <paramref name="pathAndQuery"/> on the project's preview origin at <paramref name="width"/> pixels, lets it
