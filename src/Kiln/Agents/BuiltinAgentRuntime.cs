@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Anthropic;
 using Anthropic.Core;
@@ -88,6 +89,7 @@ public sealed partial class BuiltinAgentRuntime(
                 }
 
                 conversation.Add(new ConversationMessage(ConversationRole.User, results));
+                ToolResultImages.KeepLatest(conversation);
                 await conversationFile.SaveAsync(conversation, CancellationToken.None);
             }
 
@@ -155,7 +157,9 @@ public sealed partial class BuiltinAgentRuntime(
             LogToolFailed(_logger, call.Name, text);
         }
 
-        return new ToolResultPart(call.Id, text, result.IsError == true);
+        // check_app's screenshot goes to the model inside the tool_result, as the image it is.
+        List<ImagePart> images = [.. result.Content.OfType<ImageContentBlock>().Select(image => new ImagePart(image.MimeType, Encoding.ASCII.GetString(image.Data.Span)))];
+        return new ToolResultPart(call.Id, text, result.IsError == true, images.Count > 0 ? images : null);
     }
 
     private static void AddUserPrompt(List<ConversationMessage> conversation, string text, PromptAttachments files)

@@ -19,7 +19,7 @@ namespace Kiln.Tools;
 public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events)
 {
     /// <summary>The classes whose <c>[McpServerTool]</c> methods are Kiln's tools.</summary>
-    private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(ScaffoldTools), typeof(CommandTools), typeof(PreviewTools)];
+    private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(ScaffoldTools), typeof(CommandTools), typeof(PreviewTools), typeof(BrowserTools)];
 
     public const string ServerName = "kiln";
 

@@ -90,7 +90,7 @@ public sealed class ViteKiln : IAsyncLifetime
 /// </summary>
 [Collection(WebUiInChromium.Name)]
 [Slow]
-public sealed class OfflineViteTests(ViteKiln fixture, Browser browser) : IClassFixture<ViteKiln>
+public sealed class OfflineViteTests(ViteKiln fixture, WebUi.Browser browser) : IClassFixture<ViteKiln>
 {
     private KilnApp Kiln => fixture.Kiln;
 
