@@ -231,7 +231,7 @@ export default function Timer({ storageKey = settings.storageKey, shortcuts = tr
           {/* Paused, even in the first millisecond, reads Resume. */}
           {running ? 'Pause' : state.left !== null ? 'Resume' : 'Start'}
         </button>
-        <button className="btn btn-quiet btn-big" type="button" id="reset" onClick={() => switchMode(state.mode)}>Reset</button>
+        <button className="btn btn-quiet btn-big" type="button" id="timer-reset" onClick={() => switchMode(state.mode)}>Reset</button>
       </div>
       <p className="muted" id="sessions">
         {state.sessions === 0
