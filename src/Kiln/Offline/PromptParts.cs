@@ -19,8 +19,6 @@ internal sealed record PartRequest(OfflineAppKind Kind, string Words, string Phr
 /// <param name="Missing">The features not built, in the prompt's words, each once.</param>
 internal sealed partial record PromptParts(IReadOnlyList<PartRequest> Parts, IReadOnlyList<string> Missing)
 {
-    public static readonly PromptParts None = new([], []);
-
     /// <summary>The kinds that can be a part of an app of several, or hold such parts: each a component of its own.</summary>
     public static bool Composes(OfflineAppKind kind) =>
         kind is OfflineAppKind.Todo or OfflineAppKind.Notes or OfflineAppKind.Counter or OfflineAppKind.Calculator or OfflineAppKind.Timer;
@@ -52,7 +50,8 @@ internal sealed partial record PromptParts(IReadOnlyList<PartRequest> Parts, IRe
             }
         }
 
-        var unmatched = new List<string>();
+        // Each feature not built as a part, and whether it names a kind that cannot be one ("a landing page" in a todo app).
+        var unmatched = new List<(string Words, bool Kind)>();
         while (features.TryDequeue(out var feature))
         {
             var words = Cut(feature);
@@ -78,28 +77,32 @@ internal sealed partial record PromptParts(IReadOnlyList<PartRequest> Parts, IRe
                     {
                         parts.Add(new PartRequest(named.Kind, Display(words), named.Phrase));
                     }
-
-                    continue;
+                }
+                else
+                {
+                    unmatched.Add((words, true));
                 }
             }
-            else if (Customization.None.Apply(words).Applied.Count > 0)
+            else if (Customization.None.Apply(words).Applied.Count == 0) // "dark mode", "a green accent": the app has them
             {
-                continue; // "dark mode", "a green accent": the app has them
+                unmatched.Add((words, false));
             }
-
-            unmatched.Add(words);
         }
 
+        // Whether a feature is built is known once every part is: "add tasks" is built by a task list part.
         var built = parts.Select(part => part.Kind).Append(main).ToList();
         var missing = unmatched
-            .Where(words => KindVocabulary.FindPhrase(words) is not null || !Words(words).All(word => FeatureVocabulary.IsCovered(word, built)))
-            .Select(Display)
+            .Where(feature => feature.Kind || !Words(feature.Words).All(word => IsBuilt(word, built)))
+            .Select(feature => Display(feature.Words))
             .Where(words => words.Length > 0)
             .DistinctBy(words => words.ToLowerInvariant())
             .Take(MaxMissing)
             .ToList();
         return new PromptParts(parts, missing);
     }
+
+    private static bool IsBuilt(string word, List<OfflineAppKind> built) =>
+        FeatureVocabulary.IsCovered(word, built) || KindVocabulary.FindPhrase(word) is { } named && built.Contains(named.Kind);
 
     /// <summary>
     /// Whether the feature is the kind itself ("a simple task list", "a red counter"), not something done with it

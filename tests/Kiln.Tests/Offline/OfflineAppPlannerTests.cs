@@ -235,6 +235,7 @@ public sealed class OfflineAppPlannerTests
     [InlineData("a wedding website for Anna and Ben")]
     [InlineData("a landing page for my bakery with a newsletter signup")]
     [InlineData("a todo app in dark mode with a footer saying Made with love and sound")]
+    [InlineData("a todo app where I can add and edit tasks")]
     public void A_prompt_the_app_fully_covers_mentions_no_missing_part(string prompt)
     {
         foreach (var stack in new[] { OfflineAppStack.Static, OfflineAppStack.Vite })
