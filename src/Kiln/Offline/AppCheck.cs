@@ -88,14 +88,17 @@ internal sealed partial record AppCheck(AppCheckOutcome Outcome, IReadOnlyList<s
 
                 return text.Append("The offline model cannot fix code. To have them fixed, set ANTHROPIC_API_KEY (or another model provider) and ask again.").ToString();
             case AppCheckOutcome.NotChecked:
-                return $"I could not check it in a browser: check_app said: {FirstLines(3)}";
+                return $"I could not check it in a browser: check_app said: {Lines()}";
             default:
-                return $"I opened it in a browser with check_app, which said: {FirstLines(3)}";
+                return $"I opened it in a browser with check_app, which said: {Lines()}";
         }
     }
 
-    private string FirstLines(int count) =>
-        string.Join('\n', Text.Split('\n').Where(line => line.Trim().Length > 0).Take(count)) is { Length: > 0 } lines ? lines : "(no details)";
+    // The result's own lines, without the one that points at the screenshot, which the summary does not carry.
+    private string Lines() =>
+        string.Join('\n', Text.Split('\n').Where(line => line.Trim().Length > 0 && !line.Contains("screenshot", StringComparison.OrdinalIgnoreCase)).Take(6)) is { Length: > 0 } lines
+            ? lines
+            : "(no details)";
 
     [GeneratedRegex(@"^HTTP status:\s*(?<code>\d{3})\b", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex Status();

@@ -309,6 +309,20 @@ public sealed class OfflineModelStackTests
     }
 
     [Fact]
+    public void A_check_that_says_neither_clean_nor_broken_is_quoted()
+    {
+        var chat = new Chat(Chat.WithCheckApp);
+        chat.User(Todo);
+        chat.RunToEnd(OfflineAppStack.Static, call => (false, call.Name == "check_app"
+            ? "Checked / at 1280×800 in 15012 ms.\nHTTP status: none\nTitle: (none)\nnet::ERR_CONNECTION_REFUSED at http://p-1.localhost/\n\nThe screenshot below shows the page as it looked at the end of the check."
+            : "ok"));
+        Assert.Contains("I opened it in a browser with check_app, which said:", chat.Summary, StringComparison.Ordinal);
+        Assert.Contains("net::ERR_CONNECTION_REFUSED", chat.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("no errors", chat.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("screenshot", chat.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_static_app_and_a_follow_up_are_checked_too()
     {
         var chat = new Chat(Chat.WithCheckApp);
