@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { settings } from '../settings.ts'
+import type { PartProps } from './Extras.tsx'
 
 interface Note {
   id: string
@@ -13,9 +14,9 @@ interface Saved {
   selected: string | null
 }
 
-function load(): Saved {
+function load(storageKey: string): Saved {
   try {
-    const saved = JSON.parse(localStorage.getItem(settings.storageKey) ?? 'null') as Partial<Saved> | null
+    const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as Partial<Saved> | null
     if (saved && Array.isArray(saved.notes)) {
       const notes = saved.notes
         .filter((note) => note && typeof note.id === 'string')
@@ -37,8 +38,8 @@ function newest(notes: Note[]) {
   return [...notes].sort((a, b) => b.updated - a.updated)
 }
 
-export default function Notes() {
-  const [state, setState] = useState(load)
+export default function Notes({ storageKey = settings.storageKey, shortcuts = true }: PartProps) {
+  const [state, setState] = useState(() => load(storageKey))
   const [query, setQuery] = useState('')
   const [saveFailed, setSaveFailed] = useState(false)
   const titleInput = useRef<HTMLInputElement>(null)
@@ -46,12 +47,12 @@ export default function Notes() {
 
   useEffect(() => {
     try {
-      localStorage.setItem(settings.storageKey, JSON.stringify(state))
+      localStorage.setItem(storageKey, JSON.stringify(state))
       setSaveFailed(false)
     } catch {
       setSaveFailed(true)
     }
-  }, [state])
+  }, [state, storageKey])
 
   const current = state.notes.find((note) => note.id === state.selected) ?? null
   const search = query.trim().toLowerCase()
@@ -87,6 +88,7 @@ export default function Notes() {
   }
 
   useEffect(() => {
+    if (!shortcuts) return
     const onKey = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && event.altKey && event.key.toLowerCase() === 'n') {
         event.preventDefault()
