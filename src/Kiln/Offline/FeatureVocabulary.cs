@@ -84,7 +84,7 @@ internal static class FeatureVocabulary
             """),
         [OfflineAppKind.Timer] = Words("""
             pomodoro focus break short long work study session mode start stop pause resume reset duration minute second
-            custom countdown count-down ring progress clock time cycle daily
+            custom countdown count-down ring progress clock time cycle daily sound sounds chime alarm beep ding bell
             """),
         [OfflineAppKind.Default] = Words("""
             entry item search searching filter tag label category favourite favorite star starred sort sorting export

@@ -14,7 +14,7 @@ namespace Kiln.Tests.Browser;
 /// Real Vite, real Chromium, real Kestrel.
 /// </summary>
 [Collection(KilnBrowser.Name)]
-[Trait("Category", "Slow")]
+[Slow]
 public sealed class CheckAppAgentTests(CheckAppAgentTests.TemplateCache cache) : IClassFixture<CheckAppAgentTests.TemplateCache>
 {
     private static readonly TimeSpan GenerationTimeout = TimeSpan.FromMinutes(5);

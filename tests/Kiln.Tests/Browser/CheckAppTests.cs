@@ -117,7 +117,7 @@ public sealed class CheckAppTests(CheckAppTests.SharedKiln shared) : IClassFixtu
     }
 
     [Fact]
-    [Trait("Category", "Slow")]
+    [Slow]
     public async Task A_page_that_never_stops_fetching_is_shown_as_it_is_when_the_settle_time_runs_out()
     {
         var project = await Harness.CreateProjectAsync(Page("<h1>Polling</h1>", """

@@ -359,12 +359,12 @@ public sealed class OfflineModelStackTests
     public void A_composed_app_writes_each_component_and_the_summary_names_what_is_missing()
     {
         var chat = new Chat(Chat.WithCheckApp);
-        chat.User("a pomodoro timer with a task list and sound");
+        chat.User("a pomodoro timer with a task list, sound and a weekly report");
         var calls = chat.RunToEnd(OfflineAppStack.Vite, call => (false, call.Name == "check_app" ? CleanCheck : ScaffoldResult));
         var paths = Paths(calls);
         Assert.Contains("src/components/Timer.tsx", paths);
         Assert.Contains("src/components/TodoList.tsx", paths);
-        Assert.Contains("Not built: “sound”.", chat.Summary, StringComparison.Ordinal);
+        Assert.Contains("Not built: “a weekly report”.", chat.Summary, StringComparison.Ordinal);
         Assert.Contains("ANTHROPIC_API_KEY", chat.Summary, StringComparison.Ordinal);
         Assert.EndsWith("it loads with no errors.", chat.Summary, StringComparison.Ordinal);
     }
