@@ -32,7 +32,7 @@ public sealed class AttachmentStore(ProjectWorkspace workspace, EventLog events)
                 // Through the app's one path rule, so a planted link under public/ cannot carry the file outside.
                 var full = app.Resolve($"{UploadsDirectory}/{file.Name}");
                 var existed = File.Exists(full);
-                await WriteAtomicallyAsync(full, file.Bytes, cancellationToken);
+                await AtomicFile.WriteAllBytesAsync(full, file.Bytes, cancellationToken);
                 appPath = app.Relative(full);
                 await events.AppendAsync(projectId, existed ? new FileUpdated(appPath, file.Bytes.Length) : new FileCreated(appPath, file.Bytes.Length), cancellationToken);
             }
@@ -79,23 +79,7 @@ public sealed class AttachmentStore(ProjectWorkspace workspace, EventLog events)
     }
 
     private string PromptDirectory(string projectId, int promptNumber) =>
-        Path.Combine(workspace.ProjectDirectory(projectId), DirectoryName, promptNumber.ToString(CultureInfo.InvariantCulture));
-
-    private static async Task WriteAtomicallyAsync(string full, byte[] bytes, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.kiln-tmp");
-        try
-        {
-            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
-}
+        Path.Combine(workspace.ProjectDirectory(projectId), DirectoryName, promptNumber.ToString(CultureInfo.InvariantCulture));}
 
 /// <summary>The files of a prompt as the model receives them: images to show, and a note naming every file.</summary>
 public sealed record PromptAttachments(IReadOnlyList<PromptImage> Images, string? Note)

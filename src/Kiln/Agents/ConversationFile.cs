@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kiln.Projects;
 
 namespace Kiln.Agents;
 
@@ -21,15 +22,9 @@ public sealed class ConversationFile(string sessionDirectory)
         return await JsonSerializer.DeserializeAsync(stream, ConversationJsonContext.Default.ListConversationMessage, cancellationToken) ?? [];
     }
 
-    public async Task SaveAsync(List<ConversationMessage> messages, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        var temporary = _path + ".tmp";
-        await using (var stream = File.Create(temporary))
-        {
-            await JsonSerializer.SerializeAsync(stream, messages, ConversationJsonContext.Default.ListConversationMessage, cancellationToken);
-        }
-
-        File.Move(temporary, _path, overwrite: true);
-    }
+    public Task SaveAsync(List<ConversationMessage> messages, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(
+            _path,
+            (stream, token) => JsonSerializer.SerializeAsync(stream, messages, ConversationJsonContext.Default.ListConversationMessage, token),
+            cancellationToken);
 }

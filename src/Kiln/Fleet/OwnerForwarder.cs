@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Net;
+using Kiln.Preview;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -21,18 +20,8 @@ public sealed class OwnerForwarder(IHttpForwarder forwarder, ThisInstance self, 
     // A preview's HMR socket is quiet for as long as nobody edits.
     private static readonly ForwarderRequestConfig UpgradeConfig = new() { ActivityTimeout = TimeSpan.FromDays(1) };
 
-    // Instances talk to each other directly: no system proxy, no redirects followed (the client must see them),
-    // no cookie jar, no decompression (bytes pass through as the owner sent them).
-    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        EnableMultipleHttp2Connections = true,
-        ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    });
+    // Instances talk to each other directly, and the request passes as it came, exactly as to a dev server.
+    private readonly HttpMessageInvoker _client = new(ForwardingHandler.Create());
 
     public static bool WasForwarded(HttpRequest request) => request.Headers.ContainsKey(Header);
 

@@ -15,10 +15,7 @@ internal sealed class DevServer : IAsyncDisposable
     /// <summary>Automatic restarts after a crash before the server is left crashed until someone asks again.</summary>
     private const int MaxAutomaticRestarts = 1;
 
-    // A refused connection on loopback costs microseconds; probing often shaves the wait after Vite is up.
-    private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(20);
-
-    private readonly DevServerSupervisor _supervisor;
+    private readonly DevServerHost _host;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
@@ -34,15 +31,15 @@ internal sealed class DevServer : IAsyncDisposable
     private long _lastUsed;
     private int _inFlight;
 
-    public DevServer(string projectId, string appDirectory, DevServerOutput output, DevServerSupervisor supervisor, ILogger logger, TimeProvider time)
+    public DevServer(string projectId, string appDirectory, DevServerOutput output, DevServerHost host)
     {
         ProjectId = projectId;
         AppDirectory = appDirectory;
         Output = output;
-        _supervisor = supervisor;
-        _logger = logger;
-        _time = time;
-        _lastUsed = time.GetTimestamp();
+        _host = host;
+        _logger = host.Logger;
+        _time = host.Time;
+        _lastUsed = _time.GetTimestamp();
     }
 
     public string ProjectId { get; }
@@ -143,7 +140,7 @@ internal sealed class DevServer : IAsyncDisposable
         _logger.DevServerStopped(run.Port, reason);
         if (reason is not (DevServerStopReason.Deleted or DevServerStopReason.Shutdown))
         {
-            await _supervisor.Events.AppendAsync(ProjectId, new ServerStopped(run.Port, reason), CancellationToken.None);
+            await _host.Events.AppendAsync(ProjectId, new ServerStopped(run.Port, reason), CancellationToken.None);
         }
     }
 
@@ -208,7 +205,7 @@ internal sealed class DevServer : IAsyncDisposable
         using var scope = ProjectLogScope.Begin(_logger, ProjectId);
         try
         {
-            await _supervisor.MakeRoomAsync(this, _supervisor.Stopping);
+            await _host.MakeRoomAsync(this, _host.Stopping);
         }
         catch (OperationCanceledException)
         {
@@ -217,10 +214,10 @@ internal sealed class DevServer : IAsyncDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            if (_supervisor.Ports.Rent() is not { } port)
+            if (_host.Ports.Rent() is not { } port)
             {
                 return await FailAsync(
-                    $"No port is free in Kiln's preview pool ({_supervisor.Options.PortRangeStart}-{_supervisor.Options.PortRangeEnd}).", epoch, null, null);
+                    $"No port is free in Kiln's preview pool ({_host.Options.PortRangeStart}-{_host.Options.PortRangeEnd}).", epoch, null, null);
             }
 
             var (argv, environment) = script.CommandFor(port, AppDirectory);
@@ -229,19 +226,19 @@ internal sealed class DevServer : IAsyncDisposable
             DevServerRun run;
             try
             {
-                var process = await _supervisor.Runner.StartAsync(
+                var process = await _host.Runner.StartAsync(
                     new ProcessSpec(argv, AppDirectory, [AppDirectory])
                     {
                         Environment = environment,
-                        CpuSeconds = _supervisor.Options.DevServerCpuSeconds,
+                        CpuSeconds = _host.Options.DevServerCpuSeconds,
                         ReadOnlyDirectories = ProtectedDirectories.Of(AppDirectory),
                     },
-                    _supervisor.Stopping);
+                    _host.Stopping);
                 run = new DevServerRun(process, port, command, log, Output, _time.GetTimestamp());
             }
             catch (Exception exception) when (exception is FileNotFoundException or SandboxUnavailableException or IOException or OperationCanceledException)
             {
-                _supervisor.Ports.Return(port);
+                _host.Ports.Return(port);
                 await log.DisposeAsync();
                 return exception is OperationCanceledException
                     ? Abandoned()
@@ -265,12 +262,13 @@ internal sealed class DevServer : IAsyncDisposable
                 return Abandoned();
             }
 
-            _supervisor.Records.Write(ProjectId, run.Process.Pid);
+            _host.Records.Write(ProjectId, run.Process.Pid);
             _logger.DevServerStarting(command, port, run.Process.Pid);
-            await _supervisor.Events.AppendAsync(ProjectId, new ServerStarted(port, command), CancellationToken.None);
+            await _host.Events.AppendAsync(ProjectId, new ServerStarted(port, command), CancellationToken.None);
 
-            var readiness = await WaitUntilAnswersAsync(run);
-            if (readiness == Readiness.Answered)
+            var readiness = await DevServerProbe.WaitUntilAnswersAsync(
+                run, _host.Upstream.Invoker, _host.Options.StartTimeout, _time, _host.Stopping);
+            if (readiness == DevServerReadiness.Answered)
             {
                 lock (_lock)
                 {
@@ -289,10 +287,10 @@ internal sealed class DevServer : IAsyncDisposable
                 }
 
                 Touch();
-                var url = _supervisor.Origin.UrlFor(ProjectId).ToString();
+                var url = _host.Origin.UrlFor(ProjectId).ToString();
                 var elapsed = _time.GetElapsedTime(run.StartedAt);
                 _logger.DevServerReady(port, elapsed);
-                await _supervisor.Events.AppendAsync(ProjectId, new PreviewReady(url), CancellationToken.None);
+                await _host.Events.AppendAsync(ProjectId, new PreviewReady(url), CancellationToken.None);
                 return DevServerOutcome.Running(port, command);
             }
 
@@ -307,12 +305,12 @@ internal sealed class DevServer : IAsyncDisposable
 
             await run.StopAsync();
             Release(run);
-            if (stale || readiness == Readiness.Stopped)
+            if (stale || readiness == DevServerReadiness.Stopped)
             {
                 return Abandoned();
             }
 
-            if (readiness == Readiness.Exited && attempt == 1 && run.PortWasTaken())
+            if (readiness == DevServerReadiness.Exited && attempt == 1 && run.PortWasTaken())
             {
                 _logger.PortTaken(port);
                 continue;
@@ -320,11 +318,11 @@ internal sealed class DevServer : IAsyncDisposable
 
             lock (_lock)
             {
-                _lastExitCode = readiness == Readiness.Exited ? run.ExitCode : null;
+                _lastExitCode = readiness == DevServerReadiness.Exited ? run.ExitCode : null;
             }
 
-            var failure = readiness == Readiness.TimedOut
-                ? $"The dev server ({command}) did not answer HTTP on port {port} within {_supervisor.Options.StartTimeout.TotalSeconds:0} seconds."
+            var failure = readiness == DevServerReadiness.TimedOut
+                ? $"The dev server ({command}) did not answer HTTP on port {port} within {_host.Options.StartTimeout.TotalSeconds:0} seconds."
                 : $"The dev server ({command}) exited with code {run.ExitCode} before it answered HTTP.";
             return await FailAsync(failure, epoch, port, command);
         }
@@ -350,7 +348,7 @@ internal sealed class DevServer : IAsyncDisposable
             _state = DevServerState.Crashed;
             _lastExitCode = exitCode;
             epoch = _epoch;
-            restart = _automaticRestarts < MaxAutomaticRestarts && !_supervisor.Stopping.IsCancellationRequested;
+            restart = _automaticRestarts < MaxAutomaticRestarts && !_host.Stopping.IsCancellationRequested;
         }
 
         // The start that created this watch set the project's logging scope, which flows here.
@@ -359,7 +357,7 @@ internal sealed class DevServer : IAsyncDisposable
             $"The dev server ({run.Command}) crashed with exit code {exitCode} after {uptime.TotalSeconds:0.#} seconds.");
         Output.AddError(message);
         _logger.DevServerCrashed(exitCode, restart);
-        await _supervisor.Events.AppendAsync(ProjectId, new ErrorOccurred(
+        await _host.Events.AppendAsync(ProjectId, new ErrorOccurred(
             message,
             restart
                 ? "Kiln restarts it once. If it crashes again, fix the error its output shows, then call start_dev_server."
@@ -386,44 +384,6 @@ internal sealed class DevServer : IAsyncDisposable
         }
     }
 
-    private async Task<Readiness> WaitUntilAnswersAsync(DevServerRun run)
-    {
-        using var deadline = new CancellationTokenSource(_supervisor.Options.StartTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _supervisor.Stopping);
-        var root = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{DevServerScript.Host}:{run.Port}/"));
-        while (true)
-        {
-            if (run.Process.Exited.IsCompleted)
-            {
-                return Readiness.Exited;
-            }
-
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, root);
-                using var response = await _supervisor.Upstream.Invoker.SendAsync(request, linked.Token);
-                // Any answer at all: a 404 or a compile error page is still a server the preview can reach.
-                return Readiness.Answered;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (OperationCanceledException) when (linked.IsCancellationRequested)
-            {
-                return Ended();
-            }
-
-            await Task.WhenAny(run.Process.Exited, Task.Delay(ProbeInterval, _time, linked.Token));
-            if (linked.IsCancellationRequested)
-            {
-                return Ended();
-            }
-        }
-
-        Readiness Ended() => _supervisor.Stopping.IsCancellationRequested || run.StopRequested ? Readiness.Stopped : Readiness.TimedOut;
-    }
-
     private async Task<DevServerOutcome> FailAsync(string failure, int epoch, int? port, string? command)
     {
         lock (_lock)
@@ -437,7 +397,7 @@ internal sealed class DevServer : IAsyncDisposable
         Output.AddError(failure);
         var tail = Output.Tail(20);
         _logger.DevServerStartFailed(failure);
-        await _supervisor.Events.AppendAsync(ProjectId, new ErrorOccurred(
+        await _host.Events.AppendAsync(ProjectId, new ErrorOccurred(
             failure, "Fix what its output shows, then call start_dev_server again.", string.Join('\n', tail)), CancellationToken.None);
         return DevServerOutcome.Failed(failure, tail, port, command);
     }
@@ -448,17 +408,9 @@ internal sealed class DevServer : IAsyncDisposable
     {
         if (run.TryRelease())
         {
-            _supervisor.Ports.Return(run.Port);
-            _supervisor.Records.Delete(ProjectId);
+            _host.Ports.Return(run.Port);
+            _host.Records.Delete(ProjectId);
         }
-    }
-
-    private enum Readiness
-    {
-        Answered,
-        Exited,
-        TimedOut,
-        Stopped,
     }
 
     /// <summary>A proxied request in flight; disposing it ends the request and counts as use.</summary>

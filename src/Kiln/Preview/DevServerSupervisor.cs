@@ -18,9 +18,12 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
     private readonly SemaphoreSlim _room = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ProjectWorkspace _workspace;
+    private readonly PreviewOptions _options;
+    private readonly DevServerRecords _records;
     private readonly TimeProvider _time;
     private readonly ILogger<DevServerSupervisor> _logger;
     private readonly PreviewErrors _errors;
+    private readonly DevServerHost _host;
 
     public DevServerSupervisor(
         SandboxedProcessRunner runner,
@@ -34,35 +37,15 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         ILogger<DevServerSupervisor> logger,
         PreviewErrors errors)
     {
-        Runner = runner;
-        Events = events;
-        Origin = origin;
-        Ports = ports;
-        Upstream = upstream;
-        Options = options.Value;
-        Records = new DevServerRecords(workspace);
         _workspace = workspace;
+        _options = options.Value;
+        _records = new DevServerRecords(workspace);
         _time = time;
-        _errors = errors;
         _logger = logger;
+        _errors = errors;
+        _host = new DevServerHost(
+            runner, events, ports, _records, upstream, origin, _options, time, logger, MakeRoomAsync, _stopping.Token);
     }
-
-    internal SandboxedProcessRunner Runner { get; }
-
-    internal EventLog Events { get; }
-
-    internal PreviewOrigin Origin { get; }
-
-    internal PortPool Ports { get; }
-
-    internal PreviewUpstream Upstream { get; }
-
-    internal PreviewOptions Options { get; }
-
-    internal DevServerRecords Records { get; }
-
-    /// <summary>Cancelled when Kiln stops: starts in progress give up.</summary>
-    internal CancellationToken Stopping => _stopping.Token;
 
     /// <summary>
     /// Starts the project's dev server unless it already runs, and waits for the outcome. Cancelling the wait does
@@ -115,7 +98,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        if (Records.KillLeftovers() is > 0 and var killed)
+        if (_records.KillLeftovers() is > 0 and var killed)
         {
             _logger.LeftoversKilled(killed);
         }
@@ -126,7 +109,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
     /// <summary>Stops idle servers: a quarter of the idle time late at most, and at least every 30 seconds.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var period = TimeSpan.FromTicks(Math.Min(Options.IdleTimeout.Ticks / 4, TimeSpan.FromSeconds(30).Ticks));
+        var period = TimeSpan.FromTicks(Math.Min(_options.IdleTimeout.Ticks / 4, TimeSpan.FromSeconds(30).Ticks));
         using var timer = new PeriodicTimer(period, _time);
         try
         {
@@ -135,7 +118,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
                 foreach (var server in _servers.Values)
                 {
                     if (server.State == DevServerState.Running && server.InFlight == 0 &&
-                        _time.GetElapsedTime(server.LastUsed) >= Options.IdleTimeout)
+                        _time.GetElapsedTime(server.LastUsed) >= _options.IdleTimeout)
                     {
                         await server.StopAsync(DevServerStopReason.Idle);
                     }
@@ -178,7 +161,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
     /// Before <paramref name="starting"/> starts: while the running servers fill every slot, stops the least
     /// recently used. Only running servers are evicted, never one that is itself starting.
     /// </summary>
-    internal async Task MakeRoomAsync(DevServer starting, CancellationToken cancellationToken)
+    private async Task MakeRoomAsync(DevServer starting, CancellationToken cancellationToken)
     {
         await _room.WaitAsync(cancellationToken);
         try
@@ -188,7 +171,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
                 var others = _servers.Values
                     .Where(s => s != starting && s.State is DevServerState.Running or DevServerState.Starting)
                     .ToList();
-                if (others.Count < Options.MaxRunningServers)
+                if (others.Count < _options.MaxRunningServers)
                 {
                     return;
                 }
@@ -217,7 +200,5 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
             _workspace.AppDirectory(id),
             // Compile errors the server prints are collected for the agent (preview_error events).
             new DevServerOutput(_workspace.LogsDirectory(id), _workspace.AppDirectory(id), report => _errors.ReportAsync(id, report, CancellationToken.None)),
-            this,
-            _logger,
-            _time));
+            _host));
 }

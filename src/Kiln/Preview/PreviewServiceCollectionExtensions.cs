@@ -15,8 +15,11 @@ public static class PreviewServiceCollectionExtensions
         services.AddSingleton<DevServerSupervisor>();
         services.AddHostedService(provider => provider.GetRequiredService<DevServerSupervisor>());
         services.AddProjectStateHolder<DevServerSupervisor>();
+        services.AddSingleton<DevServerForwarder>();
+        services.AddSingleton<PreviewFileServer>();
+        services.AddProjectStateHolder<PreviewFileServer>();
+        services.AddSingleton<StartOnVisit>();
         services.AddSingleton<PreviewProxy>();
-        services.AddProjectStateHolder<PreviewProxy>();
         services.AddSingleton<VitePublicFiles>();
         services.AddProjectStateHolder<VitePublicFiles>();
         services.AddSingleton<PreviewErrors>();

@@ -25,7 +25,7 @@ public static class AppFileTree
             }
 
             var ordered = entries
-                .Where(entry => !entry.Name.EndsWith(".kiln-tmp", StringComparison.Ordinal))
+                .Where(entry => !entry.Name.EndsWith(AtomicFile.TemporarySuffix, StringComparison.Ordinal))
                 .OrderBy(entry => entry is DirectoryInfo ? 0 : 1)
                 .ThenBy(entry => entry.Name, StringComparer.Ordinal)
                 .ToList();

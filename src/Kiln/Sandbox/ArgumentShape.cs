@@ -130,8 +130,18 @@ internal sealed class ArgumentShape
         ParsedArguments Fail(string error) => new([], seen, error, args.Count);
     }
 
+    /// <summary>Parses the arguments from <paramref name="start"/> and checks every operand as a file the program reads.</summary>
+    public string? Check(IReadOnlyList<string> args, int start, ProjectPaths paths)
+    {
+        var parsed = Parse(args, start, paths);
+        return parsed.Error ?? OperandPaths.Check(parsed.Operands, paths, PathUse.Read);
+    }
+
     public static FrozenSet<string> Set(params string[] items) => FrozenSet.Create(StringComparer.Ordinal, items);
 
     public static FrozenSet<string> WithCommonPaths(params string[] items) =>
         CommonPathOptions.Concat(items).ToFrozenSet(StringComparer.Ordinal);
+
+    public static FrozenDictionary<string, string> Refusals(params (string Option, string Reason)[] items) =>
+        items.ToFrozenDictionary(i => i.Option, i => i.Reason, StringComparer.Ordinal);
 }

@@ -40,7 +40,7 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
             await GuardAgainstLostWorkAsync(full, path, content, bytes.Length, cancellationToken);
         }
 
-        await WriteAtomicallyAsync(full, bytes, cancellationToken);
+        await AtomicFile.WriteAllBytesAsync(full, bytes, cancellationToken);
         context.Provenance.Wrote(App.Relative(full), bytes);
         await ReportWrittenAsync(full, existed, bytes.Length, cancellationToken);
         return $"{(existed ? "Updated" : "Created")} {App.Relative(full)} ({bytes.Length} bytes).";
@@ -108,7 +108,7 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
         }
 
         var bytes = CheckedBytes(text.Replace(old_string, new_string, StringComparison.Ordinal));
-        await WriteAtomicallyAsync(full, bytes, cancellationToken);
+        await AtomicFile.WriteAllBytesAsync(full, bytes, cancellationToken);
         // An edit of a file that was nobody's work leaves one that still is; an edit of earlier work stays protected.
         var relative = App.Relative(full);
         if (context.Provenance.IsNobodysWork(relative, oldBytes))
@@ -266,23 +266,6 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
         if (count >= _limits.MaxFiles)
         {
             throw new McpException($"The app already has {_limits.MaxFiles} files, the most allowed. Delete files it no longer needs.");
-        }
-    }
-
-    // Write beside the file, then rename over it: a reader never sees half a file, and a hard link or
-    // symlink at the final name is replaced rather than written through.
-    private static async Task WriteAtomicallyAsync(string full, byte[] bytes, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.kiln-tmp");
-        try
-        {
-            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kiln.Projects;
 using Kiln.Sandbox;
 
 namespace Kiln.Versions;
@@ -24,7 +25,7 @@ public sealed class AppRepository(SandboxedProcessRunner runner, TimeProvider ti
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     /// <summary>Kept out of every version, through .git/info/exclude (the app's own .gitignore is the app's).</summary>
-    private const string Exclude = """
+    private const string Exclude = $"""
         # Written by Kiln: dependencies, build output and Kiln's own files are never part of a version.
         node_modules/
         /dist/
@@ -32,7 +33,7 @@ public sealed class AppRepository(SandboxedProcessRunner runner, TimeProvider ti
         /.next/
         /.pnpm-store/
         /.kiln/
-        *.kiln-tmp
+        *{AtomicFile.TemporarySuffix}
         /.claude-session/
         /logs/
         """;

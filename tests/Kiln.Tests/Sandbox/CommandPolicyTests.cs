@@ -221,12 +221,12 @@ public sealed class CommandPolicyTests : IDisposable
     [InlineData("@scope/pkg@1.2.3", "@scope/pkg")]
     [InlineData("vite", "vite")]
     public void Package_names_lose_their_version(string spec, string name) =>
-        Assert.Equal(name, CommandPolicy.PackageName(spec));
+        Assert.Equal(name, PackageSpecs.PackageName(spec));
 
     [Theory]
     [InlineData("vite", "create-vite")]
     [InlineData("@scope", "@scope/create")]
     [InlineData("@scope/app", "@scope/create-app")]
     public void Initializers_map_to_create_packages(string name, string package) =>
-        Assert.Equal(package, CommandPolicy.CreatePackageName(name));
+        Assert.Equal(package, PackageSpecs.CreatePackageName(name));
 }

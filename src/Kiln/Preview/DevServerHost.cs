@@ -1,0 +1,25 @@
+using Kiln.Events;
+using Kiln.Sandbox;
+
+namespace Kiln.Preview;
+
+/// <summary>
+/// What a <see cref="DevServer"/> needs from the <see cref="DevServerSupervisor"/> that owns it, built once by the
+/// supervisor and shared by every server: where its processes start, its events go, its ports and records come
+/// from, how it is probed and announced, and the supervisor's say over how many may run and when Kiln stops.
+/// <see cref="MakeRoomAsync"/> is called before a server starts and stops the least recently used ones while every
+/// slot is taken; <see cref="Stopping"/> is cancelled when Kiln stops, so starts in progress give up and a crashed
+/// server stays down.
+/// </summary>
+internal sealed record DevServerHost(
+    SandboxedProcessRunner Runner,
+    EventLog Events,
+    PortPool Ports,
+    DevServerRecords Records,
+    PreviewUpstream Upstream,
+    PreviewOrigin Origin,
+    PreviewOptions Options,
+    TimeProvider Time,
+    ILogger Logger,
+    Func<DevServer, CancellationToken, Task> MakeRoomAsync,
+    CancellationToken Stopping);
