@@ -37,12 +37,12 @@ public sealed partial class BuiltinAgentRuntime(
         var settings = options.Value;
         var conversationFile = new ConversationFile(run.SessionDirectory);
         var conversation = await conversationFile.LoadAsync(cancellationToken);
-        AddUserPrompt(conversation, run.Prompt, run.Files);
+        AddUserPrompt(conversation, run);
 
         await using var tools = await InProcessToolServer.StartAsync(
             toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
         var toolDefinitions = tools.Tools.Select(AnthropicMapping.ToTool).ToList();
-        var budget = new ContextBudget(settings.ContextBudgetTokens, AgentPrompts.System, tools.Tools);
+        var budget = new ContextBudget(settings.ContextBudgetTokens, Playbook.Instructions, tools.Tools);
         // Connections are pooled by the factory; the SDK retries overloads and transient failures itself.
         using var client = new AnthropicClient(new ClientOptions
         {
@@ -66,7 +66,7 @@ public sealed partial class BuiltinAgentRuntime(
                 {
                     Model = run.Model.Model,
                     MaxTokens = settings.MaxTokens,
-                    System = AgentPrompts.System,
+                    System = Playbook.Instructions,
                     Messages = [.. conversation.Select(AnthropicMapping.ToParam)],
                     Tools = toolDefinitions,
                 };
@@ -162,12 +162,18 @@ public sealed partial class BuiltinAgentRuntime(
         return new ToolResultPart(call.Id, text, result.IsError == true, images.Count > 0 ? images : null);
     }
 
-    private static void AddUserPrompt(List<ConversationMessage> conversation, string text, PromptAttachments files)
+    private static void AddUserPrompt(List<ConversationMessage> conversation, AgentRun run)
     {
         CloseOpenToolCalls(conversation);
-        // Images first, then the words about them, as the Messages API advises; then the note naming every file.
-        List<ContentPart> prompt = [.. files.Images.Select(image => new ImagePart(image.MediaType, image.Base64)), new TextPart(text)];
-        if (files.Note is { } note)
+        // Images first, then the briefing and the words about them, as the Messages API advises; then the note naming every file.
+        List<ContentPart> prompt = [.. run.Files.Images.Select(image => new ImagePart(image.MediaType, image.Base64))];
+        if (run.BriefingNote is { } briefing)
+        {
+            prompt.Add(new TextPart(briefing));
+        }
+
+        prompt.Add(new TextPart(run.Prompt));
+        if (run.Files.Note is { } note)
         {
             prompt.Add(new TextPart(note));
         }

@@ -28,7 +28,8 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
 
     public McpServerOptions CreateServerOptions(string projectId)
     {
-        var context = new ToolContext(projectId, new AppDirectory(workspace.AppDirectory(projectId)), events);
+        var context = new ToolContext(
+            projectId, new AppDirectory(workspace.AppDirectory(projectId)), events, new FileProvenance(workspace.ScaffoldManifest(projectId)));
         var options = new McpServerOptions
         {
             ServerInfo = new Implementation { Name = ServerName, Version = typeof(ProjectToolset).Assembly.GetName().Version?.ToString() ?? "1.0" },
