@@ -86,7 +86,7 @@ public sealed partial class PlaybookTests : IAsyncLifetime
     [InlineData("claude-code")]
     public async Task Each_runtime_sends_the_playbook_and_a_briefing_of_the_app_as_the_prompt_found_it(string runtime)
     {
-        var cli = runtime == "claude-code" ? ClaudeCli.Require() : null;
+        var cli = runtime == "claude-code" ? Requires.ClaudeCli() : null;
         string Tool(string name) => cli is null ? name : $"mcp__kiln__{name}";
         _model.Enqueue(
             ScriptedReply.ToolUse(Tool("write_file"), new { path = "package.json", content = """{"name":"app","scripts":{"dev":"vite"},"dependencies":{"react":"^19.0.0"}}""" }),

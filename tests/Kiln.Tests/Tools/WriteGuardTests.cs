@@ -1,3 +1,6 @@
+using Kiln.Testing;
+using Kiln.Tests.Sandbox;
+
 namespace Kiln.Tests.Tools;
 
 /// <summary>
@@ -127,11 +130,12 @@ public sealed class WriteGuardTests : IAsyncLifetime
     }
 
     [Fact]
+    [Slow]
     public async Task The_scaffolds_demo_app_may_be_replaced_by_a_small_one_until_someone_changes_it()
     {
-        await ToolRequires.SandboxAndNodeAsync(_tools);
-        ToolRequires.Pnpm();
-        await ToolRequires.RegistryAsync();
+        await _tools.Services.RequireBubblewrapAsync();
+        Requires.Pnpm();
+        await Requires.NpmRegistryAsync();
         var (isError, text) = await _tools.CallAsync("create_vite_app", new { template = "react-ts" });
         Assert.False(isError, text);
         var app = Path.Combine(_tools.AppDirectory, "src", "App.tsx");
