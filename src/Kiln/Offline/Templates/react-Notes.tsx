@@ -38,6 +38,11 @@ function newest(notes: Note[]) {
   return [...notes].sort((a, b) => b.updated - a.updated)
 }
 
+// Later than every note so far, even within the same millisecond, so the note touched last is always listed first.
+function stamp(notes: Note[]) {
+  return Math.max(Date.now(), ...notes.map((note) => note.updated + 1))
+}
+
 export default function Notes({ storageKey = settings.storageKey, shortcuts = true }: PartProps) {
   const [state, setState] = useState(() => load(storageKey))
   const [query, setQuery] = useState('')
@@ -60,8 +65,8 @@ export default function Notes({ storageKey = settings.storageKey, shortcuts = tr
 
   const createNote = () => {
     const now = Date.now()
-    const note = { id: now.toString(36) + Math.random().toString(36).slice(2, 8), title: '', body: '', updated: now }
-    setState((saved) => ({ notes: [...saved.notes, note], selected: note.id }))
+    const id = now.toString(36) + Math.random().toString(36).slice(2, 8)
+    setState((saved) => ({ notes: [...saved.notes, { id, title: '', body: '', updated: stamp(saved.notes) }], selected: id }))
     setQuery('')
     requestAnimationFrame(() => titleInput.current?.focus())
   }
@@ -74,7 +79,7 @@ export default function Notes({ storageKey = settings.storageKey, shortcuts = tr
   const edit = (changes: Partial<Note>) =>
     setState((saved) => ({
       ...saved,
-      notes: saved.notes.map((note) => (note.id === saved.selected ? { ...note, ...changes, updated: Date.now() } : note)),
+      notes: saved.notes.map((note) => (note.id === saved.selected ? { ...note, ...changes, updated: stamp(saved.notes) } : note)),
     }))
 
   const remove = () => {
