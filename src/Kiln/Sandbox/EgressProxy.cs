@@ -8,7 +8,7 @@ namespace Kiln.Sandbox;
 
 /// <summary>
 /// Kiln's end of a sandboxed command's only way out: an HTTP proxy on a Unix socket, which the bridge inside the
-/// command's network namespace serves on a loopback port there (see SandboxNetwork). It opens CONNECT
+/// command's network namespace serves as <c>127.0.0.1:</c><see cref="SandboxNetwork.EgressPort"/>. It opens CONNECT
 /// tunnels and forwards absolute-form <c>http://</c> requests to the hosts of its <see cref="EgressAllowlist"/> and
 /// to nothing else, directly or through the proxy the host itself uses, and answers every other request with a 403.
 /// </summary>
