@@ -25,6 +25,7 @@ internal sealed class SandboxNetwork(SandboxOptions options, ILogger logger) : I
     /// <summary>The port inside a command's namespace where an install finds its proxy; nothing else listens in a new namespace.</summary>
     public const int EgressPort = 3128;
 
+    private const string RootPrefix = "kiln-net-";
     private const string ScriptResource = "Sandbox/sandbox-bridge.cjs";
     private const string ExposedSocketName = "exposed.sock";
     private const string EgressSocketName = "egress.sock";
@@ -122,6 +123,24 @@ internal sealed class SandboxNetwork(SandboxOptions options, ILogger logger) : I
         }
     }
 
+    /// <summary>
+    /// The directories of Kilns that are gone (killed outright, so they could not remove their own): their sockets
+    /// lead nowhere. A directory names its Kiln's pid; one whose process still exists is left alone.
+    /// </summary>
+    private static void RemoveLeftovers()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), RootPrefix + "*"))
+        {
+            var name = Path.GetFileName(directory).AsSpan(RootPrefix.Length);
+            var dash = name.IndexOf('-');
+            if (dash > 0 && int.TryParse(name[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) &&
+                pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}"))
+            {
+                Delete(directory);
+            }
+        }
+    }
+
     private string Root()
     {
         lock (_lock)
@@ -131,8 +150,9 @@ internal sealed class SandboxNetwork(SandboxOptions options, ILogger logger) : I
                 return _root;
             }
 
-            // Short, because a Unix socket's path may not exceed 107 bytes: /tmp/kiln-net-XXXXXX/N/exposed.sock.
-            var root = Directory.CreateTempSubdirectory("kiln-net-").FullName;
+            RemoveLeftovers();
+            // Short, because a Unix socket's path may not exceed 107 bytes: /tmp/kiln-net-{pid}-XXXXXX/N/exposed.sock.
+            var root = Directory.CreateTempSubdirectory(string.Create(CultureInfo.InvariantCulture, $"{RootPrefix}{Environment.ProcessId}-")).FullName;
             using (var script = typeof(SandboxNetwork).Assembly.GetManifestResourceStream(ScriptResource)
                                 ?? throw new InvalidOperationException($"The embedded resource {ScriptResource} is missing from Kiln's assembly."))
             using (var file = File.Create(Path.Join(root, "sandbox-bridge.cjs")))

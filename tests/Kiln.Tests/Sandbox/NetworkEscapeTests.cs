@@ -48,6 +48,23 @@ public sealed partial class NetworkEscapeTests
     }
 
     [Fact]
+    public async Task A_dev_servers_socket_lives_as_long_as_it_and_a_killed_kilns_are_removed_by_the_next()
+    {
+        var leftover = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"kiln-net-{int.MaxValue - 1}-left")).FullName;
+        File.WriteAllText(Path.Combine(leftover, "exposed.sock"), "");
+        await using var runner = Sandboxes.Runner();
+        await runner.RequireBubblewrapAsync();
+        using var workspace = new AppWorkspace();
+
+        await using var process = await runner.StartAsync(Sandboxes.Spec(workspace, "sleep", "30") with { ExposedPort = 4000 }, Ct);
+
+        var socket = Assert.IsType<string>(process.ExposedSocket);
+        Assert.False(Directory.Exists(leftover));
+        await process.StopAsync(Ct);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(socket)));
+    }
+
+    [Fact]
     [Slow]
     public async Task Code_in_the_sandbox_reaches_neither_Kiln_nor_loopback_nor_other_projects_nor_the_internet()
     {
