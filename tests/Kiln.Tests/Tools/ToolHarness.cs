@@ -37,6 +37,9 @@ public sealed class ToolHarness : IAsyncDisposable
 
     public string ProjectsRoot => _kiln.ProjectsRoot;
 
+    /// <summary>Every warning and error Kiln logged.</summary>
+    public CapturingLoggerProvider Log => _kiln.Log;
+
     public static async Task<ToolHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var kiln = KilnApp.Start(settings);
