@@ -41,12 +41,13 @@ install_runtime() {
   need_apt node nodejs
   need_apt npm npm
   need_apt bwrap bubblewrap
+  # check_app opens the app in Kiln's headless browser: Debian's Chromium, driven by Playwright (never downloaded).
+  need_apt chromium chromium
   need_npm_global pnpm "pnpm@${KILN_PNPM_VERSION}"
 }
 
 install_test() {
   install_runtime
-  need_apt chromium chromium
   # The Redis store's tests start their own redis-server (never the system service).
   need_apt redis-server redis-server
   # The fleet's tests run their own nginx in front of several instances (never the system service).

@@ -111,7 +111,7 @@ public static class PreviewSpeed
     }
 
     /// <summary>Scaffolds react-ts, installs and starts the dev server, one tool per turn, then ends.</summary>
-    private static ScriptedReply ReactTsScript(ScriptedRequest request) => request.ToolResults.Count switch
+    internal static ScriptedReply ReactTsScript(ScriptedRequest request) => request.ToolResults.Count switch
     {
         0 => ScriptedReply.ToolUse(Tool(request, "create_vite_app"), new { template = "react-ts" }),
         1 => ScriptedReply.ToolUse(Tool(request, "install_dependencies"), new { }),
@@ -128,7 +128,7 @@ public static class PreviewSpeed
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
     };
 
-    private static Task<KilnProcess> StartScriptedAsync(ScriptedModelServer model, string? cacheDirectory)
+    internal static Task<KilnProcess> StartScriptedAsync(ScriptedModelServer model, string? cacheDirectory)
     {
         var settings = QuietLogging;
         settings["Anthropic:ApiKey"] = "sk-bench";
@@ -150,7 +150,7 @@ public static class PreviewSpeed
     /// has no dev server to wait for: it is served the moment the generation completes, which then counts when
     /// <paramref name="staticCounts"/> is set.
     /// </summary>
-    private static async Task<Preview> GenerateUntilPreviewAsync(KilnProcess kiln, string prompt, bool staticCounts = false, PhaseTimes? phases = null)
+    internal static async Task<Preview> GenerateUntilPreviewAsync(KilnProcess kiln, string prompt, bool staticCounts = false, PhaseTimes? phases = null)
     {
         using var client = new HttpClient { BaseAddress = kiln.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         using var response = await client.PostAsJsonAsync("/api/generate", new { prompt });
@@ -267,7 +267,7 @@ public static class PreviewSpeed
     }
 
     /// <summary>How long each of Kiln's tools took, by name over the samples; printed as medians.</summary>
-    private sealed class PhaseTimes
+    internal sealed class PhaseTimes
     {
         private readonly Dictionary<string, List<long>> _times = [];
 

@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<Measurement.Resu
     ["preview"] = () => PreviewSpeed.RunAsync(samples: 5, PreviewSpeed.Parts),
     ["fanout"] = () => EventFanOut.RunAsync(subscribers: 100, events: 1000, rounds: 5, pace: TimeSpan.FromMilliseconds(2)),
     ["fleet"] = () => FleetThroughput.RunAsync(samples: 5),
+    ["check-app"] = () => CheckAppSpeed.RunAsync(samples: 10),
 };
 foreach (var part in PreviewSpeed.Parts)
 {

@@ -1,5 +1,6 @@
 using Kiln.Agents;
 using Kiln.Api;
+using Kiln.Browser;
 using Kiln.Events;
 using Kiln.Fleet;
 using Kiln.Offline;
@@ -27,6 +28,7 @@ public static class KilnServices
         services.AddEvents(configuration);
         services.AddPreview();
         services.AddVersions();
+        services.AddBrowser();
         services.AddTools();
         services.AddOfflineModel();
         services.AddAgents(configuration);

@@ -7,7 +7,8 @@ namespace Kiln.Testing;
 /// <param name="ToolUseId">The tool_use id it answers.</param>
 /// <param name="IsError">Whether the client marked it <c>is_error</c>.</param>
 /// <param name="Text">Its text content, blocks joined by newlines.</param>
-public sealed record ScriptedToolResult(string ToolUseId, bool IsError, string Text);
+/// <param name="Images">The base64 image blocks inside its content, in order.</param>
+public sealed record ScriptedToolResult(string ToolUseId, bool IsError, string Text, IReadOnlyList<ScriptedImage> Images);
 
 /// <summary>A base64 image block the client sent in a user message.</summary>
 /// <param name="MediaType">Its <c>source.media_type</c>.</param>
@@ -69,13 +70,12 @@ public sealed record ScriptedRequest
         [.. Blocks("user").Where(b => Type(b) == "tool_result").Select(b => new ScriptedToolResult(
             b["tool_use_id"]?.GetValue<string>() ?? "",
             b["is_error"]?.GetValue<bool>() ?? false,
-            TextOf(b["content"])))];
+            TextOf(b["content"]),
+            [.. (b["content"] as JsonArray ?? []).OfType<JsonObject>().Where(c => Type(c) == "image").Select(Image)]))];
 
     /// <summary>Every image block of the user messages, in order.</summary>
     public IReadOnlyList<ScriptedImage> UserImages =>
-        [.. Blocks("user").Where(b => Type(b) == "image").Select(b => new ScriptedImage(
-            b["source"]?["media_type"]?.GetValue<string>() ?? "",
-            b["source"]?["data"]?.GetValue<string>() ?? ""))];
+        [.. Blocks("user").Where(b => Type(b) == "image").Select(Image)];
 
     /// <summary>The last text the user wrote (tool results are not counted).</summary>
     public string? LastUserText => UserTexts.Count > 0 ? UserTexts[^1] : null;
@@ -94,6 +94,10 @@ public sealed record ScriptedRequest
         Blocks(role).Where(b => Type(b) == "text").Select(b => b["text"]?.GetValue<string>() ?? "");
 
     private static string? Type(JsonObject block) => block["type"]?.GetValue<string>();
+
+    private static ScriptedImage Image(JsonObject block) => new(
+        block["source"]?["media_type"]?.GetValue<string>() ?? "",
+        block["source"]?["data"]?.GetValue<string>() ?? "");
 
     // Content in the Messages API is either a plain string or an array of blocks.
     private static string TextOf(JsonNode? content)

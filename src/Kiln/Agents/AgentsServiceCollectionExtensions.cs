@@ -28,6 +28,7 @@ public static class AgentsServiceCollectionExtensions
         services.AddSingleton<ClaudeCodeAgentRuntime>();
         services.AddSingleton(AgentRuntimeChoice.Choose);
         services.AddSingleton<AttachmentStore>();
+        services.AddSingleton<AppBriefing>();
         services.AddSingleton<GenerationRunner>();
         services.AddSingleton<ErrorFixer>();
         services.AddProjectStateHolder<ErrorFixer>();

@@ -42,10 +42,20 @@ public static class AnthropicMapping
                 ? call.Input.EnumerateObject().ToDictionary(property => property.Name, property => property.Value.Clone())
                 : new Dictionary<string, JsonElement>(),
         },
+        ToolResultPart { Images: { Count: > 0 } images } result => new ToolResultBlockParam
+        {
+            ToolUseID = result.ToolUseId,
+            // A tool_result's content may be blocks: the text, then the images the tool returned.
+            Content = new List<Block>([new TextBlockParam { Text = result.Content }, .. images.Select(image => (Block)ToImage(image))]),
+            IsError = result.IsError,
+        },
         ToolResultPart result => new ToolResultBlockParam { ToolUseID = result.ToolUseId, Content = result.Content, IsError = result.IsError },
-        ImagePart image => new ImageBlockParam { Source = new Base64ImageSource { Data = image.Data, MediaType = ImageMediaType(image.MediaType) } },
+        ImagePart image => ToImage(image),
         _ => throw new ArgumentOutOfRangeException(nameof(part), part, "Unknown conversation content."),
     };
+
+    private static ImageBlockParam ToImage(ImagePart image) =>
+        new() { Source = new Base64ImageSource { Data = image.Data, MediaType = ImageMediaType(image.MediaType) } };
 
     private static MediaType ImageMediaType(string mediaType) => mediaType switch
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Anthropic;
 using Anthropic.Core;
@@ -36,12 +37,12 @@ public sealed partial class BuiltinAgentRuntime(
         var settings = options.Value;
         var conversationFile = new ConversationFile(run.SessionDirectory);
         var conversation = await conversationFile.LoadAsync(cancellationToken);
-        AddUserPrompt(conversation, run.Prompt, run.Files);
+        AddUserPrompt(conversation, run);
 
         await using var tools = await InProcessToolServer.StartAsync(
             toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
         var toolDefinitions = tools.Tools.Select(AnthropicMapping.ToTool).ToList();
-        var budget = new ContextBudget(settings.ContextBudgetTokens, AgentPrompts.System, tools.Tools);
+        var budget = new ContextBudget(settings.ContextBudgetTokens, Playbook.Instructions, tools.Tools);
         // Connections are pooled by the factory; the SDK retries overloads and transient failures itself.
         using var client = new AnthropicClient(new ClientOptions
         {
@@ -65,7 +66,7 @@ public sealed partial class BuiltinAgentRuntime(
                 {
                     Model = run.Model.Model,
                     MaxTokens = settings.MaxTokens,
-                    System = AgentPrompts.System,
+                    System = Playbook.Instructions,
                     Messages = [.. conversation.Select(AnthropicMapping.ToParam)],
                     Tools = toolDefinitions,
                 };
@@ -88,6 +89,7 @@ public sealed partial class BuiltinAgentRuntime(
                 }
 
                 conversation.Add(new ConversationMessage(ConversationRole.User, results));
+                ToolResultImages.KeepLatest(conversation);
                 await conversationFile.SaveAsync(conversation, CancellationToken.None);
             }
 
@@ -155,15 +157,23 @@ public sealed partial class BuiltinAgentRuntime(
             LogToolFailed(_logger, call.Name, text);
         }
 
-        return new ToolResultPart(call.Id, text, result.IsError == true);
+        // check_app's screenshot goes to the model inside the tool_result, as the image it is.
+        List<ImagePart> images = [.. result.Content.OfType<ImageContentBlock>().Select(image => new ImagePart(image.MimeType, Encoding.ASCII.GetString(image.Data.Span)))];
+        return new ToolResultPart(call.Id, text, result.IsError == true, images.Count > 0 ? images : null);
     }
 
-    private static void AddUserPrompt(List<ConversationMessage> conversation, string text, PromptAttachments files)
+    private static void AddUserPrompt(List<ConversationMessage> conversation, AgentRun run)
     {
         CloseOpenToolCalls(conversation);
-        // Images first, then the words about them, as the Messages API advises; then the note naming every file.
-        List<ContentPart> prompt = [.. files.Images.Select(image => new ImagePart(image.MediaType, image.Base64)), new TextPart(text)];
-        if (files.Note is { } note)
+        // Images first, then the briefing and the words about them, as the Messages API advises; then the note naming every file.
+        List<ContentPart> prompt = [.. run.Files.Images.Select(image => new ImagePart(image.MediaType, image.Base64))];
+        if (run.BriefingNote is { } briefing)
+        {
+            prompt.Add(new TextPart(briefing));
+        }
+
+        prompt.Add(new TextPart(run.Prompt));
+        if (run.Files.Note is { } note)
         {
             prompt.Add(new TextPart(note));
         }

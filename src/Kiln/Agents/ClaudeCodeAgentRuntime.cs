@@ -40,7 +40,8 @@ public sealed partial class ClaudeCodeAgentRuntime(
         {
             CliPath = settings.ClaudePath,
             Model = run.Model.Model,
-            SystemPrompt = AgentPrompts.System,
+            // Claude Code's own system prompt stays (it knows how to drive tools); Kiln's playbook follows it.
+            SystemPrompt = SystemPrompt.ClaudeCode(append: Playbook.Instructions),
             WorkingDirectory = run.AppDirectory,
             BuiltInTools = [],
             StrictMcpConfig = true,
@@ -134,7 +135,13 @@ public sealed partial class ClaudeCodeAgentRuntime(
     // Images first, then the prompt, then the note naming every attached file.
     private static List<JsonObject> PromptContent(AgentRun run)
     {
-        List<JsonObject> content = [.. run.Files.Images.Select(image => UserContent.Image(image.MediaType, image.Base64)), UserContent.Text(run.Prompt)];
+        List<JsonObject> content = [.. run.Files.Images.Select(image => UserContent.Image(image.MediaType, image.Base64))];
+        if (run.BriefingNote is { } briefing)
+        {
+            content.Add(UserContent.Text(briefing));
+        }
+
+        content.Add(UserContent.Text(run.Prompt));
         if (run.Files.Note is { } note)
         {
             content.Add(UserContent.Text(note));

@@ -9,9 +9,10 @@ namespace Kiln.Agents;
 /// end in "prompt is too long". Tokens are estimated (a quarter of the characters the conversation takes in the
 /// request: the API has no offline counter). Past the budget, the conversation is shortened, oldest first, to
 /// three quarters of it, so the next turns repeat the same prefix: old tool results become a note saying how to
-/// get them again, then long strings in old tool calls (a written file's content) and long old assistant texts are
-/// cut, and last whole old exchanges of tool calls and results are dropped. The person's prompts and images are
-/// never touched, the latest exchange is kept whole, and every tool call keeps its result.
+/// get them again (a screenshot goes with its result), then long strings in old tool calls (a written file's
+/// content) and long old assistant texts are cut, and last whole old exchanges of tool calls and results are
+/// dropped. The person's prompts and images are never touched, the latest exchange is kept whole, and every tool
+/// call keeps its result.
 /// </summary>
 public sealed class ContextBudget
 {
@@ -64,8 +65,8 @@ public sealed class ContextBudget
         {
             if (conversation[i].Role == ConversationRole.User)
             {
-                size -= Replace(conversation, i, part => part is ToolResultPart { Content.Length: > LongString } result
-                    ? result with { Content = ElidedResult(result, tools.GetValueOrDefault(result.ToolUseId)) }
+                size -= Replace(conversation, i, part => part is ToolResultPart result && (result.Content.Length > LongString || result.Images is { Count: > 0 })
+                    ? result with { Content = ElidedResult(result, tools.GetValueOrDefault(result.ToolUseId)), Images = null }
                     : part);
             }
         }
@@ -98,7 +99,7 @@ public sealed class ContextBudget
     {
         TextPart text => EscapedLength(text.Text),
         ToolUsePart call => EscapedLength(call.Name) + EscapedLength(call.Input.GetRawText()),
-        ToolResultPart result => EscapedLength(result.ToolUseId) + EscapedLength(result.Content),
+        ToolResultPart result => EscapedLength(result.ToolUseId) + EscapedLength(result.Content) + (long)(result.Images?.Count ?? 0) * ImageTokens * CharsPerToken,
         ImagePart => (long)ImageTokens * CharsPerToken,
         _ => 0,
     })).Value;

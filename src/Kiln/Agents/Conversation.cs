@@ -27,9 +27,13 @@ public sealed record TextPart(string Text) : ContentPart;
 
 public sealed record ToolUsePart(string Id, string Name, JsonElement Input) : ContentPart;
 
-public sealed record ToolResultPart(string ToolUseId, string Content, bool IsError) : ContentPart;
+/// <summary>
+/// A tool's answer: its text, and the images it returned (check_app's screenshot), sent inside the tool_result.
+/// Only the latest few images stay in a conversation (<see cref="ToolResultImages"/>).
+/// </summary>
+public sealed record ToolResultPart(string ToolUseId, string Content, bool IsError, IReadOnlyList<ImagePart>? Images = null) : ContentPart;
 
-/// <summary>An image the person attached to a prompt, base64-encoded.</summary>
+/// <summary>An image, base64-encoded: one the person attached to a prompt, or one a tool returned.</summary>
 public sealed record ImagePart(string MediaType, string Data) : ContentPart;
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false)]

@@ -20,7 +20,8 @@ public sealed partial class GenerationRunner(
     TimeProvider time,
     ILogger<GenerationRunner> logger,
     VersionHistory versions,
-    PreviewErrors previewErrors)
+    PreviewErrors previewErrors,
+    AppBriefing briefing)
 {
     public async Task RunAsync(GenerationRequest request, RunningGeneration running, CancellationToken cancellationToken)
     {
@@ -40,14 +41,16 @@ public sealed partial class GenerationRunner(
             await events.AppendAsync(projectId, new StatusChanged(ProjectStatus.Generating), CancellationToken.None);
             await events.AppendAsync(projectId, new GenerationStarted(request.Prompt, request.PromptNumber, runtime.Name, model.Model), CancellationToken.None);
             LogStarted(logger, runtime.Name, model);
+            // The briefing describes the app as the prompt found it, errors included, before they are cleared below.
+            workspace.Create(projectId);
+            var brief = briefing.Describe(projectId);
             // The errors collected so far are what this prompt is about (or out of date); what it causes is collected anew.
             await previewErrors.ClearAsync(projectId, "generation_started", sources: null, CancellationToken.None);
 
-            workspace.Create(projectId);
             var prompt = await versions.PromptForAgentAsync(projectId, request.Prompt, cancellationToken);
             var files = await attachments.LoadAsync(request, cancellationToken);
             var outcome = await runtime.RunAsync(
-                new AgentRun(project, prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId), files),
+                new AgentRun(project, prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId), files, brief),
                 cancellationToken);
 
             var duration = time.GetElapsedTime(started);

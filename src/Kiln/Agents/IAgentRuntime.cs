@@ -14,13 +14,24 @@ public interface IAgentRuntime
     Task<AgentOutcome> RunAsync(AgentRun run, CancellationToken cancellationToken);
 }
 
-/// <summary>One prompt to run: the project, its prompt (and the files attached to it) and where its tools act.</summary>
-public sealed record AgentRun(Project Project, string Prompt, ModelEndpoint Model, string AppDirectory, string SessionDirectory, PromptAttachments? Attachments = null)
+/// <summary>
+/// One prompt to run: the project, its prompt (and the files attached to it), where its tools act, and the briefing
+/// about the app as it was when the prompt arrived (<see cref="AppBriefing"/>).
+/// </summary>
+public sealed record AgentRun(
+    Project Project, string Prompt, ModelEndpoint Model, string AppDirectory, string SessionDirectory, PromptAttachments? Attachments = null, string? Briefing = null)
 {
     public string ProjectId => Project.Id;
 
     /// <summary>The files that came with the prompt, as the model receives them.</summary>
     public PromptAttachments Files => Attachments ?? PromptAttachments.None;
+
+    /// <summary>
+    /// The briefing as the text block that goes before the person's words. It rides in the prompt's message, not in the
+    /// system prompt: the system prompt and the conversation before it then stay the same from prompt to prompt, so a
+    /// provider's prompt cache holds (and the Claude Code CLI records its system prompt once per conversation anyway).
+    /// </summary>
+    public string? BriefingNote => Briefing is null ? null : $"<system-reminder>\n{Briefing.TrimEnd()}\n</system-reminder>";
 }
 
 public sealed record AgentOutcome(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, string? SessionId);

@@ -131,6 +131,12 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
         {
             return Refuse(StatusCodes.Status400BadRequest, "The form could not be read", $"The multipart body is malformed: {exception.Message}");
         }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // MultipartReader's word for a body that ended before its closing boundary.
+            return Refuse(StatusCodes.Status400BadRequest, "The form could not be read",
+                "The multipart body ended before its closing boundary; send the whole form.");
+        }
 
         return (new AttachmentForm(prompt, projectId, files), null);
     }

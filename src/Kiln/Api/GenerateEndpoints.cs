@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Kiln.Agents;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,39 +11,60 @@ public static class GenerateEndpoints
     public static RouteGroupBuilder MapGenerate(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags(ApiTags.Generate);
+        // One endpoint for both bodies, chosen here by Content-Type: two endpoints on one route were ambiguous to the
+        // router for a request without a Content-Type, which then answered 500.
         group.MapPost("/generate", GenerateAsync)
             .WithName("Generate")
             .WithSummary("Start a project from a prompt, or send a follow-up prompt to one")
             .WithDescription("Returns 202 at once; follow the generation on the WebSocket or the SSE stream in the response's links. " +
                 "To attach files, send the same fields as multipart/form-data with the files in 'files': images (png, jpeg, gif, webp) reach the model as images, " +
                 "text files (txt, md, json, csv, svg, html, css, js, ts) are placed in the app under public/uploads/.")
-            .RequiresProjectOwner(projectIdInBody: true);
-        // The same endpoint for multipart/form-data, chosen by Content-Type; described above, so left out of the document.
-        group.MapPost("/generate", GenerateWithFilesAsync)
-            .Accepts<AttachmentForm>("multipart/form-data")
-            .ExcludeFromDescription()
+            // The form takes the same fields, plus files (described above).
+            .Accepts<GenerateRequest>("application/json", "multipart/form-data")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .RequiresProjectOwner(projectIdInBody: true);
         return group;
     }
 
-    private static async Task<Results<Accepted<GenerateResponse>, ValidationProblem, NotFoundProblem, ConflictProblem>> GenerateAsync(
-        GenerateRequest request, GenerationIntake intake, CancellationToken cancellationToken) =>
-        Answer(await intake.AcceptAsync(request.Prompt, request.ProjectId, [], cancellationToken));
-
-    // Left out of the document (see above), so its answer needs no precise type: the form's refusals (400, 403, 413,
-    // 415) and the intake's answers would be more than a Results<...> holds.
-    private static async Task<IResult> GenerateWithFilesAsync(
+    private static async Task<Results<Accepted<GenerateResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, BadRequestProblem, ProblemHttpResult>> GenerateAsync(
         HttpRequest request,
+        GenerationIntake intake,
         IOptions<AttachmentsOptions> attachmentOptions,
         IOptions<KilnCorsOptions> cors,
-        GenerationIntake intake,
         CancellationToken cancellationToken)
     {
-        var (form, problem) = await AttachmentForm.ReadAsync(request, attachmentOptions.Value, cors.Value, cancellationToken);
-        return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, cancellationToken));
+        if (request.HasFormContentType)
+        {
+            var (form, problem) = await AttachmentForm.ReadAsync(request, attachmentOptions.Value, cors.Value, cancellationToken);
+            return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, cancellationToken));
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return TypedResults.Problem(
+                title: "Send JSON with Content-Type: application/json",
+                detail: "POST /api/generate takes {\"prompt\": \"...\", \"projectId\": \"...\"} as application/json, or the same fields as multipart/form-data with files.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        GenerateRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<GenerateRequest>(cancellationToken);
+        }
+        catch (JsonException exception)
+        {
+            return Problems.BadRequest("The request could not be read", $"The body is not valid JSON for this request: {exception.Message}");
+        }
+
+        return body is null
+            ? Problems.BadRequest("The request could not be read", "The body is JSON null; send {\"prompt\": \"...\"}.")
+            : Answer(await intake.AcceptAsync(body.Prompt, body.ProjectId, [], cancellationToken));
     }
 
-    private static Results<Accepted<GenerateResponse>, ValidationProblem, NotFoundProblem, ConflictProblem> Answer(IntakeOutcome outcome) => outcome switch
+    private static Results<Accepted<GenerateResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, BadRequestProblem, ProblemHttpResult> Answer(IntakeOutcome outcome) => outcome switch
     {
         IntakeOutcome.Accepted accepted => Accepted(accepted.ProjectId),
         IntakeOutcome.Invalid invalid => TypedResults.ValidationProblem(

@@ -31,6 +31,7 @@ namespace Kiln.Events;
 [JsonDerivedType(typeof(PreviewErrorsCleared), "preview_errors_cleared")]
 [JsonDerivedType(typeof(AutoFixStarted), "auto_fix_started")]
 [JsonDerivedType(typeof(AutoFixStopped), "auto_fix_stopped")]
+[JsonDerivedType(typeof(AppChecked), "app_checked")]
 public abstract record EventData
 {
     private static readonly FrozenDictionary<Type, string> Names = typeof(EventData)
@@ -106,3 +107,9 @@ public sealed record AutoFixStarted(int Attempt, int MaxAttempts, int Errors) : 
 
 /// <summary>Kiln stopped fixing by itself, and why: the errors are gone, one came back after a fix, or the attempts ran out.</summary>
 public sealed record AutoFixStopped(AutoFixStopReason Reason, string Message, int Attempts) : EventData;
+
+/// <summary>
+/// Kiln's browser checked a page of the app (<c>check_app</c>): its path, the HTTP status (null when it did not
+/// answer), how many errors it showed (uncaught exceptions, console errors, failed requests) and how long it took.
+/// </summary>
+public sealed record AppChecked(string Path, int? Status, int Errors, long DurationMs) : EventData;

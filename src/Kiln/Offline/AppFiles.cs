@@ -5,14 +5,21 @@ namespace Kiln.Offline;
 /// <summary>A follow-up prompt as the app's Changes section shows it: the request, and what was done about it.</summary>
 internal sealed record ChangeEntry(string Request, IReadOnlyList<string> Applied);
 
-/// <summary>Everything an app's files are made from.</summary>
+/// <summary>Another kind built beside an app's main one, under its own heading, keeping its data under its own key.</summary>
+internal sealed record AppPart(OfflineAppKind Kind, string Heading, string StorageKey);
+
+/// <summary>
+/// Everything an app's files are made from. <c>Parts</c> are the kinds built beside <c>Kind</c> on the same page (Vite
+/// apps only); usually none.
+/// </summary>
 internal sealed record AppSpec(
     OfflineAppKind Kind,
     string Title,
     PromptReading About,
     Customization Look,
     IReadOnlyList<ChangeEntry> Changes,
-    string StorageKey);
+    string StorageKey,
+    IReadOnlyList<AppPart> Parts);
 
 /// <summary>Fills the templates for an app: index.html, styles.css and app.js.</summary>
 internal static class AppFiles
@@ -59,7 +66,9 @@ internal static class AppFiles
             ["items"] = items,
             ["anItem"] = $"{PromptText.Article(item)} {item}",
             ["counterLabel"] = app.About.SubjectWithoutKindWords is { Length: > 0 } counted ? PromptText.TitleCase(counted) : "Count",
-            ["pageClass"] = app.Kind is OfflineAppKind.Notes or OfflineAppKind.Default ? "page page-wide" : "page",
+            ["pageClass"] = app.Kind is OfflineAppKind.Notes or OfflineAppKind.Default || app.Parts.Any(part => part.Kind == OfflineAppKind.Notes)
+                ? "page page-wide"
+                : "page",
             ["icon"] = Template.Load($"icon-{kind}.svg"),
             ["note"] = NoteHtml(app.Look.Note),
             ["changes"] = ChangesHtml(app.Changes),

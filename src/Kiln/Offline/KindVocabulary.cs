@@ -5,17 +5,20 @@ namespace Kiln.Offline;
 /// <summary>The words that name each kind of app, and the phrasings that ask to switch an app to another kind.</summary>
 internal static partial class KindVocabulary
 {
-    // One alternation with a named group per kind: the earliest phrase in the prompt wins, so "a todo app that
-    // counts tasks" is a todo list and "a counter for my todo items" is a counter.
-    [GeneratedRegex(
-        @"\b(?:" +
+    /// <summary>
+    /// The phrases that name each kind, as one regular expression alternation with a named group per kind: the earliest
+    /// phrase in the prompt wins, so "a todo app that counts tasks" is a todo list and "a counter for my todo items" is
+    /// a counter.
+    /// </summary>
+    public const string Phrases =
         @"(?<Landing>landing(?:\s+page)?|home\s*page|marketing\s+(?:page|site)|splash\s+page|one[-\s]pager|portfolio|coming[-\s]soon\s+page|product\s+page)" +
         @"|(?<Todo>to-?dos?|to\s+do\s+(?:list|app)|task\s+(?:list|manager|tracker|board)|tasks?|check\s*list|grocery\s+list|shopping\s+list|packing\s+list|bucket\s+list|chores?|errands?|reminders?)" +
         @"|(?<Notes>notes?|note[-\s]taking|notepad|notebook|journal|diary|memos?|scratch\s*pad|jot(?:ting)?)" +
         @"|(?<Counter>counter|tally|clicker|score\s*keeper|scoreboard|count(?:s|ing)?\s+(?:clicks|taps|things|people|reps))" +
         @"|(?<Calculator>calculator|calc|arithmetic|adding\s+machine)" +
-        @"|(?<Timer>timer|pomodoro|stop\s*watch|count\s*down)" +
-        @")\b",
+        @"|(?<Timer>timer|pomodoro|stop\s*watch|count\s*down)";
+
+    [GeneratedRegex(@"\b(?:" + Phrases + @")\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex KindPhrase();
 
@@ -35,6 +38,16 @@ internal static partial class KindVocabulary
     /// <summary>The kind the text names; <see cref="OfflineAppKind.Default"/> when it names none.</summary>
     public static (OfflineAppKind Kind, bool Named) Find(string text)
     {
+        if (FindPhrase(text) is { } named)
+        {
+            return (named.Kind, true);
+        }
+        return WeakLandingPhrase().IsMatch(text) ? (OfflineAppKind.Landing, false) : (OfflineAppKind.Default, false);
+    }
+
+    /// <summary>The first phrase in the text that plainly names a kind ("task list", "pomodoro"), if any.</summary>
+    public static (OfflineAppKind Kind, string Phrase)? FindPhrase(string text)
+    {
         var match = KindPhrase().Match(text);
         if (match.Success)
         {
@@ -42,11 +55,11 @@ internal static partial class KindVocabulary
             {
                 if (match.Groups.TryGetValue(kind.ToString(), out var group) && group.Success)
                 {
-                    return (kind, true);
+                    return (kind, match.Value);
                 }
             }
         }
-        return WeakLandingPhrase().IsMatch(text) ? (OfflineAppKind.Landing, false) : (OfflineAppKind.Default, false);
+        return null;
     }
 
     /// <summary>Whether a follow-up reads as a request to rebuild the app as another kind ("turn it into a …").</summary>

@@ -10,7 +10,8 @@ namespace Kiln.Offline;
 /// The offline model's mind: reads a Messages API request and decides the next assistant message. It plans the app
 /// from the project's prompts (<see cref="OfflineAppPlanner"/>) and builds it one tool call per turn: a static app is
 /// written file by file; a Vite app is scaffolded, installed, written and served, and if scaffolding, installing or
-/// serving fails, the model reads that in the tool result and builds the static app instead. It ends with a summary.
+/// serving fails, the model reads that in the tool result and builds the static app instead. When the request offers
+/// check_app, it opens the app with it last. It ends with a summary that says what it did not build and what the check found.
 /// It keeps no state: where it is follows from the conversation (<see cref="OfflineSteps"/>), so the same
 /// conversation always gets the same reply.
 /// </summary>
@@ -33,7 +34,7 @@ public static class OfflineModel
         }
 
         var preferVite = preferred == OfflineAppStack.Vite && OfflineSteps.ViteTools.All(tool => OfflineConversation.FindTool(request, tool) is not null);
-        var steps = OfflineSteps.For(conversation, preferVite);
+        var steps = OfflineSteps.For(conversation, preferVite, OfflineConversation.FindTool(request, OfflineSteps.CheckApp) is not null);
         var current = conversation.Segments[^1];
         var step = current.Calls.Count;
         if (step >= steps.Calls.Count)
@@ -59,8 +60,9 @@ public static class OfflineModel
     {
         var summary = new StringBuilder(steps.Plan.Summary);
         // A write refused and then done after all (delete_file, write_file) is no failure to report.
+        // A failed check is told apart below: it found the app broken, or could not look.
         var failures = current.Calls
-            .Where((call, index) => call.Failed && !(call.Name == OfflineSteps.Write
+            .Where((call, index) => call.Failed && call.Name != OfflineSteps.CheckApp && !(call.Name == OfflineSteps.Write
                 && current.Calls.Skip(index + 1).Any(later => later is { Name: OfflineSteps.Write, Failed: false } && later.Path == call.Path)))
             .ToList();
         if (steps.FallbackReason is { } reason)
@@ -74,6 +76,11 @@ public static class OfflineModel
         if (failures.Count > 0)
         {
             summary.Append("\n\nSome steps failed: ").AppendJoin(" ", failures.Select(call => call.Result.Length > 0 ? call.Result : "a tool reported an error."));
+        }
+
+        if (current.Calls.LastOrDefault(call => call.Name == OfflineSteps.CheckApp) is { } check)
+        {
+            summary.Append("\n\n").Append(AppCheck.Read(check).Describe());
         }
 
         return summary.ToString();

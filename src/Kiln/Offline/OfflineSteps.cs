@@ -18,6 +18,7 @@ internal sealed record OfflineSteps(IReadOnlyList<PlannedCall> Calls, OfflineApp
     public const string StartServer = "start_dev_server";
     public const string Write = "write_file";
     public const string Delete = "delete_file";
+    public const string CheckApp = "check_app";
 
     /// <summary>The tools a Vite app needs besides write_file.</summary>
     public static readonly string[] ViteTools = [Scaffold, Install, StartServer, Delete];
@@ -29,7 +30,17 @@ internal sealed record OfflineSteps(IReadOnlyList<PlannedCall> Calls, OfflineApp
     /// </summary>
     /// <param name="conversation">The request, read.</param>
     /// <param name="preferVite">Vite is chosen (auto on a machine that can build it, or configured) and its tools are offered.</param>
-    public static OfflineSteps For(OfflineConversation conversation, bool preferVite)
+    /// <param name="checkApp">check_app is offered: like a real model, the offline model opens the app with it before it
+    /// finishes, and its summary says what the check found.</param>
+    public static OfflineSteps For(OfflineConversation conversation, bool preferVite, bool checkApp)
+    {
+        var steps = For(conversation, preferVite);
+        return checkApp
+            ? steps with { Calls = [.. steps.Calls, new PlannedCall(CheckApp, new JsonObject { ["path"] = "/" }, "Opening the app in a browser with check_app, to see that it works before I finish.")] }
+            : steps;
+    }
+
+    private static OfflineSteps For(OfflineConversation conversation, bool preferVite)
     {
         var prompts = conversation.Prompts;
         var current = conversation.Segments[^1];

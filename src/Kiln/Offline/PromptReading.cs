@@ -77,7 +77,9 @@ internal sealed partial record PromptReading(
 
     private const string SubjectEnd =
         @"(?=\s*(?:[,;:!?()\n]|\.(?:\s|$)|$)|\s+(?:with|that|which|who|where|when|using|so|to|but|please|called|named|titled" +
-        @"|and\s+(?:make|add|give|use|let|include|it|then|show|keep)|in\s+(?:a\s+)?(?:dark|light|" + AccentColour.Names + @"))\b)";
+        @"|and\s+(?:make|add|give|use|let|include|it|then|show|keep)|in\s+(?:a\s+)?(?:dark|light|" + AccentColour.Names + @")" +
+        // "a todo app for groceries and a timer": the app's next part is no part of its subject.
+        @"|and\s+an?\s+(?:[\w-]+\s+)?(?:" + KindVocabulary.Phrases + @"))\b)";
 
     [GeneratedRegex(
         @"\bto\s+(?:help\s+(?:me\s+|us\s+)?)?(?:track|manage|organi[sz]e|keep\s+track\s+of|log|plan|store|save|collect|record|remember|catalog(?:ue)?|count)\s+(?:all\s+)?(?:of\s+)?(?:how\s+(?:many|much)\s+|the\s+number\s+of\s+)?(?<s>[^,;:!?()\n]{1,80}?)" + SubjectEnd,

@@ -117,6 +117,13 @@ internal static partial class PromptText
         return capital ? "A" + article[1..] : article;
     }
 
+    /// <summary>A list as a sentence says it: "a", "a and b", "a, b and c".</summary>
+    public static string JoinAnd(IEnumerable<string> items)
+    {
+        var list = items.ToList();
+        return list.Count <= 1 ? string.Concat(list) : $"{string.Join(", ", list.Take(list.Count - 1))} and {list[^1]}";
+    }
+
     private static readonly HashSet<string> MinorWords =
         ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "&"];
 

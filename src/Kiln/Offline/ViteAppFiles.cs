@@ -33,12 +33,15 @@ internal static class ViteAppFiles
         var kind = app.Kind.ToString().ToLowerInvariant();
         var values = AppFiles.Values(app, kind);
         values["component"] = component ?? "";
+        var styles = app.Parts.Count == 0
+            ? Template.Load($"{kind}.css")
+            : string.Concat(app.Parts.Select(part => Template.Load($"{Name(part.Kind)}.css")).Prepend(Template.Load($"{kind}.css")).Distinct()) + Template.Load("parts.css");
         List<OfflinePlannedFile> files =
         [
             new("index.html", Template.Fill("react-index.html", values)),
             new("src/main.tsx", Template.Load("react-main.tsx")),
             new("src/index.css", Template.Fill("tokens.css", values) + Template.Load("base.css")),
-            new("src/App.css", Template.Load($"{kind}.css")),
+            new("src/App.css", styles),
             new("src/icon.svg", Template.Load($"icon-{kind}.svg")),
             new("src/settings.ts", Settings(app, values)),
             new("src/components/Extras.tsx", Template.Load("react-Extras.tsx")),
@@ -47,14 +50,49 @@ internal static class ViteAppFiles
         {
             files.Add(new("src/App.tsx", Template.Load($"react-App{app.Kind}.tsx")));
         }
-        else
+        else if (app.Parts.Count == 0)
         {
             files.Add(new($"src/components/{component}.tsx", Template.Load($"react-{component}.tsx")));
             files.Add(new("src/App.tsx", Template.Fill("react-App.tsx", values)));
         }
+        else
+        {
+            var components = app.Parts.Select(part => Components[part.Kind]!).Prepend(component).ToList();
+            files.AddRange(components.Select(name => new OfflinePlannedFile($"src/components/{name}.tsx", Template.Load($"react-{name}.tsx"))));
+            values["imports"] = string.Join('\n', components.Select(name => $"import {name} from './components/{name}.tsx'"));
+            values["sections"] = Sections(app, component);
+            files.Add(new("src/App.tsx", Template.Fill("react-AppParts.tsx", values)));
+        }
 
         return files;
     }
+
+    /// <summary>
+    /// The JSX of an app of several parts: the main part's card, then each other part under its heading, with its own
+    /// storage key and without the page-wide shortcuts, which stay the main part's. Nothing here comes from a prompt:
+    /// headings and keys are read from settings.ts.
+    /// </summary>
+    private static string Sections(AppSpec app, string main)
+    {
+        var text = new StringBuilder()
+            .Append($"        <div className=\"part part-{Name(app.Kind)}\">\n")
+            .Append($"          <div className=\"card\">\n            <{main} />\n          </div>\n")
+            .Append("        </div>");
+        foreach (var part in app.Parts)
+        {
+            var name = Name(part.Kind);
+            var shortcuts = part.Kind == OfflineAppKind.Todo ? "" : " shortcuts={false}";
+            text.Append($"\n        <section className=\"part part-{name}\" aria-labelledby=\"part-{name}\">\n")
+                .Append($"          <h2 className=\"part-title\" id=\"part-{name}\">{{settings.parts.{name}.heading}}</h2>\n")
+                .Append($"          <div className=\"card\">\n")
+                .Append($"            <{Components[part.Kind]} storageKey={{settings.parts.{name}.storageKey}}{shortcuts} />\n")
+                .Append("          </div>\n        </section>");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Name(OfflineAppKind kind) => kind.ToString().ToLowerInvariant();
 
     private static string Settings(AppSpec app, Dictionary<string, string> values)
     {
@@ -65,6 +103,12 @@ internal static class ViteAppFiles
             export interface Change {
               request: string
               applied: string[]
+            }
+
+            /** Another kind of app on the same page, under its heading, keeping its data under its own key. */
+            export interface Part {
+              heading: string
+              storageKey: string
             }
 
             export interface Settings {
@@ -78,6 +122,7 @@ internal static class ViteAppFiles
               note: string | null
               footer: string | null
               changes: Change[]
+              parts: Record<string, Part>
               landing: Landing | null
             }
 
@@ -109,6 +154,13 @@ internal static class ViteAppFiles
         }
 
         text.Append(app.Changes.Count > 0 ? "\n  ],\n" : "],\n");
+        text.Append("  parts: {");
+        foreach (var part in app.Parts)
+        {
+            text.Append($"\n    {Name(part.Kind)}: {{ heading: {Escape.JsString(part.Heading)}, storageKey: {Escape.JsString(part.StorageKey)} }},");
+        }
+
+        text.Append(app.Parts.Count > 0 ? "\n  },\n" : "},\n");
         if (app.Kind == OfflineAppKind.Landing)
         {
             text.Append("  landing: {\n");

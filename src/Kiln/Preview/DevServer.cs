@@ -232,9 +232,15 @@ internal sealed class DevServer : IAsyncDisposable
                         Environment = environment,
                         CpuSeconds = _host.Options.DevServerCpuSeconds,
                         ReadOnlyDirectories = ProtectedDirectories.Of(AppDirectory),
+                        // Kiln alone reaches it: in a network namespace of its own, through a Unix socket.
+                        ExposedPort = port,
                     },
                     _host.Stopping);
                 run = new DevServerRun(process, port, command, log, Output, _time.GetTimestamp());
+                if (process.ExposedSocket is { } socket)
+                {
+                    _host.Upstream.Route(port, socket);
+                }
             }
             catch (Exception exception) when (exception is FileNotFoundException or SandboxUnavailableException or IOException or OperationCanceledException)
             {
@@ -408,6 +414,7 @@ internal sealed class DevServer : IAsyncDisposable
     {
         if (run.TryRelease())
         {
+            _host.Upstream.Unroute(run.Port);
             _host.Ports.Return(run.Port);
             _host.Records.Delete(ProjectId);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -57,12 +58,40 @@ public sealed class PreviewOrigin(IOptions<PreviewOptions> options, IServer serv
             return new Uri($"{_options.Scheme}://{LabelPrefix}{projectId}.{domain}/");
         }
 
+        return LocalUrlFor(projectId);
+    }
+
+    /// <summary>
+    /// A project's preview as Kiln itself reaches it on this machine, <c>{scheme}://p-{id}.localhost:{port}/</c> on the
+    /// port Kestrel bound, whatever <see cref="PreviewOptions.Domain"/> says: a public domain may sit behind a proxy
+    /// this machine cannot reach. A client connects its host to <see cref="LocalAddress"/>.
+    /// </summary>
+    public Uri LocalUrlFor(string projectId)
+    {
         var (scheme, port) = Listening();
         return new Uri(string.Create(CultureInfo.InvariantCulture, $"{scheme}://{LabelPrefix}{projectId}.{Loopback}:{port}/"));
     }
 
+    /// <summary>
+    /// Where a connection to <see cref="LocalUrlFor"/> goes: the address Kestrel bound, or loopback when it listens
+    /// on every address or on a name.
+    /// </summary>
+    public IPAddress LocalAddress()
+    {
+        var host = Binding().Host;
+        return IPAddress.TryParse(host, out var address) && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
+            ? address
+            : IPAddress.Loopback;
+    }
+
     /// <summary>Kiln's own scheme and port, as Kestrel bound them (port 0 in tests becomes the real port).</summary>
     private (string Scheme, int Port) Listening()
+    {
+        var binding = Binding();
+        return (binding.Scheme, binding.Port);
+    }
+
+    private BindingAddress Binding()
     {
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var chosen = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault();
@@ -71,7 +100,6 @@ public sealed class PreviewOrigin(IOptions<PreviewOptions> options, IServer serv
             throw new InvalidOperationException("Kiln is not listening on any address yet, so a preview URL cannot be made.");
         }
 
-        var binding = BindingAddress.Parse(chosen);
-        return (binding.Scheme, binding.Port);
+        return BindingAddress.Parse(chosen);
     }
 }

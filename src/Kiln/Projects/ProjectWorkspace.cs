@@ -24,6 +24,9 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
 
     public string LogsDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), LogsDirectoryName);
 
+    /// <summary>The content hashes of the files a scaffold produced: agent state, kept with the session (never in the app, so never in a download).</summary>
+    public string ScaffoldManifest(string projectId) => Path.Combine(SessionDirectory(projectId), "scaffold-files.json");
+
     /// <summary>Creates the project's directories; idempotent.</summary>
     public void Create(string projectId)
     {

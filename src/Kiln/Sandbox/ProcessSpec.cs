@@ -28,4 +28,14 @@ public sealed record ProcessSpec(IReadOnlyList<string> Argv, string WorkingDirec
     /// otherwise be killed after <see cref="SandboxOptions.CpuSeconds"/> of honest work; null for the sandbox's default.
     /// </summary>
     public int? CpuSeconds { get; init; }
+
+    /// <summary>
+    /// A port the process listens on at 127.0.0.1 that Kiln must reach (a dev server's). In a network namespace of its
+    /// own it is reached through a Unix socket, <see cref="SandboxedProcess.ExposedSocket"/>; without one, it is the
+    /// host's port.
+    /// </summary>
+    public int? ExposedPort { get; init; }
+
+    /// <summary>What the process may reach through Kiln's egress proxy (a package install); null, as for every other command, for nothing.</summary>
+    public EgressGrant? Egress { get; init; }
 }

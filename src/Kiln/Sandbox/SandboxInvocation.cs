@@ -16,7 +16,8 @@ internal enum Isolation
 }
 
 /// <summary>The helper programs the sandbox is built from, found once on the search path.</summary>
-internal sealed record HostTools(string? Bubblewrap, string? Prlimit, string? Setsid, string? Setpriv);
+/// <remarks><paramref name="Node"/> runs the network bridge (<see cref="SandboxNetwork"/>).</remarks>
+internal sealed record HostTools(string? Bubblewrap, string? Prlimit, string? Setsid, string? Setpriv, string? Node);
 
 /// <summary>
 /// The argv that actually starts a command: bwrap or setsid/setpriv, then prlimit, then the
@@ -34,8 +35,17 @@ internal static class SandboxInvocation
     /// <summary>HOME inside bubblewrap: on the private /tmp, so it disappears with the command.</summary>
     public const string SandboxHome = "/tmp/home";
 
+    /// <param name="spec">The command.</param>
+    /// <param name="writable">Host directories it may write.</param>
+    /// <param name="hidden">Host paths masked inside.</param>
+    /// <param name="userNamespace">Run as <see cref="SandboxUid"/> in a user namespace.</param>
+    /// <param name="createHome">Make <see cref="SandboxHome"/> (the caller did not name a HOME of its own).</param>
+    /// <param name="isolateNetwork">Give it a network namespace of its own (<see cref="SandboxNetwork"/>).</param>
+    /// <param name="network">Its bridge directory and script to bind in, when it crosses its namespace.</param>
+    /// <param name="bridgeScript">The bridge script's host path, bound in read-only with <paramref name="network"/>.</param>
     public static List<string> Bubblewrap(
-        ProcessSpec spec, IReadOnlyList<string> writable, IReadOnlyList<string> hidden, bool userNamespace, bool createHome)
+        ProcessSpec spec, IReadOnlyList<string> writable, IReadOnlyList<string> hidden, bool userNamespace, bool createHome,
+        bool isolateNetwork, ProcessNetwork? network, string? bridgeScript)
     {
         var args = new List<string>();
         if (userNamespace)
@@ -55,8 +65,6 @@ internal static class SandboxInvocation
             "--unshare-pid",
             "--unshare-ipc",
             "--unshare-uts", "--hostname", "kiln-sandbox",
-            // The network namespace is deliberately shared: installs need the package registry and
-            // dev servers must be reachable on 127.0.0.1 by the preview proxy.
             // Killed when bwrap or Kiln's launching thread dies, so nothing outlives Kiln.
             "--die-with-parent",
             // setsid(): no controlling terminal, so TIOCSTI cannot push keystrokes into Kiln's terminal.
@@ -71,6 +79,19 @@ internal static class SandboxInvocation
         if (createHome)
         {
             args.AddRange(["--dir", SandboxHome]);
+        }
+
+        if (isolateNetwork)
+        {
+            // Its own network namespace, with only its own loopback up: no route to Kiln, other projects, services
+            // on this machine or the internet. What must cross goes through the bridge directory (SandboxNetwork).
+            args.Add("--unshare-net");
+        }
+
+        if (network is not null && bridgeScript is not null)
+        {
+            // On the private /tmp, after it is mounted; the sockets in it are the command's only ways in or out.
+            args.AddRange(["--bind", network.HostDirectory, SandboxNetwork.BridgeDirectory, "--ro-bind", bridgeScript, SandboxNetwork.BridgeScript]);
         }
 
         foreach (var path in hidden)

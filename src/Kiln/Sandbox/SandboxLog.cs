@@ -30,6 +30,15 @@ internal static partial class SandboxLog
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Killed {Count} processes of commands left running by a Kiln that was killed without bubblewrap")]
     public static partial void OrphansKilled(this ILogger logger, int count);
 
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Refused a sandboxed command's connection to {Target}: not an allowed host ({Allowed}; Kiln:Sandbox:AllowedHosts)")]
+    public static partial void EgressRefused(this ILogger logger, string target, string allowed);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "A sandboxed command's connection to {Target} failed: {Failure}")]
+    public static partial void EgressFailed(this ILogger logger, string target, string failure);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Debug, Message = "Opened a sandboxed command's connection to {Target} ({Route})")]
+    public static partial void EgressOpened(this ILogger logger, string target, string route);
+
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Stopping {Count} sandboxed processes")]
     public static partial void StoppingAll(this ILogger logger, int count);
 }

@@ -122,6 +122,21 @@ public sealed class SandboxOptions : IValidatableObject
 
     public IReadOnlyList<string> EffectiveHiddenPaths => HiddenPaths ?? DefaultHiddenPaths;
 
+    /// <summary>
+    /// Hosts that package installs and scaffolds may reach through Kiln's egress proxy, the only way out of a sandbox
+    /// that has a network namespace of its own: <c>host</c> (ports 80 and 443), <c>host:port</c>, or <c>*.domain</c>
+    /// (its subdomains). When not set, the package registry's host (<c>Kiln:Packages:Registry</c>, or the registry the
+    /// package manager is configured for). Every other command, dev servers included, reaches no host at all.
+    /// </summary>
+    public List<string>? AllowedHosts { get; set; }
+
+    /// <summary>
+    /// The HTTP proxy that Kiln's egress proxy connects through, such as <c>http://proxy.internal:3128</c>. When not
+    /// set: the one the package manager is configured with (<c>https-proxy</c>, <c>proxy</c>), else the one Kiln's own
+    /// environment names (<c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c>, <c>ALL_PROXY</c>, honouring <c>NO_PROXY</c>), else none.
+    /// </summary>
+    public Uri? UpstreamProxy { get; set; }
+
     /// <summary>PATH of every command; the working directory's node_modules/.bin is appended last.</summary>
     [Required]
     public string SearchPath { get; set; } = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -155,6 +170,21 @@ public sealed class SandboxOptions : IValidatableObject
                 yield return new ValidationResult(
                     $"Hidden path '{path}' must be an absolute path other than '/'.", [nameof(HiddenPaths)]);
             }
+        }
+
+        foreach (var host in AllowedHosts ?? [])
+        {
+            if (EgressAllowlist.Check(host) is { } problem)
+            {
+                yield return new ValidationResult($"Allowed host '{host}' {problem}", [nameof(AllowedHosts)]);
+            }
+        }
+
+        if (UpstreamProxy is { } proxy && (!proxy.IsAbsoluteUri || proxy.Scheme != "http" || proxy.AbsolutePath != "/"))
+        {
+            yield return new ValidationResult(
+                $"Upstream proxy '{proxy}' must be an http:// URL with a host and an optional port, such as http://proxy.internal:3128.",
+                [nameof(UpstreamProxy)]);
         }
 
         foreach (var (program, _) in Programs)

@@ -5,6 +5,7 @@ namespace Kiln.Sandbox;
 /// <param name="Isolated">Commands run inside bubblewrap.</param>
 /// <param name="BubblewrapPath">The bwrap executable, when found.</param>
 /// <param name="UserNamespace">bwrap runs commands as an unprivileged user in a user namespace (otherwise it only drops capabilities).</param>
+/// <param name="NetworkIsolated">Commands run in a network namespace of their own, reaching only what Kiln bridges in (<see cref="SandboxNetwork"/>).</param>
 /// <param name="PrlimitPath">The prlimit executable that applies rlimits, when found.</param>
 /// <param name="Description">A sentence for the log and for operators.</param>
 public sealed record SandboxStatus(
@@ -12,5 +13,6 @@ public sealed record SandboxStatus(
     bool Isolated,
     string? BubblewrapPath,
     bool UserNamespace,
+    bool NetworkIsolated,
     string? PrlimitPath,
     string Description);

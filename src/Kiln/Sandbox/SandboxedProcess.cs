@@ -33,6 +33,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
     private readonly bool _ownSession;
     private readonly string? _marker;
     private readonly string? _privateDirectory;
+    private readonly ProcessNetwork? _network;
     private readonly Channel<string> _lines;
     private readonly OutputPump _pump;
     private readonly CancellationTokenSource _abandon = new();
@@ -50,6 +51,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
         bool ownSession,
         string? marker,
         string? privateDirectory,
+        ProcessNetwork? network,
         Channel<string> lines,
         long captureLimit,
         bool waitForReader,
@@ -64,6 +66,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
         _ownSession = ownSession;
         _marker = marker;
         _privateDirectory = privateDirectory;
+        _network = network;
         _lines = lines;
         _logger = logger;
         _timeProvider = timeProvider;
@@ -78,6 +81,13 @@ public sealed class SandboxedProcess : IAsyncDisposable
 
     /// <summary>The host pid of the process Kiln started (bwrap's, when sandboxed).</summary>
     public int Pid { get; }
+
+    /// <summary>
+    /// The host path of the Unix socket that reaches <see cref="ProcessSpec.ExposedPort"/> inside the process's network
+    /// namespace; null when it shares the host's network (no bubblewrap, or no network namespace here), where the port is
+    /// the host's own. The socket appears once the process is running; connecting earlier fails as a refused port would.
+    /// </summary>
+    public string? ExposedSocket => _network?.ExposedSocket;
 
     /// <summary>Output lines, stdout and stderr interleaved. Bounded: when nobody reads, the oldest lines are dropped.</summary>
     public ChannelReader<string> Output => _lines.Reader;
@@ -199,6 +209,11 @@ public sealed class SandboxedProcess : IAsyncDisposable
         await WaitForNamespaceAsync();
         await DrainAsync();
         await input;
+        if (_network is not null)
+        {
+            // Nothing is left inside to use it: close the egress proxy's connections and remove the sockets.
+            await _network.DisposeAsync();
+        }
 
         var exitCode = _process.ExitCode;
         if (_logger.IsEnabled(LogLevel.Debug))

@@ -8,7 +8,7 @@ namespace Kiln.Sandbox;
 
 /// <summary>
 /// The one place in Kiln that starts processes. Each command runs inside bubblewrap when it works
-/// here (read-only system, writable project, private /tmp, its own pid namespace), under rlimits
+/// here (read-only system, writable project, private /tmp, its own pid and network namespaces), under rlimits
 /// set by prlimit, with a scrubbed environment, a wall-clock timeout and capped output; on
 /// timeout, cancellation, its own exit or Kiln's shutdown its whole process tree is killed.
 /// </summary>
@@ -35,6 +35,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly HostTools _tools;
     private readonly ProcessLauncher _launcher = new();
+    private readonly SandboxNetwork _network;
     private readonly ConcurrentDictionary<SandboxedProcess, byte> _live = new();
     private readonly Lazy<Task<SandboxStatus>> _status;
     private volatile bool _disposed;
@@ -49,7 +50,9 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
             _options.BubblewrapPath ?? FindProgram("bwrap", _options.SearchPath),
             FindProgram("prlimit", _options.SearchPath),
             FindProgram("setsid", _options.SearchPath),
-            FindProgram("setpriv", _options.SearchPath));
+            FindProgram("setpriv", _options.SearchPath),
+            FindProgram("node", _options.SearchPath));
+        _network = new SandboxNetwork(_options, logger);
         _status = new Lazy<Task<SandboxStatus>>(ProbeAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -160,12 +163,12 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
             : Isolation.BubblewrapWithoutUserNamespace;
 
         cancellationToken.ThrowIfCancellationRequested();
-        return await LaunchCoreAsync(spec, program, isolation, lines, captureLimit, waitForReader, timeout);
+        return await LaunchCoreAsync(spec, program, isolation, status.NetworkIsolated, lines, captureLimit, waitForReader, timeout);
     }
 
     private async Task<SandboxedProcess> LaunchCoreAsync(
-        ProcessSpec spec, string program, Isolation isolation, Channel<string> lines, long captureLimit, bool waitForReader,
-        TimeSpan? timeout)
+        ProcessSpec spec, string program, Isolation isolation, bool isolateNetwork, Channel<string> lines, long captureLimit,
+        bool waitForReader, TimeSpan? timeout)
     {
         var writable = WritableDirectories(spec);
         var arguments = new List<string>();
@@ -173,6 +176,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         string temporary;
         string? privateDirectory = null;
         string? marker = null;
+        ProcessNetwork? network = null;
 
         if (isolation == Isolation.Direct)
         {
@@ -185,15 +189,34 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         {
             home = SandboxInvocation.SandboxHome;
             temporary = "/tmp";
+            // Without a namespace of its own a command shares the host's network, where its ports and the internet are
+            // reached directly: nothing to bridge.
+            if (isolateNetwork && (spec.ExposedPort is not null || spec.Egress is not null))
+            {
+                if (_tools.Node is null)
+                {
+                    throw new FileNotFoundException(
+                        $"node, which bridges a command's network namespace to Kiln, was not found on the sandbox's search path ({_options.SearchPath}).");
+                }
+
+                network = _network.Open(spec);
+            }
+
             arguments.Add(_tools.Bubblewrap!);
             arguments.AddRange(SandboxInvocation.Bubblewrap(
                 spec, writable, _options.EffectiveHiddenPaths, isolation == Isolation.Bubblewrap,
-                createHome: !spec.Environment.ContainsKey("HOME")));
+                createHome: !spec.Environment.ContainsKey("HOME"), isolateNetwork, network, network is null ? null : _network.ScriptPath));
         }
 
         if (_tools.Prlimit is not null)
         {
             arguments.AddRange(SandboxInvocation.Limits(_tools.Prlimit, _options, spec.CpuSeconds));
+        }
+
+        if (network is not null)
+        {
+            // The bridge opens the namespace's crossings, then runs the command as its child.
+            arguments.AddRange([_tools.Node!, SandboxNetwork.BridgeScript, .. network.BridgeOptions, "--"]);
         }
 
         arguments.Add(program);
@@ -215,7 +238,8 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
         // Built from nothing: the server's environment (API key, Kiln settings) is never inherited.
         info.Environment.Clear();
-        foreach (var (name, value) in ChildEnvironment.Build(SearchPath(spec), home, temporary, spec.Environment, marker))
+        var extra = network is null ? spec.Environment : new Dictionary<string, string>(spec.Environment.Concat(network.Environment));
+        foreach (var (name, value) in ChildEnvironment.Build(SearchPath(spec), home, temporary, extra, marker))
         {
             info.Environment[name] = value;
         }
@@ -228,12 +252,17 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         catch
         {
             DeleteQuietly(privateDirectory);
+            if (network is not null)
+            {
+                await network.DisposeAsync();
+            }
+
             throw;
         }
 
         var handle = new SandboxedProcess(
             process, isolation, ownSession: isolation == Isolation.Direct && _tools.Setsid is not null, marker,
-            privateDirectory, lines, captureLimit, waitForReader, timeout, spec.StandardInput, _logger, _timeProvider,
+            privateDirectory, network, lines, captureLimit, waitForReader, timeout, spec.StandardInput, _logger, _timeProvider,
             finished => _live.TryRemove(finished, out _));
         _logger.ProcessStarted(spec.Argv[0], handle.Pid, isolation);
 
@@ -262,42 +291,68 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         SandboxStatus status;
         if (_options.Mode == SandboxMode.None)
         {
-            status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, _tools.Prlimit,
-                "bubblewrap is switched off (Kiln:Sandbox:Mode=none): commands run without filesystem or pid isolation; use this for development only." + limits);
+            status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, false, _tools.Prlimit,
+                "bubblewrap is switched off (Kiln:Sandbox:Mode=none): commands run without filesystem, pid or network isolation, " +
+                "so they can reach Kiln's API, this machine's services and the internet; use this for development only." + limits);
             _logger.SandboxDegraded(status.Description);
             return status;
         }
 
-        string? failure;
+        string? failure = null;
+        string? networkFailure = null;
         var userNamespace = false;
+        var isolateNetwork = true;
         if (_tools.Bubblewrap is null)
         {
             failure = "bwrap was not found on the search path; install it with 'apt-get install -y bubblewrap'.";
         }
         else
         {
-            failure = await TryBubblewrapAsync(Isolation.Bubblewrap);
-            userNamespace = failure is null;
-            if (failure is not null)
+            // With a network namespace first; a host that refuses one (some container runtimes) still gets the rest.
+            foreach (var network in new[] { true, false })
             {
-                var withoutUserNamespace = await TryBubblewrapAsync(Isolation.BubblewrapWithoutUserNamespace);
-                failure = withoutUserNamespace is null ? null : $"{failure} Without a user namespace: {withoutUserNamespace}";
+                isolateNetwork = network;
+                failure = await TryBubblewrapAsync(Isolation.Bubblewrap, network);
+                userNamespace = failure is null;
+                if (failure is not null)
+                {
+                    var withoutUserNamespace = await TryBubblewrapAsync(Isolation.BubblewrapWithoutUserNamespace, network);
+                    failure = withoutUserNamespace is null ? null : $"{failure} Without a user namespace: {withoutUserNamespace}";
+                }
+
+                if (failure is null)
+                {
+                    break;
+                }
+
+                networkFailure ??= failure;
             }
         }
 
         if (failure is null)
         {
-            status = new SandboxStatus(_options.Mode, true, _tools.Bubblewrap, userNamespace, _tools.Prlimit,
-                (userNamespace
-                    ? $"commands run in bubblewrap ({_tools.Bubblewrap}) as uid {SandboxInvocation.SandboxUid} in a user namespace, with a pid namespace and a read-only system."
-                    : $"commands run in bubblewrap ({_tools.Bubblewrap}) without a user namespace (unavailable here), with capabilities dropped, a pid namespace and a read-only system.")
-                + limits);
-            _logger.SandboxReady(status.Description);
+            var who = userNamespace
+                ? $"commands run in bubblewrap ({_tools.Bubblewrap}) as uid {SandboxInvocation.SandboxUid} in a user namespace, with a pid namespace, a read-only system"
+                : $"commands run in bubblewrap ({_tools.Bubblewrap}) without a user namespace (unavailable here), with capabilities dropped, a pid namespace, a read-only system";
+            var network = isolateNetwork
+                ? " and a network namespace of their own: no route to Kiln, other projects, this machine's services or the internet; " +
+                  "package installs reach only the allowed hosts (Kiln:Sandbox:AllowedHosts, by default the package registry) through Kiln's egress proxy."
+                : $", but on the host's network, where they can reach Kiln's API, this machine's services and the internet: a network namespace does not work here ({networkFailure})";
+            status = new SandboxStatus(_options.Mode, true, _tools.Bubblewrap, userNamespace, isolateNetwork, _tools.Prlimit, who + network + limits);
+            if (isolateNetwork)
+            {
+                _logger.SandboxReady(status.Description);
+            }
+            else
+            {
+                _logger.SandboxDegraded(status.Description);
+            }
+
             return status;
         }
 
-        status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, _tools.Prlimit,
-            $"bubblewrap does not work here: {failure} Commands run without filesystem or pid isolation." + limits);
+        status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, false, _tools.Prlimit,
+            $"bubblewrap does not work here: {failure} Commands run without filesystem, pid or network isolation." + limits);
         if (_options.Mode == SandboxMode.Required)
         {
             _logger.SandboxRequiredButUnavailable(status.Description);
@@ -311,7 +366,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Runs 'true' exactly as a command would run; null when it worked, else why not.</summary>
-    private async Task<string?> TryBubblewrapAsync(Isolation isolation)
+    private async Task<string?> TryBubblewrapAsync(Isolation isolation, bool isolateNetwork)
     {
         var directory = Directory.CreateTempSubdirectory("kiln-sandbox-probe-").FullName;
         try
@@ -319,7 +374,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
             var spec = new ProcessSpec(["true"], directory, [directory]);
             var program = ResolveProgram(spec) ?? "true";
             var lines = Channel.CreateUnbounded<string>();
-            await using var process = await LaunchCoreAsync(spec, program, isolation, lines, 64 * 1024, waitForReader: false, ProbeTimeout);
+            await using var process = await LaunchCoreAsync(spec, program, isolation, isolateNetwork, lines, 64 * 1024, waitForReader: false, ProbeTimeout);
             var exitCode = await process.Exited;
             if (exitCode == 0)
             {
@@ -377,6 +432,12 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         {
             // Under bubblewrap anything else is read-only or hidden (/tmp is private), so the command could not even start there.
             throw new ArgumentException($"The working directory '{spec.WorkingDirectory}' must be inside one of the writable directories.", nameof(spec));
+        }
+
+        if (spec.ExposedPort is { } exposed && (exposed is < 1 or > 65535 || (exposed == SandboxNetwork.EgressPort && spec.Egress is not null)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), exposed,
+                $"An exposed port must be from 1 to 65535, and not {SandboxNetwork.EgressPort} (the egress proxy's) when the process has egress.");
         }
 
         if (spec.Timeout is { } timeout && timeout <= TimeSpan.Zero)
@@ -478,6 +539,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         }
 
         _launcher.Dispose();
+        _network.Dispose();
     }
 
     public void Dispose()
@@ -495,5 +557,6 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
         // Ending the launcher thread also fires the parent-death signal of every child it started.
         _launcher.Dispose();
+        _network.Dispose();
     }
 }

@@ -41,6 +41,7 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
         }
 
         await AtomicFile.WriteAllBytesAsync(full, bytes, cancellationToken);
+        context.Provenance.Wrote(App.Relative(full), bytes);
         await ReportWrittenAsync(full, existed, bytes.Length, cancellationToken);
         return $"{(existed ? "Updated" : "Created")} {App.Relative(full)} ({bytes.Length} bytes).";
     }
@@ -96,7 +97,8 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
             throw new McpException("old_string is empty. Give the exact text to replace, or use write_file to replace the whole file.");
         }
 
-        var text = await File.ReadAllTextAsync(full, Utf8, cancellationToken);
+        var oldBytes = await File.ReadAllBytesAsync(full, cancellationToken);
+        var text = Utf8.GetString(oldBytes);
         var count = Occurrences(text, old_string);
         if (count != 1)
         {
@@ -107,6 +109,13 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
 
         var bytes = CheckedBytes(text.Replace(old_string, new_string, StringComparison.Ordinal));
         await AtomicFile.WriteAllBytesAsync(full, bytes, cancellationToken);
+        // An edit of a file that was nobody's work leaves one that still is; an edit of earlier work stays protected.
+        var relative = App.Relative(full);
+        if (context.Provenance.IsNobodysWork(relative, oldBytes))
+        {
+            context.Provenance.Wrote(relative, bytes);
+        }
+
         await ReportWrittenAsync(full, existed: true, bytes.Length, cancellationToken);
         return $"Edited {App.Relative(full)} ({bytes.Length} bytes).";
     }
@@ -212,7 +221,8 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
     }
 
     // A model that rewrites a whole file sometimes writes an excerpt ("// ... rest unchanged") or a fragment, and
-    // the code it left out would be gone. Such a write is refused and the file stays as it was.
+    // the code it left out would be gone. Such a write is refused and the file stays as it was, unless the file is
+    // still what a scaffold produced or what this run wrote: that is nobody's work to lose.
     private async Task GuardAgainstLostWorkAsync(string full, string path, string content, long newSize, CancellationToken cancellationToken)
     {
         var oldSize = new FileInfo(full).Length;
@@ -221,7 +231,13 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
             return;
         }
 
-        var old = await File.ReadAllTextAsync(full, Utf8, cancellationToken);
+        var oldBytes = await File.ReadAllBytesAsync(full, cancellationToken);
+        if (context.Provenance.IsNobodysWork(App.Relative(full), oldBytes))
+        {
+            return;
+        }
+
+        var old = Utf8.GetString(oldBytes);
         // A placeholder the file already had is its own text, not an elision.
         var known = ElisionComments.Find(old).ToHashSet(StringComparer.Ordinal);
         var placeholders = ElisionComments.Find(content).Where(found => !known.Contains(found)).Distinct().ToList();

@@ -87,6 +87,9 @@ public sealed partial class PackageManager
             ["npm_config_update_notifier"] = "false",
             ["npm_config_fund"] = "false",
             ["npm_config_audit"] = "false",
+            // A "packageManager" field naming another pnpm would make pnpm download that version before running
+            // anything, which a command without network cannot (and installs pass the same as an option).
+            ["npm_config_manage_package_manager_versions"] = "false",
         };
         if (_options.Registry is { } registry)
         {

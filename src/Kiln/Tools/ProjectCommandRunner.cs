@@ -24,6 +24,7 @@ public sealed class ProjectCommandRunner(
     SandboxedProcessRunner runner,
     EventLog events,
     PackageManager packages,
+    PackageRegistry registry,
     IOptions<ToolsOptions> tools,
     IOptions<PackagesOptions> packageOptions,
     TimeProvider time,
@@ -81,10 +82,12 @@ public sealed class ProjectCommandRunner(
     /// <summary>
     /// Runs a command that talks to the registry, again after a failure that looks transient
     /// (<see cref="PackageManager.IsTransientFailure"/>), waiting longer each time; each retry is announced in the
-    /// command's output so the model and the client see why it took longer.
+    /// command's output so the model and the client see why it took longer. It is the only kind of command that
+    /// reaches out of its sandbox, to the registry alone (<see cref="PackageRegistry"/>).
     /// </summary>
     public async Task<CommandRun> RunWithRetriesAsync(ToolContext context, ProcessSpec spec, string display, CancellationToken cancellationToken)
     {
+        spec = spec with { Egress = await registry.EgressAsync(cancellationToken) };
         var options = packageOptions.Value;
         var delay = TimeSpan.FromSeconds(options.InstallRetryDelaySeconds);
         for (var attempt = 1; ; attempt++)

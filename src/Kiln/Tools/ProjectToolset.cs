@@ -19,7 +19,7 @@ namespace Kiln.Tools;
 public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events)
 {
     /// <summary>The classes whose <c>[McpServerTool]</c> methods are Kiln's tools.</summary>
-    private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(ScaffoldTools), typeof(CommandTools), typeof(PreviewTools)];
+    private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(ScaffoldTools), typeof(CommandTools), typeof(PreviewTools), typeof(BrowserTools)];
 
     public const string ServerName = "kiln";
 
@@ -28,7 +28,8 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
 
     public McpServerOptions CreateServerOptions(string projectId)
     {
-        var context = new ToolContext(projectId, new AppDirectory(workspace.AppDirectory(projectId)), events);
+        var context = new ToolContext(
+            projectId, new AppDirectory(workspace.AppDirectory(projectId)), events, new FileProvenance(workspace.ScaffoldManifest(projectId)));
         var options = new McpServerOptions
         {
             ServerInfo = new Implementation { Name = ServerName, Version = typeof(ProjectToolset).Assembly.GetName().Version?.ToString() ?? "1.0" },

@@ -112,6 +112,9 @@ public sealed class ScaffoldTools(
                 await context.Events.AppendAsync(context.ProjectId, new FileCreated(file, new FileInfo(target).Length), CancellationToken.None);
             }
 
+            // The template's demo code is nobody's work: a model may replace it whole, however small its own version.
+            context.Provenance.Scaffolded(files.Select(file => (file, File.ReadAllBytes(context.App.Resolve(file)))));
+
             var installed = false;
             if (template.Stamp.InstalledIn is { } installedIn && Directory.Exists(Path.Combine(template.Directory, ProtectedDirectories.ModulesDirectory))
                 && !Directory.Exists(Path.Combine(context.App.Root, ProtectedDirectories.ModulesDirectory)))

@@ -14,4 +14,5 @@ public sealed record CommandOutcome(int ExitCode, long DurationMs, bool Killed, 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(CommandOutcome))]
 [JsonSerializable(typeof(TemplateStamp))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ToolsJsonContext : JsonSerializerContext;

@@ -13,4 +13,10 @@ internal static partial class ToolsLog
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Could not refresh template {Template}; using the cached one from {CreatedAt}: {Reason}")]
     public static partial void TemplateRefreshFailed(this ILogger logger, string template, DateTimeOffset createdAt, string reason);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Package installs reach the registry {Registry} (upstream proxy: {Proxy})")]
+    public static partial void RegistryFound(this ILogger logger, string registry, string proxy);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Could not read the package manager's registry ({Reason}); installs may reach the default registry only")]
+    public static partial void RegistryUnknown(this ILogger logger, string reason);
 }

@@ -12,6 +12,7 @@ public static class ToolsServiceCollectionExtensions
         services.AddOptions<ToolsOptions>().BindConfiguration(ToolsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PackagesOptions>().BindConfiguration(PackagesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PackageManager>();
+        services.AddSingleton<PackageRegistry>();
         services.AddSingleton<ProjectCommandRunner>();
         services.AddSingleton<TemplateCache>();
         services.AddSingleton<ProjectToolset>();

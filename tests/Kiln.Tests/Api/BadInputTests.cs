@@ -40,6 +40,11 @@ public sealed class BadInputTests(BadInputTests.ReadyProject fixture) : IClassFi
         { "prompt over the limit", "POST /api/generate", "application/json", JsonSerializer.Serialize(new { prompt = new string('a', 20_001) }), 400 },
         { "body over the size limit", "POST /api/generate", "application/json", JsonSerializer.Serialize(new { prompt = new string('a', 1_100_000) }), 413 },
         { "not JSON at all", "POST /api/generate", "text/plain", "make me an app", 415 },
+        { "no body and no content type", "POST /api/generate", null, null, 415 },
+        { "JSON null", "POST /api/generate", "application/json", "null", 400 },
+        { "a form with no boundary", "POST /api/generate", "multipart/form-data", "prompt=x", 400 },
+        { "a form that ends before its closing boundary", "POST /api/generate", "multipart/form-data; boundary=XX",
+            "--XX\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nhel", 400 },
         { "follow-up to an unknown project", "POST /api/generate", "application/json", "{\"prompt\":\"hi\",\"projectId\":\"aaaaaaaaaaaa\"}", 404 },
         { "follow-up to a hostile id", "POST /api/generate", "application/json", "{\"prompt\":\"hi\",\"projectId\":\"../../etc\"}", 404 },
         { "unknown project", "GET /api/projects/aaaaaaaaaaaa", null, null, 404 },
@@ -77,7 +82,7 @@ public sealed class BadInputTests(BadInputTests.ReadyProject fixture) : IClassFi
         if (body is not null)
         {
             message.Content = new StringContent(body, Encoding.UTF8);
-            message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType!);
+            message.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType!);
         }
 
         if (header is not null)

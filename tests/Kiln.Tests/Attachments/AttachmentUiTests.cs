@@ -8,7 +8,7 @@ namespace Kiln.Tests.Attachments;
 
 /// <summary>Attaching files in the web UI: the Attach button, drop and paste, thumbnails, and a send that carries them.</summary>
 [Collection(WebUiInChromium.Name)]
-public sealed class AttachmentUiTests(OfflineKiln fixture, Browser browser) : IClassFixture<OfflineKiln>
+public sealed class AttachmentUiTests(OfflineKiln fixture, WebUi.Browser browser) : IClassFixture<OfflineKiln>
 {
     [Fact]
     public async Task Files_attached_by_button_drop_and_paste_show_thumbnails_and_are_sent_with_the_prompt()

@@ -178,6 +178,152 @@ public sealed class OfflineAppPlannerTests
         Assert.Contains("const ITEMS = \"houseplants\";", File(plan, "app.js"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_timer_with_a_task_list_and_sound_is_a_chiming_timer_and_a_task_list_with_nothing_missing()
+    {
+        // The timer chimes at the end of each period (both its React and its static version), so "sound" is built.
+        var plan = OfflineAppPlanner.Plan(["a pomodoro timer with a task list and sound"], OfflineAppStack.Vite);
+        Assert.Equal(OfflineAppKind.Timer, plan.Kind);
+        Assert.Equal([OfflineAppKind.Timer, OfflineAppKind.Todo], plan.Parts);
+        Assert.Empty(plan.Missing);
+        Assert.Contains(plan.Files, file => file.Path == "src/components/Timer.tsx");
+        Assert.Contains(plan.Files, file => file.Path == "src/components/TodoList.tsx");
+        var app = File(plan, "src/App.tsx");
+        Assert.Contains("<Timer />", app, StringComparison.Ordinal);
+        Assert.Contains("<TodoList storageKey={settings.parts.todo.storageKey} />", app, StringComparison.Ordinal);
+        Assert.Contains("plus a todo list on the same page", plan.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_summary_names_what_was_not_built_and_how_to_get_it()
+    {
+        var plan = OfflineAppPlanner.Plan(["a pomodoro timer with a task list, sound and a weekly report"], OfflineAppStack.Vite);
+        Assert.Contains("Not built: “a weekly report”.", plan.Summary, StringComparison.Ordinal);
+        Assert.Contains("set ANTHROPIC_API_KEY (or another model provider) and send the prompt again", plan.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("task list", plan.Summary, StringComparison.Ordinal); // built, so not missing
+    }
+
+    [Theory]
+    [InlineData("a todo list")]
+    [InlineData("Build a todo app for my groceries")]
+    [InlineData("Create a TODO list with dark mode")]
+    [InlineData("an arithmetic calculator with big buttons")]
+    [InlineData("a nice clean calculator with history and keyboard support")]
+    [InlineData("a todo app with a green accent and large text, responsive and simple")]
+    [InlineData("a counter with undo and a step size")]
+    [InlineData("a simple todo app with React and TypeScript")]
+    [InlineData("a todo list with filters and local storage")]
+    [InlineData("a pomodoro timer with work and break modes")]
+    [InlineData("Build a pomodoro timer. It should also play a sound when a session ends.")]
+    [InlineData("a counter for my todo items")]
+    [InlineData("a todo app that counts finished tasks")]
+    [InlineData("a wedding website for Anna and Ben")]
+    [InlineData("a landing page for my bakery with a newsletter signup")]
+    [InlineData("a todo app in dark mode with a footer saying Made with love and sound")]
+    [InlineData("a todo app where I can add and edit tasks")]
+    public void A_prompt_the_app_fully_covers_mentions_no_missing_part(string prompt)
+    {
+        foreach (var stack in new[] { OfflineAppStack.Static, OfflineAppStack.Vite })
+        {
+            var plan = OfflineAppPlanner.Plan([prompt], stack);
+            Assert.Empty(plan.Missing);
+            Assert.DoesNotContain("Not built", plan.Summary, StringComparison.Ordinal);
+            Assert.EndsWith(OfflineAppPlanner.Credit, plan.Summary, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("a todo app with login with Google and a backend", new[] { "login with Google", "a backend" })]
+    [InlineData("a recipe tracker with ingredients and cooking time", new[] { "ingredients", "cooking time" })]
+    [InlineData("a kanban board with drag and drop", new[] { "drag and drop" })]
+    [InlineData("a todo app with categories for work and home", new[] { "categories" })]
+    [InlineData("a notes app where I can share notes with friends", new[] { "share notes with friends" })]
+    [InlineData("a landing page for my bakery with a menu, opening hours and a contact form", new[] { "opening hours", "a contact form" })]
+    [InlineData("a timer with a task list with priorities", new[] { "priorities" })]
+    [InlineData("a simple todo app with Tailwind", new[] { "Tailwind" })]
+    [InlineData("a landing page and a todo list", new[] { "a todo list" })]
+    public void Features_it_cannot_build_are_named_in_the_prompts_words(string prompt, string[] missing)
+    {
+        var plan = OfflineAppPlanner.Plan([prompt], OfflineAppStack.Vite);
+        Assert.Equal(missing, plan.Missing);
+        Assert.All(missing, words => Assert.Contains($"“{words}”", plan.Summary, StringComparison.Ordinal));
+        Assert.EndsWith(OfflineAppPlanner.GetTheRest, plan.Summary, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a notes app with a counter", new[] { OfflineAppKind.Notes, OfflineAppKind.Counter })]
+    [InlineData("a timer with a task list", new[] { OfflineAppKind.Timer, OfflineAppKind.Todo })]
+    [InlineData("Build a todo list, a timer and a calculator", new[] { OfflineAppKind.Todo, OfflineAppKind.Timer, OfflineAppKind.Calculator })]
+    [InlineData("Build a pomodoro timer. Add a task list.", new[] { OfflineAppKind.Timer, OfflineAppKind.Todo })]
+    [InlineData("a todo app for groceries and a timer for cooking", new[] { OfflineAppKind.Todo, OfflineAppKind.Timer })]
+    [InlineData("a calculator that has a notepad", new[] { OfflineAppKind.Calculator, OfflineAppKind.Notes })]
+    [InlineData("a counter for my todo items", new[] { OfflineAppKind.Counter })]
+    [InlineData("a timer for tasks and chores", new[] { OfflineAppKind.Timer })]
+    [InlineData("a landing page for my todo app", new[] { OfflineAppKind.Landing })]
+    public void Each_kind_a_prompt_names_as_a_part_is_built_in_the_same_app(string prompt, OfflineAppKind[] parts)
+    {
+        var plan = OfflineAppPlanner.Plan([prompt], OfflineAppStack.Vite);
+        Assert.Equal(parts, plan.Parts);
+        Assert.Empty(plan.Missing);
+        var app = File(plan, "src/App.tsx");
+        Assert.All(parts.Skip(1), kind => Assert.Contains($"settings.parts.{kind.ToString().ToLowerInvariant()}.storageKey", app, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Each_part_keeps_its_data_under_a_key_of_its_own_and_only_the_main_part_has_shortcuts()
+    {
+        var plan = OfflineAppPlanner.Plan(["a counter for push-ups with a calculator and a timer"], OfflineAppStack.Vite);
+        Assert.Equal([OfflineAppKind.Counter, OfflineAppKind.Calculator, OfflineAppKind.Timer], plan.Parts);
+        var settings = File(plan, "src/settings.ts");
+        Assert.Contains("storageKey: \"kiln.counter.push-ups-counter\",", settings, StringComparison.Ordinal);
+        Assert.Contains("calculator: { heading: \"Calculator\", storageKey: \"kiln.calculator.push-ups-counter\" },", settings, StringComparison.Ordinal);
+        Assert.Contains("timer: { heading: \"Timer\", storageKey: \"kiln.timer.push-ups-counter\" },", settings, StringComparison.Ordinal);
+        var app = File(plan, "src/App.tsx");
+        Assert.Contains("<Counter />", app, StringComparison.Ordinal);
+        Assert.Contains("<Calculator storageKey={settings.parts.calculator.storageKey} shortcuts={false} />", app, StringComparison.Ordinal);
+        Assert.Contains("<Timer storageKey={settings.parts.timer.storageKey} shortcuts={false} />", app, StringComparison.Ordinal);
+        // One stylesheet per kind, then the layout of parts.
+        var css = File(plan, "src/App.css");
+        Assert.Contains("/* Counter", css, StringComparison.Ordinal);
+        Assert.Contains("/* Calculator", css, StringComparison.Ordinal);
+        Assert.Contains(".part-title", css, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_app_of_one_kind_is_written_as_before()
+    {
+        var plan = OfflineAppPlanner.Plan(["a pomodoro timer"], OfflineAppStack.Vite);
+        Assert.Equal([OfflineAppKind.Timer], plan.Parts);
+        Assert.Contains("<Timer />", File(plan, "src/App.tsx"), StringComparison.Ordinal);
+        Assert.DoesNotContain("parts", File(plan, "src/App.tsx"), StringComparison.Ordinal);
+        Assert.Contains("  parts: {},\n", File(plan, "src/settings.ts"), StringComparison.Ordinal);
+        Assert.DoesNotContain(".part-title", File(plan, "src/App.css"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_static_app_is_one_kind_and_says_which_parts_it_left_out()
+    {
+        var plan = OfflineAppPlanner.Plan(["a pomodoro timer with a task list and sound"]);
+        Assert.Equal(OfflineAppStack.Static, plan.Stack);
+        Assert.Equal([OfflineAppKind.Timer], plan.Parts);
+        Assert.Equal(["a task list"], plan.Missing);
+        Assert.Equal(["index.html", "styles.css", "app.js"], plan.Files.Select(file => file.Path));
+        Assert.Contains("Not built: “a task list”.", plan.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_follow_up_adds_a_part_to_a_vite_app_and_notes_it_on_a_static_one()
+    {
+        var vite = OfflineAppPlanner.Plan(["Build a todo app for my groceries", "add a counter"], OfflineAppStack.Vite);
+        Assert.Equal([OfflineAppKind.Todo, OfflineAppKind.Counter], vite.Parts);
+        Assert.Contains("Added a counter", vite.Summary, StringComparison.Ordinal);
+        Assert.Contains("storageKey: \"kiln.counter.groceries-todo\"", File(vite, "src/settings.ts"), StringComparison.Ordinal);
+
+        var plain = OfflineAppPlanner.Plan(["Build a todo app for my groceries", "add a counter"]);
+        Assert.Equal([OfflineAppKind.Todo], plain.Parts);
+        Assert.Contains("can't make that change", plain.Summary, StringComparison.Ordinal);
+    }
+
     internal static string File(OfflineAppPlan plan, string path) => plan.Files.Single(file => file.Path == path).Content;
 
     internal static string Escaped(string text) => text

@@ -240,6 +240,135 @@ public sealed class OfflineModelStackTests
         Assert.Equal(Run(), Run());
     }
 
+    /// <summary>What check_app answers for a page that works, in the shape the real tool writes it (an image block follows).</summary>
+    private const string CleanCheck = """
+        Checked / at 1280×800 in 412 ms.
+        HTTP status: 200
+        Title: Groceries Todo
+
+        No errors: nothing was thrown, nothing logged an error, and every request succeeded.
+
+        The screenshot below shows the page as it looked at the end of the check.
+        """;
+
+    private const string BrokenCheck = """
+        Checked / at 1280×800 in 388 ms.
+        HTTP status: 200
+        Title: Groceries Todo
+
+        Uncaught exceptions (1):
+        - TypeError: Cannot read properties of undefined (reading 'map')
+            at TodoList (http://p-1.localhost/src/components/TodoList.tsx:84:20)
+
+        Console errors (1):
+        - Failed to load resource: the server responded with a status of 404 (at http://p-1.localhost/missing.js)
+
+        Console warnings (1):
+        - Download the React DevTools for a better development experience
+
+        The screenshot below shows the page as it looked at the end of the check.
+        """;
+
+    [Fact]
+    public void A_model_offered_check_app_opens_the_app_last_and_says_what_it_saw()
+    {
+        var chat = new Chat(Chat.WithCheckApp);
+        chat.User(Todo);
+        var calls = chat.RunToEnd(OfflineAppStack.Vite, call => (false, call.Name == "check_app" ? CleanCheck : ScaffoldResult));
+        Assert.Equal(["start_dev_server", "check_app"], calls.TakeLast(2).Select(c => c.Name));
+        Assert.Equal("/", calls[^1].Input["path"]!.GetValue<string>());
+        Assert.Single(calls, c => c.Name == "check_app");
+        Assert.Contains("I opened it in a browser with check_app: it loads with no errors.", chat.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("failed", chat.Summary, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Errors_check_app_reports_are_told_rather_than_claiming_success()
+    {
+        var chat = new Chat(Chat.WithCheckApp);
+        chat.User(Todo);
+        chat.RunToEnd(OfflineAppStack.Vite, call => (false, call.Name == "check_app" ? BrokenCheck : ScaffoldResult));
+        Assert.Contains("it reported errors", chat.Summary, StringComparison.Ordinal);
+        Assert.Contains("- TypeError: Cannot read properties of undefined (reading 'map')", chat.Summary, StringComparison.Ordinal);
+        Assert.Contains("- Failed to load resource", chat.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("DevTools", chat.Summary, StringComparison.Ordinal); // a warning is no error
+        Assert.DoesNotContain("no errors", chat.Summary, StringComparison.Ordinal);
+        Assert.Contains("ANTHROPIC_API_KEY", chat.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_check_that_could_not_run_is_said_so()
+    {
+        var chat = new Chat(Chat.WithCheckApp);
+        chat.User(Todo);
+        chat.RunToEnd(OfflineAppStack.Static, call => call.Name == "check_app"
+            ? (true, "Kiln's browser is not installed: install Debian's chromium (apt-get install chromium), then check again.")
+            : (false, "ok"));
+        Assert.Contains("I could not check it in a browser: check_app said: Kiln's browser is not installed", chat.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("Some steps failed", chat.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_check_that_says_neither_clean_nor_broken_is_quoted()
+    {
+        var chat = new Chat(Chat.WithCheckApp);
+        chat.User(Todo);
+        chat.RunToEnd(OfflineAppStack.Static, call => (false, call.Name == "check_app"
+            ? "Checked / at 1280×800 in 15012 ms.\nHTTP status: none\nTitle: (none)\nnet::ERR_CONNECTION_REFUSED at http://p-1.localhost/\n\nThe screenshot below shows the page as it looked at the end of the check."
+            : "ok"));
+        Assert.Contains("I opened it in a browser with check_app, which said:", chat.Summary, StringComparison.Ordinal);
+        Assert.Contains("net::ERR_CONNECTION_REFUSED", chat.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("no errors", chat.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("screenshot", chat.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_static_app_and_a_follow_up_are_checked_too()
+    {
+        var chat = new Chat(Chat.WithCheckApp);
+        chat.User(Todo);
+        var first = chat.RunToEnd(OfflineAppStack.Static, call => (false, call.Name == "check_app" ? CleanCheck : "ok"));
+        Assert.Equal(["write_file", "write_file", "write_file", "check_app"], first.Select(c => c.Name));
+        chat.User("make it dark");
+        var second = chat.RunToEnd(OfflineAppStack.Static, call => (false, call.Name == "check_app" ? BrokenCheck : "ok"));
+        Assert.Equal("check_app", second[^1].Name);
+        Assert.Contains("it reported errors", chat.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_app_served_under_an_mcp_prefix_is_called_by_that_name()
+    {
+        var chat = new Chat([.. Chat.WithCheckApp.Select(tool => "mcp__kiln__" + tool)]);
+        chat.User(Todo);
+        var calls = chat.RunToEnd(OfflineAppStack.Vite, call => (false, call.Name == "check_app" ? CleanCheck : ScaffoldResult));
+        Assert.Equal("mcp__kiln__check_app", calls[^1].Name);
+        Assert.Contains("no errors", chat.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_check_app_the_model_ends_after_the_dev_server_as_before()
+    {
+        var chat = new Chat();
+        chat.User(Todo);
+        var calls = chat.RunToEnd(OfflineAppStack.Vite, _ => (false, ScaffoldResult));
+        Assert.Equal("start_dev_server", calls[^1].Name);
+        Assert.DoesNotContain("check_app", chat.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_composed_app_writes_each_component_and_the_summary_names_what_is_missing()
+    {
+        var chat = new Chat(Chat.WithCheckApp);
+        chat.User("a pomodoro timer with a task list, sound and a weekly report");
+        var calls = chat.RunToEnd(OfflineAppStack.Vite, call => (false, call.Name == "check_app" ? CleanCheck : ScaffoldResult));
+        var paths = Paths(calls);
+        Assert.Contains("src/components/Timer.tsx", paths);
+        Assert.Contains("src/components/TodoList.tsx", paths);
+        Assert.Contains("Not built: “a weekly report”.", chat.Summary, StringComparison.Ordinal);
+        Assert.Contains("ANTHROPIC_API_KEY", chat.Summary, StringComparison.Ordinal);
+        Assert.EndsWith("it loads with no errors.", chat.Summary, StringComparison.Ordinal);
+    }
+
     /// <summary>Prompts for a Vite app that try to break out of HTML, JSX, string and template literals, with the raw text that must never appear.</summary>
     public static TheoryData<string[], string> Attacks => new()
     {
@@ -283,6 +412,8 @@ public sealed class OfflineModelStackTests
     private sealed class Chat(params string[] tools)
     {
         public static readonly string[] AllTools = ["write_file", "read_file", "edit_file", "delete_file", "list_directory", "create_vite_app", "install_dependencies", "start_dev_server"];
+
+        public static readonly string[] WithCheckApp = [.. AllTools, "check_app"];
 
         private readonly string[] _tools = tools.Length > 0 ? tools : AllTools;
         private readonly JsonArray _messages = [];

@@ -174,6 +174,23 @@ public sealed class DevServerLifecycleTests
     }
 
     [Fact]
+    public async Task A_dev_script_run_by_a_pnpm_the_app_does_not_pin_starts_without_fetching_that_pnpm()
+    {
+        // A packageManager field makes pnpm fetch that pnpm before it runs a script; a dev server has no network to.
+        Requires.Pnpm();
+        await using var preview = PreviewHarness.Start();
+        var projectId = await preview.CreateEchoProjectAsync();
+        await File.WriteAllTextAsync(
+            Path.Combine(preview.AppDirectory(projectId), "package.json"),
+            """{ "name": "echo", "private": true, "packageManager": "pnpm@9.15.0", "scripts": { "dev": "node server.mjs" } }""",
+            TestContext.Current.CancellationToken);
+
+        await preview.StartDevServerAsync(projectId);
+
+        Assert.Equal("/pinned", (await preview.EchoAsync(projectId, "/pinned")).GetProperty("url").GetString());
+    }
+
+    [Fact]
     public async Task No_dev_server_outlives_Kiln_shutdown()
     {
         Requires.Pnpm();

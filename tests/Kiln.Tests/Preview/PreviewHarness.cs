@@ -182,6 +182,13 @@ public sealed class PreviewHarness : IAsyncDisposable
         return pids;
     }
 
+    /// <summary>The one node process running Vite in <paramref name="directory"/>: not the sandbox's network bridge in front of it, whose command line names Vite too.</summary>
+    public static int ViteProcessIn(string directory) =>
+        Assert.Single(ProcessesIn(directory), pid =>
+            Comm(pid) == "node" && ProcessTable.CommandLine(pid) is var commandLine &&
+            commandLine.Contains("vite", StringComparison.Ordinal) &&
+            !commandLine.Contains(global::Kiln.Sandbox.SandboxNetwork.BridgeScript, StringComparison.Ordinal));
+
     public static string Comm(int pid)
     {
         try

@@ -195,8 +195,7 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         vite.Require();
         await Preview.StartDevServerAsync(ProjectId);
         var before = await Preview.LastSeqAsync(ProjectId);
-        var server = Assert.Single(PreviewHarness.ProcessesIn(App), pid =>
-            PreviewHarness.Comm(pid) == "node" && ProcessTable.CommandLine(pid).Contains("vite", StringComparison.Ordinal));
+        var server = PreviewHarness.ViteProcessIn(App);
 
         // Process.Kill is SIGKILL: no chance to clean up, as when the kernel's OOM killer strikes.
         using (var process = Process.GetProcessById(server))
@@ -259,12 +258,15 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         vite.Require();
         var result = await Preview.StartDevServerAsync(ProjectId);
         var port = int.Parse(Regex.Match(result, @"port (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        using var direct = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        // Straight to the dev server the way Kiln reaches it (in its own network namespace, through its Unix socket),
+        // without the proxy in between.
+        var upstream = Preview.Kiln.Services.GetRequiredService<PreviewUpstream>().Invoker;
 
         for (var i = 0; i < 20; i++)
         {
             using var proxied = await Preview.GetAsync(ProjectId, "/favicon.svg");
-            using var straight = await direct.GetAsync("favicon.svg", TestContext.Current.CancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}/favicon.svg"));
+            using var straight = await upstream.SendAsync(request, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
             Assert.Equal(straight.Content.Headers.ContentType?.MediaType, proxied.Content.Headers.ContentType?.MediaType);
             Assert.Equal(
@@ -280,8 +282,7 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         await Preview.StartDevServerAsync(ProjectId);
         using var warm = await Preview.GetAsync(ProjectId, "/src/App.tsx");
         Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
-        var server = Assert.Single(PreviewHarness.ProcessesIn(App), pid =>
-            PreviewHarness.Comm(pid) == "node" && ProcessTable.CommandLine(pid).Contains("vite", StringComparison.Ordinal));
+        var server = PreviewHarness.ViteProcessIn(App);
 
         // A frozen dev server answers nothing: what still answers comes from Kiln.
         Signal("STOP", server);

@@ -7,7 +7,7 @@ namespace Kiln.Tests.PreviewErrors;
 
 /// <summary>The web UI shows the running app's errors beside the chat, and "Fix it" sends them to the agent.</summary>
 [Collection(WebUiInChromium.Name)]
-public sealed class ErrorsPanelTests(Browser browser)
+public sealed class ErrorsPanelTests(WebUi.Browser browser)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

@@ -9,7 +9,7 @@ namespace Kiln.Tests.PreviewErrors;
 /// what it throws, rejects and logs reaches Kiln as preview errors, and a loop of throws stays one error.
 /// </summary>
 [Collection(WebUiInChromium.Name)]
-public sealed class RuntimeErrorTests(Browser browser)
+public sealed class RuntimeErrorTests(WebUi.Browser browser)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

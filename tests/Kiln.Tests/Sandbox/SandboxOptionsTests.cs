@@ -84,6 +84,12 @@ public sealed class SandboxOptionsTests
     [InlineData("Kiln:Sandbox:ExtraWritableDirectories:0", "/")]
     [InlineData("Kiln:Sandbox:HiddenPaths:0", "/")]
     [InlineData("Kiln:Sandbox:Programs:./evil", "*")]
+    [InlineData("Kiln:Sandbox:AllowedHosts:0", "https://registry.npmjs.org/")]
+    [InlineData("Kiln:Sandbox:AllowedHosts:0", "registry.npmjs.org:0")]
+    [InlineData("Kiln:Sandbox:AllowedHosts:0", "*.*.example.com")]
+    [InlineData("Kiln:Sandbox:AllowedHosts:0", "*")]
+    [InlineData("Kiln:Sandbox:UpstreamProxy", "https://proxy.internal:3128")]
+    [InlineData("Kiln:Sandbox:UpstreamProxy", "http://proxy.internal:3128/path")]
     public void Invalid_settings_fail_validation(string key, string value)
     {
         using var provider = Services(new() { [key] = value });

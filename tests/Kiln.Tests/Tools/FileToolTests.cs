@@ -22,7 +22,7 @@ public sealed class FileToolTests : IAsyncLifetime
     {
         Assert.Equal(
             [
-                "build_project", "check_server_status", "create_directory", "create_next_app", "create_react_app", "create_vite_app",
+                "build_project", "check_app", "check_server_status", "create_directory", "create_next_app", "create_react_app", "create_vite_app",
                 "delete_file", "edit_file", "generate_preview_url", "install_dependencies", "list_directory", "read_file",
                 "run_command", "start_dev_server", "write_file",
             ],

@@ -13,7 +13,7 @@ namespace Kiln.Tests.Tools;
 public sealed class ToolHarness : IAsyncDisposable
 {
     private readonly KilnApp _kiln;
-    private readonly InProcessToolServer _server;
+    private InProcessToolServer _server;
 
     private ToolHarness(KilnApp kiln, InProcessToolServer server, string projectId, string appDirectory, string outside)
     {
@@ -37,6 +37,9 @@ public sealed class ToolHarness : IAsyncDisposable
 
     public string ProjectsRoot => _kiln.ProjectsRoot;
 
+    /// <summary>Every warning and error Kiln logged.</summary>
+    public CapturingLoggerProvider Log => _kiln.Log;
+
     public static async Task<ToolHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var kiln = KilnApp.Start(settings);
@@ -46,13 +49,22 @@ public sealed class ToolHarness : IAsyncDisposable
         var outside = Path.Combine(workspace.ProjectDirectory(projectId), "outside");
         Directory.CreateDirectory(outside);
         await File.WriteAllTextAsync(Path.Combine(outside, "secret.txt"), "TOP SECRET");
-        var server = await InProcessToolServer.StartAsync(
+        return new ToolHarness(kiln, await StartServerAsync(kiln, projectId), projectId, workspace.AppDirectory(projectId), outside);
+    }
+
+    /// <summary>Ends this run of the tools and starts the next, as the next prompt's agent would.</summary>
+    public async Task NextRunAsync()
+    {
+        await _server.DisposeAsync();
+        _server = await StartServerAsync(_kiln, ProjectId);
+    }
+
+    private static Task<InProcessToolServer> StartServerAsync(KilnApp kiln, string projectId) =>
+        InProcessToolServer.StartAsync(
             kiln.Services.GetRequiredService<ProjectToolset>().CreateServerOptions(projectId),
             kiln.Services,
             kiln.Services.GetRequiredService<ILoggerFactory>(),
             CancellationToken.None);
-        return new ToolHarness(kiln, server, projectId, workspace.AppDirectory(projectId), outside);
-    }
 
     public async Task<(bool IsError, string Text)> CallAsync(string tool, object arguments)
     {

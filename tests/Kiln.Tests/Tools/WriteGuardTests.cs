@@ -1,3 +1,6 @@
+using Kiln.Testing;
+using Kiln.Tests.Sandbox;
+
 namespace Kiln.Tests.Tools;
 
 /// <summary>
@@ -91,5 +94,66 @@ public sealed class WriteGuardTests : IAsyncLifetime
         var (isError, text) = await tools.CallAsync("write_file", new { path = "styles.css", content = ".item-1 { color: blue; }\n" });
 
         Assert.False(isError, text);
+    }
+
+    [Fact]
+    public async Task A_file_this_run_wrote_may_be_rewritten_whole_but_the_next_run_protects_it()
+    {
+        var long_ = string.Concat(Enumerable.Range(1, 60).Select(i => $".item-{i} {{ color: red; }}\n"));
+        Assert.False((await _tools.CallAsync("write_file", new { path = "styles.css", content = long_ })).IsError);
+
+        // The agent's own draft of a minute ago is nobody else's work.
+        var (isError, text) = await _tools.CallAsync("write_file", new { path = "styles.css", content = ".item-1 { color: blue; }\n" });
+        Assert.False(isError, text);
+
+        // What this run leaves is the person's app when the next prompt comes: a rewrite that drops most of it is refused.
+        Assert.False((await _tools.CallAsync("write_file", new { path = "styles.css", content = long_ })).IsError);
+        await _tools.NextRunAsync();
+        (isError, text) = await _tools.CallAsync("write_file", new { path = "styles.css", content = ".item-1 { color: green; }\n" });
+        Assert.True(isError, text);
+        Assert.Contains("MaxShrinkRatio", text, StringComparison.Ordinal);
+        Assert.Equal(long_, await File.ReadAllTextAsync(Path.Combine(_tools.AppDirectory, "styles.css")));
+    }
+
+    [Fact]
+    public async Task A_small_edit_keeps_a_file_this_run_owns_rewritable_but_an_edit_of_earlier_work_does_not_free_it()
+    {
+        var long_ = string.Concat(Enumerable.Range(1, 60).Select(i => $".item-{i} {{ color: red; }}\n"));
+        Assert.False((await _tools.CallAsync("write_file", new { path = "mine.css", content = long_ })).IsError);
+        Assert.False((await _tools.CallAsync("edit_file", new { path = "mine.css", old_string = ".item-1 {", new_string = ".first {" })).IsError);
+        Assert.False((await _tools.CallAsync("write_file", new { path = "mine.css", content = ".first { color: blue; }\n" })).IsError);
+
+        _tools.Write("theirs.css", long_); // an earlier prompt's or the person's
+        Assert.False((await _tools.CallAsync("edit_file", new { path = "theirs.css", old_string = ".item-1 {", new_string = ".first {" })).IsError);
+        var (isError, text) = await _tools.CallAsync("write_file", new { path = "theirs.css", content = ".first { color: blue; }\n" });
+        Assert.True(isError, text);
+    }
+
+    [Fact]
+    [Slow]
+    public async Task The_scaffolds_demo_app_may_be_replaced_by_a_small_one_until_someone_changes_it()
+    {
+        await _tools.Services.RequireBubblewrapAsync();
+        Requires.Pnpm();
+        await Requires.NpmRegistryAsync();
+        var (isError, text) = await _tools.CallAsync("create_vite_app", new { template = "react-ts" });
+        Assert.False(isError, text);
+        var app = Path.Combine(_tools.AppDirectory, "src", "App.tsx");
+        var demo = await File.ReadAllTextAsync(app);
+        Assert.True(demo.Length > 1000, "The react-ts template's App.tsx is its demo page.");
+
+        // The most natural first move of any model, in a later run than the scaffold even: the demo is nobody's work.
+        await _tools.NextRunAsync();
+        const string Small = "export default function App() {\n  return <h1>Pomodoro</h1>;\n}\n";
+        (isError, text) = await _tools.CallAsync("write_file", new { path = "src/App.tsx", content = Small });
+        Assert.False(isError, text);
+
+        // A scaffolded file the person changed since is theirs.
+        var css = Path.Combine(_tools.AppDirectory, "src", "index.css");
+        var changed = await File.ReadAllTextAsync(css) + "\n/* mine */ body { margin: 0; }\n";
+        _tools.Write("src/index.css", changed);
+        (isError, text) = await _tools.CallAsync("write_file", new { path = "src/index.css", content = "body{}\n" });
+        Assert.True(isError, text);
+        Assert.Equal(changed, await File.ReadAllTextAsync(css));
     }
 }

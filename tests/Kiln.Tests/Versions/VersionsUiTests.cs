@@ -8,7 +8,7 @@ namespace Kiln.Tests.Versions;
 
 /// <summary>The Versions panel in Chromium: a prompt and a follow-up with the offline model, their diffs, and a restore.</summary>
 [Collection(WebUiInChromium.Name)]
-public sealed class VersionsUiTests(Browser browser)
+public sealed class VersionsUiTests(WebUi.Browser browser)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

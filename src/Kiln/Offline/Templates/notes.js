@@ -97,9 +97,14 @@
     bodyInput.focus();
   }
 
+  // Later than every note so far, even within the same millisecond, so the note touched last is always listed first.
+  function stamp() {
+    return Math.max(Date.now(), ...state.notes.map((note) => note.updated + 1));
+  }
+
   function createNote() {
     const now = Date.now();
-    const note = { id: now.toString(36) + Math.random().toString(36).slice(2, 8), title: "", body: "", updated: now };
+    const note = { id: now.toString(36) + Math.random().toString(36).slice(2, 8), title: "", body: "", updated: stamp() };
     state.notes.push(note);
     state.selected = note.id;
     search.value = "";
@@ -113,7 +118,7 @@
     if (!note) return;
     note.title = titleInput.value;
     note.body = bodyInput.value;
-    note.updated = Date.now();
+    note.updated = stamp();
     status.textContent = save() ? "Saved" : "Couldn't save: browser storage is full or blocked";
     renderList();
   }

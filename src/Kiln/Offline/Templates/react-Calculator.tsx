@@ -1,5 +1,6 @@
 import { useEffect, useReducer, useRef } from 'react'
 import { settings } from '../settings.ts'
+import type { PartProps } from './Extras.tsx'
 
 const maxDigits = 15
 
@@ -67,9 +68,9 @@ const keyboard: Record<string, string> = {
   '%': "[data-action='percent']", '.': "[data-action='decimal']", ',': "[data-action='decimal']",
 }
 
-function loadHistory(): Sum[] {
+function loadHistory(storageKey: string): Sum[] {
   try {
-    const saved = JSON.parse(localStorage.getItem(settings.storageKey) ?? 'null') as { history?: unknown } | null
+    const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as { history?: unknown } | null
     if (saved && Array.isArray(saved.history)) {
       return (saved.history as Partial<Sum>[])
         .filter((item) => item && typeof item.sum === 'string' && typeof item.result === 'string')
@@ -82,8 +83,8 @@ function loadHistory(): Sum[] {
   return []
 }
 
-function start(): Calc {
-  return { entry: '0', stored: null, operator: null, startNew: false, error: null, history: loadHistory() }
+function start(storageKey: string): Calc {
+  return { entry: '0', stored: null, operator: null, startNew: false, error: null, history: loadHistory(storageKey) }
 }
 
 function format(number: number): string | null {
@@ -182,22 +183,25 @@ function dataOf(key: Press) {
   return {}
 }
 
-export default function Calculator() {
-  const [calc, dispatch] = useReducer(press, undefined, start)
+export default function Calculator({ storageKey = settings.storageKey, shortcuts = true }: PartProps) {
+  const [calc, dispatch] = useReducer(press, storageKey, start)
   const keyPad = useRef<HTMLDivElement>(null)
   const { history } = calc
 
   useEffect(() => {
     try {
-      localStorage.setItem(settings.storageKey, JSON.stringify({ history }))
+      localStorage.setItem(storageKey, JSON.stringify({ history }))
     } catch {
       // Storage full or blocked: history lasts for this visit only.
     }
-  }, [history])
+  }, [history, storageKey])
 
   useEffect(() => {
+    if (!shortcuts) return
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey) return
+      // Typing in another part's field (a task, a note) is not a sum.
+      if (event.target instanceof HTMLElement && event.target.closest('input, textarea, select')) return
       const selector = /^[0-9]$/.test(event.key) ? `[data-digit='${event.key}']` : keyboard[event.key]
       if (!selector) return
       // Enter on a focused button should press that button, not "=".
@@ -211,7 +215,7 @@ export default function Calculator() {
     }
     document.addEventListener('keydown', onKey)
     return () => document.removeEventListener('keydown', onKey)
-  }, [])
+  }, [shortcuts])
 
   return (
     <div className="calc-layout">

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { settings } from '../settings.ts'
+import type { PartProps } from './Extras.tsx'
 
 const steps = [1, 5, 10]
 
@@ -8,9 +9,9 @@ interface Saved {
   step: number
 }
 
-function load(): Saved {
+function load(storageKey: string): Saved {
   try {
-    const saved = JSON.parse(localStorage.getItem(settings.storageKey) ?? 'null') as Partial<Saved> | null
+    const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as Partial<Saved> | null
     if (saved && Number.isFinite(saved.value)) {
       return { value: saved.value as number, step: steps.includes(saved.step as number) ? (saved.step as number) : 1 }
     }
@@ -20,19 +21,19 @@ function load(): Saved {
   return { value: 0, step: 1 }
 }
 
-export default function Counter() {
-  const [state, setState] = useState(load)
+export default function Counter({ storageKey = settings.storageKey, shortcuts = true }: PartProps) {
+  const [state, setState] = useState(() => load(storageKey))
   const [beforeReset, setBeforeReset] = useState<number | null>(null)
   const [bump, setBump] = useState(0)
   const output = useRef<HTMLOutputElement>(null)
 
   useEffect(() => {
     try {
-      localStorage.setItem(settings.storageKey, JSON.stringify(state))
+      localStorage.setItem(storageKey, JSON.stringify(state))
     } catch {
       // Storage full or blocked: the counter still works for this visit.
     }
-  }, [state])
+  }, [state, storageKey])
 
   // Restart the bump animation on every change.
   useEffect(() => {
@@ -63,6 +64,7 @@ export default function Counter() {
 
   // Keys work anywhere on the page except in a field; the listener follows the state it reads.
   useEffect(() => {
+    if (!shortcuts) return
     const onKey = (event: KeyboardEvent) => {
       const target = event.target
       if (event.ctrlKey || event.metaKey || event.altKey) return

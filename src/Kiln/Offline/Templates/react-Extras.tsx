@@ -1,5 +1,14 @@
 import { settings } from '../settings.ts'
 
+/**
+ * What App tells a component that is one part of several on the page: the localStorage key it keeps its data under
+ * (its own, so parts never clash), and whether the page-wide keyboard shortcuts are its (only the main part's are).
+ */
+export interface PartProps {
+  storageKey?: string
+  shortcuts?: boolean
+}
+
 export function Note() {
   if (settings.note === null) return null
   return (

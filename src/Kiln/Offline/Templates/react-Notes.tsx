@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { settings } from '../settings.ts'
+import type { PartProps } from './Extras.tsx'
 
 interface Note {
   id: string
@@ -13,9 +14,9 @@ interface Saved {
   selected: string | null
 }
 
-function load(): Saved {
+function load(storageKey: string): Saved {
   try {
-    const saved = JSON.parse(localStorage.getItem(settings.storageKey) ?? 'null') as Partial<Saved> | null
+    const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as Partial<Saved> | null
     if (saved && Array.isArray(saved.notes)) {
       const notes = saved.notes
         .filter((note) => note && typeof note.id === 'string')
@@ -37,8 +38,13 @@ function newest(notes: Note[]) {
   return [...notes].sort((a, b) => b.updated - a.updated)
 }
 
-export default function Notes() {
-  const [state, setState] = useState(load)
+// Later than every note so far, even within the same millisecond, so the note touched last is always listed first.
+function stamp(notes: Note[]) {
+  return Math.max(Date.now(), ...notes.map((note) => note.updated + 1))
+}
+
+export default function Notes({ storageKey = settings.storageKey, shortcuts = true }: PartProps) {
+  const [state, setState] = useState(() => load(storageKey))
   const [query, setQuery] = useState('')
   const [saveFailed, setSaveFailed] = useState(false)
   const titleInput = useRef<HTMLInputElement>(null)
@@ -46,12 +52,12 @@ export default function Notes() {
 
   useEffect(() => {
     try {
-      localStorage.setItem(settings.storageKey, JSON.stringify(state))
+      localStorage.setItem(storageKey, JSON.stringify(state))
       setSaveFailed(false)
     } catch {
       setSaveFailed(true)
     }
-  }, [state])
+  }, [state, storageKey])
 
   const current = state.notes.find((note) => note.id === state.selected) ?? null
   const search = query.trim().toLowerCase()
@@ -59,8 +65,8 @@ export default function Notes() {
 
   const createNote = () => {
     const now = Date.now()
-    const note = { id: now.toString(36) + Math.random().toString(36).slice(2, 8), title: '', body: '', updated: now }
-    setState((saved) => ({ notes: [...saved.notes, note], selected: note.id }))
+    const id = now.toString(36) + Math.random().toString(36).slice(2, 8)
+    setState((saved) => ({ notes: [...saved.notes, { id, title: '', body: '', updated: stamp(saved.notes) }], selected: id }))
     setQuery('')
     requestAnimationFrame(() => titleInput.current?.focus())
   }
@@ -73,7 +79,7 @@ export default function Notes() {
   const edit = (changes: Partial<Note>) =>
     setState((saved) => ({
       ...saved,
-      notes: saved.notes.map((note) => (note.id === saved.selected ? { ...note, ...changes, updated: Date.now() } : note)),
+      notes: saved.notes.map((note) => (note.id === saved.selected ? { ...note, ...changes, updated: stamp(saved.notes) } : note)),
     }))
 
   const remove = () => {
@@ -87,6 +93,7 @@ export default function Notes() {
   }
 
   useEffect(() => {
+    if (!shortcuts) return
     const onKey = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && event.altKey && event.key.toLowerCase() === 'n') {
         event.preventDefault()

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { settings } from '../settings.ts'
+import type { PartProps } from './Extras.tsx'
 
 type Mode = 'focus' | 'short' | 'long'
 
@@ -25,10 +26,10 @@ function isMode(value: unknown): value is Mode {
   return value === 'focus' || value === 'short' || value === 'long'
 }
 
-function load(): Saved {
+function load(storageKey: string): Saved {
   const fresh: Saved = { mode: 'focus', minutes: { focus: 25, short: 5, long: 15 }, endAt: null, left: null, day: today(), sessions: 0 }
   try {
-    const saved = JSON.parse(localStorage.getItem(settings.storageKey) ?? 'null') as Partial<Saved> | null
+    const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as Partial<Saved> | null
     if (saved && isMode(saved.mode) && saved.minutes) {
       const minutes = { ...fresh.minutes }
       for (const mode of Object.keys(modes) as Mode[]) {
@@ -113,8 +114,8 @@ function MinutesField({ mode, label, minutes, onChange }: { mode: Mode; label: s
   )
 }
 
-export default function Timer() {
-  const [state, setState] = useState(load)
+export default function Timer({ storageKey = settings.storageKey, shortcuts = true }: PartProps) {
+  const [state, setState] = useState(() => load(storageKey))
   const [now, setNow] = useState(() => Date.now())
   const [announcement, setAnnouncement] = useState('')
   const [animated, setAnimated] = useState(false)
@@ -123,11 +124,11 @@ export default function Timer() {
 
   useEffect(() => {
     try {
-      localStorage.setItem(settings.storageKey, JSON.stringify(state))
+      localStorage.setItem(storageKey, JSON.stringify(state))
     } catch {
       // Storage full or blocked: the timer still runs for this visit.
     }
-  }, [state])
+  }, [state, storageKey])
 
   // While running, the clock ticks four times a second.
   useEffect(() => {
@@ -183,6 +184,7 @@ export default function Timer() {
     }))
 
   useEffect(() => {
+    if (!shortcuts) return
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey) return
       if (event.target instanceof HTMLElement && event.target.closest('input, textarea, select, button, summary')) return
@@ -229,7 +231,7 @@ export default function Timer() {
           {/* Paused, even in the first millisecond, reads Resume. */}
           {running ? 'Pause' : state.left !== null ? 'Resume' : 'Start'}
         </button>
-        <button className="btn btn-quiet btn-big" type="button" id="reset" onClick={() => switchMode(state.mode)}>Reset</button>
+        <button className="btn btn-quiet btn-big" type="button" id="timer-reset" onClick={() => switchMode(state.mode)}>Reset</button>
       </div>
       <p className="muted" id="sessions">
         {state.sessions === 0

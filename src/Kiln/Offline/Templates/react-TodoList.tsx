@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { FormEvent } from 'react'
 import { settings } from '../settings.ts'
-import { DeleteIcon, EditIcon } from './Extras.tsx'
+import { DeleteIcon, EditIcon, type PartProps } from './Extras.tsx'
 
 type Filter = 'all' | 'active' | 'done'
 
@@ -22,9 +22,9 @@ const filters: { value: Filter; label: string }[] = [
   { value: 'done', label: 'Done' },
 ]
 
-function load(): Saved {
+function load(storageKey: string): Saved {
   try {
-    const saved = JSON.parse(localStorage.getItem(settings.storageKey) ?? 'null') as Partial<Saved> | null
+    const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as Partial<Saved> | null
     if (saved && Array.isArray(saved.tasks)) {
       return {
         tasks: saved.tasks
@@ -68,19 +68,19 @@ function EditField({ text, onDone }: { text: string; onDone: (text: string | nul
   )
 }
 
-export default function TodoList() {
-  const [state, setState] = useState(load)
+export default function TodoList({ storageKey = settings.storageKey }: PartProps) {
+  const [state, setState] = useState(() => load(storageKey))
   const [draft, setDraft] = useState('')
   const [editing, setEditing] = useState<string | null>(null)
   const input = useRef<HTMLInputElement>(null)
 
   useEffect(() => {
     try {
-      localStorage.setItem(settings.storageKey, JSON.stringify(state))
+      localStorage.setItem(storageKey, JSON.stringify(state))
     } catch {
       // Storage full or blocked: the list still works for this visit.
     }
-  }, [state])
+  }, [state, storageKey])
 
   const { tasks, filter } = state
   const shown = tasks.filter((task) => filter === 'all' || (filter === 'done') === task.done)

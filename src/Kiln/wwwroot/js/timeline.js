@@ -185,6 +185,15 @@ export class Timeline {
           data.file ? h("code", { class: "muted" }, ` ${[data.file, data.line, data.column].filter((part) => part !== null && part !== undefined).join(":")}`) : null,
           data.count > 1 ? h("span", { class: "muted" }, ` · seen ${data.count} times`) : null);
 
+      case "app_checked": {
+        const errors = data.errors ?? 0;
+        return line(event, "eye", errors > 0 ? "error" : "success",
+          `Checked ${data.path ?? "/"} in the browser`,
+          h("span", { class: "muted" },
+            ` · ${data.status ?? "no answer"} · ${errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "no errors"}` +
+            (data.durationMs !== undefined ? ` · ${duration(data.durationMs)}` : "")));
+      }
+
       case "auto_fix_started":
         return line(event, "tool", "info", `Fixing the errors by itself (${data.attempt} of ${data.maxAttempts})`);
 
