@@ -42,14 +42,22 @@ public sealed class CliNotFoundException : ClaudeAgentException
 /// <summary>The CLI process ended while the client still needed it (a crash, a kill, a bad flag).</summary>
 public sealed class CliProcessException : ClaudeAgentException
 {
-    /// <summary>The CLI exited with <paramref name="exitCode"/>; <paramref name="stderrTail"/> is the end of what it wrote to stderr.</summary>
-    public CliProcessException(int exitCode, string stderrTail)
+    /// <summary>
+    /// The CLI exited with <paramref name="exitCode"/>; <paramref name="stderrTail"/> is the end of what it wrote to
+    /// stderr, <paramref name="unparsedOutput"/> the last lines of stdout that were not JSON.
+    /// </summary>
+    public CliProcessException(int exitCode, string stderrTail, string unparsedOutput = "")
         : base($"The Claude Code CLI exited with code {exitCode}{Describe(exitCode)}." +
-               (string.IsNullOrWhiteSpace(stderrTail) ? "" : $" stderr: {stderrTail.Trim()}"))
+               (string.IsNullOrWhiteSpace(stderrTail) ? "" : $" stderr: {stderrTail.Trim()}") +
+               (string.IsNullOrWhiteSpace(unparsedOutput) ? "" : $" Its output that was not JSON: {unparsedOutput.Trim()}"))
     {
         ExitCode = exitCode;
         StderrTail = stderrTail ?? "";
+        UnparsedOutput = unparsedOutput ?? "";
     }
+
+    /// <summary>The last lines the CLI wrote to stdout that were not JSON (a wrapper's or the CLI's own complaint), skipped as they came.</summary>
+    public string UnparsedOutput { get; }
 
     /// <summary>The exit code; on Unix 128 + N when a signal N killed it (137 for SIGKILL).</summary>
     public int ExitCode { get; }
@@ -62,7 +70,26 @@ public sealed class CliProcessException : ClaudeAgentException
         : "";
 }
 
-/// <summary>A line of the CLI's output was not a JSON object.</summary>
+/// <summary>The CLI is older than <see cref="ClaudeAgentOptions.MinimumCliVersion"/>.</summary>
+public sealed class CliVersionException : ClaudeAgentException
+{
+    /// <summary>The CLI reported <paramref name="version"/>; this library needs <paramref name="minimum"/>.</summary>
+    public CliVersionException(Version version, Version minimum)
+        : base($"The Claude Code CLI is version {version}; this library needs {minimum} or newer. " +
+               $"Update it with `{CliNotFoundException.InstallCommand}@latest`, or lower ClaudeAgentOptions.MinimumCliVersion.")
+    {
+        Version = version;
+        Minimum = minimum;
+    }
+
+    /// <summary>The version the CLI reported.</summary>
+    public Version Version { get; }
+
+    /// <summary>The oldest version accepted.</summary>
+    public Version Minimum { get; }
+}
+
+/// <summary>A line of the CLI's output that starts like a JSON object but is not one.</summary>
 public sealed class MessageDecodeException : ClaudeAgentException
 {
     /// <summary><paramref name="line"/> could not be decoded: <paramref name="reason"/>.</summary>

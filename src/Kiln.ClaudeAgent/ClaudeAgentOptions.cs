@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Kiln.ClaudeAgent;
 
 /// <summary>
@@ -7,11 +9,30 @@ namespace Kiln.ClaudeAgent;
 /// </summary>
 public sealed record ClaudeAgentOptions
 {
-    /// <summary>Replaces the CLI's default system prompt (sent in <c>initialize</c>, so its length is not bound by argv limits).</summary>
-    public string? SystemPrompt { get; init; }
+    /// <summary>
+    /// The system prompt: a string (or <see cref="SystemPrompt.Custom"/>) replaces Claude Code's, and
+    /// <see cref="SystemPrompt.ClaudeCode"/> keeps Claude Code's with an addition. Null, as in the official
+    /// SDKs, is an empty system prompt. Sent in <c>initialize</c>, so its length is not bound by argv limits.
+    /// </summary>
+    public SystemPrompt? SystemPrompt { get; init; }
 
-    /// <summary>Appended to the system prompt, default or replaced.</summary>
-    public string? AppendSystemPrompt { get; init; }
+    /// <summary>Subagents the agent can hand tasks to through its Agent tool, by name (sent in <c>initialize</c>).</summary>
+    public IReadOnlyDictionary<string, AgentDefinition> Agents { get; init; } = new Dictionary<string, AgentDefinition>();
+
+    /// <summary>
+    /// The shape each turn's answer must have; the result then carries it as
+    /// <see cref="ResultMessage.StructuredOutput"/> (<c>--json-schema</c>).
+    /// </summary>
+    public OutputFormat? OutputFormat { get; init; }
+
+    /// <summary>Whether and how much the model thinks (<c>--thinking</c>, <c>--max-thinking-tokens</c>); null keeps the CLI's default for the model.</summary>
+    public Thinking? Thinking { get; init; }
+
+    /// <summary>How much effort the model puts in (<c>--effort</c>); null keeps the CLI's default.</summary>
+    public Effort? Effort { get; init; }
+
+    /// <summary>More settings, as a settings file's path or its JSON (<c>--settings</c>): the highest-priority layer a user controls.</summary>
+    public string? Settings { get; init; }
 
     /// <summary>The model, an alias (<c>sonnet</c>) or a full name (<c>--model</c>).</summary>
     public string? Model { get; init; }
@@ -57,11 +78,26 @@ public sealed record ClaudeAgentOptions
     /// <summary>Continue this earlier session: the model sees its whole conversation (<c>--resume</c>).</summary>
     public string? Resume { get; init; }
 
+    /// <summary>Continue the most recent session in <see cref="WorkingDirectory"/> (<c>--continue</c>); not with <see cref="Resume"/>.</summary>
+    public bool Continue { get; init; }
+
+    /// <summary>
+    /// With <see cref="Resume"/>: resume only up to and including the message with this uuid, e.g. an
+    /// <see cref="AssistantMessage"/>'s <see cref="Message.Uuid"/> (<c>--resume-session-at</c>).
+    /// </summary>
+    public string? ResumeSessionAt { get; init; }
+
     /// <summary>With <see cref="Resume"/>: continue in a new session id, leaving the original untouched (<c>--fork-session</c>).</summary>
     public bool ForkSession { get; init; }
 
     /// <summary>Use this id (a UUID) for a new session instead of a random one (<c>--session-id</c>).</summary>
     public string? SessionId { get; init; }
+
+    /// <summary>
+    /// Back up each file before the agent changes it, so <see cref="ClaudeAgentClient.RewindFilesAsync"/> can
+    /// put the files back as they were at any user message (<c>CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING</c>).
+    /// </summary>
+    public bool EnableFileCheckpointing { get; init; }
 
     /// <summary>Emit <see cref="StreamEventMessage"/>s with the model's raw stream events as they arrive (<c>--include-partial-messages</c>).</summary>
     public bool IncludePartialMessages { get; init; }
@@ -69,23 +105,50 @@ public sealed record ClaudeAgentOptions
     /// <summary>Which settings files the CLI reads (<c>user</c>, <c>project</c>, <c>local</c>); an empty list reads none (<c>--setting-sources</c>).</summary>
     public IReadOnlyList<string>? SettingSources { get; init; }
 
+    /// <summary>Plugin directories (or .zip files) to load for this session: their commands, agents, skills and hooks (<c>--plugin-dir</c>).</summary>
+    public IReadOnlyList<string> Plugins { get; init; } = [];
+
     /// <summary>More directories the agent may access (<c>--add-dir</c>).</summary>
     public IReadOnlyList<string> AdditionalDirectories { get; init; } = [];
 
     /// <summary>
-    /// The child's environment. Only these variables (plus <c>CLAUDE_CODE_ENTRYPOINT</c>) reach the CLI
-    /// unless <see cref="InheritEnvironment"/> is set: the caller decides what the agent's process sees.
+    /// Variables for the child's environment, applied on top of this process's (or on an empty one, with
+    /// <see cref="InheritEnvironment"/> off). <c>CLAUDE_CODE_ENTRYPOINT</c> is <see cref="DefaultEntrypoint"/>
+    /// unless set here.
     /// </summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Start from this process's environment, with <see cref="Environment"/> applied on top.</summary>
-    public bool InheritEnvironment { get; init; }
+    /// <summary>
+    /// Start the child's environment from this process's, as the official SDKs do (default). Turn it off
+    /// to give the CLI exactly <see cref="Environment"/> and nothing inherited by accident, e.g. when this
+    /// process holds secrets the agent must not see.
+    /// </summary>
+    public bool InheritEnvironment { get; init; } = true;
+
+    /// <summary>What this library tells the CLI it is (<c>CLAUDE_CODE_ENTRYPOINT</c>); the official SDKs say <c>sdk-ts</c> and <c>sdk-py</c>.</summary>
+    public const string DefaultEntrypoint = "sdk-dotnet";
+
+    /// <summary>
+    /// The oldest CLI the client connects to: an older one (by the version it reports in <c>initialize</c>)
+    /// fails <see cref="ClaudeAgentClient.ConnectAsync"/> with <see cref="CliVersionException"/>. Null
+    /// skips the check.
+    /// </summary>
+    public Version? MinimumCliVersion { get; init; } = DefaultMinimumCliVersion;
+
+    /// <summary>The default <see cref="MinimumCliVersion"/>, the Python SDK's minimum too.</summary>
+    public static Version DefaultMinimumCliVersion { get; } = new(2, 0, 0);
+
+    /// <summary>
+    /// Where the library logs (skipped output lines, failed callbacks, an unknown CLI version). Null logs
+    /// nothing. An <see cref="SdkMcpServer"/> logs through its own options' services, not this.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>The CLI executable; when null it is looked up on PATH and in the usual install locations.</summary>
     public string? CliPath { get; init; }
 
-    /// <summary>More CLI flags, by name without dashes: <c>["debug-file"] = "/tmp/x"</c>, or a null value for a bare switch.</summary>
-    public IReadOnlyDictionary<string, string?> ExtraArgs { get; init; } = new Dictionary<string, string?>();
+    /// <summary>More CLI flags, in order, a flag as often as it is needed: <c>[new("debug-file", "/tmp/x"), new("verbose")]</c>.</summary>
+    public IReadOnlyList<ExtraArg> ExtraArgs { get; init; } = [];
 
     /// <summary>Receives each line the CLI writes to stderr.</summary>
     public Action<string>? Stderr { get; init; }

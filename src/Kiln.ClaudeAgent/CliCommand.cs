@@ -38,6 +38,11 @@ public sealed record CliCommand(
             }
         }
 
+        if (options.Thinking is { } thinking)
+        {
+            args.Add(thinking.ToFlag());
+        }
+        Add("effort", options.Effort?.Value);
         Add("model", options.Model);
         Add("fallback-model", options.FallbackModel);
         Add("max-turns", options.MaxTurns?.ToString(CultureInfo.InvariantCulture));
@@ -64,12 +69,20 @@ public sealed record CliCommand(
         {
             args.Add("--strict-mcp-config");
         }
+        if (options.Continue)
+        {
+            args.Add("--continue");
+        }
         Add("resume", options.Resume);
+        Add("resume-session-at", options.ResumeSessionAt);
         if (options.ForkSession)
         {
             args.Add("--fork-session");
         }
         Add("session-id", options.SessionId);
+        // The schema goes in initialize too; the flag is what turns structured output on.
+        Add("json-schema", options.OutputFormat?.Schema.ToJsonString());
+        Add("settings", options.Settings);
         if (options.IncludePartialMessages)
         {
             args.Add("--include-partial-messages");
@@ -78,6 +91,10 @@ public sealed record CliCommand(
         foreach (var directory in options.AdditionalDirectories)
         {
             Add("add-dir", directory);
+        }
+        foreach (var plugin in options.Plugins)
+        {
+            Add("plugin-dir", plugin);
         }
         foreach (var (flag, value) in options.ExtraArgs)
         {
@@ -103,16 +120,26 @@ public sealed record CliCommand(
             {
                 environment[(string)entry.Key] = (string?)entry.Value ?? "";
             }
-            // The parent's Node flags (a debugger, a preload) are not meant for the CLI.
+            // The parent's Node flags (a debugger, a preload) are not meant for the CLI, and a parent that
+            // is itself run by Claude Code must not make the CLI believe it is nested (the Python SDK's #573).
             environment.Remove("NODE_OPTIONS");
+            environment.Remove("CLAUDECODE");
+            if (options.WorkingDirectory is { } directory)
+            {
+                environment["PWD"] = directory;
+            }
         }
         foreach (var (name, value) in options.Environment)
         {
             environment[name] = value;
         }
-        // The CLI tailors itself to SDK hosts by entrypoint and knows only its own SDKs' names; this port
-        // speaks the TypeScript SDK's protocol, so it says so unless the caller chose otherwise.
-        environment.TryAdd("CLAUDE_CODE_ENTRYPOINT", "sdk-ts");
+        if (options.EnableFileCheckpointing)
+        {
+            environment["CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING"] = "true";
+        }
+        // Says which host started the CLI (its telemetry, and a few defaults: CLI 2.1.332 offers its
+        // claude-code-guide subagent to every host but its own SDKs). The caller may claim another.
+        environment.TryAdd("CLAUDE_CODE_ENTRYPOINT", ClaudeAgentOptions.DefaultEntrypoint);
         return environment;
     }
 }

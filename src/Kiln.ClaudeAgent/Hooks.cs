@@ -2,38 +2,160 @@ using System.Text.Json.Nodes;
 
 namespace Kiln.ClaudeAgent;
 
-/// <summary>Points of the agent loop where the CLI runs hooks (the subset a host commonly needs; the CLI knows more).</summary>
-public enum HookEvent
+/// <summary>
+/// A point of the agent loop where the CLI runs hooks: the events CLI 2.1.332 knows are named here, and
+/// any other name a newer CLI adds can be used as <c>new HookEvent("Name")</c>.
+/// </summary>
+/// <param name="Name">The event as the CLI names it, e.g. <c>PreToolUse</c>.</param>
+public readonly record struct HookEvent(string Name)
 {
     /// <summary>Before a tool runs; a hook may deny the call or change its input.</summary>
-    PreToolUse,
+    public static HookEvent PreToolUse { get; } = new("PreToolUse");
 
     /// <summary>After a tool ran; a hook may add context for the model.</summary>
-    PostToolUse,
+    public static HookEvent PostToolUse { get; } = new("PostToolUse");
 
     /// <summary>After a tool failed.</summary>
-    PostToolUseFailure,
+    public static HookEvent PostToolUseFailure { get; } = new("PostToolUseFailure");
 
-    /// <summary>When a user prompt is submitted.</summary>
-    UserPromptSubmit,
-
-    /// <summary>When the agent is about to stop.</summary>
-    Stop,
-
-    /// <summary>When a subagent is about to stop.</summary>
-    SubagentStop,
-
-    /// <summary>Before the conversation is compacted.</summary>
-    PreCompact,
+    /// <summary>After a batch of parallel tool calls finished.</summary>
+    public static HookEvent PostToolBatch { get; } = new("PostToolBatch");
 
     /// <summary>When the CLI would notify the user.</summary>
-    Notification,
+    public static HookEvent Notification { get; } = new("Notification");
+
+    /// <summary>When a user prompt is submitted; a hook may add context or block it.</summary>
+    public static HookEvent UserPromptSubmit { get; } = new("UserPromptSubmit");
+
+    /// <summary>When a prompt's slash command or mention is expanded.</summary>
+    public static HookEvent UserPromptExpansion { get; } = new("UserPromptExpansion");
 
     /// <summary>When a session starts or resumes.</summary>
-    SessionStart,
+    public static HookEvent SessionStart { get; } = new("SessionStart");
 
     /// <summary>When a session ends.</summary>
-    SessionEnd,
+    public static HookEvent SessionEnd { get; } = new("SessionEnd");
+
+    /// <summary>When the agent is about to stop; a hook may make it go on.</summary>
+    public static HookEvent Stop { get; } = new("Stop");
+
+    /// <summary>When the turn ends in an error.</summary>
+    public static HookEvent StopFailure { get; } = new("StopFailure");
+
+    /// <summary>When the turn is interrupted.</summary>
+    public static HookEvent Interrupt { get; } = new("Interrupt");
+
+    /// <summary>When a subagent starts.</summary>
+    public static HookEvent SubagentStart { get; } = new("SubagentStart");
+
+    /// <summary>When a subagent is about to stop.</summary>
+    public static HookEvent SubagentStop { get; } = new("SubagentStop");
+
+    /// <summary>Before the conversation is compacted.</summary>
+    public static HookEvent PreCompact { get; } = new("PreCompact");
+
+    /// <summary>After the conversation was compacted.</summary>
+    public static HookEvent PostCompact { get; } = new("PostCompact");
+
+    /// <summary>Before the model changes.</summary>
+    public static HookEvent PreModelSwitch { get; } = new("PreModelSwitch");
+
+    /// <summary>After the model changed.</summary>
+    public static HookEvent PostModelSwitch { get; } = new("PostModelSwitch");
+
+    /// <summary>When a tool call needs permission; a hook may decide it.</summary>
+    public static HookEvent PermissionRequest { get; } = new("PermissionRequest");
+
+    /// <summary>When a tool call was denied.</summary>
+    public static HookEvent PermissionDenied { get; } = new("PermissionDenied");
+
+    /// <summary>When the CLI sets up a repository.</summary>
+    public static HookEvent Setup { get; } = new("Setup");
+
+    /// <summary>When a teammate agent goes idle.</summary>
+    public static HookEvent TeammateIdle { get; } = new("TeammateIdle");
+
+    /// <summary>When a task is created.</summary>
+    public static HookEvent TaskCreated { get; } = new("TaskCreated");
+
+    /// <summary>When a task is completed.</summary>
+    public static HookEvent TaskCompleted { get; } = new("TaskCompleted");
+
+    /// <summary>When an MCP server asks the user for input.</summary>
+    public static HookEvent Elicitation { get; } = new("Elicitation");
+
+    /// <summary>When the user answered an MCP server's question.</summary>
+    public static HookEvent ElicitationResult { get; } = new("ElicitationResult");
+
+    /// <summary>When a settings file changes.</summary>
+    public static HookEvent ConfigChange { get; } = new("ConfigChange");
+
+    /// <summary>When a git worktree is created.</summary>
+    public static HookEvent WorktreeCreate { get; } = new("WorktreeCreate");
+
+    /// <summary>When a git worktree is removed.</summary>
+    public static HookEvent WorktreeRemove { get; } = new("WorktreeRemove");
+
+    /// <summary>When a CLAUDE.md or rules file is loaded.</summary>
+    public static HookEvent InstructionsLoaded { get; } = new("InstructionsLoaded");
+
+    /// <summary>When the working directory changes.</summary>
+    public static HookEvent CwdChanged { get; } = new("CwdChanged");
+
+    /// <summary>When a watched file changes.</summary>
+    public static HookEvent FileChanged { get; } = new("FileChanged");
+
+    /// <summary>When a directory is added to the session.</summary>
+    public static HookEvent DirectoryAdded { get; } = new("DirectoryAdded");
+
+    /// <summary>When a message is about to be shown.</summary>
+    public static HookEvent MessageDisplay { get; } = new("MessageDisplay");
+
+    /// <summary>Before a skill runs a shell command.</summary>
+    public static HookEvent PreSkillShellCommand { get; } = new("PreSkillShellCommand");
+
+    /// <summary>Every event CLI 2.1.332 knows, in the TypeScript SDK's order.</summary>
+    public static IReadOnlyList<HookEvent> Known { get; } =
+    [
+        PreToolUse,
+        PostToolUse,
+        PostToolUseFailure,
+        PostToolBatch,
+        Notification,
+        UserPromptSubmit,
+        UserPromptExpansion,
+        SessionStart,
+        SessionEnd,
+        Stop,
+        StopFailure,
+        Interrupt,
+        SubagentStart,
+        SubagentStop,
+        PreCompact,
+        PostCompact,
+        PreModelSwitch,
+        PostModelSwitch,
+        PermissionRequest,
+        PermissionDenied,
+        Setup,
+        TeammateIdle,
+        TaskCreated,
+        TaskCompleted,
+        Elicitation,
+        ElicitationResult,
+        ConfigChange,
+        WorktreeCreate,
+        WorktreeRemove,
+        InstructionsLoaded,
+        CwdChanged,
+        FileChanged,
+        DirectoryAdded,
+        MessageDisplay,
+        PreSkillShellCommand,
+    ];
+
+    /// <inheritdoc/>
+    public override string ToString() => Name ?? "";
 }
 
 /// <summary>A hook: runs when <paramref name="input"/>'s event fires for a matching tool.</summary>
@@ -57,8 +179,8 @@ public sealed record HookMatcher(string? Matcher, IReadOnlyList<HookCallback> Ca
 /// <summary>What the CLI tells a hook (the <c>hook_callback</c> request's input).</summary>
 public sealed record HookInput
 {
-    /// <summary>The event, e.g. <c>PreToolUse</c>, as the CLI names it.</summary>
-    public required string EventName { get; init; }
+    /// <summary>The event.</summary>
+    public required HookEvent Event { get; init; }
 
     /// <summary>The session the event belongs to.</summary>
     public string? SessionId { get; init; }
@@ -80,7 +202,7 @@ public sealed record HookInput
 
     internal static HookInput From(JsonObject input, string? toolUseId) => new()
     {
-        EventName = input.Str("hook_event_name") ?? "",
+        Event = new HookEvent(input.Str("hook_event_name") ?? ""),
         SessionId = input.Str("session_id"),
         ToolName = input.Str("tool_name"),
         ToolInput = input["tool_input"]?.DeepClone(),
@@ -124,7 +246,7 @@ public sealed record HookOutput
     {
         HookSpecificOutput = new JsonObject
         {
-            ["hookEventName"] = hookEvent.ToString(),
+            ["hookEventName"] = hookEvent.Name,
             ["additionalContext"] = context,
         },
     };

@@ -22,7 +22,17 @@ internal static class JsonFields
     public static int? NullableInt(this JsonObject obj, string name) =>
         obj[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var n) ? n : null;
 
+    public static bool? NullableBool(this JsonObject obj, string name) => obj[name] is JsonValue v
+        ? v.GetValueKind() switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => null }
+        : null;
+
+    public static double Double(this JsonObject obj, string name) =>
+        obj[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var n) ? n : 0;
+
     public static JsonObject Obj(this JsonObject obj, string name) => obj[name] as JsonObject ?? [];
+
+    public static IEnumerable<JsonObject> Objects(this JsonObject obj, string name) =>
+        obj[name] is JsonArray a ? a.OfType<JsonObject>() : [];
 
     public static IReadOnlyList<string> Strings(this JsonObject obj, string name) =>
         obj[name] is JsonArray a

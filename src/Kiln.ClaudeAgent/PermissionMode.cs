@@ -35,4 +35,15 @@ internal static class PermissionModeNames
         PermissionMode.Auto => "auto",
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown permission mode."),
     };
+
+    public static PermissionMode? FromWire(string? mode) => mode switch
+    {
+        "default" => PermissionMode.Default,
+        "acceptEdits" => PermissionMode.AcceptEdits,
+        "bypassPermissions" => PermissionMode.BypassPermissions,
+        "plan" => PermissionMode.Plan,
+        "dontAsk" => PermissionMode.DontAsk,
+        "auto" => PermissionMode.Auto,
+        _ => null,
+    };
 }

@@ -22,6 +22,15 @@ public sealed record ToolPermissionRequest
     /// <summary>Why the CLI asks, when it says.</summary>
     public string? DecisionReason { get; init; }
 
+    /// <summary>
+    /// What the CLI would change so it need not ask again (allow the tool, switch to acceptEdits, add a
+    /// directory); an answer may apply some of them with <see cref="PermissionDecision.Allow(JsonObject?, IReadOnlyList{PermissionUpdate}?)"/>.
+    /// </summary>
+    public IReadOnlyList<PermissionUpdate> Suggestions { get; init; } = [];
+
+    /// <summary>The path that made the call need permission, when a path did (e.g. outside the working directories).</summary>
+    public string? BlockedPath { get; init; }
+
     /// <summary>The whole request as the CLI sent it, including fields this type does not name.</summary>
     public required JsonObject Raw { get; init; }
 }
@@ -33,8 +42,11 @@ public abstract record PermissionDecision
     {
     }
 
-    /// <summary>Let the call run, optionally with changed arguments.</summary>
-    public static PermissionDecision Allow(JsonObject? updatedInput = null) => new PermissionAllowed(updatedInput);
+    /// <summary>Let the call run, optionally with changed arguments, and optionally change the permissions from now on.</summary>
+    /// <param name="updatedInput">Arguments to run it with instead of the model's.</param>
+    /// <param name="updatedPermissions">Rules, mode or directories to change, e.g. a suggestion from <see cref="ToolPermissionRequest.Suggestions"/>.</param>
+    public static PermissionDecision Allow(JsonObject? updatedInput = null, IReadOnlyList<PermissionUpdate>? updatedPermissions = null) =>
+        new PermissionAllowed(updatedInput) { UpdatedPermissions = updatedPermissions ?? [] };
 
     /// <summary>Refuse the call; the model receives <paramref name="message"/> as the tool's error result.</summary>
     /// <param name="message">Why, in a sentence the model can act on.</param>
@@ -48,13 +60,24 @@ public abstract record PermissionDecision
 /// <param name="UpdatedInput">Arguments to run it with instead of the model's, or null.</param>
 public sealed record PermissionAllowed(JsonObject? UpdatedInput) : PermissionDecision
 {
-    internal override JsonObject ToWire(JsonObject originalInput, string? toolUseId) => new()
+    /// <summary>The permission changes that come with the answer.</summary>
+    public IReadOnlyList<PermissionUpdate> UpdatedPermissions { get; init; } = [];
+
+    internal override JsonObject ToWire(JsonObject originalInput, string? toolUseId)
     {
-        ["behavior"] = "allow",
-        // The CLI expects the input back even when unchanged.
-        ["updatedInput"] = (UpdatedInput ?? originalInput).DeepClone(),
-        ["toolUseID"] = toolUseId,
-    };
+        var wire = new JsonObject
+        {
+            ["behavior"] = "allow",
+            // The CLI expects the input back even when unchanged.
+            ["updatedInput"] = (UpdatedInput ?? originalInput).DeepClone(),
+            ["toolUseID"] = toolUseId,
+        };
+        if (UpdatedPermissions.Count > 0)
+        {
+            wire["updatedPermissions"] = new JsonArray([.. UpdatedPermissions.Select(u => u.ToWire())]);
+        }
+        return wire;
+    }
 }
 
 /// <summary>The call is refused.</summary>

@@ -18,6 +18,7 @@ internal sealed class AgentHarness : IAsyncDisposable
         {
             CliPath = cliPath,
             Environment = home.EnvironmentFor(model),
+            InheritEnvironment = false,
             WorkingDirectory = home.WorkingDirectory,
             Model = "claude-sonnet-4-5",
             BuiltInTools = [],

@@ -15,11 +15,11 @@ public sealed class ClaudeAgentClientTests
         harness.Model.Enqueue(ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "hi" }), ScriptedReply.Text("All done."));
         var options = harness.Options with { AllowedTools = ["mcp__kiln"], SystemPrompt = "You are Kiln's test agent." };
 
-        var messages = await ClaudeAgent.QueryAsync("Say hi through the echo tool.", options, Ct).ToListAsync(Ct);
+        var messages = await ClaudeAgentClient.QueryAsync("Say hi through the echo tool.", options, Ct).ToListAsync(Ct);
 
         var init = Assert.Single(messages.OfType<InitMessage>());
         Assert.Contains("mcp__kiln__echo", init.Tools);
-        Assert.Contains(new McpServerStatus("kiln", "connected"), init.McpServers);
+        Assert.Contains(init.McpServers, s => s is { Name: "kiln" } && s.Status == McpConnectionStatus.Connected);
         var toolResult = messages.OfType<UserMessage>().SelectMany(m => m.Content).OfType<ToolResultBlock>().Single();
         Assert.False(toolResult.IsError);
         Assert.Equal("echo: hi", toolResult.Text);
@@ -53,7 +53,7 @@ public sealed class ClaudeAgentClientTests
             WrapCommand = cli => started = cli with { FileName = "/usr/bin/env", Arguments = [cli.FileName, .. cli.Arguments] },
         };
 
-        var messages = await ClaudeAgent.QueryAsync("Hello.", options, Ct).ToListAsync(Ct);
+        var messages = await ClaudeAgentClient.QueryAsync("Hello.", options, Ct).ToListAsync(Ct);
 
         Assert.Equal("Wrapped.", messages.OfType<ResultMessage>().Single().Result);
         Assert.Equal("/usr/bin/env", started?.FileName);
@@ -93,7 +93,7 @@ public sealed class ClaudeAgentClientTests
             sessionId = result.SessionId!;
         }
 
-        var messages = await ClaudeAgent.QueryAsync("What was the password?", harness.Options with { Resume = sessionId }, Ct).ToListAsync(Ct);
+        var messages = await ClaudeAgentClient.QueryAsync("What was the password?", harness.Options with { Resume = sessionId }, Ct).ToListAsync(Ct);
 
         Assert.Equal("It was swordfish.", messages.OfType<ResultMessage>().Single().Result);
         var resumed = harness.Model.ScriptedRequests[^1];
@@ -117,7 +117,7 @@ public sealed class ClaudeAgentClientTests
             },
         };
 
-        var messages = await ClaudeAgent.QueryAsync("Echo the secret.", options, Ct).ToListAsync(Ct);
+        var messages = await ClaudeAgentClient.QueryAsync("Echo the secret.", options, Ct).ToListAsync(Ct);
 
         var question = Assert.Single(asked);
         Assert.Equal("mcp__kiln__echo", question.ToolName);
@@ -129,12 +129,42 @@ public sealed class ClaudeAgentClientTests
     }
 
     [Fact]
+    public async Task A_permission_answer_can_allow_the_tool_for_the_rest_of_the_session()
+    {
+        await using var harness = await AgentHarness.StartAsync(Ct);
+        harness.Model.Enqueue(
+            ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "one" }),
+            ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "two" }),
+            ScriptedReply.Text("Both echoed."));
+        var asked = new List<ToolPermissionRequest>();
+        var options = harness.Options with
+        {
+            CanUseTool = (request, _) =>
+            {
+                asked.Add(request);
+                // The CLI suggests an allow rule in the project's settings; this session is enough.
+                var rule = request.Suggestions.OfType<PermissionUpdate.AddRules>().First();
+                return Task.FromResult(PermissionDecision.Allow(updatedPermissions: [rule with { Destination = PermissionDestination.Session }]));
+            },
+        };
+
+        await ClaudeAgentClient.QueryAsync("Echo twice.", options, Ct).ToListAsync(Ct);
+
+        var question = Assert.Single(asked);
+        var suggestion = Assert.IsType<PermissionUpdate.AddRules>(Assert.Single(question.Suggestions));
+        Assert.Equal([new PermissionRule("mcp__kiln__echo")], suggestion.Rules);
+        Assert.Equal(PermissionBehavior.Allow, suggestion.Behavior);
+        Assert.All(harness.Model.ScriptedRequests[2].ToolResults, r => Assert.False(r.IsError));
+        Assert.Equal(2, harness.Model.ScriptedRequests[2].ToolResults.Count);
+    }
+
+    [Fact]
     public async Task Without_a_permission_callback_a_tool_that_needs_permission_is_denied_at_once()
     {
         await using var harness = await AgentHarness.StartAsync(Ct);
         harness.Model.Enqueue(ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "x" }), ScriptedReply.Text("OK."));
 
-        var messages = await ClaudeAgent.QueryAsync("Echo.", harness.Options, Ct).ToListAsync(Ct);
+        var messages = await ClaudeAgentClient.QueryAsync("Echo.", harness.Options, Ct).ToListAsync(Ct);
 
         Assert.Equal(ResultSubtype.Success, messages.OfType<ResultMessage>().Single().Subtype);
         Assert.True(Assert.Single(harness.Model.ScriptedRequests[1].ToolResults).IsError);
@@ -170,12 +200,12 @@ public sealed class ClaudeAgentClientTests
             },
         };
 
-        await ClaudeAgent.QueryAsync("Echo twice.", options, Ct).ToListAsync(Ct);
+        await ClaudeAgentClient.QueryAsync("Echo twice.", options, Ct).ToListAsync(Ct);
 
-        Assert.Equal(["PreToolUse", "PreToolUse"], seen.Select(h => h.EventName));
+        Assert.Equal([HookEvent.PreToolUse, HookEvent.PreToolUse], seen.Select(h => h.Event));
         Assert.All(seen, h => Assert.Equal("mcp__kiln__echo", h.ToolName));
         var after = Assert.Single(ran);
-        Assert.Equal("PostToolUse", after.EventName);
+        Assert.Equal(HookEvent.PostToolUse, after.Event);
         Assert.Equal("fine", after.ToolInput?["text"]?.GetValue<string>());
         Assert.Contains("echo: fine", after.ToolResponse?.ToJsonString(), StringComparison.Ordinal);
         var results = harness.Model.ScriptedRequests[2].ToolResults;
@@ -228,7 +258,7 @@ public sealed class ClaudeAgentClientTests
         await using var harness = await AgentHarness.StartAsync(Ct);
         harness.Model.Enqueue(ScriptedReply.Hanging);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var query = ClaudeAgent.QueryAsync("Work for a long time.", harness.Options with { ShutdownTimeout = TimeSpan.FromMilliseconds(300) }, cancel.Token)
+        var query = ClaudeAgentClient.QueryAsync("Work for a long time.", harness.Options with { ShutdownTimeout = TimeSpan.FromMilliseconds(300) }, cancel.Token)
             .ToListAsync(cancel.Token).AsTask();
 
         await harness.Model.WaitForRequestAsync(r => !r.IsSideCall, Ct);
@@ -264,7 +294,7 @@ public sealed class ClaudeAgentClientTests
         await using var harness = await AgentHarness.StartAsync(Ct);
         harness.Model.Enqueue(status == 529 ? ScriptedReply.Overloaded() : ScriptedReply.PromptTooLong());
 
-        var messages = await ClaudeAgent.QueryAsync("Go.", harness.Options, Ct).ToListAsync(Ct);
+        var messages = await ClaudeAgentClient.QueryAsync("Go.", harness.Options, Ct).ToListAsync(Ct);
 
         var result = messages.OfType<ResultMessage>().Single();
         Assert.True(result.IsError);
@@ -281,7 +311,7 @@ public sealed class ClaudeAgentClientTests
         await using var harness = await AgentHarness.StartAsync(Ct);
         harness.Model.Enqueue(ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "1" }), ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "2" }));
 
-        var messages = await ClaudeAgent.QueryAsync("Loop.", harness.Options with { AllowedTools = ["mcp__kiln__echo"], MaxTurns = 1 }, Ct).ToListAsync(Ct);
+        var messages = await ClaudeAgentClient.QueryAsync("Loop.", harness.Options with { AllowedTools = ["mcp__kiln__echo"], MaxTurns = 1 }, Ct).ToListAsync(Ct);
 
         var result = messages.OfType<ResultMessage>().Single();
         Assert.Equal(ResultSubtype.ErrorMaxTurns, result.Subtype);
@@ -297,7 +327,7 @@ public sealed class ClaudeAgentClientTests
             ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "1" }).WithUsage(1_000_000, 100),
             ScriptedReply.ToolUse("mcp__kiln__echo", new { text = "2" }).WithUsage(1_000_000, 100));
 
-        var messages = await ClaudeAgent.QueryAsync("Spend.", harness.Options with { AllowedTools = ["mcp__kiln__echo"], MaxBudgetUsd = 0.01m }, Ct).ToListAsync(Ct);
+        var messages = await ClaudeAgentClient.QueryAsync("Spend.", harness.Options with { AllowedTools = ["mcp__kiln__echo"], MaxBudgetUsd = 0.01m }, Ct).ToListAsync(Ct);
 
         var result = messages.OfType<ResultMessage>().Single();
         Assert.Equal(ResultSubtype.ErrorMaxBudgetUsd, result.Subtype);
@@ -320,5 +350,22 @@ public sealed class ClaudeAgentClientTests
 
         Assert.Equal("claude-sonnet-4-5", harness.Model.ScriptedRequests[0].Model);
         Assert.Equal("claude-haiku-4-5", harness.Model.ScriptedRequests[1].Model);
+    }
+
+    [Fact]
+    public async Task Compacting_the_conversation_reports_a_compact_boundary()
+    {
+        await using var harness = await AgentHarness.StartAsync(Ct);
+        harness.Model.Enqueue(ScriptedReply.Text("Noted."), ScriptedReply.Text("<summary>The user said hello.</summary>"));
+        await using var client = await ClaudeAgentClient.ConnectAsync(harness.Options, Ct);
+        await client.SendAsync("Hello.", Ct);
+        await client.ReceiveResponseAsync(Ct).ToListAsync(Ct);
+
+        await client.SendAsync("/compact", Ct);
+        var messages = await client.ReceiveResponseAsync(Ct).ToListAsync(Ct);
+
+        var boundary = messages.OfType<CompactBoundaryMessage>().Single();
+        Assert.Equal("manual", boundary.Trigger);
+        Assert.True(boundary.PreTokens > 0);
     }
 }

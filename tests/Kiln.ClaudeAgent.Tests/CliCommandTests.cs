@@ -28,6 +28,36 @@ public sealed class CliCommandTests
     }
 
     [Fact]
+    public void Thinking_effort_structured_output_settings_and_extra_args_become_flags()
+    {
+        var command = CliCommand.Create(new ClaudeAgentOptions
+        {
+            Thinking = Thinking.Enabled(2048),
+            Effort = Effort.XHigh,
+            OutputFormat = OutputFormat.JsonSchema(new() { ["type"] = "object" }),
+            Settings = "/etc/claude/extra.json",
+            Continue = true,
+            ResumeSessionAt = "6cf784d0-0404-45fc-826a-fd33b6408191",
+            ExtraArgs = [new("plugin-dir", "/a"), new("plugin-dir", "/b"), new("bare")],
+        }, "claude");
+
+        Assert.Equal(
+            ["--print", "--output-format=stream-json", "--input-format=stream-json", "--verbose",
+             "--max-thinking-tokens=2048", "--effort=xhigh", "--continue", "--resume-session-at=6cf784d0-0404-45fc-826a-fd33b6408191",
+             """--json-schema={"type":"object"}""", "--settings=/etc/claude/extra.json",
+             "--plugin-dir=/a", "--plugin-dir=/b", "--bare"],
+            command.Arguments);
+    }
+
+    [Fact]
+    public void File_checkpointing_is_switched_on_in_the_environment()
+    {
+        var command = CliCommand.Create(new ClaudeAgentOptions { InheritEnvironment = false, EnableFileCheckpointing = true }, "claude");
+
+        Assert.Equal("true", command.Environment["CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING"]);
+    }
+
+    [Fact]
     public void Only_external_mcp_servers_go_to_the_mcp_config_flag()
     {
         var command = CliCommand.Create(new ClaudeAgentOptions
@@ -47,24 +77,24 @@ public sealed class CliCommandTests
     }
 
     [Fact]
-    public void The_child_sees_only_the_environment_it_is_given()
+    public void Without_inheritance_the_child_sees_only_the_environment_it_is_given()
     {
         var command = CliCommand.Create(new ClaudeAgentOptions
         {
+            InheritEnvironment = false,
             Environment = new Dictionary<string, string> { ["HOME"] = "/tmp/h", ["ANTHROPIC_API_KEY"] = "k" },
         }, "claude");
 
         Assert.Equal(
-            new Dictionary<string, string> { ["HOME"] = "/tmp/h", ["ANTHROPIC_API_KEY"] = "k", ["CLAUDE_CODE_ENTRYPOINT"] = "sdk-ts" },
+            new Dictionary<string, string> { ["HOME"] = "/tmp/h", ["ANTHROPIC_API_KEY"] = "k", ["CLAUDE_CODE_ENTRYPOINT"] = "sdk-dotnet" },
             command.Environment);
     }
 
     [Fact]
-    public void Inheriting_the_environment_is_opt_in_and_given_values_win()
+    public void The_environment_is_inherited_by_default_and_given_values_win()
     {
         var command = CliCommand.Create(new ClaudeAgentOptions
         {
-            InheritEnvironment = true,
             Environment = new Dictionary<string, string> { ["PATH"] = "/only/here" },
         }, "claude");
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Kiln.ClaudeAgent.Tests;
 
 /// <summary>Decoding the CLI's stream-json lines, read directly.</summary>
@@ -82,5 +84,59 @@ public sealed class MessageTests
         var result = Assert.IsType<ToolResultBlock>(Assert.Single(results.Content));
         Assert.True(result.IsError);
         Assert.Equal("denied", result.Text);
+    }
+
+    [Fact]
+    public void System_messages_a_host_acts_on_are_typed_and_the_rest_keep_their_subtype()
+    {
+        var compact = Message.Parse("""{"type":"system","subtype":"compact_boundary","compact_metadata":{"trigger":"auto","pre_tokens":150000},"session_id":"s1"}""");
+        var retry = Message.Parse("""{"type":"system","subtype":"api_retry","attempt":2,"max_retries":10,"retry_delay_ms":1200,"error_status":529,"error":"overloaded"}""");
+        var started = Message.Parse("""{"type":"system","subtype":"task_started","task_id":"t1","description":"Run the tests","task_type":"local_bash"}""");
+        var ended = Message.Parse("""{"type":"system","subtype":"task_notification","task_id":"t1","status":"failed","summary":"Tests failed.","output_file":"/tmp/t1.output"}""");
+        var other = Message.Parse("""{"type":"system","subtype":"hook_response","hook_name":"PreToolUse"}""");
+        var status = Message.Parse("""{"type":"system","subtype":"status","status":"compacting","permissionMode":"plan"}""");
+
+        Assert.Equal(("auto", 150000L), (Assert.IsType<CompactBoundaryMessage>(compact).Trigger, ((CompactBoundaryMessage)compact).PreTokens));
+        var apiRetry = Assert.IsType<ApiRetryMessage>(retry);
+        Assert.Equal((2, 10, TimeSpan.FromMilliseconds(1200), 529, "overloaded"), (apiRetry.Attempt, apiRetry.MaxRetries, apiRetry.RetryDelay, apiRetry.ErrorStatus, apiRetry.Error));
+        Assert.Equal(("t1", "Run the tests", "local_bash"), (Assert.IsType<TaskStartedMessage>(started).TaskId, ((TaskStartedMessage)started).Description, ((TaskStartedMessage)started).TaskType));
+        var notification = Assert.IsType<TaskNotificationMessage>(ended);
+        Assert.Equal(BackgroundTaskStatus.Failed, notification.Status);
+        Assert.Equal("/tmp/t1.output", notification.OutputFile);
+        Assert.Equal(("compacting", "plan"), (Assert.IsType<StatusMessage>(status).Status, ((StatusMessage)status).PermissionMode));
+        var plain = Assert.IsType<SystemMessage>(other);
+        Assert.Equal("hook_response", plain.Subtype);
+        Assert.Equal("PreToolUse", plain.Raw["hook_name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Hook_events_are_an_open_set_of_names()
+    {
+        Assert.Equal(35, HookEvent.Known.Count);
+        Assert.Contains(new HookEvent("SubagentStart"), HookEvent.Known);
+        Assert.Equal(HookEvent.PermissionRequest, new HookEvent("PermissionRequest"));
+        Assert.Equal("SomethingNew", new HookEvent("SomethingNew").ToString());
+    }
+
+    [Fact]
+    public void Permission_updates_read_and_write_the_cli_s_shapes()
+    {
+        var updates = new[]
+        {
+            """{"type":"addRules","rules":[{"toolName":"Bash","ruleContent":"npm test:*"}],"behavior":"allow","destination":"localSettings"}""",
+            """{"type":"setMode","mode":"acceptEdits","destination":"session"}""",
+            """{"type":"addDirectories","directories":["/etc"],"destination":"session"}""",
+            """{"type":"teleport","to":"mars"}""",
+        }.Select(u => JsonNode.Parse(u)!.AsObject()).ToList();
+
+        var parsed = updates.Select(PermissionUpdate.From).ToList();
+
+        Assert.Equal(
+            new PermissionUpdate.AddRules([new PermissionRule("Bash", "npm test:*")], PermissionBehavior.Allow, PermissionDestination.LocalSettings).ToWire().ToJsonString(),
+            parsed[0].ToWire().ToJsonString());
+        Assert.Equal(new PermissionUpdate.SetMode(PermissionMode.AcceptEdits, PermissionDestination.Session), parsed[1]);
+        Assert.Equal(["/etc"], Assert.IsType<PermissionUpdate.AddDirectories>(parsed[2]).Directories);
+        Assert.IsType<PermissionUpdate.Unknown>(parsed[3]);
+        Assert.All(updates.Zip(parsed), p => Assert.True(JsonNode.DeepEquals(p.First, p.Second.ToWire())));
     }
 }

@@ -32,8 +32,7 @@ public abstract record Message
         ArgumentNullException.ThrowIfNull(json);
         return json.Str("type") switch
         {
-            "system" when json.Str("subtype") == "init" => InitMessage.From(json),
-            "system" => new SystemMessage { Raw = json, Subtype = json.Str("subtype") ?? "" },
+            "system" => SystemMessage.From(json),
             "assistant" => AssistantMessage.From(json),
             "user" => UserMessage.From(json),
             "result" => ResultMessage.From(json),
@@ -60,53 +59,6 @@ public abstract record Message
             throw new MessageDecodeException(line, e.Message, e);
         }
     }
-}
-
-/// <summary>The session's first message: what the CLI loaded (<c>system</c>/<c>init</c>).</summary>
-public sealed record InitMessage : Message
-{
-    /// <summary>The agent's working directory.</summary>
-    public required string Cwd { get; init; }
-
-    /// <summary>The model in use.</summary>
-    public required string Model { get; init; }
-
-    /// <summary>The tools the model is offered, e.g. <c>mcp__kiln__echo</c>.</summary>
-    public required IReadOnlyList<string> Tools { get; init; }
-
-    /// <summary>MCP servers and their connection status.</summary>
-    public required IReadOnlyList<McpServerStatus> McpServers { get; init; }
-
-    /// <summary>The permission mode, as the CLI spells it.</summary>
-    public string? PermissionMode { get; init; }
-
-    /// <summary>The CLI's version.</summary>
-    public string? ClaudeCodeVersion { get; init; }
-
-    internal static InitMessage From(JsonObject json) => new()
-    {
-        Raw = json,
-        Cwd = json.Str("cwd") ?? "",
-        Model = json.Str("model") ?? "",
-        Tools = json.Strings("tools"),
-        McpServers = json["mcp_servers"] is JsonArray servers
-            ? [.. servers.OfType<JsonObject>().Select(s => new McpServerStatus(s.Str("name") ?? "", s.Str("status") ?? ""))]
-            : [],
-        PermissionMode = json.Str("permissionMode"),
-        ClaudeCodeVersion = json.Str("claude_code_version"),
-    };
-}
-
-/// <summary>An MCP server's state as the CLI reports it.</summary>
-/// <param name="Name">The server's name.</param>
-/// <param name="Status">E.g. <c>connected</c>, <c>failed</c>, <c>pending</c>.</param>
-public sealed record McpServerStatus(string Name, string Status);
-
-/// <summary>Any other <c>system</c> message (status, compact boundary, permission_denied, …).</summary>
-public sealed record SystemMessage : Message
-{
-    /// <summary>The message's <c>subtype</c>.</summary>
-    public required string Subtype { get; init; }
 }
 
 /// <summary>What the model said or did in one step: text, thinking and tool calls.</summary>
@@ -227,6 +179,9 @@ public sealed record ResultMessage : Message
     /// <summary>The HTTP status of the API error that ended the turn, if one did (e.g. 400, 529).</summary>
     public int? ApiErrorStatus { get; init; }
 
+    /// <summary>With <see cref="ClaudeAgentOptions.OutputFormat"/>: the answer, matching its schema (null on error subtypes).</summary>
+    public JsonNode? StructuredOutput { get; init; }
+
     /// <summary>Why the loop ended, as the CLI words it: <c>completed</c>, <c>aborted_streaming</c> (interrupted), <c>max_turns</c>, ….</summary>
     public string? TerminalReason { get; init; }
 
@@ -259,6 +214,7 @@ public sealed record ResultMessage : Message
                 usage.Long("cache_read_input_tokens")),
             StopReason = json.Str("stop_reason"),
             TerminalReason = json.Str("terminal_reason"),
+            StructuredOutput = json["structured_output"],
             ApiErrorStatus = json.NullableInt("api_error_status"),
         };
     }

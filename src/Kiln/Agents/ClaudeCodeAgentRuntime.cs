@@ -19,6 +19,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
     IProjectStore store,
     IServiceProvider services,
     IOptions<AgentOptions> options,
+    ILoggerFactory loggerFactory,
     ILogger<ClaudeCodeAgentRuntime> logger) : IAgentRuntime
 {
     private const string ServerName = ProjectToolset.ServerName;
@@ -40,7 +41,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
             CliPath = settings.ClaudePath,
             Model = run.Model.Model,
             // Claude Code's own system prompt stays (it knows how to drive tools); Kiln's playbook follows it.
-            AppendSystemPrompt = Playbook.Instructions,
+            SystemPrompt = SystemPrompt.ClaudeCode(append: Playbook.Instructions),
             WorkingDirectory = run.AppDirectory,
             BuiltInTools = [],
             StrictMcpConfig = true,
@@ -54,8 +55,11 @@ public sealed partial class ClaudeCodeAgentRuntime(
             MaxTurns = settings.MaxTurns,
             MaxBudgetUsd = settings.MaxBudgetUsd,
             Resume = run.Project.SessionId,
+            // Exactly this environment and nothing of Kiln's own (its keys, its secrets) by inheritance.
             Environment = Environment(run),
+            InheritEnvironment = false,
             Stderr = line => LogCliStderr(logger, line),
+            LoggerFactory = loggerFactory,
             ShutdownTimeout = ShutdownGrace,
         };
 

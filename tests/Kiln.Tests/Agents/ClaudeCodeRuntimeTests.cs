@@ -173,8 +173,12 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         Assert.Empty(kiln.Log.Errors);
     }
 
-    [Fact]
-    public async Task A_line_that_is_not_json_in_the_middle_of_a_run_fails_the_generation_naming_it_and_keeps_the_files()
+    [Theory]
+    // A diagnostic line a CLI build prints on stdout is skipped, as the official SDKs skip it: the run goes on.
+    [InlineData("[SandboxDebug] garbage in the middle of the run", "ready")]
+    // A line that starts like a message but is cut off could be a lost answer: the run fails, naming it.
+    [InlineData("{\"type\":\"assistant\",\"message\":", "failed")]
+    public async Task A_line_that_is_not_json_in_the_middle_of_a_run_is_skipped_unless_it_is_a_broken_message(string injected, string outcome)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -192,7 +196,7 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
                   while IFS= read -r line; do
                     printf '%s\n' "$line"
                     if [ -z "$injected" ] && [[ "$line" == *'"type":"user"'* ]]; then
-                      echo 'garbage in the middle of the run'
+                      printf '%s\n' '{{injected}}'
                       injected=1
                     fi
                   done
@@ -202,11 +206,14 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
             await using var kiln = StartKiln(cli);
 
             var projectId = await kiln.GenerateAsync("a page");
-            var status = await kiln.WaitForStatusAsync(projectId, Timeout, "failed");
+            var status = await kiln.WaitForStatusAsync(projectId, Timeout, outcome);
 
-            var error = status.GetProperty("error").GetString();
-            Assert.Contains("not a JSON message", error, StringComparison.Ordinal);
-            Assert.Contains("garbage in the middle of the run", error, StringComparison.Ordinal);
+            if (outcome == "failed")
+            {
+                var error = status.GetProperty("error").GetString();
+                Assert.Contains("not a JSON message", error, StringComparison.Ordinal);
+                Assert.Contains(injected, error, StringComparison.Ordinal);
+            }
             Assert.Equal("<p>kept</p>", await File.ReadAllTextAsync(Path.Combine(kiln.ProjectsRoot, projectId, "generated-app", "index.html")));
             Assert.Empty(kiln.Log.Errors);
         }
