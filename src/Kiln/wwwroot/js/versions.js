@@ -233,13 +233,15 @@ export class VersionsPanel {
   shot(path, number, caption, side, load) {
     // The size a desktop check has holds the place until the picture (of whatever size) arrives.
     const image = h("img", { alt: `${path} in version ${number}`, width: "1280", height: "800", decoding: "async" });
-    const frame = h("div", { class: "page-shot-frame loading" }, image);
+    // A link once the picture is here: the full-size screenshot in a tab of its own.
+    const frame = h("a", { class: "page-shot-frame loading", target: "_blank", rel: "noopener", title: "Open the full-size screenshot" }, image);
     versionsApi.screenshot(this.projectId, number, path).then((blob) => {
       if (load !== this.loadToken) return;
       const url = URL.createObjectURL(blob);
       this.imageUrls.push(url);
       image.addEventListener("load", () => frame.classList.remove("loading"), { once: true });
       image.src = url;
+      frame.href = url;
     }, () => {
       frame.classList.remove("loading");
       frame.replaceChildren(h("p", { class: "muted" }, "The screenshot could not be loaded."));
