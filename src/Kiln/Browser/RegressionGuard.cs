@@ -84,7 +84,8 @@ public sealed partial class RegressionGuard(
 
     private async Task RecheckAsync(string projectId, AppVersion version, CancellationToken cancellationToken)
     {
-        var known = await screenshots.LastRenderedAsync(projectId, version.Number, cancellationToken);
+        // A few small local files; cancelling is for the browser work below, which catches it.
+        var known = await screenshots.LastRenderedAsync(projectId, version.Number, CancellationToken.None);
         if (known.Count == 0)
         {
             return;
