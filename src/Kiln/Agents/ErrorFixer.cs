@@ -108,7 +108,8 @@ public sealed partial class ErrorFixer(
     public static string PromptFor(IReadOnlyList<OpenPreviewError> open, int maxLength)
     {
         var prompt = new StringBuilder()
-            .Append("Fix the errors the running app reports. Kiln collected them from the build, the dev server and the preview page:\n");
+            .Append("Fix the errors the running app reports. Kiln collected them from the build, the dev server, the preview page ")
+            .Append("and its own re-check of the pages that rendered before:\n");
         var listed = 0;
         foreach (var error in open.Take(MaxErrorsInPrompt))
         {
@@ -146,7 +147,8 @@ public sealed partial class ErrorFixer(
         }
 
         prompt.Append("\nRead the files involved, find the cause of each error and fix it in the code. ")
-            .Append("Then check: call build_project when the app has a build script, and check_server_status for the dev server. ")
+            .Append("Then check: call build_project when the app has a build script, check_server_status for the dev server, ")
+            .Append("and check_app on the pages involved. ")
             .Append("Errors of the preview page are reported again if they remain.");
         return prompt.ToString();
     }
@@ -214,6 +216,7 @@ public sealed partial class ErrorFixer(
     {
         PreviewErrorSource.Build => "build",
         PreviewErrorSource.DevServer => "dev server",
+        PreviewErrorSource.Regression => "page that rendered before",
         _ => "preview page",
     };
 

@@ -1,3 +1,4 @@
+using Kiln.Browser;
 using Kiln.Events;
 using Kiln.Preview;
 using Kiln.Projects;
@@ -21,7 +22,8 @@ public sealed partial class GenerationRunner(
     ILogger<GenerationRunner> logger,
     VersionHistory versions,
     PreviewErrors previewErrors,
-    AppBriefing briefing)
+    AppBriefing briefing,
+    RegressionGuard regressions)
 {
     public async Task RunAsync(GenerationRequest request, RunningGeneration running, CancellationToken cancellationToken)
     {
@@ -46,6 +48,7 @@ public sealed partial class GenerationRunner(
             var brief = briefing.Describe(projectId);
             // The errors collected so far are what this prompt is about (or out of date); what it causes is collected anew.
             await previewErrors.ClearAsync(projectId, "generation_started", sources: null, CancellationToken.None);
+            regressions.Begin(projectId);
 
             var prompt = await versions.PromptForAgentAsync(projectId, request.Prompt, cancellationToken);
             var files = await attachments.LoadAsync(request, cancellationToken);
@@ -60,23 +63,23 @@ public sealed partial class GenerationRunner(
                 CostUsd = outcome.CostUsd is { } cost ? (project.CostUsd ?? 0) + cost : project.CostUsd,
                 SessionId = outcome.SessionId ?? project.SessionId,
                 Error = null,
-            }, new GenerationCompleted(outcome.Summary, outcome.Turns, outcome.Usage, outcome.CostUsd, (long)duration.TotalMilliseconds));
+            }, new GenerationCompleted(outcome.Summary, outcome.Turns, outcome.Usage, outcome.CostUsd, (long)duration.TotalMilliseconds), running.Token);
             LogCompleted(logger, outcome.Turns, (long)duration.TotalMilliseconds, outcome.Usage.InputTokens, outcome.Usage.OutputTokens);
         }
         catch (OperationCanceledException) when (running.CancelReason is { } reason)
         {
-            await FinishAsync(projectId, ProjectStatus.Cancelled, reason, project => project, new GenerationCancelled(reason));
+            await FinishAsync(projectId, ProjectStatus.Cancelled, reason, project => project, new GenerationCancelled(reason), CancellationToken.None);
             LogCancelled(logger, reason);
         }
         catch (OperationCanceledException) when (running.ShutdownToken.IsCancellationRequested)
         {
             const string reason = "Kiln stopped while this generation was running. Send the prompt again to continue.";
-            await FinishAsync(projectId, ProjectStatus.Interrupted, reason, project => project with { Error = reason }, new ErrorOccurred(reason));
+            await FinishAsync(projectId, ProjectStatus.Interrupted, reason, project => project with { Error = reason }, new ErrorOccurred(reason), CancellationToken.None);
             LogInterrupted(logger);
         }
         catch (AgentFailedException exception)
         {
-            await FailAsync(projectId, exception.Message);
+            await FailAsync(projectId, exception.Message, running.Token);
             LogFailed(logger, exception.Message);
         }
 #pragma warning disable CA1031 // The one boundary where any failure must become a final status instead of a stuck project.
@@ -84,7 +87,7 @@ public sealed partial class GenerationRunner(
 #pragma warning restore CA1031
         {
             LogCrashed(logger, exception);
-            await FailAsync(projectId, "Kiln hit an internal error while generating. The details are in the server log; send the prompt again to retry.");
+            await FailAsync(projectId, "Kiln hit an internal error while generating. The details are in the server log; send the prompt again to retry.", running.Token);
         }
     }
 
@@ -109,14 +112,21 @@ public sealed partial class GenerationRunner(
     private string? PreviewUrlFor(string projectId) =>
         PreviewSource.Detect(workspace.AppDirectory(projectId)).IsEmpty ? null : previewOrigin.UrlFor(projectId).ToString();
 
-    private Task FailAsync(string projectId, string message) =>
-        FinishAsync(projectId, ProjectStatus.Failed, message, project => project with { Error = message }, new ErrorOccurred(message));
+    private Task FailAsync(string projectId, string message, CancellationToken recheckToken) =>
+        FinishAsync(projectId, ProjectStatus.Failed, message, project => project with { Error = message }, new ErrorOccurred(message), recheckToken);
 
     // Final writes use CancellationToken.None: a cancelled or stopping run must still record how it ended.
-    private async Task FinishAsync(string projectId, ProjectStatus status, string? reason, Func<Project, Project> change, EventData outcome)
+    // recheckToken only stops the re-check of pages that rendered before (a person cancelling, Kiln stopping).
+    private async Task FinishAsync(
+        string projectId, ProjectStatus status, string? reason, Func<Project, Project> change, EventData outcome, CancellationToken recheckToken)
     {
         // Whatever the outcome, the app as the agent left it becomes a version, before anyone sees the run end.
-        await versions.RecordGenerationAsync(projectId, status, CancellationToken.None);
+        var version = await versions.RecordGenerationAsync(projectId, status, CancellationToken.None);
+        // Then its pages are looked at again while the status still says generating: a page that rendered before and
+        // fails now is an open error by the time the run ends, for the person and for auto-fix. The status stays the
+        // outcome of the run; a stopped run's pages are not re-checked.
+        await regressions.AfterGenerationAsync(
+            projectId, version, recheck: status is ProjectStatus.Ready or ProjectStatus.Failed, recheckToken);
         var now = time.GetUtcNow();
         var stored = await store.UpdateAsync(
             projectId,

@@ -11,6 +11,10 @@ public static class Problems
         "File not found",
         $"The app has no file '{path}'. GET /api/projects/{{id}}/files lists its files.");
 
+    public static NotFoundProblem ScreenshotNotFound(string projectId, int version, string path) => new(
+        "Screenshot not found",
+        $"Version {version} has no screenshot of '{path}': no check of that page was made while it was the app. GET /api/projects/{projectId}/versions/{version}/screenshots lists the pages it has.");
+
     public static ConflictProblem Busy(string projectId) => new(
         "A generation is already running",
         $"Project '{projectId}' is still generating. Wait for it to finish, or POST /api/projects/{projectId}/cancel, then send the follow-up.");
@@ -45,6 +49,10 @@ public static class VersionProblems
     public static NotFoundProblem FileNotInVersion(string projectId, int version, string path) => new(
         "File not found",
         $"Version {version} has no file '{path}'. GET /api/projects/{projectId}/versions/{version}/diff shows what it changed.");
+
+    public static NotFoundProblem ScreenshotNotFound(string projectId, int version, string path) => new(
+        "Screenshot not found",
+        $"Version {version} has no screenshot of '{path}': no check of that page was made while it was the app. GET /api/projects/{projectId}/versions/{version}/screenshots lists the pages it has.");
 
     public static ConflictProblem Busy(string projectId) => new(
         "A generation is queued or running",

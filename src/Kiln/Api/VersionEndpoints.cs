@@ -14,6 +14,9 @@ public static class VersionEndpoints
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
+    /// <summary>Longest page path a screenshot is asked for by; check_app's paths are URLs, which browsers keep short.</summary>
+    private const int MaxPagePathChars = 2048;
+
     public static RouteGroupBuilder MapVersions(this IEndpointRouteBuilder routes)
     {
         // The history is a git repository on the owner's disk, so in a fleet every version request goes to the owner.
@@ -34,6 +37,15 @@ public static class VersionEndpoints
             .WithName("GetVersionFile")
             .WithSummary("One file as it was in a version, raw, with its content type")
             .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream");
+        group.MapGet("/{version}/screenshots", ListScreenshotsAsync)
+            .WithName("ListVersionScreenshots")
+            .WithSummary("The pages Kiln's browser saw in a version: path, width, whether each rendered without errors, its errors, who checked it, and the earlier version to compare it with")
+            .WithDescription("A page is there when the agent checked it with check_app during the generation that made the version, or when Kiln re-checked it as that generation ended (every page that rendered in an earlier version). `before` is the latest earlier version in which the same path rendered, with a screenshot.");
+        group.MapGet("/{version}/screenshot", GetScreenshotAsync)
+            .WithName("GetVersionScreenshot")
+            .WithSummary("The PNG of one page as a version showed it: ?path=/about")
+            .WithDescription("The path is the page's path on the app's preview origin, query included, exactly as it was checked (\"/\" when omitted). 404 when the version has no screenshot of it.")
+            .Produces<Stream>(StatusCodes.Status200OK, "image/png");
         group.MapPost("/{version}/restore", RestoreAsync)
             .WithName("RestoreVersion")
             .WithSummary("Make the app exactly that version again, as a new version")
@@ -149,6 +161,44 @@ public static class VersionEndpoints
         {
             return VersionProblems.HistoryUnavailable(exception.Message);
         }
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<PageScreenshot>>, BadRequestProblem, NotFoundProblem, ServiceUnavailableProblem>> ListScreenshotsAsync(
+        string projectId, string version, IProjectStore store, VersionHistory history, VersionScreenshots screenshots, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(store, history, projectId, version, cancellationToken);
+        switch (found.Problem)
+        {
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
+        }
+
+        return TypedResults.Ok(await screenshots.ListAsync(projectId, found.Version!.Number, cancellationToken));
+    }
+
+    private static async Task<Results<FileContentHttpResult, BadRequestProblem, NotFoundProblem, ServiceUnavailableProblem>> GetScreenshotAsync(
+        string projectId, string version, string? path, IProjectStore store, VersionHistory history, VersionScreenshots screenshots,
+        CancellationToken cancellationToken)
+    {
+        var page = string.IsNullOrEmpty(path) ? "/" : path.StartsWith('/') ? path : "/" + path;
+        if (page.Length > MaxPagePathChars || page.Any(char.IsControl))
+        {
+            return Problems.BadRequest("Not a page path", $"'path' is a page's path on the app's origin, such as /about, of at most {MaxPagePathChars} characters.");
+        }
+
+        var found = await FindAsync(store, history, projectId, version, cancellationToken);
+        switch (found.Problem)
+        {
+            case BadRequestProblem problem: return problem;
+            case NotFoundProblem problem: return problem;
+            case ServiceUnavailableProblem problem: return problem;
+        }
+
+        var number = found.Version!.Number;
+        return await screenshots.ReadAsync(projectId, number, page, cancellationToken) is { } png
+            ? TypedResults.Bytes(png, "image/png")
+            : VersionProblems.ScreenshotNotFound(projectId, number, page);
     }
 
     private static async Task<Results<Created<RestoreResult>, BadRequestProblem, NotFoundProblem, ConflictProblem, ServiceUnavailableProblem>> RestoreAsync(

@@ -31,4 +31,18 @@ public sealed class BrowserOptions
     /// <summary>Longest wait for that quiet after the load event: a page that polls or streams is shown as it is then.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan SettleTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Most pages Kiln opens again when a generation ends, to find the ones that rendered before and fail now (the
+    /// pages that rendered most recently first). 0 switches the regression guard off; checks are still kept per version.
+    /// </summary>
+    [Range(0, 20)]
+    public int RecheckPages { get; set; } = 10;
+
+    /// <summary>
+    /// Longest the re-check at the end of a generation may take, all its pages together (a dev server start included):
+    /// the generation's status waits for it. Pages not reached by then are not checked.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]
+    public TimeSpan RecheckTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

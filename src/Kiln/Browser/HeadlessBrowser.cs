@@ -74,7 +74,8 @@ public sealed partial class HeadlessBrowser(
                 LogCheckTimedOut(logger, url, _options.CheckTimeout);
                 throw new PageCheckException(
                     $"The page {url} did not finish within {_options.CheckTimeout.TotalSeconds:0} s (Kiln:Browser:CheckTimeout), so the check was abandoned. " +
-                    $"An endless loop or a request that never ends in the app's code is the usual cause.{check.SoFar()}");
+                    $"An endless loop or a request that never ends in the app's code is the usual cause.{check.SoFar()}",
+                    PageCheckFailure.TimedOut);
             }
             catch (Exception exception) when (exception is PlaywrightException or TimeoutException)
             {
@@ -87,7 +88,7 @@ public sealed partial class HeadlessBrowser(
 
                 // The page crashed or hung under the check.
                 LogCheckFailed(logger, url, exception);
-                throw new PageCheckException($"Kiln's browser failed while checking {url}: {FirstLine(exception.Message)}. Call check_app again.{check.SoFar()}", exception);
+                throw new PageCheckException($"Kiln's browser failed while checking {url}: {FirstLine(exception.Message)}. Call check_app again.{check.SoFar()}", PageCheckFailure.BrowserFailed, exception);
             }
         }
     }
@@ -148,7 +149,8 @@ public sealed partial class HeadlessBrowser(
                 throw new PageCheckException(
                     $"Kiln's browser is not installed: there is no Chromium at {_options.ExecutablePath} (Kiln:Browser:ExecutablePath), so check_app cannot open the app. " +
                     $"Whoever runs Kiln installs it with `{InstallStep}` (or `bash scripts/start.sh`, which installs it). " +
-                    "Until then, use build_project and check_server_status to find errors.");
+                    "Until then, use build_project and check_server_status to find errors.",
+                    PageCheckFailure.NoBrowser);
             }
 
             _fence ??= new RefusingPort();
@@ -168,7 +170,7 @@ public sealed partial class HeadlessBrowser(
             {
                 LogBrowserStartFailed(logger, exception);
                 Forget();
-                throw new PageCheckException($"Kiln's browser did not start: {FirstLine(exception.Message)}", exception);
+                throw new PageCheckException($"Kiln's browser did not start: {FirstLine(exception.Message)}", PageCheckFailure.NoBrowser, exception);
             }
 
             LogBrowserStarted(logger, _options.ExecutablePath, _browser.Version);

@@ -32,6 +32,7 @@ namespace Kiln.Events;
 [JsonDerivedType(typeof(AutoFixStarted), "auto_fix_started")]
 [JsonDerivedType(typeof(AutoFixStopped), "auto_fix_stopped")]
 [JsonDerivedType(typeof(AppChecked), "app_checked")]
+[JsonDerivedType(typeof(RegressionFound), "regression_found")]
 public abstract record EventData
 {
     private static readonly FrozenDictionary<Type, string> Names = typeof(EventData)
@@ -113,3 +114,10 @@ public sealed record AutoFixStopped(AutoFixStopReason Reason, string Message, in
 /// answer), how many errors it showed (uncaught exceptions, console errors, failed requests) and how long it took.
 /// </summary>
 public sealed record AppChecked(string Path, int? Status, int Errors, long DurationMs) : EventData;
+
+/// <summary>
+/// A page that rendered without errors in version <c>RenderedIn</c> fails in version <c>Version</c>, as Kiln's re-check
+/// found when the generation that made it ended: uncaught exceptions, console errors, an HTTP status of 400 or more, or a
+/// page that did not load, one line each in <c>Errors</c>.
+/// </summary>
+public sealed record RegressionFound(string Path, int Version, int RenderedIn, IReadOnlyList<string> Errors) : EventData;

@@ -15,4 +15,7 @@ public enum PreviewErrorSource
 
     /// <summary>The preview page threw, rejected a promise unhandled, or called <c>console.error</c>.</summary>
     Runtime,
+
+    /// <summary>A page that rendered without errors in an earlier version fails now (Kiln's re-check when a generation ended).</summary>
+    Regression,
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Projects;
@@ -8,6 +9,7 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
     public const string AppDirectoryName = "generated-app";
     public const string SessionDirectoryName = ".claude-session";
     public const string LogsDirectoryName = "logs";
+    public const string ScreenshotsDirectoryName = "screenshots";
 
     public string Root { get; } = Path.GetFullPath(options.Value.ProjectsRoot);
 
@@ -23,6 +25,16 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
     public string SessionDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), SessionDirectoryName);
 
     public string LogsDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), LogsDirectoryName);
+
+    /// <summary>
+    /// The screenshots of the app's pages, a directory per version: beside the app, never in it, so never in a version,
+    /// a diff or a download.
+    /// </summary>
+    public string ScreenshotsDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), ScreenshotsDirectoryName);
+
+    /// <summary>The screenshots kept for one version, named by its number.</summary>
+    public string ScreenshotsDirectory(string projectId, int version) =>
+        Path.Combine(ScreenshotsDirectory(projectId), version.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>The content hashes of the files a scaffold produced: agent state, kept with the session (never in the app, so never in a download).</summary>
     public string ScaffoldManifest(string projectId) => Path.Combine(SessionDirectory(projectId), "scaffold-files.json");

@@ -13,7 +13,8 @@ namespace Kiln.Tools;
 
 /// <summary>The browser tool: the app as a person sees it, in Kiln's headless Chromium.</summary>
 [McpServerToolType]
-public sealed partial class BrowserTools(ToolContext context, HeadlessBrowser browser, DevServerSupervisor devServers, PreviewOrigin origin)
+public sealed partial class BrowserTools(
+    ToolContext context, HeadlessBrowser browser, DevServerSupervisor devServers, PreviewOrigin origin, RegressionGuard regressions)
 {
     [McpServerTool(Name = "check_app", ReadOnly = true, Idempotent = true)]
     [Description("Opens a page of the app's preview in Kiln's headless browser (Chromium), waits for it to settle, and returns what a person would see: the HTTP status, the title, uncaught exceptions with their stack, console errors and warnings, failed requests, and a screenshot. Call it after start_dev_server and after changes, and fix what it reports before you finish. Each call is a fresh visit (no cookies or localStorage kept), and the page may load nothing but the app's own origin.")]
@@ -43,6 +44,8 @@ public sealed partial class BrowserTools(ToolContext context, HeadlessBrowser br
 
         await context.Events.AppendAsync(
             context.ProjectId, new AppChecked(page, report.Status, report.ErrorCount, (long)report.Duration.TotalMilliseconds), cancellationToken);
+        // What the agent saw is kept with the version this generation ends with, and re-checked by later ones.
+        regressions.Remember(context.ProjectId, page, report);
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = Describe(report, page) }, ImageContentBlock.FromBytes(report.Screenshot, "image/png")],
@@ -134,9 +137,9 @@ public sealed partial class BrowserTools(ToolContext context, HeadlessBrowser br
 
         var origin = PageOrigin.Of(report.Url);
         Section(text, origin, "Uncaught exceptions", report.Exceptions, exception => exception);
-        Section(text, origin, "Console errors", report.ConsoleErrors, Message);
+        Section(text, origin, "Console errors", report.ConsoleErrors, PageText.Message);
         Section(text, origin, "Failed requests", report.FailedRequests, Request);
-        Section(text, origin, "Console warnings", report.ConsoleWarnings, Message);
+        Section(text, origin, "Console warnings", report.ConsoleWarnings, PageText.Message);
         if (report.Omitted > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"\n({report.Omitted} more entries past {PageReport.MaxEntries} per list are not shown.)\n");
@@ -161,60 +164,9 @@ public sealed partial class BrowserTools(ToolContext context, HeadlessBrowser br
         text.Append('\n').Append(heading).Append(CultureInfo.InvariantCulture, $" ({entries.Count}):\n");
         foreach (var entry in entries)
         {
-            text.Append("- ").Append(Readable(line(entry), origin).Replace("\n", "\n  ", StringComparison.Ordinal)).Append('\n');
+            text.Append("- ").Append(PageText.Readable(line(entry), origin).Replace("\n", "\n  ", StringComparison.Ordinal)).Append('\n');
         }
     }
-
-    /// <summary>
-    /// What the browser said, made easy to act on: the app's own URLs become its paths (<c>/src/App.tsx:8:9</c>),
-    /// Vite's cache-busting queries go, a stack keeps one frame of each run through <c>node_modules</c>, and console
-    /// format directives (React logs <c>"%s\n\n%s"</c> and its text as arguments) go.
-    /// </summary>
-    private static string Readable(string text, string origin)
-    {
-        text = text.Replace(origin, "", StringComparison.OrdinalIgnoreCase);
-        text = CacheBuster().Replace(text, "");
-        text = FormatDirective().Replace(text, "").Trim();
-        var lines = text.Split('\n');
-        var kept = new List<string>(lines.Length);
-        var folded = 0;
-        foreach (var line in lines)
-        {
-            var library = LibraryFrame().IsMatch(line);
-            if (library && kept.Count > 0 && LibraryFrame().IsMatch(kept[^1]))
-            {
-                folded++;
-                continue;
-            }
-
-            Fold(kept, ref folded);
-            kept.Add(line.TrimEnd());
-        }
-
-        Fold(kept, ref folded);
-        return string.Join('\n', kept.Where((line, i) => line.Length > 0 || (i > 0 && kept[i - 1].Length > 0)));
-    }
-
-    private static void Fold(List<string> kept, ref int folded)
-    {
-        if (folded > 0)
-        {
-            kept.Add(string.Create(CultureInfo.InvariantCulture, $"    … {folded} more frame{(folded == 1 ? "" : "s")} in node_modules"));
-            folded = 0;
-        }
-    }
-
-    [GeneratedRegex(@"\?[tv]=[0-9a-zA-Z]+\b")]
-    private static partial Regex CacheBuster();
-
-    [GeneratedRegex("%[sdifoOc]")]
-    private static partial Regex FormatDirective();
-
-    [GeneratedRegex(@"^\s*at .*/node_modules/")]
-    private static partial Regex LibraryFrame();
-
-    private static string Message(PageMessage message) =>
-        message.Location is { } location ? $"{message.Text} (at {location})" : message.Text;
 
     private static string Request(FailedRequest request) => request switch
     {

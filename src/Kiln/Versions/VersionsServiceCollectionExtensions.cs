@@ -4,12 +4,16 @@ namespace Kiln.Versions;
 
 public static class VersionsServiceCollectionExtensions
 {
-    /// <summary>Registers versions: the app's git repository, committed by Kiln when each generation ends, and its history.</summary>
+    /// <summary>
+    /// Registers versions: the app's git repository, committed by Kiln when each generation ends, its history, and the
+    /// screenshots of the pages each version was seen to show.
+    /// </summary>
     public static IServiceCollection AddVersions(this IServiceCollection services)
     {
         services.AddSingleton<AppRepository>();
         services.AddSingleton<VersionHistory>();
         services.AddProjectStateHolder<VersionHistory>();
+        services.AddSingleton<VersionScreenshots>();
         return services;
     }
 }

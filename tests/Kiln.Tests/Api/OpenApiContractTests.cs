@@ -93,6 +93,8 @@ public sealed class OpenApiContractTests
             "GET /api/projects/{projectId}/versions/{version} GetVersion",
             "GET /api/projects/{projectId}/versions/{version}/diff GetVersionDiff",
             "GET /api/projects/{projectId}/versions/{version}/files/{path} GetVersionFile",
+            "GET /api/projects/{projectId}/versions/{version}/screenshots ListVersionScreenshots",
+            "GET /api/projects/{projectId}/versions/{version}/screenshot GetVersionScreenshot",
             "POST /api/projects/{projectId}/versions/{version}/restore RestoreVersion",
         ];
         Assert.Equal(

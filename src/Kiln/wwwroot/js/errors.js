@@ -1,5 +1,5 @@
 // The errors of the running app — a failed build, a compile error of the dev server, an error the preview page
-// threw — listed above the follow-up box, with "Fix it" to send them to the agent. Kiln keeps the open errors
+// threw, a page that rendered in an earlier version and fails now — listed above the follow-up box, with "Fix it" to send them to the agent. Kiln keeps the open errors
 // (GET /api/projects/{id}/errors); the page asks again whenever an event says they changed.
 
 import { ApiError, api } from "./api.js";
@@ -7,7 +7,7 @@ import { debounce, h } from "./dom.js";
 import { iconNode } from "./icons.js";
 import { toast } from "./ui.js";
 
-const sourceLabels = { build: "Build", dev_server: "Dev server", runtime: "Page" };
+const sourceLabels = { build: "Build", dev_server: "Dev server", runtime: "Page", regression: "Regression" };
 const changes = new Set(["preview_error", "preview_errors_cleared", "generation_started", "auto_fix_started", "auto_fix_stopped"]);
 
 export const errorsApi = {

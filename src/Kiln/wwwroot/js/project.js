@@ -33,6 +33,10 @@ export class ProjectView {
     this.timeline = new Timeline($("#timeline", this.root), {
       onOpenFile: (path) => this.openFile(path),
       onShowPreview: () => this.selectTab("preview", { focus: !wide.matches }),
+      onShowVersion: (number) => {
+        this.selectTab("versions", { focus: true });
+        this.versions.show(number);
+      },
     });
     this.files = new FileBrowser($("#panel-code", this.root), projectId, $$(".file-count", this.root));
     this.preview = new Preview($("#panel-preview", this.root));
@@ -255,7 +259,11 @@ export class ProjectView {
         break;
       case "status_changed":
         this.setState(data.status);
-        if (!replayed && !isBusy(data.status)) this.refreshStatus();
+        if (!replayed && !isBusy(data.status)) {
+          this.refreshStatus();
+          // The end of a generation is when Kiln has re-checked the latest version's pages.
+          this.versions.refreshPages();
+        }
         // Stopped or failed half-way: what was written so far is still worth seeing.
         if (!isBusy(data.status) && !this.preview.shown && this.files.files.has("index.html") && this.previewLink) {
           this.preview.show(this.previewLink);
@@ -293,6 +301,9 @@ export class ProjectView {
         break;
       case "version_created":
         this.versions.apply(event);
+        break;
+      case "regression_found":
+        if (!replayed) this.versions.refreshPages(data.version);
         break;
       case "version_restored":
         // A restore rewrote the files without file events: read them again and show the restored app.

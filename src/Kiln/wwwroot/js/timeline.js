@@ -46,7 +46,7 @@ function outputText(data) {
 export class Timeline {
   /**
    * @param {HTMLOListElement} list
-   * @param {{ onOpenFile(path: string): void, onShowPreview(): void }} actions
+   * @param {{ onOpenFile(path: string): void, onShowPreview(): void, onShowVersion(number: number): void }} actions
    */
   constructor(list, actions) {
     this.list = list;
@@ -179,6 +179,8 @@ export class Timeline {
           data.reason ? h("span", { class: "muted" }, ` · ${data.reason}`) : null);
 
       case "preview_error":
+        // A regression's open error is told by its regression_found, just before it.
+        if (data.source === "regression") return item(event, "ev-status quiet");
         return line(event, "alert", "error",
           `${{ build: "Build error", dev_server: "Compile error", runtime: "Error in the page" }[data.source] ?? "Error"}: `,
           h("span", { class: "ev-error-message" }, data.message ?? ""),
@@ -192,6 +194,18 @@ export class Timeline {
           h("span", { class: "muted" },
             ` · ${data.status ?? "no answer"} · ${errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "no errors"}` +
             (data.durationMs !== undefined ? ` · ${duration(data.durationMs)}` : "")));
+      }
+
+      case "regression_found": {
+        const errors = data.errors ?? [];
+        return item(event, "ev-callout",
+          h("div", { class: "callout callout-error" },
+            h("div", { class: "callout-title" }, iconNode("alert"), h("span", {}, h("code", {}, data.path ?? "/"), " broke")),
+            h("p", { class: "callout-body" },
+              `It rendered without errors in version ${data.renderedIn} and fails in version ${data.version}, as Kiln found when it opened the page again:`),
+            errors.length ? h("ul", { class: "callout-list" }, errors.map((error) => h("li", {}, error))) : null,
+            h("div", { class: "callout-actions keep" },
+              h("button", { type: "button", class: "btn btn-small", onclick: () => this.actions.onShowVersion?.(data.version) }, "Compare the screenshots"))));
       }
 
       case "auto_fix_started":

@@ -1,10 +1,11 @@
 // The Versions panel: every version of the app (one per prompt, and one per restore), what each changed as a
-// highlighted diff, and a restore that asks first. A restore is a new version, so nothing is ever lost.
+// highlighted diff, the pages Kiln's browser saw in it beside how they looked before, and a restore that asks first.
+// A restore is a new version, so nothing is ever lost.
 
 import { ApiError, api } from "./api.js";
 import { $, ago, debounce, h } from "./dom.js";
 import { highlight, languageOf } from "./highlight.js";
-import { icon } from "./icons.js";
+import { icon, iconNode } from "./icons.js";
 import { confirmDialog, toast } from "./ui.js";
 
 const maxShownLines = 5000;
@@ -15,6 +16,10 @@ const base = (projectId) => `/api/projects/${encodeURIComponent(projectId)}/vers
 export const versionsApi = {
   list: (projectId) => api(base(projectId)),
   diff: async (projectId, number) => (await api(`${base(projectId)}/${number}/diff`, { raw: true })).text(),
+  screenshots: (projectId, number) => api(`${base(projectId)}/${number}/screenshots`),
+  // A blob, because an <img> cannot send the token.
+  screenshot: async (projectId, number, path) =>
+    (await api(`${base(projectId)}/${number}/screenshot?path=${encodeURIComponent(path)}`, { raw: true })).blob(),
   restore: (projectId, number) => api(`${base(projectId)}/${number}/restore`, { method: "POST" }),
 };
 
@@ -69,6 +74,8 @@ export class VersionsPanel {
     this.versions = [];
     this.selected = null;
     this.loadToken = 0;
+    this.pagesSlot = null;
+    this.imageUrls = [];
     this.reload = debounce(() => this.load(), 150);
     this.list.addEventListener("keydown", (event) => this.navigate(event));
     this.placeholder("Pick a version to see what it changed.");
@@ -94,6 +101,12 @@ export class VersionsPanel {
   /** version_created / version_restored. */
   apply() {
     this.reload();
+  }
+
+  /** The pages of a version changed (Kiln re-checked them, or found one broken): shown again when it is the one open. */
+  refreshPages(number = this.versions.at(-1)?.number) {
+    if (number === undefined || number !== this.selected || !this.pagesSlot) return;
+    this.loadPages(number, this.pagesSlot, this.loadToken);
   }
 
   /** A generation started or ended: restore is only possible while none runs. */
@@ -155,20 +168,91 @@ export class VersionsPanel {
         version.restoredFrom ? h("span", { class: "muted" }, ` · restores version ${version.restoredFrom}`) : null),
       restore);
     this.view.replaceChildren(head, h("div", { class: "file-loading muted" }, "Loading the changes…"));
-    let body;
+    const pages = h("div", { class: "version-pages-slot" });
+    const [changes] = await Promise.all([this.changes(number), this.loadPages(number, pages, load)]);
+    if (load !== this.loadToken) return;
+    this.pagesSlot = pages;
+    this.view.replaceChildren(head,
+      h("div", { class: "diff-scroll", tabindex: "0", role: "region", "aria-label": `Version ${number}: its pages and changes` }, pages, changes));
+  }
+
+  async changes(number) {
     try {
-      body = this.diffView(parseDiff(await versionsApi.diff(this.projectId, number)));
+      return this.diffView(parseDiff(await versionsApi.diff(this.projectId, number)));
     } catch (error) {
-      body = h("div", { class: "empty-state small error" }, h("p", {}, error.message));
+      return h("div", { class: "empty-state small error" }, h("p", {}, error.message));
+    }
+  }
+
+  /** Fills `slot` with the pages seen in version `number`, each beside how it looked when it last rendered. */
+  async loadPages(number, slot, load) {
+    let pages;
+    try {
+      pages = await versionsApi.screenshots(this.projectId, number);
+    } catch {
+      pages = []; // the changes still show; the pages come back with the next event that changes them
     }
     if (load !== this.loadToken) return;
-    this.view.replaceChildren(head, body);
+    for (const url of this.imageUrls.splice(0)) URL.revokeObjectURL(url);
+    if (!pages.length) {
+      slot.replaceChildren();
+      return;
+    }
+    slot.replaceChildren(h("section", { class: "version-pages", "aria-labelledby": "version-pages-title" },
+      h("header", { class: "version-pages-head" },
+        h("h3", { id: "version-pages-title" }, "Pages"),
+        h("span", { class: "muted" }, "as Kiln's browser saw them, beside the last version they rendered in")),
+      pages.map((page) => this.pageView(page, number, load))));
+  }
+
+  pageView(page, number, load) {
+    const state = page.rendered
+      ? h("span", { class: "page-state page-state-ok" }, iconNode("check"), "Renders")
+      : h("span", { class: "page-state page-state-broken" }, iconNode("alert"), page.before ? `Broken since v${page.before}` : "Has errors");
+    return h("article", { class: `page-compare${page.rendered ? "" : " broken"}`, dataset: { path: page.path } },
+      h("header", { class: "page-compare-head" },
+        h("code", { class: "page-path" }, page.path),
+        state,
+        h("span", { class: "page-meta muted" }, `${page.checkedBy === "kiln" ? "re-checked by Kiln" : "checked by the agent"} · ${page.width} px wide`)),
+      h("div", { class: "page-shots" },
+        page.before
+          ? this.shot(page.path, page.before, `Before · v${page.before}`, "before", load)
+          : h("figure", { class: "page-shot page-shot-before empty" },
+            h("div", { class: "page-shot-frame" }, h("p", { class: "muted" }, "No earlier version rendered this page.")),
+            h("figcaption", {}, "Before")),
+        page.hasScreenshot
+          ? this.shot(page.path, number, `After · v${number}`, "after", load)
+          : h("figure", { class: "page-shot page-shot-after empty" },
+            h("div", { class: "page-shot-frame" }, h("p", { class: "muted" }, "No screenshot: the page did not finish loading.")),
+            h("figcaption", {}, `After · v${number}`))),
+      page.errors.length
+        ? h("ul", { class: "page-errors", "aria-label": `Errors of ${page.path} in version ${number}` }, page.errors.map((error) => h("li", {}, error)))
+        : null);
+  }
+
+  shot(path, number, caption, side, load) {
+    // The size a desktop check has holds the place until the picture (of whatever size) arrives.
+    const image = h("img", { alt: `${path} in version ${number}`, width: "1280", height: "800", decoding: "async" });
+    // A link once the picture is here: the full-size screenshot in a tab of its own.
+    const frame = h("a", { class: "page-shot-frame loading", target: "_blank", rel: "noopener", title: "Open the full-size screenshot" }, image);
+    versionsApi.screenshot(this.projectId, number, path).then((blob) => {
+      if (load !== this.loadToken) return;
+      const url = URL.createObjectURL(blob);
+      this.imageUrls.push(url);
+      image.addEventListener("load", () => frame.classList.remove("loading"), { once: true });
+      image.src = url;
+      frame.href = url;
+    }, () => {
+      frame.classList.remove("loading");
+      frame.replaceChildren(h("p", { class: "muted" }, "The screenshot could not be loaded."));
+    });
+    return h("figure", { class: `page-shot page-shot-${side}`, dataset: { version: number } }, frame, h("figcaption", {}, caption));
   }
 
   diffView(files) {
     if (!files.length) return h("div", { class: "empty-state small" }, h("p", {}, "This version changed no files."));
     let budget = maxShownLines;
-    return h("div", { class: "diff-scroll", tabindex: "0", role: "region", "aria-label": "Changes in this version" },
+    return h("div", { class: "diff-files", role: "group", "aria-label": "Changes in this version" },
       files.map((file) => {
         const language = languageOf(file.path);
         const shown = file.lines.slice(0, Math.max(0, budget));

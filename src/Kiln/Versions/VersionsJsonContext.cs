@@ -1,0 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Kiln.Versions;
+
+/// <summary>The files Versions keeps beside the app: each version's screenshot index.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(List<StoredPage>))]
+internal sealed partial class VersionsJsonContext : JsonSerializerContext;
