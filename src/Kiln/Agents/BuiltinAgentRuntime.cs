@@ -79,7 +79,9 @@ public sealed partial class BuiltinAgentRuntime(
                 var calls = reply.Content.OfType<ToolUsePart>().ToList();
                 if (calls.Count == 0)
                 {
-                    return new AgentOutcome(summary, turn, usage, CostUsd: null, SessionId: null);
+                    // The meter measures against the budget, not the model's window: past it, Kiln shortens the conversation.
+                    var context = new ContextWindowUsage(budget.EstimateTokens(conversation), settings.ContextBudgetTokens);
+                    return new AgentOutcome(summary, turn, usage, CostUsd: null, SessionId: null, context);
                 }
 
                 var results = new List<ContentPart>(calls.Count);

@@ -29,6 +29,9 @@ public sealed partial class ClaudeCodeAgentRuntime(
     private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
 
+    // The context meter is a nicety: a CLI slow to say how full its context is must not hold the generation's end.
+    private static readonly TimeSpan ContextUsageTimeout = TimeSpan.FromSeconds(2);
+
     public string Name => AgentRuntimeNames.ClaudeCode;
 
     public async Task<AgentOutcome> RunAsync(AgentRun run, CancellationToken cancellationToken)
@@ -81,7 +84,8 @@ public sealed partial class ClaudeCodeAgentRuntime(
         {
             await client.SendAsync(PromptContent(run), cancellationToken);
             var result = await ReadTurnAsync(client, run.ProjectId, cancellationToken);
-            return Outcome(result, client.SessionId ?? run.Project.SessionId, settings.MaxTurns);
+            var outcome = Outcome(result, client.SessionId ?? run.Project.SessionId, settings.MaxTurns);
+            return outcome with { Context = await ContextWindowAsync(client, cancellationToken) };
         }
     }
 
@@ -170,6 +174,29 @@ public sealed partial class ClaudeCodeAgentRuntime(
         }
     }
 
+    // Asked once the turn is over, while the CLI still runs; the summary is counted from the last response's usage with
+    // no further API call.
+    private async Task<ContextWindowUsage?> ContextWindowAsync(ClaudeAgentClient client, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ContextUsageTimeout);
+        try
+        {
+            var usage = await client.GetContextUsageAsync(ContextUsageDetail.Summary, timeout.Token);
+            return usage.MaxTokens > 0 ? new ContextWindowUsage(usage.TotalTokens, usage.MaxTokens) : null;
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogContextUsageUnknown(logger, exception.Message);
+            return null;
+        }
+        catch (ClaudeAgentException exception)
+        {
+            LogContextUsageUnknown(logger, exception.Message);
+            return null;
+        }
+    }
+
     private static AgentOutcome Outcome(ResultMessage result, string? sessionId, int maxTurns)
     {
         var usage = new TokenUsage(result.Usage.InputTokens + result.Usage.CacheReadInputTokens + result.Usage.CacheCreationInputTokens, result.Usage.OutputTokens);
@@ -209,6 +236,9 @@ public sealed partial class ClaudeCodeAgentRuntime(
             ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The Claude Code CLI did not say how full its context is: {Reason}")]
+    private static partial void LogContextUsageUnknown(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "claude: {Line}")]
     private static partial void LogCliStderr(ILogger logger, string line);

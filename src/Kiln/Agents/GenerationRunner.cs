@@ -63,7 +63,7 @@ public sealed partial class GenerationRunner(
                 CostUsd = outcome.CostUsd is { } cost ? (project.CostUsd ?? 0) + cost : project.CostUsd,
                 SessionId = outcome.SessionId ?? project.SessionId,
                 Error = null,
-            }, new GenerationCompleted(outcome.Summary, outcome.Turns, outcome.Usage, outcome.CostUsd, (long)duration.TotalMilliseconds), running.Token);
+            }, new GenerationCompleted(outcome.Summary, outcome.Turns, outcome.Usage, outcome.CostUsd, (long)duration.TotalMilliseconds, outcome.Context), running.Token);
             LogCompleted(logger, outcome.Turns, (long)duration.TotalMilliseconds, outcome.Usage.InputTokens, outcome.Usage.OutputTokens);
         }
         catch (OperationCanceledException) when (running.CancelReason is { } reason)

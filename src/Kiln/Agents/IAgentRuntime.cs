@@ -1,3 +1,4 @@
+using Kiln.Events;
 using Kiln.Projects;
 
 namespace Kiln.Agents;
@@ -34,7 +35,8 @@ public sealed record AgentRun(
     public string? BriefingNote => Briefing is null ? null : $"<system-reminder>\n{Briefing.TrimEnd()}\n</system-reminder>";
 }
 
-public sealed record AgentOutcome(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, string? SessionId);
+/// <summary>How a run ended. <c>Context</c> is how full the context window was at the end; null when the runtime could not tell.</summary>
+public sealed record AgentOutcome(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, string? SessionId, ContextWindowUsage? Context = null);
 
 /// <summary>A generation failed for a reason a person can read and act on.</summary>
 public sealed class AgentFailedException(string message, Exception? inner = null) : Exception(message, inner);

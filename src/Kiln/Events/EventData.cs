@@ -68,7 +68,8 @@ public sealed record CommandOutput(string Command, string Text) : EventData;
 /// <summary>Something failed. <c>Output</c> holds the last lines a failed process printed (a dev server's, say).</summary>
 public sealed record ErrorOccurred(string Message, string? Hint = null, string? Output = null) : EventData;
 
-public sealed record GenerationCompleted(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, long DurationMs) : EventData;
+/// <summary>A generation finished. <c>Context</c> is how full the agent's context window was at its end, when the runtime knows.</summary>
+public sealed record GenerationCompleted(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, long DurationMs, ContextWindowUsage? Context = null) : EventData;
 
 public sealed record GenerationCancelled(string Reason) : EventData;
 

@@ -96,6 +96,33 @@ public sealed class AgentRuntimeTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Runtimes))]
+    public async Task A_completed_generation_says_how_full_the_context_is(string runtime)
+    {
+        _model.Enqueue(ScriptedReply.Text("Counted.").WithUsage(5_000, 50));
+        await using var kiln = StartKiln(runtime, ("Kiln:Agent:ContextBudgetTokens", "60000"));
+
+        var projectId = await kiln.GenerateAsync("how full is it?");
+        await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+
+        await using var events = kiln.Events(projectId);
+        var context = (await events.ReadUntilAsync(Timeout, "generation_completed"))[^1].GetProperty("data").GetProperty("context");
+        var tokens = context.GetProperty("tokens").GetInt64();
+        var window = context.GetProperty("window").GetInt64();
+        Assert.InRange(tokens, 1, window);
+        if (runtime == "claude-code")
+        {
+            // The CLI counts from the last response's usage: the scripted 5,000 input tokens are in it.
+            Assert.True(tokens >= 5_000, context.ToString());
+        }
+        else
+        {
+            // The builtin runtime measures against its budget, where it starts shortening the conversation.
+            Assert.Equal(60_000, window);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Runtimes))]
     public async Task The_turn_limit_stops_a_model_that_never_finishes(string runtime)
     {
         await using var kiln = StartKiln(runtime, ("Kiln:Agent:MaxTurns", "3"));

@@ -17,13 +17,15 @@ public sealed class WebUiLiveTests(Browser browser)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static KilnApp StartKiln(ScriptedModelServer model, string? projectsRoot = null, int port = 0, string runtime = "builtin", string modelName = "claude-scripted") => KilnApp.Start(
+    private static KilnApp StartKiln(
+        ScriptedModelServer model, string? projectsRoot = null, int port = 0, string runtime = "builtin", string modelName = "claude-scripted", int? contextBudget = null) => KilnApp.Start(
         new Dictionary<string, string?>
         {
             ["Anthropic:ApiKey"] = "sk-test-scripted",
             ["Kiln:Agent:Runtime"] = runtime,
             ["Anthropic:BaseUrl"] = model.BaseUrl,
             ["Kiln:Agent:Model"] = modelName,
+            ["Kiln:Agent:ContextBudgetTokens"] = contextBudget?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         },
         projectsRoot,
         port);
@@ -379,6 +381,52 @@ public sealed class WebUiLiveTests(Browser browser)
         await Expect(page.Locator(".project-usage")).ToHaveTextAsync("3.2k in · 400 out tokens · claude-scripted");
         await Expect(ui.Timeline.Locator(".callout-success .callout-facts")).ToContainTextAsync("3.2k in · 400 out tokens");
         await Expect(ui.Timeline.Locator(".callout-success .callout-facts")).Not.ToContainTextAsync("$");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task The_context_meter_shows_how_full_the_claude_code_agents_context_is()
+    {
+        Requires.ClaudeCli();
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Enqueue(ScriptedReply.Text("Counted.").WithUsage(23_000, 100));
+        await using var kiln = StartKiln(model, runtime: "claude-code", modelName: "claude-sonnet-4-5");
+        var projectId = await kiln.GenerateAsync("how full is the context?");
+        await kiln.WaitForStatusAsync(projectId, TimeSpan.FromSeconds(120), "ready");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        var meter = page.Locator(".context-meter");
+        // The CLI counts the last response's 23k input tokens and a little more, against the model's window.
+        await Expect(meter).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\s*context \d+k / \d+k\s*$"));
+        await Expect(meter).ToHaveAttributeAsync("data-level", "ok");
+        await Expect(meter).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("context window was \\d+% full"));
+        await Expect(meter.Locator(".context-meter-fill")).ToBeVisibleAsync();
+        await ui.ScreenshotAsync("context-meter");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task The_context_meter_turns_red_when_the_builtin_agents_context_passes_its_budget()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        // An answer of about 8k tokens on top of the instructions and tools: past the smallest budget Kiln allows.
+        model.Enqueue(ScriptedReply.Text(string.Concat(Enumerable.Repeat("All counted. ", 2_600))));
+        await using var kiln = StartKiln(model, contextBudget: 8_000);
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync("/");
+        await page.Locator("#new-prompt").FillAsync("a page that fills the context");
+        await page.Locator("#new-submit").ClickAsync();
+        await ui.ProjectIdAsync();
+
+        var meter = page.Locator(".context-meter");
+        // Live, from the generation_completed event as it arrives.
+        await Expect(meter).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\s*context [\d.]+k / 8\.0k\s*$"), new() { Timeout = 60_000 });
+        await Expect(meter).ToHaveAttributeAsync("data-level", "full");
+        await Expect(meter.Locator(".context-meter-bar")).ToHaveAttributeAsync("aria-valuenow", "100");
+        await ui.ScreenshotAsync("context-meter-full");
         ui.AssertHealthy();
     }
 

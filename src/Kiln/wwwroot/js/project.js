@@ -211,6 +211,24 @@ export class ProjectView {
     if (status.previewUrl) this.preview.show(status.previewUrl);
   }
 
+  // How full the agent's context was when the last generation ended; amber past 75 %, red past 90 %.
+  showContext({ tokens: used, window }) {
+    const meter = $(".context-meter", this.root);
+    if (!(window > 0)) return;
+    const percent = Math.min(100, Math.round((used / window) * 100));
+    meter.hidden = false;
+    meter.dataset.level = percent > 90 ? "full" : percent > 75 ? "high" : "ok";
+    $(".context-meter-text", meter).textContent = `context ${tokens(used)} / ${tokens(window)}`;
+    $(".context-meter-fill", meter).style.width = `${percent}%`;
+    const bar = $(".context-meter-bar", meter);
+    bar.setAttribute("aria-valuenow", String(percent));
+    bar.setAttribute("aria-valuetext", `${percent}%`);
+    meter.title =
+      `The agent's context window was ${percent}% full when the last generation ended: ` +
+      `${used.toLocaleString()} of ${window.toLocaleString()} tokens. It holds the conversation so far, the instructions ` +
+      "and the tools; as it fills, older parts of the conversation are shortened or summarised, and the agent may forget details from them.";
+  }
+
   setState(state) {
     if (!state) return;
     this.state = state;
@@ -290,6 +308,8 @@ export class ProjectView {
         if (!replayed) this.preview.reload();
         break;
       case "generation_completed":
+        // Replayed too: the last generation's count is the one that stays.
+        if (data.context) this.showContext(data.context);
         if (!replayed) {
           this.loadStatus().then(() => {
             if (this.destroyed) return;
