@@ -49,6 +49,11 @@ public static class FileEndpoints
 
         // The app changes while it is generated: a client asks again each time (cheaply, with its ETag).
         response.Headers.CacheControl = "no-cache";
+        // The app's files are the model's (or anyone's) code, served on Kiln's own origin: a browser that opens one
+        // (the UI's "Raw" view) must never run it there, where it could drive the API. Sandboxed, the page has an
+        // opaque origin and no scripts; nosniff keeps a browser from reading a .txt as HTML.
+        response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+        response.Headers.XContentTypeOptions = "nosniff";
         return Serve(new AppDirectory(workspace.AppDirectory(projectId)), path);
     }
 
