@@ -10,6 +10,7 @@ public sealed partial class PrometheusText
 
     private PrometheusText(string text)
     {
+        Text = text;
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (line.StartsWith('#'))
@@ -33,6 +34,9 @@ public sealed partial class PrometheusText
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
         return new PrometheusText(body);
     }
+
+    /// <summary>The exposition as scraped, for a failing test's message.</summary>
+    public string Text { get; }
 
     public bool Has(string name) => _samples.Any(s => s.Name == name);
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
 
 namespace Kiln.Tests.Operations;
@@ -94,41 +95,57 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Metrics_count_an_offline_generation_its_tool_calls_events_tokens_and_subscribers()
     {
-        await using var kiln = KilnApp.Start();
-        using var client = kiln.Client();
-        var before = await PrometheusText.ScrapeAsync(client);
-
-        var projectId = await kiln.GenerateAsync("A counter app for push-ups");
-        await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
-        await using var events = kiln.Events(projectId);
-        await events.ReadUntilAsync(Timeout, "generation_completed");
-
-        // The outcome is counted when its status_changed event is published, just after the status is stored, and the
-        // duration just after that: scrape until they are in. Metrics of other Kilns in this test process may add to
-        // the same series, never take away, so what is compared is the increase.
-        using var deadline = new CancellationTokenSource(Timeout);
-        var after = await PrometheusText.ScrapeAsync(client);
-        while (after.Sum("kiln_generation_duration_seconds_count", "outcome=ready") < before.Sum("kiln_generation_duration_seconds_count", "outcome=ready") + 1
-            || after.Sum("kiln_generations_total", "outcome=ready") < before.Sum("kiln_generations_total", "outcome=ready") + 1)
+        // Kiln in a process of its own, as it runs in production: OpenTelemetry stops exporting every meter named
+        // "Kiln" in a process once any one of them is disposed (opentelemetry-dotnet#6412), and other tests' in-process
+        // Kilns come and go while this one runs.
+        var root = TempDirectory.Create("kiln-metrics");
+        try
         {
-            await Task.Delay(100, deadline.Token);
-            after = await PrometheusText.ScrapeAsync(client);
-        }
+            await using var kiln = await KilnProcess.StartAsync(typeof(Program).Assembly.Location, new Dictionary<string, string>
+            {
+                ["Kiln:ProjectsRoot"] = root,
+                ["Kiln:Agent:Offline:AppStack"] = "static",
+            }, TestContext.Current.CancellationToken);
+            using var client = kiln.Client();
+            var before = await PrometheusText.ScrapeAsync(client);
 
-        Assert.True(after.Sum("kiln_generations_total", "outcome=ready") >= before.Sum("kiln_generations_total", "outcome=ready") + 1);
-        Assert.True(after.Sum("kiln_generation_duration_seconds_count", "outcome=ready") >= before.Sum("kiln_generation_duration_seconds_count", "outcome=ready") + 1);
-        Assert.True(after.Sum("kiln_tool_calls_total", "tool=write_file", "outcome=ok") >= before.Sum("kiln_tool_calls_total", "tool=write_file", "outcome=ok") + 1);
-        Assert.True(after.Sum("kiln_tool_duration_seconds_count", "tool=write_file") >= before.Sum("kiln_tool_duration_seconds_count", "tool=write_file") + 1);
-        Assert.True(after.Sum("kiln_events_published_total", "type=generation_completed") >= before.Sum("kiln_events_published_total", "type=generation_completed") + 1);
-        Assert.True(after.Sum("kiln_tokens_total", "direction=output") > before.Sum("kiln_tokens_total", "direction=output"));
-        Assert.True(after.Sum("kiln_tokens_total", "direction=input") > before.Sum("kiln_tokens_total", "direction=input"));
-        // The event stream read above is still open.
-        Assert.True(after.Sum("kiln_events_subscribers", "transport=websocket") >= 1);
-        Assert.True(after.Has("kiln_generations_queued"));
-        Assert.True(after.Has("kiln_generations_running"));
-        Assert.True(after.Has("kiln_dev_servers_running"));
-        // ASP.NET Core's own request metrics come along.
-        Assert.True(after.Has("http_server_request_duration_seconds_count"));
+            using var generate = await client.PostAsJsonAsync("/api/generate", new { prompt = "A counter app for push-ups" }, TestContext.Current.CancellationToken);
+            generate.EnsureSuccessStatusCode();
+            var projectId = (await generate.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("projectId").GetString()!;
+            await using var events = await new EventSubscriber(new Uri(kiln.BaseAddress, $"/ws/{projectId}")).ConnectAsync(TestContext.Current.CancellationToken);
+            await events.ReadUntilAsync(Timeout, "generation_completed");
+
+            // The outcome is counted when its status_changed event is published, just after the status is stored, and
+            // the duration just after that: scrape until they are in.
+            using var deadline = new CancellationTokenSource(Timeout);
+            var after = await PrometheusText.ScrapeAsync(client);
+            while (after.Sum("kiln_generation_duration_seconds_count", "outcome=ready") < before.Sum("kiln_generation_duration_seconds_count", "outcome=ready") + 1
+                || after.Sum("kiln_generations_total", "outcome=ready") < before.Sum("kiln_generations_total", "outcome=ready") + 1)
+            {
+                Assert.False(deadline.IsCancellationRequested, $"The generation's outcome was never counted. Last scrape:\n{after.Text}\nKiln's output:\n{kiln.Output}");
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+                after = await PrometheusText.ScrapeAsync(client);
+            }
+
+            Assert.Equal(before.Sum("kiln_generations_total", "outcome=ready") + 1, after.Sum("kiln_generations_total", "outcome=ready"));
+            Assert.Equal(before.Sum("kiln_generation_duration_seconds_count", "outcome=ready") + 1, after.Sum("kiln_generation_duration_seconds_count", "outcome=ready"));
+            Assert.True(after.Sum("kiln_tool_calls_total", "tool=write_file", "outcome=ok") >= before.Sum("kiln_tool_calls_total", "tool=write_file", "outcome=ok") + 1);
+            Assert.True(after.Sum("kiln_tool_duration_seconds_count", "tool=write_file") >= before.Sum("kiln_tool_duration_seconds_count", "tool=write_file") + 1);
+            Assert.True(after.Sum("kiln_events_published_total", "type=generation_completed") >= before.Sum("kiln_events_published_total", "type=generation_completed") + 1);
+            Assert.True(after.Sum("kiln_tokens_total", "direction=output") > before.Sum("kiln_tokens_total", "direction=output"));
+            Assert.True(after.Sum("kiln_tokens_total", "direction=input") > before.Sum("kiln_tokens_total", "direction=input"));
+            // The event stream read above is still open.
+            Assert.True(after.Sum("kiln_events_subscribers", "transport=websocket") >= 1);
+            Assert.True(after.Has("kiln_generations_queued"));
+            Assert.True(after.Has("kiln_generations_running"));
+            Assert.True(after.Has("kiln_dev_servers_running"));
+            // ASP.NET Core's own request metrics come along.
+            Assert.True(after.Has("http_server_request_duration_seconds_count"));
+        }
+        finally
+        {
+            TempDirectory.Delete(root);
+        }
     }
 
     [Fact]
