@@ -234,6 +234,8 @@ internal sealed class DevServer : IAsyncDisposable
                         ReadOnlyDirectories = ProtectedDirectories.Of(AppDirectory),
                         // Kiln alone reaches it: in a network namespace of its own, through a Unix socket.
                         ExposedPort = port,
+                        // A dev server writes caches; one that fills the disk is stopped like a command.
+                        DiskQuota = _host.Disk.QuotaFor(ProjectId),
                     },
                     _host.Stopping);
                 run = new DevServerRun(process, port, command, log, Output, _time.GetTimestamp());
@@ -354,18 +356,24 @@ internal sealed class DevServer : IAsyncDisposable
             _state = DevServerState.Crashed;
             _lastExitCode = exitCode;
             epoch = _epoch;
-            restart = _automaticRestarts < MaxAutomaticRestarts && !_host.Stopping.IsCancellationRequested;
+            // Restarted, it would only fill the project again.
+            restart = _automaticRestarts < MaxAutomaticRestarts && !_host.Stopping.IsCancellationRequested && run.Process.QuotaExceeded is null;
         }
 
         // The start that created this watch set the project's logging scope, which flows here.
         var uptime = _time.GetElapsedTime(run.StartedAt);
-        var message = string.Create(CultureInfo.InvariantCulture,
-            $"The dev server ({run.Command}) crashed with exit code {exitCode} after {uptime.TotalSeconds:0.#} seconds.");
+        var quota = run.Process.QuotaExceeded;
+        var message = quota is not null
+            ? $"The dev server ({run.Command}) was stopped: {quota.Describe()} (Kiln:Quotas:MaxProjectBytes)."
+            : string.Create(CultureInfo.InvariantCulture,
+                $"The dev server ({run.Command}) crashed with exit code {exitCode} after {uptime.TotalSeconds:0.#} seconds.");
         Output.AddError(message);
         _logger.DevServerCrashed(exitCode, restart);
         await _host.Events.AppendAsync(ProjectId, new ErrorOccurred(
             message,
-            restart
+            quota is not null
+                ? "It stays stopped. Free space (delete build output, generated or downloaded files the app does not need), then call start_dev_server."
+                : restart
                 ? "Kiln restarts it once. If it crashes again, fix the error its output shows, then call start_dev_server."
                 : "It crashed again after a restart and stays stopped: fix the error its output shows, then call start_dev_server.",
             string.Join('\n', Output.Tail(20))), CancellationToken.None);

@@ -1,4 +1,5 @@
 using Kiln.Events;
+using Kiln.Projects;
 using Kiln.Sandbox;
 
 namespace Kiln.Preview;
@@ -13,6 +14,7 @@ namespace Kiln.Preview;
 /// </summary>
 internal sealed record DevServerHost(
     SandboxedProcessRunner Runner,
+    ProjectDiskUsage Disk,
     EventLog Events,
     PortPool Ports,
     DevServerRecords Records,

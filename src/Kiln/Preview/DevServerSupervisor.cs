@@ -27,6 +27,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
 
     public DevServerSupervisor(
         SandboxedProcessRunner runner,
+        ProjectDiskUsage disk,
         ProjectWorkspace workspace,
         EventLog events,
         PreviewOrigin origin,
@@ -44,7 +45,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         _logger = logger;
         _errors = errors;
         _host = new DevServerHost(
-            runner, events, ports, _records, upstream, origin, _options, time, logger, MakeRoomAsync, _stopping.Token);
+            runner, disk, events, ports, _records, upstream, origin, _options, time, logger, MakeRoomAsync, _stopping.Token);
     }
 
     /// <summary>

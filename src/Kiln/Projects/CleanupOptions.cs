@@ -17,7 +17,10 @@ public sealed class CleanupOptions : IValidatableObject
     [Range(1, int.MaxValue)]
     public int? MaxProjects { get; set; }
 
-    /// <summary>Beyond this many bytes in all project directories together, the least recently used are removed. Null: no limit.</summary>
+    /// <summary>
+    /// Beyond this many bytes in all project directories together, the largest idle projects are removed. A command is
+    /// also stopped when its project would take more than the other projects (as last measured) leave. Null: no limit.
+    /// </summary>
     [Range(1, long.MaxValue)]
     public long? MaxDiskBytes { get; set; }
 

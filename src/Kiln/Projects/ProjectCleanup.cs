@@ -7,9 +7,9 @@ namespace Kiln.Projects;
 public sealed record CleanupRemoval(string ProjectId, DateTimeOffset LastUsed, string Reason);
 
 /// <summary>
-/// The cleanup policy (<see cref="CleanupOptions"/>): every <c>Interval</c>, removes the least recently used idle
-/// projects that are too old, or beyond the most projects or bytes allowed. A project that is queued, generating or
-/// pinned is never removed. Removal is the same as DELETE /api/projects/{id}: files, events and dev server. In a
+/// The cleanup policy (<see cref="CleanupOptions"/>): every <c>Interval</c>, removes idle projects that are too old,
+/// then the least recently used beyond the most projects allowed, then the largest beyond the bytes allowed. A project
+/// that is queued, generating, pinned or has a tool call running (from its agent or any MCP client) is never removed. Removal is the same as DELETE /api/projects/{id}: files, events and dev server. In a
 /// fleet every instance runs the policy over the shared list and removes only what it owns (or adopts).
 /// </summary>
 public sealed partial class ProjectCleanup(
@@ -17,19 +17,11 @@ public sealed partial class ProjectCleanup(
     ProjectRemoval removal,
     IProjectPlacement placement,
     ProjectActivity activity,
-    ProjectWorkspace workspace,
+    ProjectDiskUsage disk,
     IOptions<CleanupOptions> options,
     TimeProvider time,
     ILogger<ProjectCleanup> logger) : BackgroundService
 {
-    private static readonly EnumerationOptions AllFiles = new()
-    {
-        RecurseSubdirectories = true,
-        IgnoreInaccessible = true,
-        // A link is counted as itself, never followed into what it points at.
-        AttributesToSkip = FileAttributes.ReparsePoint,
-    };
-
     // One pass at a time, whether the timer or a caller started it.
     private readonly SemaphoreSlim _pass = new(1, 1);
     private int _passes;
@@ -89,53 +81,78 @@ public sealed partial class ProjectCleanup(
         var projects = await store.ListAsync(cancellationToken);
         var now = time.GetUtcNow();
         var remaining = projects.Count;
-        // Every project counts towards the limits, pinned and busy ones too; only idle, unpinned ones can go.
-        var sizes = settings.MaxDiskBytes is null ? null : projects.ToDictionary(p => p.Id, p => DirectorySize(workspace.ProjectDirectory(p.Id)));
-        var totalBytes = sizes?.Values.Sum() ?? 0;
+        // Every project counts towards the limits, pinned and busy ones too; only idle ones can go. Measured always,
+        // not only under MaxDiskBytes: what the others hold is what a writer's quota leaves it (ProjectDiskUsage.MaxBytes).
+        var sizes = projects.ToDictionary(p => p.Id, p => disk.Measure(p.Id).Bytes, StringComparer.Ordinal);
+        var totalBytes = sizes.Values.Sum();
         var removed = new List<CleanupRemoval>();
+        var idle = projects.Where(IsIdle).Select(p => (Project: p, LastUsed: activity.LastUsed(p))).ToList();
 
-        foreach (var (project, lastUsed) in projects.Where(IsRemovable).Select(p => (p, activity.LastUsed(p))).OrderBy(c => c.Item2).ToList())
+        foreach (var (project, lastUsed) in idle.Where(c => now - c.LastUsed > settings.MaxAge).OrderBy(c => c.LastUsed))
         {
-            var size = sizes?.GetValueOrDefault(project.Id) ?? 0;
-            var reason = (now - lastUsed) > settings.MaxAge
-                ? $"not used for {Describe(now - lastUsed)}, longer than Kiln:Cleanup:MaxAge ({settings.MaxAge})"
-                : remaining > settings.MaxProjects
-                    ? $"{remaining} projects are more than Kiln:Cleanup:MaxProjects ({settings.MaxProjects}) and this is the least recently used"
-                    : totalBytes > settings.MaxDiskBytes
-                        ? $"projects take {totalBytes} bytes, more than Kiln:Cleanup:MaxDiskBytes ({settings.MaxDiskBytes}), and this is the least recently used ({size} bytes)"
-                        : null;
-            if (reason is null)
+            await RemoveAsync(project, lastUsed, $"not used for {Describe(now - lastUsed)}, longer than Kiln:Cleanup:MaxAge ({settings.MaxAge})");
+        }
+
+        // Too many: the least recently used first.
+        foreach (var (project, lastUsed) in idle.OrderBy(c => c.LastUsed))
+        {
+            if (settings.MaxProjects is not { } maxProjects || remaining <= maxProjects)
             {
-                continue;
+                break;
             }
 
-            // Looked at again just before it goes: a prompt, a pin or a visit since the list was read keeps it.
-            var current = await store.GetAsync(project.Id, cancellationToken);
-            if (current is null || !IsRemovable(current) || activity.LastUsed(current) > lastUsed)
+            await RemoveAsync(project, lastUsed, $"{remaining} projects are more than Kiln:Cleanup:MaxProjects ({settings.MaxProjects}) and this is the least recently used");
+        }
+
+        // Too big: the largest first, so a project that grew costs its own place, not that of several small ones.
+        foreach (var (project, lastUsed) in idle.OrderByDescending(c => sizes.GetValueOrDefault(c.Project.Id)).ThenBy(c => c.LastUsed))
+        {
+            if (settings.MaxDiskBytes is not { } maxBytes || totalBytes <= maxBytes)
             {
-                continue;
+                break;
+            }
+
+            await RemoveAsync(project, lastUsed, $"projects take {totalBytes} bytes, more than Kiln:Cleanup:MaxDiskBytes ({settings.MaxDiskBytes}), " +
+                                                 $"and this is the largest idle one ({sizes.GetValueOrDefault(project.Id)} bytes)");
+        }
+
+        return removed;
+
+        async Task RemoveAsync(Project project, DateTimeOffset lastUsed, string reason)
+        {
+            if (!sizes.TryGetValue(project.Id, out var size))
+            {
+                // Removed earlier in this pass.
+                return;
+            }
+
+            // Looked at again just before it goes: a prompt, a pin, a tool call or a visit since the list was read keeps it.
+            var current = await store.GetAsync(project.Id, cancellationToken);
+            if (current is null || !IsIdle(current) || activity.LastUsed(current) > lastUsed)
+            {
+                return;
             }
 
             // In a fleet, a project another instance owns is its owner's to remove (its dev server, its visits, its
             // pass); one nobody owns is adopted here first, like any request for it.
             if (!await placement.IsOwnedHereAsync(project.Id, cancellationToken))
             {
-                continue;
+                return;
             }
 
             if (await removal.RemoveAsync(project.Id, cancellationToken))
             {
                 remaining--;
                 totalBytes -= size;
+                sizes.Remove(project.Id);
                 removed.Add(new CleanupRemoval(project.Id, lastUsed, reason));
                 LogRemoved(logger, project.Id, lastUsed, reason);
             }
         }
-
-        return removed;
     }
 
-    private static bool IsRemovable(Project project) => !project.Pinned && !project.Status.IsBusy();
+    /// <summary>Whether the cleanup may remove it: not pinned, no generation running, no tool call running.</summary>
+    private bool IsIdle(Project project) => !project.Pinned && !project.Status.IsBusy() && !activity.IsInUse(project.Id);
 
     /// <summary>Writes down the visits seen in memory, so a restart does not make visited projects look unused.</summary>
     private async Task RecordLastUseAsync(CancellationToken cancellationToken)
@@ -145,9 +162,6 @@ public sealed partial class ProjectCleanup(
             await store.UpdateAsync(projectId, project => project.LastUsedAt >= at ? project : project with { LastUsedAt = at }, cancellationToken);
         }
     }
-
-    private static long DirectorySize(string directory) =>
-        Directory.Exists(directory) ? new DirectoryInfo(directory).EnumerateFiles("*", AllFiles).Sum(file => file.Length) : 0;
 
     private static string Describe(TimeSpan age) => age.TotalDays >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalDays:0.#} days")

@@ -7,7 +7,7 @@ namespace Kiln.Projects;
 public static class ProjectsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers projects: their options (<c>Kiln:ProjectsRoot</c>…, <c>Kiln:Store</c>, <c>Kiln:Cleanup</c>, each
+    /// Registers projects: their options (<c>Kiln:ProjectsRoot</c>…, <c>Kiln:Store</c>, <c>Kiln:Cleanup</c>, <c>Kiln:Quotas</c>, each
     /// validated at start), the workspace on disk, the store <c>Kiln:Store</c> names (SQLite by default; Redis with
     /// one connection for the process), where projects are placed (here, unless the fleet says otherwise), what
     /// counts as use, and the one way a project is removed, with the cleanup policy that uses it.
@@ -16,6 +16,7 @@ public static class ProjectsServiceCollectionExtensions
     {
         services.AddOptions<ProjectsOptions>().BindConfiguration(ProjectsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ProjectWorkspace>();
@@ -38,6 +39,8 @@ public static class ProjectsServiceCollectionExtensions
         services.TryAddSingleton<IProjectPlacement, SingleInstancePlacement>();
         services.AddSingleton<ProjectActivity>();
         services.AddProjectStateHolder<ProjectActivity>();
+        services.AddSingleton<ProjectDiskUsage>();
+        services.AddProjectStateHolder<ProjectDiskUsage>();
         services.AddSingleton<ProjectRemoval>();
         services.AddSingleton<ProjectCleanup>();
         services.AddHostedService(provider => provider.GetRequiredService<ProjectCleanup>());

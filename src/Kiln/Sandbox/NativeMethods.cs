@@ -4,7 +4,7 @@ namespace Kiln.Sandbox;
 
 /// <summary>
 /// The libc calls .NET does not expose: signalling a process group (or any pid), the hard-link count of a
-/// file, and making a hard link. statx is used because its layout is the same on every architecture.
+/// file, making a hard link, and a file system's free space and inodes. statx is used because its layout is the same on every architecture.
 /// </summary>
 internal static class NativeMethods
 {
@@ -13,6 +13,13 @@ internal static class NativeMethods
     private const uint StatxNlink = 0x4;
     private const int StatxSize = 256;
     private const int StatxNlinkOffset = 16;
+
+    // struct statvfs on 64-bit Linux (glibc and musl alike): unsigned longs f_bsize, f_frsize, f_blocks, f_bfree,
+    // f_bavail, f_files, f_ffree, ...; 112 bytes in all.
+    private const int StatVfsSize = 128;
+    private const int StatVfsFragmentSizeOffset = 8;
+    private const int StatVfsFreeBlocksOffset = 24;
+    private const int StatVfsFreeFilesOffset = 48;
 
     public const int SigKill = 9;
 
@@ -25,6 +32,10 @@ internal static class NativeMethods
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Statx(
         int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "statvfs", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int StatVfs([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] buffer);
 
     [DllImport("libc", EntryPoint = "link", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
@@ -40,6 +51,28 @@ internal static class NativeMethods
     public static bool KillProcessGroup(int processGroupId) =>
         processGroupId > 1 && Kill(-processGroupId, SigKill) == 0;
 
+    /// <summary>
+    /// The free bytes and free inodes of the file system holding <paramref name="path"/>; null when it cannot be read
+    /// or is not a 64-bit layout. A file system that does not count inodes (btrfs) reports no change in them.
+    /// </summary>
+    public static FileSystemSpace? FreeSpace(string path)
+    {
+        if (!Environment.Is64BitProcess)
+        {
+            return null;
+        }
+
+        var buffer = new byte[StatVfsSize];
+        if (StatVfs(path, buffer) != 0)
+        {
+            return null;
+        }
+
+        var fragment = BitConverter.ToInt64(buffer, StatVfsFragmentSizeOffset);
+        return new FileSystemSpace(
+            BitConverter.ToInt64(buffer, StatVfsFreeBlocksOffset) * fragment, BitConverter.ToInt64(buffer, StatVfsFreeFilesOffset));
+    }
+
     /// <summary>The number of hard links of the file itself (not following a final symlink); null when it cannot be read.</summary>
     public static uint? HardLinkCount(string path)
     {
@@ -52,3 +85,6 @@ internal static class NativeMethods
         return BitConverter.ToUInt32(buffer, StatxNlinkOffset);
     }
 }
+
+/// <summary>What a file system has left: bytes, and inodes (files and directories).</summary>
+internal readonly record struct FileSystemSpace(long Bytes, long Files);

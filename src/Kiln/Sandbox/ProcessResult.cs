@@ -10,4 +10,8 @@ public sealed record ProcessResult(
     bool OutputTruncated,
     bool TimedOut,
     bool Cancelled,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>Set when the command was stopped because its project outgrew its <see cref="ProcessSpec.DiskQuota"/>.</summary>
+    public DiskQuotaExceeded? QuotaExceeded { get; init; }
+}

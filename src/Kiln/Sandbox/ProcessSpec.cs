@@ -36,6 +36,12 @@ public sealed record ProcessSpec(IReadOnlyList<string> Argv, string WorkingDirec
     /// </summary>
     public int? ExposedPort { get; init; }
 
+    /// <summary>
+    /// What the project may hold on disk while the process runs; past it, the whole tree is stopped
+    /// (<see cref="ProcessResult.QuotaExceeded"/>). RLIMIT_FSIZE is lowered to its bytes when that is smaller. Null: no watch.
+    /// </summary>
+    public DiskQuota? DiskQuota { get; init; }
+
     /// <summary>What the process may reach through Kiln's egress proxy (a package install); null, as for every other command, for nothing.</summary>
     public EgressGrant? Egress { get; init; }
 }

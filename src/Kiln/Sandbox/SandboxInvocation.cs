@@ -126,14 +126,16 @@ internal static class SandboxInvocation
 
     /// <summary>
     /// prlimit sets soft and hard limits before exec, so the command cannot raise them again.
-    /// RLIMIT_AS is left alone: V8 reserves far more address space than it uses.
+    /// RLIMIT_AS is left alone: V8 reserves far more address space than it uses. RLIMIT_FSIZE is the kernel's own
+    /// limit on one file, so it is lowered to a smaller disk quota (<paramref name="quotaBytes"/>): one huge file is
+    /// refused by the kernel at once, before the quota's watch would see it.
     /// </summary>
-    public static List<string> Limits(string prlimit, SandboxOptions options, int? cpuSeconds = null) =>
+    public static List<string> Limits(string prlimit, SandboxOptions options, int? cpuSeconds = null, long? quotaBytes = null) =>
     [
         prlimit,
         $"--cpu={Invariant(cpuSeconds ?? options.CpuSeconds)}",
         $"--nproc={Invariant(options.MaxProcesses)}",
-        $"--fsize={options.MaxFileSizeBytes.ToString(CultureInfo.InvariantCulture)}",
+        $"--fsize={Math.Min(options.MaxFileSizeBytes, quotaBytes ?? long.MaxValue).ToString(CultureInfo.InvariantCulture)}",
         $"--nofile={Invariant(options.MaxOpenFiles)}",
         // No core files: a crashing node would otherwise drop hundreds of megabytes into the project.
         "--core=0",

@@ -39,6 +39,12 @@ internal static partial class SandboxLog
     [LoggerMessage(EventId = 3013, Level = LogLevel.Debug, Message = "Opened a sandboxed command's connection to {Target} ({Route})")]
     public static partial void EgressOpened(this ILogger logger, string target, string route);
 
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "Pid {Pid} was stopped: {Reason}")]
+    public static partial void QuotaExceeded(this ILogger logger, int pid, string reason);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "Stopped watching the disk quota of pid {Pid}: {Failure}")]
+    public static partial void QuotaWatchFailed(this ILogger logger, int pid, string failure);
+
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Stopping {Count} sandboxed processes")]
     public static partial void StoppingAll(this ILogger logger, int count);
 }

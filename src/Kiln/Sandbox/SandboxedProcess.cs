@@ -10,6 +10,7 @@ internal enum StopReason
     None,
     TimedOut,
     Stopped,
+    QuotaExceeded,
 }
 
 /// <summary>
@@ -40,6 +41,8 @@ public sealed class SandboxedProcess : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly Action<SandboxedProcess> _finished;
+    private readonly DiskQuota? _quota;
+    private DiskQuotaExceeded? _quotaExceeded;
     private readonly long _startedAt;
     private int _stopReason;
     private int _namespaceInit;
@@ -57,6 +60,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
         bool waitForReader,
         TimeSpan? timeout,
         string? standardInput,
+        DiskQuota? quota,
         ILogger logger,
         TimeProvider timeProvider,
         Action<SandboxedProcess> finished)
@@ -71,6 +75,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
         _logger = logger;
         _timeProvider = timeProvider;
         _finished = finished;
+        _quota = quota;
         _startedAt = timeProvider.GetTimestamp();
         Pid = process.Id;
         _pump = new OutputPump(
@@ -98,6 +103,9 @@ public sealed class SandboxedProcess : IAsyncDisposable
     internal bool TimedOut => Volatile.Read(ref _stopReason) == (int)StopReason.TimedOut;
 
     internal bool Stopped => Volatile.Read(ref _stopReason) == (int)StopReason.Stopped;
+
+    /// <summary>Set when the project outgrew its <see cref="ProcessSpec.DiskQuota"/> and the tree was stopped for it.</summary>
+    public DiskQuotaExceeded? QuotaExceeded => Volatile.Read(ref _quotaExceeded);
 
     internal bool OutputTruncated => _pump.Truncated;
 
@@ -198,10 +206,17 @@ public sealed class SandboxedProcess : IAsyncDisposable
             await FindNamespaceInitAsync();
         }
 
-        using (var timer = timeout is { } limit ? new CancellationTokenSource(limit, _timeProvider) : null)
-        using (timer is null ? default : timer.Token.UnsafeRegister(_ => OnTimeout(timeout!.Value), null))
+        using (var watching = new CancellationTokenSource())
         {
-            await _process.WaitForExitAsync(CancellationToken.None);
+            var quotaWatch = _quota is null ? Task.CompletedTask : WatchQuotaAsync(_quota, watching.Token);
+            using (var timer = timeout is { } limit ? new CancellationTokenSource(limit, _timeProvider) : null)
+            using (timer is null ? default : timer.Token.UnsafeRegister(_ => OnTimeout(timeout!.Value), null))
+            {
+                await _process.WaitForExitAsync(CancellationToken.None);
+            }
+
+            await watching.CancelAsync();
+            await quotaWatch;
         }
 
         // The command is done; whatever it left running goes with it.
@@ -261,6 +276,30 @@ public sealed class SandboxedProcess : IAsyncDisposable
         while (ProcFs.IsRunning(init, "bwrap") && waited.Elapsed < NamespaceTeardownLimit)
         {
             await Task.Delay(PollInterval, TimeProvider.System);
+        }
+    }
+
+    private async Task WatchQuotaAsync(DiskQuota quota, CancellationToken cancellationToken)
+    {
+        // Off the supervisor's path: a first walk of a big project must not delay finding the namespace's init.
+        await Task.Yield();
+        DiskQuotaExceeded? exceeded;
+        try
+        {
+            exceeded = await DiskQuotaWatch.FirstExcessAsync(quota, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The project's directory went away under the command (a DELETE): the removal stops the command itself.
+            _logger.QuotaWatchFailed(Pid, exception.Message);
+            return;
+        }
+
+        if (exceeded is not null)
+        {
+            Volatile.Write(ref _quotaExceeded, exceeded);
+            _logger.QuotaExceeded(Pid, exceeded.Describe());
+            Kill(StopReason.QuotaExceeded);
         }
     }
 

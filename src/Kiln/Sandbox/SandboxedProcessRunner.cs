@@ -110,7 +110,10 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
         return new ProcessResult(
             exitCode, output.ToString(), process.OutputTruncated, process.TimedOut, process.Stopped,
-            _timeProvider.GetElapsedTime(startedAt));
+            _timeProvider.GetElapsedTime(startedAt))
+        {
+            QuotaExceeded = process.QuotaExceeded,
+        };
 
         async ValueTask ReportAsync(string line)
         {
@@ -210,7 +213,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
         if (_tools.Prlimit is not null)
         {
-            arguments.AddRange(SandboxInvocation.Limits(_tools.Prlimit, _options, spec.CpuSeconds));
+            arguments.AddRange(SandboxInvocation.Limits(_tools.Prlimit, _options, spec.CpuSeconds, spec.DiskQuota?.MaxBytes));
         }
 
         if (network is not null)
@@ -262,7 +265,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
         var handle = new SandboxedProcess(
             process, isolation, ownSession: isolation == Isolation.Direct && _tools.Setsid is not null, marker,
-            privateDirectory, network, lines, captureLimit, waitForReader, timeout, spec.StandardInput, _logger, _timeProvider,
+            privateDirectory, network, lines, captureLimit, waitForReader, timeout, spec.StandardInput, spec.DiskQuota, _logger, _timeProvider,
             finished => _live.TryRemove(finished, out _));
         _logger.ProcessStarted(spec.Argv[0], handle.Pid, isolation);
 

@@ -25,9 +25,19 @@ internal static partial class CommandReport
     }
 
     public static string Killed(ProcessResult result, TimeSpan? limit) =>
-        result.TimedOut ? $"yes: it ran past its {(limit is { } l ? Seconds(l) : "time")} limit, so its whole process tree was stopped"
+        result.QuotaExceeded is { } quota ? $"yes: {QuotaStop(quota)}"
+        : result.TimedOut ? $"yes: it ran past its {(limit is { } l ? Seconds(l) : "time")} limit, so its whole process tree was stopped"
         : result.Cancelled ? "yes: the call was cancelled, so its whole process tree was stopped"
         : "no";
+
+    /// <summary>Why a command was stopped by its project's quota, how much the project holds, and how to make room.</summary>
+    public static string QuotaStop(DiskQuotaExceeded quota) =>
+        $"{quota.Describe()}, so its whole process tree was stopped (Kiln:Quotas:MaxProjectBytes, Kiln:Tools:MaxFiles). " +
+        (quota.TooManyBytes
+            ? "Free space before running it again: delete what the app does not need (build output such as dist/ or .next/, " +
+              "generated or downloaded files) with delete_file or 'rm', and write smaller files."
+            : "Delete files the app does not need (with delete_file or 'rm') before running it again; files in node_modules and " +
+              "dot-directories do not count.");
 
     public static void AppendOutput(StringBuilder text, string output, int maxChars)
     {

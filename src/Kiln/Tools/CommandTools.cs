@@ -42,7 +42,7 @@ public sealed class CommandTools(
     [Description("Runs one program in the app directory inside Kiln's sandbox and returns its exit code, duration, whether it was killed, " +
                  "and its output (long output is cut in the middle, and says so). The command is split into arguments with POSIX quoting " +
                  "('single', \"double\", backslash) but no shell runs it: pipes, redirections, ';', '&&', '$(...)', backticks and " +
-                 "variables are refused, and globs are not expanded. Only allowed programs run (package managers' run/exec/test, node on a " +
+                 "variables are refused, and globs are not expanded. A command that takes the project past its disk quota or file limit is stopped. Only allowed programs run (package managers' run/exec/test, node on a " +
                  "script file, git read-only commands, ls, cat, grep, find, mkdir, cp, mv, rm, touch, tsc, vite, next, eslint, prettier, " +
                  "and npx of a few known packages); paths must stay inside the app. Standard input is empty. Use install_dependencies " +
                  "to add packages and build_project to build.")]
@@ -90,7 +90,9 @@ public sealed class CommandTools(
             IsError = !run.Succeeded,
             Content = [new TextContentBlock { Text = text }],
             StructuredContent = JsonSerializer.SerializeToElement(
-                new CommandOutcome(run.Result.ExitCode, (long)run.Result.Duration.TotalMilliseconds, run.Result.TimedOut || run.Result.Cancelled, run.Result.TimedOut, run.Result.OutputTruncated),
+                new CommandOutcome(
+                    run.Result.ExitCode, (long)run.Result.Duration.TotalMilliseconds, run.Result.TimedOut || run.Result.Cancelled || run.Result.QuotaExceeded is not null,
+                    run.Result.TimedOut, run.Result.OutputTruncated, run.Result.QuotaExceeded is not null),
                 ToolsJsonContext.Default.CommandOutcome),
         };
     }
@@ -146,7 +148,7 @@ public sealed class CommandTools(
         }
 
         return Result(true, $"Installing {what} with {packageManager.Name} failed{attempts} " +
-                            $"({(run.Result.TimedOut ? "it timed out" : $"exit code {run.Result.ExitCode}")}). " +
+                            $"({(run.Result.QuotaExceeded is { } quota ? $"it was stopped: {CommandReport.QuotaStop(quota)}" : run.Result.TimedOut ? "it timed out" : $"exit code {run.Result.ExitCode}")}). " +
                             $"Check the package names and versions. Last lines of '{run.Display}':\n{CommandReport.LastLines(run.Output, BuildErrorLines)}");
     }
 
@@ -185,7 +187,8 @@ public sealed class CommandTools(
         }
 
         await ReportBuildErrorAsync(run);
-        var how = run.Result.TimedOut
+        var how = run.Result.QuotaExceeded is { } quota ? $"it was stopped: {CommandReport.QuotaStop(quota)}"
+            : run.Result.TimedOut
             ? $"it ran past its {CommandReport.Seconds(timeout)} limit and was stopped"
             : $"exit code {run.Result.ExitCode.ToString(CultureInfo.InvariantCulture)}";
         return Result(true, $"The build failed ({how}, {CommandReport.Seconds(run.Result.Duration)}). Fix the errors below, then call build_project again.\n" +
@@ -196,7 +199,8 @@ public sealed class CommandTools(
     private async Task ReportBuildErrorAsync(CommandRun run)
     {
         var tail = CommandReport.LastLines(run.Output, BuildErrorLines);
-        var message = run.Result.TimedOut
+        var message = run.Result.QuotaExceeded is { } quota ? $"The build was stopped: {quota.Describe()}."
+            : run.Result.TimedOut
             ? "The build did not finish within its time limit."
             : ErrorText.BuildErrorLine(tail.Split('\n')) ?? $"The build failed with exit code {run.Result.ExitCode.ToString(CultureInfo.InvariantCulture)}.";
         var place = ErrorText.FindLocation(message, context.App.Root) ?? ErrorText.FindLocation(tail, context.App.Root);

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text;
 using Kiln.Events;
 using Kiln.Projects;
+using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -10,7 +11,7 @@ namespace Kiln.Tools;
 
 /// <summary>The file tools. Every path is relative to the project's app directory and confined to it.</summary>
 [McpServerToolType]
-public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> options)
+public sealed class FileTools(ToolContext context, ProjectDiskUsage disk, IOptions<ToolsOptions> options)
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
     private readonly ToolsOptions _limits = options.Value;
@@ -31,16 +32,15 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
 
         var existed = File.Exists(full);
         var bytes = CheckedBytes(content);
-        if (!existed)
-        {
-            EnsureRoomForAnotherFile();
-        }
-        else
+        var oldSize = existed ? new FileInfo(full).Length : 0;
+        if (existed)
         {
             await GuardAgainstLostWorkAsync(full, path, content, bytes.Length, cancellationToken);
         }
 
+        EnsureRoom(path, bytes.Length - oldSize, newFile: !existed);
         await AtomicFile.WriteAllBytesAsync(full, bytes, cancellationToken);
+        disk.Changed(context.ProjectId, bytes.Length - oldSize, existed ? 0 : 1);
         context.Provenance.Wrote(App.Relative(full), bytes);
         await ReportWrittenAsync(full, existed, bytes.Length, cancellationToken);
         return $"{(existed ? "Updated" : "Created")} {App.Relative(full)} ({bytes.Length} bytes).";
@@ -108,7 +108,9 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
         }
 
         var bytes = CheckedBytes(text.Replace(old_string, new_string, StringComparison.Ordinal));
+        EnsureRoom(path, bytes.Length - oldBytes.Length, newFile: false);
         await AtomicFile.WriteAllBytesAsync(full, bytes, cancellationToken);
+        disk.Changed(context.ProjectId, bytes.Length - oldBytes.Length, 0);
         // An edit of a file that was nobody's work leaves one that still is; an edit of earlier work stays protected.
         var relative = App.Relative(full);
         if (context.Provenance.IsNobodysWork(relative, oldBytes))
@@ -206,6 +208,7 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
             throw new McpException($"'{path}' does not exist.");
         }
 
+        disk.Invalidate(context.ProjectId);
         var relative = App.Relative(full);
         await context.Events.AppendAsync(context.ProjectId, new FileDeleted(relative), cancellationToken);
         return $"Deleted {relative}.";
@@ -260,13 +263,37 @@ public sealed class FileTools(ToolContext context, IOptions<ToolsOptions> option
 
     private static string Shorten(string text) => text.Length <= 60 ? text : $"{text[..57]}...";
 
-    private void EnsureRoomForAnotherFile()
+    /// <summary>
+    /// Refuses a write that would take the project past its disk quota or, for a new file, the app past its file limit
+    /// (files only; node_modules and dot-directories do not count). A remembered measurement that says no is measured
+    /// again before the refusal, so only a fresh walk refuses.
+    /// </summary>
+    private void EnsureRoom(string path, long grows, bool newFile)
     {
-        var count = AppFileTree.Walk(App.Root, _limits.MaxFiles + 1).Count(entry => entry is FileInfo);
-        if (count >= _limits.MaxFiles)
+        var maxBytes = disk.MaxBytes(context.ProjectId);
+        var usage = disk.Current(context.ProjectId);
+        if (!Fits(usage))
         {
-            throw new McpException($"The app already has {_limits.MaxFiles} files, the most allowed. Delete files it no longer needs.");
+            usage = disk.Measure(context.ProjectId);
         }
+
+        if (newFile && usage.Files >= _limits.MaxFiles)
+        {
+            throw new McpException(
+                $"Refused: the app already has {usage.Files} files, the most allowed (Kiln:Tools:MaxFiles is {_limits.MaxFiles}; files in node_modules " +
+                $"and dot-directories do not count), so '{path}' was not created. Delete files the app no longer needs, or put more in one file.");
+        }
+
+        if (grows > 0 && usage.Bytes + grows > maxBytes)
+        {
+            throw new McpException(
+                $"Refused: writing '{path}' would take the project to {DiskQuotaExceeded.Size(usage.Bytes + grows)}, past its disk quota of " +
+                $"{DiskQuotaExceeded.Size(maxBytes)} (Kiln:Quotas:MaxProjectBytes); it holds {DiskQuotaExceeded.Size(usage.Bytes)} now, and the file is unchanged. " +
+                "Free space first: delete what the app does not need (build output such as dist/ or .next/, generated or downloaded files) with delete_file, " +
+                "then write again.");
+        }
+
+        bool Fits(DiskUsage known) => (!newFile || known.Files < _limits.MaxFiles) && (grows <= 0 || known.Bytes + grows <= maxBytes);
     }
 
     private Task<ProjectEvent> ReportWrittenAsync(string full, bool existed, long size, CancellationToken cancellationToken)

@@ -12,12 +12,13 @@ namespace Kiln.Tools;
 /// <param name="Attempts">How many times it ran (more than one after a registry failure).</param>
 public sealed record CommandRun(string Display, ProcessResult Result, string Output, int Attempts)
 {
-    public bool Succeeded => Result is { ExitCode: 0, TimedOut: false, Cancelled: false };
+    public bool Succeeded => Result is { ExitCode: 0, TimedOut: false, Cancelled: false, QuotaExceeded: null };
 }
 
 /// <summary>
 /// Runs the commands of a project's tools in the sandbox: the app directory is writable (its <c>.git</c> is not),
-/// the package manager's environment is set, and the output streams to the project's events as it arrives.
+/// the package manager's environment is set, the project's disk quota is watched while it runs, and the output
+/// streams to the project's events as it arrives.
 /// Every process a tool starts goes through here to <see cref="SandboxedProcessRunner"/>.
 /// </summary>
 public sealed class ProjectCommandRunner(
@@ -25,6 +26,7 @@ public sealed class ProjectCommandRunner(
     EventLog events,
     PackageManager packages,
     PackageRegistry registry,
+    ProjectDiskUsage disk,
     IOptions<ToolsOptions> tools,
     IOptions<PackagesOptions> packageOptions,
     TimeProvider time,
@@ -33,6 +35,8 @@ public sealed class ProjectCommandRunner(
     /// <summary>
     /// A spec for a command in the project: the app directory, plus <paramref name="writable"/>, may be written, except
     /// <see cref="ProtectedDirectories"/>; an install (<paramref name="installs"/>) may also write the packages' files.
+    /// The project may hold at most <see cref="ProjectDiskUsage.MaxBytes"/> and <see cref="ToolsOptions.MaxFiles"/> files
+    /// while it runs.
     /// </summary>
     public ProcessSpec Spec(
         ToolContext context, IReadOnlyList<string> argv, string workingDirectory, TimeSpan? timeout, IReadOnlyList<string>? writable = null, bool installs = false) =>
@@ -41,6 +45,7 @@ public sealed class ProjectCommandRunner(
             Timeout = timeout,
             Environment = packages.Environment(),
             ReadOnlyDirectories = ProtectedDirectories.Of(context.App.Root, installs),
+            DiskQuota = disk.QuotaFor(context.ProjectId, tools.Value.MaxFiles),
         };
 
     /// <summary>
@@ -60,6 +65,8 @@ public sealed class ProjectCommandRunner(
         finally
         {
             await stream.CompleteAsync();
+            // What the command changed is seen by a walk, not by the file tools' arithmetic.
+            disk.Invalidate(context.ProjectId);
         }
 
         return new CommandRun(display, result, CommandReport.HideBinary(CommandReport.StripAnsi(result.Output)), 1);
@@ -93,7 +100,7 @@ public sealed class ProjectCommandRunner(
         for (var attempt = 1; ; attempt++)
         {
             var run = await RunAsync(context, spec, display, cancellationToken) with { Attempts = attempt };
-            if (run.Succeeded || run.Result.TimedOut || run.Result.Cancelled || attempt >= options.InstallAttempts
+            if (run.Succeeded || run.Result.TimedOut || run.Result.Cancelled || run.Result.QuotaExceeded is not null || attempt >= options.InstallAttempts
                 || !PackageManager.IsTransientFailure(run.Output))
             {
                 return run;

@@ -16,7 +16,7 @@ namespace Kiln.Tools;
 /// through an MCP server built here (in-process for the agent loops, Streamable HTTP at <c>/mcp/{id}</c>),
 /// so validation, error results and the <c>tool_executed</c> event are the same whoever calls.
 /// </summary>
-public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events)
+public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events, ProjectActivity activity)
 {
     /// <summary>The classes whose <c>[McpServerTool]</c> methods are Kiln's tools.</summary>
     private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(ScaffoldTools), typeof(CommandTools), typeof(PreviewTools), typeof(BrowserTools)];
@@ -39,6 +39,8 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
         options.Filters.Request.CallToolFilters.Add(next => async (request, cancellationToken) =>
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            // Every call is use, whoever makes it (the agent, any MCP client): the cleanup never removes a project mid-call.
+            using var use = activity.BeginUse(projectId);
             using var span = KilnTelemetry.StartToolCall(projectId, request.Params?.Name ?? "?");
             CallToolResult result;
             try

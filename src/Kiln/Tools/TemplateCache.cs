@@ -172,7 +172,7 @@ public sealed class TemplateCache(
         new(argv, workingDirectory, writable) { Timeout = timeout, Environment = packages.Environment(sharedCaches: true) };
 
     private static string Failure(string what, CommandRun run) =>
-        $"Scaffolding failed: {what} ({(run.Result.TimedOut ? "it timed out" : $"exit code {run.Result.ExitCode}")}" +
+        $"Scaffolding failed: {what} ({(run.Result.QuotaExceeded is { } quota ? $"it was stopped: {CommandReport.QuotaStop(quota)}" : run.Result.TimedOut ? "it timed out" : $"exit code {run.Result.ExitCode}")}" +
         $"{(run.Attempts > 1 ? $", after {run.Attempts} attempts" : "")}). " +
         $"The last lines of '{run.Display}':\n{CommandReport.LastLines(run.Output, 30)}";
 

@@ -11,7 +11,11 @@ public sealed class ToolsOptions
     [Range(1, 64 * 1024 * 1024)]
     public int MaxFileBytes { get; set; } = 2 * 1024 * 1024;
 
-    /// <summary>Most files the app directory may hold (node_modules and dot-directories not counted).</summary>
+    /// <summary>
+    /// Most files the app directory may hold: files only, not directories, and none in node_modules or a directory whose
+    /// name starts with a dot (.git, .next, caches), so an install or a build never reaches it. Holds for the file tools
+    /// and for commands, which are stopped when they go past it.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int MaxFiles { get; set; } = 2_000;
 

@@ -12,8 +12,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace Kiln.Tests.Operations;
 
 /// <summary>
-/// The cleanup policy on a real Kiln whose clock is a FakeTimeProvider: it removes the least recently used idle
-/// projects past each limit, and never a pinned or a generating one.
+/// The cleanup policy on a real Kiln whose clock is a FakeTimeProvider: it removes idle projects past each limit (the
+/// least recently used past MaxProjects, the largest past MaxDiskBytes), and never a pinned or a generating one.
 /// </summary>
 public sealed class CleanupTests
 {
@@ -122,25 +122,29 @@ public sealed class CleanupTests
     }
 
     [Fact]
-    public async Task MaxDiskBytes_removes_the_least_recently_used_until_the_projects_fit()
+    public async Task MaxDiskBytes_removes_the_largest_idle_projects_until_the_projects_fit()
     {
         const int megabyte = 1_000_000;
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var kiln = Start(clock, new() { ["Kiln:Cleanup:MaxDiskBytes"] = (2.5 * megabyte).ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        var pinnedOldest = await CreateProjectAsync(kiln, clock, TimeSpan.FromHours(4), pinned: true, bytes: megabyte);
-        var oldest = await CreateProjectAsync(kiln, clock, TimeSpan.FromHours(3), bytes: megabyte);
-        var older = await CreateProjectAsync(kiln, clock, TimeSpan.FromHours(2), bytes: megabyte);
-        var newest = await CreateProjectAsync(kiln, clock, TimeSpan.FromHours(1), bytes: megabyte);
+        await using var kiln = Start(clock, new() { ["Kiln:Cleanup:MaxDiskBytes"] = (4 * megabyte).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var pinnedLargest = await CreateProjectAsync(kiln, clock, TimeSpan.FromHours(5), pinned: true, bytes: 3 * megabyte);
+        var oldestSmall = await CreateProjectAsync(kiln, clock, TimeSpan.FromHours(4), bytes: megabyte / 2);
+        var large = await CreateProjectAsync(kiln, clock, TimeSpan.FromHours(1), bytes: 2 * megabyte);
+        var medium = await CreateProjectAsync(kiln, clock, TimeSpan.FromHours(2), bytes: megabyte);
+        var newestSmall = await CreateProjectAsync(kiln, clock, TimeSpan.FromHours(1), bytes: megabyte / 2);
 
         var removed = await Cleanup(kiln).RunOnceAsync(CancellationToken.None);
 
-        // 4 MB is 1.5 MB too many: the two least recently used unpinned projects go, and 2 MB are left.
-        Assert.Equal([oldest, older], removed.Select(r => r.ProjectId));
+        // 7 MB is 3 MB too many: the largest idle projects go, though used more recently than the small ones, and
+        // 4 MB are left. By least recent use, three would have gone, the small ones for nothing.
+        Assert.Equal([large, medium], removed.Select(r => r.ProjectId));
         Assert.All(removed, r => Assert.Contains("MaxDiskBytes", r.Reason, StringComparison.Ordinal));
-        await AssertRemovedAsync(kiln, oldest);
-        await AssertRemovedAsync(kiln, older);
-        Assert.True(Directory.Exists(Path.Combine(kiln.ProjectsRoot, pinnedOldest)));
-        Assert.True(Directory.Exists(Path.Combine(kiln.ProjectsRoot, newest)));
+        await AssertRemovedAsync(kiln, large);
+        await AssertRemovedAsync(kiln, medium);
+        foreach (var kept in new[] { pinnedLargest, oldestSmall, newestSmall })
+        {
+            Assert.True(Directory.Exists(Path.Combine(kiln.ProjectsRoot, kept)));
+        }
 
         // Within the limit now: the next pass removes nothing.
         Assert.Empty(await Cleanup(kiln).RunOnceAsync(CancellationToken.None));
