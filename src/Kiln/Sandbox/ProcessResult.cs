@@ -10,4 +10,8 @@ public sealed record ProcessResult(
     bool OutputTruncated,
     bool TimedOut,
     bool Cancelled,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>It was stopped for trying to run more processes than <see cref="SandboxOptions.MaxProcesses"/> (a fork bomb).</summary>
+    public bool ProcessLimitReached { get; init; }
+}

@@ -39,6 +39,9 @@ internal static partial class SandboxLog
     [LoggerMessage(EventId = 3013, Level = LogLevel.Debug, Message = "Opened a sandboxed command's connection to {Target} ({Route})")]
     public static partial void EgressOpened(this ILogger logger, string target, string route);
 
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "Pid {Pid} tried to run more processes than its cgroup allows (Kiln:Sandbox:MaxProcesses); its process tree was killed")]
+    public static partial void ProcessLimitReached(this ILogger logger, int pid);
+
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Stopping {Count} sandboxed processes")]
     public static partial void StoppingAll(this ILogger logger, int count);
 }

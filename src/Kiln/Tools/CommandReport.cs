@@ -27,6 +27,7 @@ internal static partial class CommandReport
     public static string Killed(ProcessResult result, TimeSpan? limit) =>
         result.TimedOut ? $"yes: it ran past its {(limit is { } l ? Seconds(l) : "time")} limit, so its whole process tree was stopped"
         : result.Cancelled ? "yes: the call was cancelled, so its whole process tree was stopped"
+        : result.ProcessLimitReached ? "yes: it tried to run more processes than the sandbox allows, so its whole process tree was stopped"
         : "no";
 
     public static void AppendOutput(StringBuilder text, string output, int maxChars)

@@ -90,7 +90,7 @@ public sealed class CommandTools(
             IsError = !run.Succeeded,
             Content = [new TextContentBlock { Text = text }],
             StructuredContent = JsonSerializer.SerializeToElement(
-                new CommandOutcome(run.Result.ExitCode, (long)run.Result.Duration.TotalMilliseconds, run.Result.TimedOut || run.Result.Cancelled, run.Result.TimedOut, run.Result.OutputTruncated),
+                new CommandOutcome(run.Result.ExitCode, (long)run.Result.Duration.TotalMilliseconds, run.Result.TimedOut || run.Result.Cancelled || run.Result.ProcessLimitReached, run.Result.TimedOut, run.Result.OutputTruncated),
                 ToolsJsonContext.Default.CommandOutcome),
         };
     }
