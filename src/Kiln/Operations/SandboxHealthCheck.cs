@@ -12,7 +12,7 @@ public sealed class SandboxHealthCheck(SandboxedProcessRunner runner) : IHealthC
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var status = await runner.GetStatusAsync(cancellationToken);
-        var data = new Dictionary<string, object> { ["mode"] = status.Mode.ToString(), ["isolated"] = status.Isolated, ["userNamespace"] = status.UserNamespace, ["networkIsolated"] = status.NetworkIsolated };
+        var data = new Dictionary<string, object> { ["mode"] = status.Mode.ToString(), ["isolated"] = status.Isolated, ["userNamespace"] = status.UserNamespace, ["networkIsolated"] = status.NetworkIsolated, ["controlGroups"] = status.ControlGroups };
         if (status.Isolated)
         {
             return HealthCheckResult.Healthy(status.Description, data);

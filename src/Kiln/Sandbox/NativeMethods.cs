@@ -41,6 +41,13 @@ internal static class NativeMethods
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string created);
 
+    [DllImport("libc", EntryPoint = "gettid")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int GetTid();
+
+    /// <summary>The kernel's id of the calling thread, which cgroup v1 places on its own (<see cref="ControlGroup"/>).</summary>
+    public static int CurrentThreadId() => GetTid();
+
     /// <summary>Makes <paramref name="created"/> a hard link to <paramref name="existing"/>; false when the file system refuses (another device, too many links).</summary>
     public static bool TryCreateHardLink(string existing, string created) => Link(existing, created) == 0;
 

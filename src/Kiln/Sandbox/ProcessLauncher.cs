@@ -12,7 +12,7 @@ namespace Kiln.Sandbox;
 /// </summary>
 internal sealed class ProcessLauncher : IDisposable
 {
-    private readonly BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Started)> _requests = [];
+    private readonly BlockingCollection<(ProcessStartInfo Info, ControlGroup? Group, TaskCompletionSource<Process> Started)> _requests = [];
     private readonly Thread _thread;
 
     public ProcessLauncher()
@@ -21,22 +21,36 @@ internal sealed class ProcessLauncher : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Starts the process on the launcher thread. Not cancellable once queued: a process started after its caller gave up would have no owner.</summary>
-    public Task<Process> StartAsync(ProcessStartInfo info)
+    /// <summary>
+    /// Starts the process on the launcher thread, inside <paramref name="group"/> when given. Not cancellable once queued:
+    /// a process started after its caller gave up would have no owner.
+    /// </summary>
+    public Task<Process> StartAsync(ProcessStartInfo info, ControlGroup? group)
     {
         var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _requests.Add((info, started));
+        _requests.Add((info, group, started));
         return started.Task;
     }
 
     private void Run()
     {
-        foreach (var (info, started) in _requests.GetConsumingEnumerable())
+        foreach (var (info, group, started) in _requests.GetConsumingEnumerable())
         {
             try
             {
                 var process = new Process { StartInfo = info };
-                process.Start();
+                var thread = group is null ? 0 : NativeMethods.CurrentThreadId();
+                // The child is born in the groups this thread is in: it never runs a moment outside its limits.
+                group?.Enter(thread);
+                try
+                {
+                    process.Start();
+                }
+                finally
+                {
+                    group?.Leave(thread);
+                }
+
                 started.SetResult(process);
             }
             catch (Exception exception)

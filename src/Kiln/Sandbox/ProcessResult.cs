@@ -14,4 +14,7 @@ public sealed record ProcessResult(
 {
     /// <summary>Set when the command was stopped because its project outgrew its <see cref="ProcessSpec.DiskQuota"/>.</summary>
     public DiskQuotaExceeded? QuotaExceeded { get; init; }
+
+    /// <summary>It was stopped for trying to run more processes than <see cref="SandboxOptions.MaxProcesses"/> (a fork bomb).</summary>
+    public bool ProcessLimitReached { get; init; }
 }

@@ -37,14 +37,14 @@ internal static class SandboxInvocation
 
     /// <param name="spec">The command.</param>
     /// <param name="writable">Host directories it may write.</param>
-    /// <param name="hidden">Host paths masked inside.</param>
+    /// <param name="view">The system directories it sees read-only, and the paths masked in them.</param>
     /// <param name="userNamespace">Run as <see cref="SandboxUid"/> in a user namespace.</param>
     /// <param name="createHome">Make <see cref="SandboxHome"/> (the caller did not name a HOME of its own).</param>
     /// <param name="isolateNetwork">Give it a network namespace of its own (<see cref="SandboxNetwork"/>).</param>
     /// <param name="network">Its bridge directory and script to bind in, when it crosses its namespace.</param>
     /// <param name="bridgeScript">The bridge script's host path, bound in read-only with <paramref name="network"/>.</param>
     public static List<string> Bubblewrap(
-        ProcessSpec spec, IReadOnlyList<string> writable, IReadOnlyList<string> hidden, bool userNamespace, bool createHome,
+        ProcessSpec spec, IReadOnlyList<string> writable, FilesystemView view, bool userNamespace, bool createHome,
         bool isolateNetwork, ProcessNetwork? network, string? bridgeScript)
     {
         var args = new List<string>();
@@ -69,7 +69,13 @@ internal static class SandboxInvocation
             "--die-with-parent",
             // setsid(): no controlling terminal, so TIOCSTI cannot push keystrokes into Kiln's terminal.
             "--new-session",
-            "--ro-bind", "/", "/",
+        ]);
+
+        // The root is an empty tmpfs: only what is bound here exists (FilesystemView), not Kiln's folders, the projects
+        // root, home directories or anything else of the host.
+        args.AddRange(view.SystemArguments());
+        args.AddRange(
+        [
             "--dev", "/dev",
             "--proc", "/proc",
             // A private /tmp hides other projects under the default ProjectsRoot and gives the command scratch space.
@@ -94,7 +100,7 @@ internal static class SandboxInvocation
             args.AddRange(["--bind", network.HostDirectory, SandboxNetwork.BridgeDirectory, "--ro-bind", bridgeScript, SandboxNetwork.BridgeScript]);
         }
 
-        foreach (var path in hidden)
+        foreach (var path in view.Hidden.Where(path => view.Shows(path, writable)))
         {
             if (Directory.Exists(path))
             {
@@ -106,7 +112,7 @@ internal static class SandboxInvocation
             }
         }
 
-        // After the hidden paths, so a writable directory inside one (a project under /home) is still reachable.
+        // After the hidden paths, so a writable directory inside one (a project under Kiln's content root) is still reachable.
         foreach (var directory in writable)
         {
             args.AddRange(["--bind", directory, directory]);
@@ -120,21 +126,24 @@ internal static class SandboxInvocation
             }
         }
 
-        args.AddRange(["--chdir", spec.WorkingDirectory, "--"]);
+        // Last, once every mount point has been made on it: the root tmpfs itself takes no new files.
+        args.AddRange(["--remount-ro", "/", "--chdir", spec.WorkingDirectory, "--"]);
         return args;
     }
 
     /// <summary>
     /// prlimit sets soft and hard limits before exec, so the command cannot raise them again.
-    /// RLIMIT_AS is left alone: V8 reserves far more address space than it uses. RLIMIT_FSIZE is the kernel's own
-    /// limit on one file, so it is lowered to a smaller disk quota (<paramref name="quotaBytes"/>): one huge file is
-    /// refused by the kernel at once, before the quota's watch would see it.
+    /// RLIMIT_AS is left alone: V8 and Go reserve far more address space than they use; RLIMIT_DATA counts only the
+    /// private writable memory a process maps, which is what a runaway allocation grows. RLIMIT_FSIZE is the kernel's
+    /// own limit on one file, so it is lowered to a smaller disk quota (<paramref name="quotaBytes"/>): one huge file
+    /// is refused by the kernel at once, before the quota's watch would see it.
     /// </summary>
     public static List<string> Limits(string prlimit, SandboxOptions options, int? cpuSeconds = null, long? quotaBytes = null) =>
     [
         prlimit,
         $"--cpu={Invariant(cpuSeconds ?? options.CpuSeconds)}",
         $"--nproc={Invariant(options.MaxProcesses)}",
+        $"--data={options.MaxMemoryBytes.ToString(CultureInfo.InvariantCulture)}",
         $"--fsize={Math.Min(options.MaxFileSizeBytes, quotaBytes ?? long.MaxValue).ToString(CultureInfo.InvariantCulture)}",
         $"--nofile={Invariant(options.MaxOpenFiles)}",
         // No core files: a crashing node would otherwise drop hundreds of megabytes into the project.

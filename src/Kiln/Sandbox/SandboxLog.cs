@@ -45,6 +45,9 @@ internal static partial class SandboxLog
     [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "Stopped watching the disk quota of pid {Pid}: {Failure}")]
     public static partial void QuotaWatchFailed(this ILogger logger, int pid, string failure);
 
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "Pid {Pid} tried to run more processes than its cgroup allows (Kiln:Sandbox:MaxProcesses); its process tree was killed")]
+    public static partial void ProcessLimitReached(this ILogger logger, int pid);
+
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Stopping {Count} sandboxed processes")]
     public static partial void StoppingAll(this ILogger logger, int count);
 }

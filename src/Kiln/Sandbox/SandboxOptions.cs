@@ -35,12 +35,24 @@ public sealed class SandboxOptions : IValidatableObject
     public int CpuSeconds { get; set; } = 600;
 
     /// <summary>
-    /// RLIMIT_NPROC. The kernel counts it per user and does not enforce it for root, so when Kiln
-    /// runs as root a fork bomb is stopped by the pid namespace, the wall-clock timeout and the
-    /// namespace kill instead (see the remarks on SandboxedProcessRunner).
+    /// Processes (threads included) a command may run at once: its cgroup's pids.max where Kiln can make cgroups (a
+    /// command that reaches it is stopped), and RLIMIT_NPROC. The kernel counts RLIMIT_NPROC per user within the
+    /// command's user namespace, so it counts the command's own processes, but it does not apply when Kiln runs as
+    /// root; there only the cgroup stops a fork bomb (see the remarks on SandboxedProcessRunner).
     /// </summary>
     [Range(16, 4_194_304)]
     public int MaxProcesses { get; set; } = 512;
+
+    /// <summary>
+    /// Memory of a command: its cgroup's memory limit for the whole tree where Kiln can make cgroups, and RLIMIT_DATA
+    /// of each process everywhere (the address space a process reserves without using is not counted).
+    /// </summary>
+    [Range(64L << 20, 1L << 42)]
+    public long MaxMemoryBytes { get; set; } = 4L << 30;
+
+    /// <summary>CPU cores a command's tree may use at once, where Kiln can make cgroups (its cgroup's CFS quota).</summary>
+    [Range(0.1, 1024)]
+    public double CpuCores { get; set; } = 1;
 
     /// <summary>RLIMIT_FSIZE: the largest file a command may write.</summary>
     [Range(1L << 20, 1L << 40)]
@@ -111,9 +123,21 @@ public sealed class SandboxOptions : IValidatableObject
     public List<string> ExtraWritableDirectories { get; } = [];
 
     /// <summary>
-    /// Host paths masked inside the sandbox (an empty tmpfs over a directory, /dev/null over a file)
-    /// because they hold secrets a command has no business reading. Setting it replaces the defaults;
-    /// add Kiln's own content root and a ProjectsRoot outside the system temp directory.
+    /// Host directories a sandboxed command sees, read-only: the system and the toolchain. Nothing else of the host is
+    /// there but the command's own directories (its project, the shared caches of an install), a private /tmp, /dev and
+    /// its own /proc. Setting it replaces the defaults; a toolchain installed elsewhere (say /opt/node) must be added.
+    /// </summary>
+    public List<string>? SystemDirectories { get; set; }
+
+    public static IReadOnlyList<string> DefaultSystemDirectories { get; } =
+        ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
+
+    public IReadOnlyList<string> EffectiveSystemDirectories => SystemDirectories ?? DefaultSystemDirectories;
+
+    /// <summary>
+    /// Host paths masked where a visible directory would show them (an empty tmpfs over a directory, /dev/null over a
+    /// file), because they hold secrets a command has no business reading. Kiln's own install folder and content root
+    /// are always masked. Setting it replaces the defaults.
     /// </summary>
     public List<string>? HiddenPaths { get; set; }
 
@@ -160,6 +184,15 @@ public sealed class SandboxOptions : IValidatableObject
                 yield return new ValidationResult(
                     $"Extra writable directory '{directory}' must be an absolute path other than '/'.",
                     [nameof(ExtraWritableDirectories)]);
+            }
+        }
+
+        foreach (var directory in EffectiveSystemDirectories)
+        {
+            if (!Path.IsPathFullyQualified(directory) || Path.TrimEndingDirectorySeparator(directory) == "/")
+            {
+                yield return new ValidationResult(
+                    $"System directory '{directory}' must be an absolute path other than '/'.", [nameof(SystemDirectories)]);
             }
         }
 

@@ -11,6 +11,9 @@ internal enum StopReason
     TimedOut,
     Stopped,
     QuotaExceeded,
+
+    /// <summary>It tried to run more processes than its cgroup allows (a fork bomb).</summary>
+    ProcessLimit,
 }
 
 /// <summary>
@@ -29,12 +32,16 @@ public sealed class SandboxedProcess : IAsyncDisposable
     // TimeProvider: they are not business time, and a test's fake clock would stall them forever.
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>How often the cgroup is asked whether a fork was refused; a fork bomb is stopped within about this long.</summary>
+    private static readonly TimeSpan LimitPollInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly Process _process;
     private readonly Isolation _isolation;
     private readonly bool _ownSession;
     private readonly string? _marker;
     private readonly string? _privateDirectory;
     private readonly ProcessNetwork? _network;
+    private readonly ControlGroup? _group;
     private readonly Channel<string> _lines;
     private readonly OutputPump _pump;
     private readonly CancellationTokenSource _abandon = new();
@@ -55,6 +62,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
         string? marker,
         string? privateDirectory,
         ProcessNetwork? network,
+        ControlGroup? group,
         Channel<string> lines,
         long captureLimit,
         bool waitForReader,
@@ -71,6 +79,7 @@ public sealed class SandboxedProcess : IAsyncDisposable
         _marker = marker;
         _privateDirectory = privateDirectory;
         _network = network;
+        _group = group;
         _lines = lines;
         _logger = logger;
         _timeProvider = timeProvider;
@@ -106,6 +115,9 @@ public sealed class SandboxedProcess : IAsyncDisposable
 
     /// <summary>Set when the project outgrew its <see cref="ProcessSpec.DiskQuota"/> and the tree was stopped for it.</summary>
     public DiskQuotaExceeded? QuotaExceeded => Volatile.Read(ref _quotaExceeded);
+
+    /// <summary>Stopped because it tried to run more processes than <see cref="SandboxOptions.MaxProcesses"/>.</summary>
+    internal bool ProcessLimitReached => Volatile.Read(ref _stopReason) == (int)StopReason.ProcessLimit;
 
     internal bool OutputTruncated => _pump.Truncated;
 
@@ -212,7 +224,13 @@ public sealed class SandboxedProcess : IAsyncDisposable
             using (var timer = timeout is { } limit ? new CancellationTokenSource(limit, _timeProvider) : null)
             using (timer is null ? default : timer.Token.UnsafeRegister(_ => OnTimeout(timeout!.Value), null))
             {
-                await _process.WaitForExitAsync(CancellationToken.None);
+                var exited = _process.WaitForExitAsync(CancellationToken.None);
+                if (_group is not null)
+                {
+                    await WatchProcessLimitAsync(exited);
+                }
+
+                await exited;
             }
 
             await watching.CancelAsync();
@@ -222,6 +240,17 @@ public sealed class SandboxedProcess : IAsyncDisposable
         // The command is done; whatever it left running goes with it.
         KillTree();
         await WaitForNamespaceAsync();
+        if (_group is not null)
+        {
+            // A tree whose forks were refused often collapses by itself before the watch sees it; it still hit the limit.
+            if (_group.ProcessLimitReached)
+            {
+                Interlocked.CompareExchange(ref _stopReason, (int)StopReason.ProcessLimit, (int)StopReason.None);
+            }
+
+            await _group.RemoveAsync();
+        }
+
         await DrainAsync();
         await input;
         if (_network is not null)
@@ -300,6 +329,26 @@ public sealed class SandboxedProcess : IAsyncDisposable
             Volatile.Write(ref _quotaExceeded, exceeded);
             _logger.QuotaExceeded(Pid, exceeded.Describe());
             Kill(StopReason.QuotaExceeded);
+        }
+    }
+
+    /// <summary>
+    /// Stops the command once its cgroup refused a fork: a tree at its process limit only spins, retrying, until its
+    /// timeout, and what it was doing cannot finish anyway.
+    /// </summary>
+    private async Task WatchProcessLimitAsync(Task exited)
+    {
+        using var ticks = new PeriodicTimer(LimitPollInterval, TimeProvider.System);
+        while (!exited.IsCompleted)
+        {
+            if (_group!.ProcessLimitReached)
+            {
+                _logger.ProcessLimitReached(Pid);
+                Kill(StopReason.ProcessLimit);
+                return;
+            }
+
+            await Task.WhenAny(exited, ticks.WaitForNextTickAsync().AsTask());
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -7,19 +8,19 @@ using Microsoft.Extensions.Options;
 namespace Kiln.Sandbox;
 
 /// <summary>
-/// The one place in Kiln that starts processes. Each command runs inside bubblewrap when it works
-/// here (read-only system, writable project, private /tmp, its own pid and network namespaces), under rlimits
-/// set by prlimit, with a scrubbed environment, a wall-clock timeout and capped output; on
-/// timeout, cancellation, its own exit or Kiln's shutdown its whole process tree is killed.
+/// The one place in Kiln that starts processes. Each command runs inside bubblewrap when it works here (a view of the
+/// host with only the system read-only and its own directories, a private /tmp, its own pid and network namespaces),
+/// in cgroups of its own where the host allows them, under rlimits set by prlimit, with a scrubbed environment, a
+/// wall-clock timeout and capped output; on timeout, cancellation, its own exit or Kiln's shutdown its whole process
+/// tree is killed.
 /// </summary>
 /// <remarks>
-/// RLIMIT_NPROC counts processes per real uid and the kernel does not enforce it for root. When
-/// Kiln runs as root (a container), a user namespace does not help either, because the
-/// command's uid maps back to root outside. What stops a fork bomb there is the pid namespace
-/// (it cannot touch anything outside), the wall-clock timeout, and killing the namespace's init,
-/// after which the kernel kills every process inside at once. When Kiln runs as an ordinary user,
-/// RLIMIT_NPROC applies too; it only limits the forks of the sandboxed processes, not Kiln's own
-/// threads, even though the count is shared with Kiln's uid.
+/// A fork bomb: where Kiln can make cgroups (<see cref="ControlGroups"/>), the command's pids.max refuses the forks
+/// past <see cref="SandboxOptions.MaxProcesses"/> and the runner stops the command as soon as one is refused.
+/// Otherwise RLIMIT_NPROC, which the kernel counts per user within the command's user namespace (so Kiln's own threads
+/// do not count) but does not apply at all when the real user is root; a root Kiln without cgroups has only the pid
+/// namespace (nothing outside can be touched), the wall-clock timeout, and killing the namespace's init, after which
+/// the kernel kills every process inside at once. The start-up line says which of these hold.
 /// </remarks>
 public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 {
@@ -34,16 +35,26 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
     private readonly ILogger<SandboxedProcessRunner> _logger;
     private readonly TimeProvider _timeProvider;
     private readonly HostTools _tools;
+    private readonly FilesystemView _view;
+    private readonly ControlGroups? _groups;
+    private readonly string? _groupsUnavailable;
     private readonly ProcessLauncher _launcher = new();
     private readonly SandboxNetwork _network;
     private readonly ConcurrentDictionary<SandboxedProcess, byte> _live = new();
     private readonly Lazy<Task<SandboxStatus>> _status;
     private volatile bool _disposed;
 
-    public SandboxedProcessRunner(IOptions<SandboxOptions> options, ILogger<SandboxedProcessRunner> logger, TimeProvider timeProvider)
+    /// <param name="options">The sandbox's settings.</param>
+    /// <param name="logger">Where the start-up line and each process go.</param>
+    /// <param name="timeProvider">Timeouts and durations.</param>
+    /// <param name="environment">Kiln's host, whose content root (its appsettings.json) is masked like its install folder.</param>
+    public SandboxedProcessRunner(
+        IOptions<SandboxOptions> options, ILogger<SandboxedProcessRunner> logger, TimeProvider timeProvider, IHostEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _view = FilesystemView.For(_options, [AppContext.BaseDirectory, environment?.ContentRootPath]);
+        (_groups, _groupsUnavailable) = ControlGroups.Find();
         _logger = logger;
         _timeProvider = timeProvider;
         _tools = new HostTools(
@@ -101,6 +112,14 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
             exitCode = await process.Exited;
         }
 
+        if (process.ProcessLimitReached)
+        {
+            var note = string.Create(CultureInfo.InvariantCulture,
+                $"[stopped: it tried to run more than {_options.MaxProcesses} processes at once, the sandbox's limit (Kiln:Sandbox:MaxProcesses), and was refused]");
+            output.Append(note).Append('\n');
+            await ReportAsync(note);
+        }
+
         if (process.OutputTruncated)
         {
             var note = SandboxedProcess.TruncationNote(process.CapturedOutputBytes, process.DroppedOutputBytes);
@@ -113,6 +132,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
             _timeProvider.GetElapsedTime(startedAt))
         {
             QuotaExceeded = process.QuotaExceeded,
+            ProcessLimitReached = process.ProcessLimitReached,
         };
 
         async ValueTask ReportAsync(string line)
@@ -207,7 +227,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
             arguments.Add(_tools.Bubblewrap!);
             arguments.AddRange(SandboxInvocation.Bubblewrap(
-                spec, writable, _options.EffectiveHiddenPaths, isolation == Isolation.Bubblewrap,
+                spec, writable, _view, isolation == Isolation.Bubblewrap,
                 createHome: !spec.Environment.ContainsKey("HOME"), isolateNetwork, network, network is null ? null : _network.ScriptPath));
         }
 
@@ -248,12 +268,19 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         }
 
         Process process;
+        ControlGroup? group = null;
         try
         {
-            process = await _launcher.StartAsync(info);
+            group = _groups?.Create(_options);
+            process = await _launcher.StartAsync(info, group);
         }
         catch
         {
+            if (group is not null)
+            {
+                await group.RemoveAsync();
+            }
+
             DeleteQuietly(privateDirectory);
             if (network is not null)
             {
@@ -265,7 +292,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
         var handle = new SandboxedProcess(
             process, isolation, ownSession: isolation == Isolation.Direct && _tools.Setsid is not null, marker,
-            privateDirectory, network, lines, captureLimit, waitForReader, timeout, spec.StandardInput, spec.DiskQuota, _logger, _timeProvider,
+            privateDirectory, network, group, lines, captureLimit, waitForReader, timeout, spec.StandardInput, spec.DiskQuota, _logger, _timeProvider,
             finished => _live.TryRemove(finished, out _));
         _logger.ProcessStarted(spec.Argv[0], handle.Pid, isolation);
 
@@ -287,14 +314,15 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
 
     private async Task<SandboxStatus> ProbeAsync()
     {
-        var limits = _tools.Prlimit is null
+        var limits = (_tools.Prlimit is null
             ? " prlimit was not found, so commands run without rlimits."
-            : " rlimits are applied with prlimit.";
+            : " rlimits are applied with prlimit.") + ResourceLimits();
+        var groups = _groups is not null;
 
         SandboxStatus status;
         if (_options.Mode == SandboxMode.None)
         {
-            status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, false, _tools.Prlimit,
+            status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, false, _tools.Prlimit, groups,
                 "bubblewrap is switched off (Kiln:Sandbox:Mode=none): commands run without filesystem, pid or network isolation, " +
                 "so they can reach Kiln's API, this machine's services and the internet; use this for development only." + limits);
             _logger.SandboxDegraded(status.Description);
@@ -341,8 +369,8 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
                 ? " and a network namespace of their own: no route to Kiln, other projects, this machine's services or the internet; " +
                   "package installs reach only the allowed hosts (Kiln:Sandbox:AllowedHosts, by default the package registry) through Kiln's egress proxy."
                 : $", but on the host's network, where they can reach Kiln's API, this machine's services and the internet: a network namespace does not work here ({networkFailure})";
-            status = new SandboxStatus(_options.Mode, true, _tools.Bubblewrap, userNamespace, isolateNetwork, _tools.Prlimit, who + network + limits);
-            if (isolateNetwork)
+            status = new SandboxStatus(_options.Mode, true, _tools.Bubblewrap, userNamespace, isolateNetwork, _tools.Prlimit, groups, who + network + limits);
+            if (isolateNetwork && (groups || !Environment.IsPrivilegedProcess))
             {
                 _logger.SandboxReady(status.Description);
             }
@@ -354,7 +382,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
             return status;
         }
 
-        status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, false, _tools.Prlimit,
+        status = new SandboxStatus(_options.Mode, false, _tools.Bubblewrap, false, false, _tools.Prlimit, groups,
             $"bubblewrap does not work here: {failure} Commands run without filesystem, pid or network isolation." + limits);
         if (_options.Mode == SandboxMode.Required)
         {
@@ -366,6 +394,20 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         }
 
         return status;
+    }
+
+    /// <summary>The resource-limit layer, as the start-up line says it.</summary>
+    private string ResourceLimits()
+    {
+        if (_groups is not null)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $" Each command runs in cgroups of its own: at most {_options.MaxProcesses} processes (a command that reaches that is stopped), {_options.MaxMemoryBytes >> 20} MiB of memory and {_options.CpuCores} CPU cores.");
+        }
+
+        return Environment.IsPrivilegedProcess
+            ? $" No cgroups ({_groupsUnavailable}), and Kiln runs as root, for whom the kernel does not apply RLIMIT_NPROC: a fork bomb is contained by the pid namespace but loads this machine until the command's timeout."
+            : $" No cgroups ({_groupsUnavailable}): RLIMIT_NPROC ({_options.MaxProcesses}, counted in the command's user namespace) and RLIMIT_DATA bound each command.";
     }
 
     /// <summary>Runs 'true' exactly as a command would run; null when it worked, else why not.</summary>

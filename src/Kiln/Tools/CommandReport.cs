@@ -28,6 +28,7 @@ internal static partial class CommandReport
         result.QuotaExceeded is { } quota ? $"yes: {QuotaStop(quota)}"
         : result.TimedOut ? $"yes: it ran past its {(limit is { } l ? Seconds(l) : "time")} limit, so its whole process tree was stopped"
         : result.Cancelled ? "yes: the call was cancelled, so its whole process tree was stopped"
+        : result.ProcessLimitReached ? "yes: it tried to run more processes than the sandbox allows, so its whole process tree was stopped"
         : "no";
 
     /// <summary>Why a command was stopped by its project's quota, how much the project holds, and how to make room.</summary>

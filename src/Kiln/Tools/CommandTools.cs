@@ -91,7 +91,8 @@ public sealed class CommandTools(
             Content = [new TextContentBlock { Text = text }],
             StructuredContent = JsonSerializer.SerializeToElement(
                 new CommandOutcome(
-                    run.Result.ExitCode, (long)run.Result.Duration.TotalMilliseconds, run.Result.TimedOut || run.Result.Cancelled || run.Result.QuotaExceeded is not null,
+                    run.Result.ExitCode, (long)run.Result.Duration.TotalMilliseconds,
+                    run.Result.TimedOut || run.Result.Cancelled || run.Result.QuotaExceeded is not null || run.Result.ProcessLimitReached,
                     run.Result.TimedOut, run.Result.OutputTruncated, run.Result.QuotaExceeded is not null),
                 ToolsJsonContext.Default.CommandOutcome),
         };

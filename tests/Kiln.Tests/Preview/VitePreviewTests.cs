@@ -311,6 +311,36 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         Assert.DoesNotContain("<svg", await imported.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_public_symlink_to_Kilns_settings_is_not_served()
+    {
+        vite.Require();
+        // What code in the app could plant: links in public/ to Kiln's appsettings.json, in its content root and in the
+        // folder it runs from. Kiln refuses a public file that leaves public/, so Vite answers, from inside the sandbox.
+        var contentRoot = Preview.Kiln.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostEnvironment>().ContentRootPath;
+        var links = new Dictionary<string, string>
+        {
+            ["/settings.json"] = Path.Combine(contentRoot, "appsettings.json"),
+            ["/installed-settings.json"] = Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
+        };
+        foreach (var (path, target) in links)
+        {
+            var link = Path.Combine(App, "public", path.TrimStart('/'));
+            File.Delete(link);
+            File.CreateSymbolicLink(link, target);
+        }
+
+        await Preview.StartDevServerAsync(ProjectId);
+
+        foreach (var (path, target) in links)
+        {
+            using var response = await Preview.GetAsync(ProjectId, path);
+            var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Contains("\"Logging\"", await File.ReadAllTextAsync(target, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+            Assert.DoesNotContain("\"Logging\"", body, StringComparison.Ordinal);
+        }
+    }
+
     private static void Signal(string signal, int pid)
     {
         using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

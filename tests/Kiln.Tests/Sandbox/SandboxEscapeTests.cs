@@ -442,11 +442,15 @@ public sealed class SandboxEscapeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Hidden_paths_are_empty_inside_the_sandbox()
+    public async Task Hidden_paths_inside_a_visible_directory_are_empty_inside_the_sandbox()
     {
         var secrets = Directory.CreateDirectory(Path.Join(_workspace.Root, "secrets")).FullName;
         File.WriteAllText(Path.Join(secrets, "key"), "sk-ant-hidden");
-        await using var runner = Sandboxes.Runner(configure: o => o.HiddenPaths = [secrets, "/etc/shadow"]);
+        await using var runner = Sandboxes.Runner(configure: o =>
+        {
+            o.SystemDirectories = [.. SandboxOptions.DefaultSystemDirectories, _workspace.Root];
+            o.HiddenPaths = [secrets, "/etc/shadow"];
+        });
 
         var listing = await runner.RunAsync(Sandboxes.Spec(_workspace, "ls", "-A", secrets), null, Ct);
         var shadow = await runner.RunAsync(Sandboxes.Spec(_workspace, "cat", "/etc/shadow"), null, Ct);
