@@ -20,6 +20,7 @@ public static class PreviewServiceCollectionExtensions
         services.AddSingleton<PreviewFileServer>();
         services.AddProjectStateHolder<PreviewFileServer>();
         services.AddSingleton<StartOnVisit>();
+        services.AddSingleton<PreviewResponseHeaders>();
         services.AddSingleton<PreviewProxy>();
         services.AddSingleton<VitePublicFiles>();
         services.AddProjectStateHolder<VitePublicFiles>();
