@@ -51,6 +51,7 @@ public static class KilnServices
         app.UseStatusCodePages();
         app.UseHttpLogging();
         app.UseCors();
+        app.UseOriginGuard();
         app.UseWebUiFiles();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -11,7 +11,7 @@ public static class ApiServiceCollectionExtensions
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
     /// <summary>
-    /// Registers the API: options from <c>Kiln:Auth</c> and <c>Kiln:Cors</c> (validated at start), ProblemDetails for
+    /// Registers the API: options from <c>Kiln:Auth</c> and <c>Kiln:Cors</c> (validated at start), the Host allowlist, ProblemDetails for
     /// every error, request limits, OpenAPI, the web UI's files, the project MCP endpoint, CORS, the bearer token and
     /// the drain that refuses new generations while the instance stops.
     /// </summary>
@@ -22,6 +22,7 @@ public static class ApiServiceCollectionExtensions
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KilnCorsOptions>().BindConfiguration(KilnCorsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddHostAllowlist();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

@@ -18,16 +18,10 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
 
     /// <summary>Reads and checks the form; returns it, or the ProblemDetails that says what to change.</summary>
     public static async Task<(AttachmentForm? Form, ProblemHttpResult? Problem)> ReadAsync(
-        HttpRequest request, AttachmentsOptions options, KilnCorsOptions cors, CancellationToken cancellationToken)
+        HttpRequest request, AttachmentsOptions options, CancellationToken cancellationToken)
     {
-        // A cross-site page may post a form without asking (no CORS preflight), unlike JSON: only this origin and the
-        // configured ones may.
-        if (request.Headers.Origin is [{ } origin] && !IsAllowedOrigin(request, origin, cors))
-        {
-            return Refuse(StatusCodes.Status403Forbidden, "This origin may not post to Kiln",
-                $"A page on {origin} may not send prompts with files. Add it to Kiln:Cors:Origins to allow it.");
-        }
-
+        // A cross-site page may post a form without asking (no CORS preflight), unlike JSON: OriginGuard refuses it
+        // before it gets here.
         // This endpoint's own body limit, above the API's 1 MiB: every file at its largest, and the prompt.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -173,10 +167,6 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
             }
         }
     }
-
-    private static bool IsAllowedOrigin(HttpRequest request, string origin, KilnCorsOptions cors) =>
-        string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase)
-        || cors.Origins.Contains(origin, StringComparer.OrdinalIgnoreCase);
 
     private static string Megabytes(long bytes) => bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes} bytes";
 

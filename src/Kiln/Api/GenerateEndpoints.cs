@@ -32,12 +32,11 @@ public static class GenerateEndpoints
         HttpRequest request,
         GenerationIntake intake,
         IOptions<AttachmentsOptions> attachmentOptions,
-        IOptions<KilnCorsOptions> cors,
         CancellationToken cancellationToken)
     {
         if (request.HasFormContentType)
         {
-            var (form, problem) = await AttachmentForm.ReadAsync(request, attachmentOptions.Value, cors.Value, cancellationToken);
+            var (form, problem) = await AttachmentForm.ReadAsync(request, attachmentOptions.Value, cancellationToken);
             return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, cancellationToken));
         }
 

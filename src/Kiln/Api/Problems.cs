@@ -25,6 +25,16 @@ public static class Problems
 
     public static BadRequestProblem BadRequest(string title, string detail) => new(title, detail);
 
+    public static BadRequestProblem UnknownHost(string host) => new(
+        "Unknown host",
+        $"Kiln does not answer to the host '{host}': a name it does not know may be another site's name pointed at this machine (DNS rebinding). " +
+        "Open Kiln at localhost or 127.0.0.1, or add the name to Kiln:PublicOrigins (or AllowedHosts).");
+
+    public static ForbiddenProblem ForeignOrigin(string from) => new(
+        "Refused from another origin",
+        $"A page on {from} may not change anything in Kiln or read its event streams: only Kiln's own pages, and programs that are not browsers, may. " +
+        "To let a front end of your own on another origin call the API, add its origin to Kiln:Cors:Origins (or Kiln:PublicOrigins when it is Kiln's UI behind a proxy).");
+
     public static ServiceUnavailableProblem ShuttingDown(TimeSpan retryAfter) => new(
         "Kiln is stopping",
         $"This instance is shutting down and takes no new generation; the ones it runs are finishing. Send the request again in {retryAfter.TotalSeconds:0} seconds (Retry-After): another instance, or this one once it is back, will take it.");

@@ -43,6 +43,14 @@ public sealed class BadRequestProblem(string title, string detail)
         Declare(builder, StatusCodes.Status400BadRequest);
 }
 
+/// <summary>403: the request came from a page Kiln does not take orders from (another origin, another site, a preview).</summary>
+public sealed class ForbiddenProblem(string title, string detail)
+    : TypedProblem(StatusCodes.Status403Forbidden, title, detail), IEndpointMetadataProvider
+{
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        Declare(builder, StatusCodes.Status403Forbidden);
+}
+
 /// <summary>404: the project, file or version does not exist.</summary>
 public sealed class NotFoundProblem(string title, string detail)
     : TypedProblem(StatusCodes.Status404NotFound, title, detail), IEndpointMetadataProvider

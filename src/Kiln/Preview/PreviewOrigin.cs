@@ -85,7 +85,7 @@ public sealed class PreviewOrigin(IOptions<PreviewOptions> options, IServer serv
     }
 
     /// <summary>Kiln's own scheme and port, as Kestrel bound them (port 0 in tests becomes the real port).</summary>
-    private (string Scheme, int Port) Listening()
+    public (string Scheme, int Port) Listening()
     {
         var binding = Binding();
         return (binding.Scheme, binding.Port);

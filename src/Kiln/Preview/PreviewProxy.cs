@@ -16,10 +16,12 @@ public sealed class PreviewProxy(
     PreviewErrorEndpoint errorEndpoint,
     DevServerForwarder forwarder,
     PreviewFileServer files,
-    StartOnVisit startOnVisit)
+    StartOnVisit startOnVisit,
+    PreviewResponseHeaders headers)
 {
     public async Task HandleAsync(HttpContext context)
     {
+        headers.Apply(context);
         if (!origin.IsPreviewHost(context.Request.Host, out var projectId) || !ProjectIds.IsValid(projectId))
         {
             await PreviewPages.NotFoundAsync(context, projectId ?? context.Request.Host.Host);
@@ -33,7 +35,23 @@ public sealed class PreviewProxy(
             return;
         }
 
-        // The common case first, with no lookups: the server runs. Its public/ files Kiln serves itself.
+        // Answered as the static file server answers a refused path (PreviewFileServer), whoever serves the app.
+        if (PreviewPaths.IsFileSystemAccess(context.Request.Path))
+        {
+            await TypedResults.Problem(
+                title: "Path refused",
+                detail: "The preview serves the app's own files: /@fs/ reaches files anywhere on the machine, and is refused.",
+                statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
+            return;
+        }
+
+        if (PreviewPaths.LeavesApp(context.Request.Path, workspace.AppDirectory(projectId)) is { } refusal)
+        {
+            await TypedResults.Problem(title: "Path refused", detail: refusal, statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context);
+            return;
+        }
+
+        // The common case first, with no project lookup: the server runs. Its public/ files Kiln serves itself.
         if (supervisor.RunningPort(projectId) is { } running)
         {
             if (files.VitePublicFile(projectId, context.Request) is { } file)

@@ -4,10 +4,11 @@ namespace Kiln.Preview;
 
 public static class PreviewServiceCollectionExtensions
 {
-    /// <summary>Registers the preview: options from <c>Kiln:Preview</c> (validated at start), the dev server supervisor, the errors it collects and the proxy.</summary>
+    /// <summary>Registers the preview: options from <c>Kiln:Preview</c> and <c>Kiln:PublicOrigins</c> (validated at start), the dev server supervisor, the errors it collects and the proxy.</summary>
     public static IServiceCollection AddPreview(this IServiceCollection services)
     {
         services.AddOptions<PreviewOptions>().BindConfiguration(PreviewOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PublicOriginsOptions>().BindConfiguration(PublicOriginsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpForwarder();
         services.AddSingleton<PreviewOrigin>();
         services.AddSingleton<PortPool>();
@@ -19,6 +20,7 @@ public static class PreviewServiceCollectionExtensions
         services.AddSingleton<PreviewFileServer>();
         services.AddProjectStateHolder<PreviewFileServer>();
         services.AddSingleton<StartOnVisit>();
+        services.AddSingleton<PreviewResponseHeaders>();
         services.AddSingleton<PreviewProxy>();
         services.AddSingleton<VitePublicFiles>();
         services.AddProjectStateHolder<VitePublicFiles>();
