@@ -62,3 +62,19 @@ public static class VersionProblems
         "The version history could not be read",
         $"Kiln could not run git on this project: {reason} Check that git is installed on the server and that the sandbox works (GET /healthz, the server log).");
 }
+
+/// <summary>The MCP endpoint's refusals (see <see cref="McpEndpoints"/>).</summary>
+public static class McpProblems
+{
+    public static UnauthorizedProblem TokenMissing(string projectId, bool kilnTokenInUse) => new(
+        "The project's MCP token is required",
+        (kilnTokenInUse
+            ? $"Kiln was started with a token, which goes in 'Authorization: Bearer <Kiln's token>'; send the project's MCP token in '{McpEndpoints.TokenHeader}: <token>' as well."
+            : $"Send the project's MCP token as 'Authorization: Bearer <token>' (or '{McpEndpoints.TokenHeader}: <token>').") +
+        $" GET /api/projects/{projectId}/mcp gives the URL and the token.");
+
+    public static UnauthorizedProblem TokenRefused(string projectId) => new(
+        "The MCP token is not valid for this project",
+        $"The token is not project '{projectId}''s: it belongs to another project, or was revoked when its project was deleted, or the project does not exist. " +
+        $"GET /api/projects/{projectId}/mcp gives the project's current token.");
+}
