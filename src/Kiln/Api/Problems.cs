@@ -19,6 +19,15 @@ public static class Problems
         "A generation is already running",
         $"Project '{projectId}' is still generating. Wait for it to finish, or POST /api/projects/{projectId}/cancel, then send the follow-up.");
 
+    // 409, not 429 or 507: the collection's state (how many projects it holds) conflicts with adding one, and the person
+    // can resolve that and send the same request again (RFC 9110 15.5.10). 429 is for a request rate and tells a client
+    // to wait and retry, which would never help here; 507 is WebDAV's "no room to store this", about storage, not a count;
+    // 403 would say this client may never create one.
+    public static ConflictProblem ProjectQuotaReached(int maxProjects) => new(
+        "Too many projects",
+        $"This Kiln holds {maxProjects} projects, the most it allows (Kiln:Quotas:MaxProjects). Delete projects you no longer need " +
+        "(DELETE /api/projects/{id}), or raise Kiln:Quotas:MaxProjects, then send the prompt again. Follow-ups to existing projects still work.");
+
     public static ConflictProblem NothingToCancel(string projectId) => new(
         "Nothing to cancel",
         $"Project '{projectId}' has no queued or running generation.");

@@ -11,7 +11,7 @@ namespace Kiln.Projects;
 public static class ProjectsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers projects: their options (<c>Kiln:ProjectsRoot</c>…, <c>Kiln:Store</c>, <c>Kiln:Cleanup</c>, each
+    /// Registers projects: their options (<c>Kiln:ProjectsRoot</c>…, <c>Kiln:Store</c>, <c>Kiln:Cleanup</c>, <c>Kiln:Quotas</c>, each
     /// validated at start), the workspace on disk, the store <c>Kiln:Store</c> names (SQLite by default; Redis with
     /// one connection for the process), where projects are placed (here, unless the fleet says otherwise), what
     /// counts as use, each project's MCP token with the Data Protection keys that seal it (beside the store, so every
@@ -22,6 +22,7 @@ public static class ProjectsServiceCollectionExtensions
         services.AddOptions<ProjectsOptions>().BindConfiguration(ProjectsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ProjectWorkspace>();
 
