@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Kiln.Testing;
 using Microsoft.Playwright;
 using ModelContextProtocol.Client;
@@ -22,10 +24,14 @@ public static class CheckAppSpeed
         await using var kiln = await PreviewSpeed.StartScriptedAsync(model, cacheDirectory: null);
         var preview = await PreviewSpeed.GenerateUntilPreviewAsync(kiln, "a react app to check");
 
+        // The endpoint needs the project's own token, which the API hands out with its URL.
+        using var api = new HttpClient { BaseAddress = kiln.BaseAddress };
+        var connection = await api.GetFromJsonAsync<JsonElement>($"/api/projects/{preview.ProjectId}/mcp");
         await using var mcp = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
         {
-            Endpoint = new Uri(kiln.BaseAddress, $"/mcp/{preview.ProjectId}"),
+            Endpoint = new Uri(connection.GetProperty("url").GetString()!),
             TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {connection.GetProperty("token").GetString()}" },
         }));
         var checkTimes = new List<double>();
 

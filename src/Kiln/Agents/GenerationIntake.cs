@@ -17,6 +17,9 @@ public abstract record IntakeOutcome
 
     /// <summary>A follow-up to a project whose generation is queued or running.</summary>
     public sealed record Busy(string ProjectId) : IntakeOutcome;
+
+    /// <summary>A new project, refused: the store already holds <paramref name="MaxProjects"/> (<c>Kiln:Quotas:MaxProjects</c>).</summary>
+    public sealed record QuotaReached(int MaxProjects) : IntakeOutcome;
 }
 
 /// <summary>
@@ -33,7 +36,8 @@ public sealed class GenerationIntake(
     ModelEndpointResolver models,
     AttachmentStore attachments,
     TimeProvider time,
-    IOptions<AgentOptions> options)
+    IOptions<AgentOptions> options,
+    IOptions<QuotaOptions> quotas)
 {
     public async Task<IntakeOutcome> AcceptAsync(string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, CancellationToken cancellationToken)
     {
@@ -57,11 +61,18 @@ public sealed class GenerationIntake(
         int promptNumber;
         if (projectId is null)
         {
+            var maxProjects = quotas.Value.MaxProjects;
+            // Counted first, so a refusal claims and makes nothing; the store counts again as it creates (below).
+            if (maxProjects is { } max && await store.CountAsync(cancellationToken) >= max)
+            {
+                return new IntakeOutcome.QuotaReached(max);
+            }
+
             projectId = ProjectIds.New();
             promptNumber = 1;
             await placement.ClaimNewAsync(projectId, cancellationToken);
             workspace.Create(projectId);
-            await store.CreateAsync(new Project
+            var project = new Project
             {
                 Id = projectId,
                 Status = ProjectStatus.Queued,
@@ -70,7 +81,20 @@ public sealed class GenerationIntake(
                 UpdatedAt = entry.At,
                 Runtime = runtime.Name,
                 Model = models.ModelName,
-            }, cancellationToken);
+            };
+            if (maxProjects is { } limit)
+            {
+                // Another request (on any instance) took the last place since the count.
+                if (!await store.CreateWithinAsync(project, limit, cancellationToken))
+                {
+                    workspace.Delete(projectId);
+                    return new IntakeOutcome.QuotaReached(limit);
+                }
+            }
+            else
+            {
+                await store.CreateAsync(project, cancellationToken);
+            }
         }
         else
         {

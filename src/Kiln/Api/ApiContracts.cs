@@ -75,4 +75,9 @@ public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, stri
         new(project.Id, project.Status, project.Prompts[0].Text, project.Prompts.Count, project.CreatedAt, project.UpdatedAt, project.PreviewUrl, project.Pinned);
 }
 
+/// <summary>How an MCP client connects to a project's tools.</summary>
+/// <param name="Url">The project's Streamable HTTP MCP endpoint.</param>
+/// <param name="Token">The project's own token for it: 256 random bits, the same until the project is deleted.</param>
+public sealed record McpConnectionResponse(string Url, string Token);
+
 public sealed record FileEntry(string Path, long Size, DateTimeOffset Modified);

@@ -14,7 +14,7 @@ public static class ApiTags
     public const string Errors = "Errors";
     public const string Versions = "Versions";
 
-    /// <summary>The project MCP endpoint's tag; the MCP SDK leaves its endpoints out of the OpenAPI document.</summary>
+    /// <summary>The project MCP endpoint's tag (the MCP SDK leaves the endpoint itself out of the OpenAPI document) and the operation that hands out its token.</summary>
     public const string Mcp = "MCP";
 
     /// <summary>Every tag the document lists, in the order a reader meets them.</summary>
@@ -28,5 +28,6 @@ public static class ApiTags
         (Preview, "The page that frames a project's running app, which is served on its own preview origin. It needs no token: the project's id is the capability, as with a shared link."),
         (Errors, "The errors of a project's running app (failed builds, dev server compile errors, errors its page threw), and the request to fix them."),
         (Versions, "A project's versions, one per generation, read from the app's git history: what each changed, its files, and restoring one."),
+        (Mcp, "A project's tools (files, commands, dev server, check_app) for any MCP client, over Streamable HTTP at /mcp/{projectId}, with the project's own token."),
     ];
 }

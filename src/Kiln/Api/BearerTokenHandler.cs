@@ -21,6 +21,12 @@ public sealed class BearerTokenHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        if (!auth.Value.Enabled)
+        {
+            // Without Kiln's token there is nothing to authenticate; a bearer header here is a project's MCP token.
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
         var header = Request.Headers.Authorization.ToString();
         var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
             ? header["Bearer ".Length..].Trim()
@@ -31,8 +37,8 @@ public sealed class BearerTokenHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var expected = Encoding.UTF8.GetBytes(auth.Value.Token ?? "");
-        if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), expected))
+        var expected = Encoding.UTF8.GetBytes(auth.Value.Token!);
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), expected))
         {
             return Task.FromResult(AuthenticateResult.Fail("The token is not Kiln's token."));
         }

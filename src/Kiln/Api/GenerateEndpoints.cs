@@ -70,6 +70,7 @@ public static class GenerateEndpoints
             new Dictionary<string, string[]> { ["prompt"] = [invalid.Detail] }, title: invalid.Title),
         IntakeOutcome.Busy busy => Problems.Busy(busy.ProjectId),
         IntakeOutcome.NotFound notFound => Problems.ProjectNotFound(notFound.ProjectId),
+        IntakeOutcome.QuotaReached quota => Problems.ProjectQuotaReached(quota.MaxProjects),
         _ => throw new InvalidOperationException($"Unknown intake outcome {outcome}."),
     };
 

@@ -19,6 +19,15 @@ public static class Problems
         "A generation is already running",
         $"Project '{projectId}' is still generating. Wait for it to finish, or POST /api/projects/{projectId}/cancel, then send the follow-up.");
 
+    // 409, not 429 or 507: the collection's state (how many projects it holds) conflicts with adding one, and the person
+    // can resolve that and send the same request again (RFC 9110 15.5.10). 429 is for a request rate and tells a client
+    // to wait and retry, which would never help here; 507 is WebDAV's "no room to store this", about storage, not a count;
+    // 403 would say this client may never create one.
+    public static ConflictProblem ProjectQuotaReached(int maxProjects) => new(
+        "Too many projects",
+        $"This Kiln holds {maxProjects} projects, the most it allows (Kiln:Quotas:MaxProjects). Delete projects you no longer need " +
+        "(DELETE /api/projects/{id}), or raise Kiln:Quotas:MaxProjects, then send the prompt again. Follow-ups to existing projects still work.");
+
     public static ConflictProblem NothingToCancel(string projectId) => new(
         "Nothing to cancel",
         $"Project '{projectId}' has no queued or running generation.");
@@ -71,4 +80,20 @@ public static class VersionProblems
     public static ServiceUnavailableProblem HistoryUnavailable(string reason) => new(
         "The version history could not be read",
         $"Kiln could not run git on this project: {reason} Check that git is installed on the server and that the sandbox works (GET /healthz, the server log).");
+}
+
+/// <summary>The MCP endpoint's refusals (see <see cref="McpEndpoints"/>).</summary>
+public static class McpProblems
+{
+    public static UnauthorizedProblem TokenMissing(string projectId, bool kilnTokenInUse) => new(
+        "The project's MCP token is required",
+        (kilnTokenInUse
+            ? $"Kiln was started with a token, which goes in 'Authorization: Bearer <Kiln's token>'; send the project's MCP token in '{McpEndpoints.TokenHeader}: <token>' as well."
+            : $"Send the project's MCP token as 'Authorization: Bearer <token>' (or '{McpEndpoints.TokenHeader}: <token>').") +
+        $" GET /api/projects/{projectId}/mcp gives the URL and the token.");
+
+    public static UnauthorizedProblem TokenRefused(string projectId) => new(
+        "The MCP token is not valid for this project",
+        $"The token is not project '{projectId}''s: it belongs to another project, or was revoked when its project was deleted, or the project does not exist. " +
+        $"GET /api/projects/{projectId}/mcp gives the project's current token.");
 }

@@ -82,3 +82,11 @@ public sealed class ServiceUnavailableProblem(string title, string detail)
     static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         Declare(builder, StatusCodes.Status503ServiceUnavailable);
 }
+
+/// <summary>401: the request lacks a credential the endpoint needs, or presents one that is not valid there.</summary>
+public sealed class UnauthorizedProblem(string title, string detail)
+    : TypedProblem(StatusCodes.Status401Unauthorized, title, detail), IEndpointMetadataProvider
+{
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        Declare(builder, StatusCodes.Status401Unauthorized);
+}

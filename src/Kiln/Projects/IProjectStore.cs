@@ -8,6 +8,15 @@ public interface IProjectStore
 {
     Task CreateAsync(Project project, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a new project unless the store already holds <paramref name="maxProjects"/>: false then, and nothing is
+    /// stored. The count and the write are one atomic step, so concurrent creations (on any instance) cannot overshoot.
+    /// </summary>
+    Task<bool> CreateWithinAsync(Project project, int maxProjects, CancellationToken cancellationToken);
+
+    /// <summary>How many projects the store holds.</summary>
+    Task<int> CountAsync(CancellationToken cancellationToken);
+
     Task<Project?> GetAsync(string projectId, CancellationToken cancellationToken);
 
     /// <summary>All projects, newest first.</summary>

@@ -29,8 +29,17 @@ public sealed record Project
     /// </summary>
     public DateTimeOffset? LastUsedAt { get; init; }
 
+    /// <summary>The credential of the project's MCP endpoint, made the first time one is asked for (<see cref="McpTokens"/>).</summary>
+    public StoredMcpToken? McpToken { get; init; }
+
     public string LatestPrompt => Prompts[^1].Text;
 }
+
+/// <summary>
+/// A project's MCP token as the store keeps it: its SHA-256, which is all a check needs, and the token sealed with
+/// ASP.NET Core Data Protection, so the API can hand the same token out again. The store alone yields neither.
+/// </summary>
+public sealed record StoredMcpToken(string Sha256, string Sealed);
 
 /// <summary>A prompt of the project, with the files that came with it (null when none did).</summary>
 public sealed record ProjectPrompt(string Text, DateTimeOffset At, IReadOnlyList<Attachment>? Attachments = null);

@@ -15,6 +15,9 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
 
     public string DatabasePath => Path.Combine(Root, "kiln.db");
 
+    /// <summary>The Data Protection key ring that seals the projects' MCP tokens, beside the database that holds them.</summary>
+    public string DataProtectionKeysDirectory => Path.Combine(Root, ".data-protection-keys");
+
     public string ProjectDirectory(string projectId) =>
         ProjectIds.IsValid(projectId)
             ? Path.Combine(Root, projectId)

@@ -2,7 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Kiln.Projects;
 
-/// <summary>What one project may hold, bound from <c>Kiln:Quotas</c>.</summary>
+/// <summary>
+/// Hard limits on what one Kiln and each of its projects hold, bound from <c>Kiln:Quotas</c>: a request or command past
+/// one is refused or stopped, and nothing is removed to make room (that is the cleanup policy's job,
+/// <see cref="CleanupOptions"/>).
+/// </summary>
 public sealed class QuotaOptions
 {
     public const string Section = "Kiln:Quotas";
@@ -15,4 +19,11 @@ public sealed class QuotaOptions
     /// </summary>
     [Range(1L << 20, long.MaxValue)]
     public long MaxProjectBytes { get; set; } = 2L << 30;
+
+    /// <summary>
+    /// Most projects the store may hold (every instance of a fleet counts the same shared store). A new project past it
+    /// is refused; follow-ups to existing ones still run. Null: no limit.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int? MaxProjects { get; set; }
 }

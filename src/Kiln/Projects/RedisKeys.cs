@@ -13,4 +13,7 @@ public sealed record RedisKeys(string Prefix)
 
     /// <summary>A string: the project's metadata as one JSON document.</summary>
     public RedisKey Project(string projectId) => $"{Prefix}project:{projectId}";
+
+    /// <summary>A list: the ASP.NET Core Data Protection key ring that seals the projects' MCP tokens.</summary>
+    public RedisKey DataProtectionKeys => Prefix + "data-protection-keys";
 }

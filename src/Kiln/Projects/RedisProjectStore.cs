@@ -12,17 +12,34 @@ public sealed class RedisProjectStore(IConnectionMultiplexer redis, RedisKeys ke
     private readonly IDatabase _db = redis.GetDatabase();
     private readonly RedisKeys _keys = keys;
 
-    public async Task CreateAsync(Project project, CancellationToken cancellationToken)
+    public async Task CreateAsync(Project project, CancellationToken cancellationToken) =>
+        await CreateAsync(project, maxProjects: null, cancellationToken);
+
+    public Task<bool> CreateWithinAsync(Project project, int maxProjects, CancellationToken cancellationToken) =>
+        CreateAsync(project, maxProjects, cancellationToken);
+
+    public async Task<int> CountAsync(CancellationToken cancellationToken) =>
+        (int)await _db.SortedSetLengthAsync(_keys.Projects).WaitAsync(cancellationToken);
+
+    private async Task<bool> CreateAsync(Project project, int? maxProjects, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var transaction = _db.CreateTransaction();
-        transaction.AddCondition(Condition.KeyNotExists(_keys.Project(project.Id)));
+        var isNew = transaction.AddCondition(Condition.KeyNotExists(_keys.Project(project.Id)));
+        // The index of every project is the count: MULTI runs only while it is still below the limit (WATCH underneath).
+        if (maxProjects is { } max)
+        {
+            transaction.AddCondition(Condition.SortedSetLengthLessThan(_keys.Projects, max));
+        }
+
         _ = transaction.StringSetAsync(_keys.Project(project.Id), Serialize(project));
         _ = transaction.SortedSetAddAsync(_keys.Projects, project.Id, project.CreatedAt.ToUnixTimeMilliseconds());
-        if (!await transaction.ExecuteAsync())
+        if (await transaction.ExecuteAsync())
         {
-            throw new InvalidOperationException($"A project with id {project.Id} already exists.");
+            return true;
         }
+
+        return isNew.WasSatisfied ? false : throw new InvalidOperationException($"A project with id {project.Id} already exists.");
     }
 
     public async Task<Project?> GetAsync(string projectId, CancellationToken cancellationToken)

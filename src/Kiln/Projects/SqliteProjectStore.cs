@@ -21,15 +21,39 @@ public sealed class SqliteProjectStore : IProjectStore
             """);
     }
 
-    public async Task CreateAsync(Project project, CancellationToken cancellationToken)
+    public async Task CreateAsync(Project project, CancellationToken cancellationToken) =>
+        await InsertAsync(project, "INSERT INTO projects (id, created_at, document) VALUES ($id, $created, $document)", null, cancellationToken);
+
+    // One statement: SQLite counts and inserts under the same write lock.
+    public async Task<bool> CreateWithinAsync(Project project, int maxProjects, CancellationToken cancellationToken) =>
+        await InsertAsync(
+            project,
+            "INSERT INTO projects (id, created_at, document) SELECT $id, $created, $document WHERE (SELECT COUNT(*) FROM projects) < $max",
+            maxProjects,
+            cancellationToken) > 0;
+
+    public async Task<int> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO projects (id, created_at, document) VALUES ($id, $created, $document)";
+        command.CommandText = "SELECT COUNT(*) FROM projects";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<int> InsertAsync(Project project, string sql, int? maxProjects, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
         command.Parameters.AddWithValue("$id", project.Id);
         command.Parameters.AddWithValue("$created", SqliteDatabase.Format(project.CreatedAt));
         command.Parameters.AddWithValue("$document", Serialize(project));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (maxProjects is { } max)
+        {
+            command.Parameters.AddWithValue("$max", max);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<Project?> GetAsync(string projectId, CancellationToken cancellationToken)

@@ -33,7 +33,8 @@ public sealed class AuthTests
             Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
         }
 
-        Assert.Empty(Directory.GetDirectories(kiln.ProjectsRoot));
+        // No project was made (the root holds Kiln's own key ring from the start).
+        Assert.DoesNotContain(Directory.GetDirectories(kiln.ProjectsRoot), directory => Kiln.Projects.ProjectIds.IsValid(Path.GetFileName(directory)));
         using var health = await anonymous.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }

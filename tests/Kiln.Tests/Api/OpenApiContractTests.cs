@@ -87,6 +87,7 @@ public sealed class OpenApiContractTests
             "GET /api/projects/{projectId}/download DownloadProject",
             "GET /api/projects/{projectId}/events StreamEvents",
             "GET /api/projects/{projectId}/preview GetPreviewPage",
+            "GET /api/projects/{projectId}/mcp GetMcpConnection",
             "GET /api/projects/{projectId}/errors ListErrors",
             "POST /api/projects/{projectId}/fix FixErrors",
             "GET /api/projects/{projectId}/versions ListVersions",

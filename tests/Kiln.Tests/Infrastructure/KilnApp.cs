@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Client;
 
 namespace Kiln.Tests.Infrastructure;
 
@@ -160,6 +161,32 @@ public sealed class KilnApp : WebApplicationFactory<Program>
         }
 
         throw new TimeoutException($"Project {projectId} did not reach {string.Join("|", statuses)} within {timeout}; last status: {status}");
+    }
+
+    /// <summary>The project's MCP URL and token, from GET /api/projects/{id}/mcp, as a client gets them.</summary>
+    public async Task<(Uri Url, string Token)> McpConnectionAsync(string projectId, string? kilnToken = null)
+    {
+        using var client = Client(kilnToken);
+        using var response = await client.GetAsync($"/api/projects/{projectId}/mcp", TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /api/projects/{projectId}/mcp answered {(int)response.StatusCode}: {body}");
+        var connection = JsonDocument.Parse(body).RootElement;
+        return (new Uri(connection.GetProperty("url").GetString()!), connection.GetProperty("token").GetString()!);
+    }
+
+    /// <summary>
+    /// An MCP client on the project's endpoint with the project's token, as an external agent connects: in
+    /// <c>Authorization</c>, or beside Kiln's own token in <c>Kiln-Mcp-Token</c> when <paramref name="kilnToken"/> is set.
+    /// </summary>
+    public async Task<McpClient> ConnectMcpAsync(string projectId, string? kilnToken = null)
+    {
+        var (url, token) = await McpConnectionAsync(projectId, kilnToken);
+        var headers = kilnToken is null
+            ? new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" }
+            : new Dictionary<string, string> { ["Authorization"] = $"Bearer {kilnToken}", ["Kiln-Mcp-Token"] = token };
+        return await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = url, TransportMode = HttpTransportMode.StreamableHttp, AdditionalHeaders = headers }),
+            cancellationToken: TestContext.Current.CancellationToken);
     }
 
     public EventSubscriber Events(string projectId, long after = 0, string? token = null) =>

@@ -120,13 +120,7 @@ public sealed class PreviewHarness : IAsyncDisposable
     {
         if (!_mcp.TryGetValue(projectId, out var client))
         {
-            var options = new HttpClientTransportOptions
-            {
-                Endpoint = new Uri(Kiln.BaseAddress, $"/mcp/{projectId}"),
-                TransportMode = HttpTransportMode.StreamableHttp,
-                AdditionalHeaders = Token is null ? null : new Dictionary<string, string> { ["Authorization"] = $"Bearer {Token}" },
-            };
-            client = await McpClient.CreateAsync(new HttpClientTransport(options), cancellationToken: TestContext.Current.CancellationToken);
+            client = await Kiln.ConnectMcpAsync(projectId, Token);
             _mcp[projectId] = client;
         }
 

@@ -70,6 +70,27 @@ public sealed class StoreContractTests
     }
 
     [Theory, MemberData(nameof(Backends))]
+    public async Task Creating_within_a_limit_never_overshoots_it_whichever_instance_creates(string backend)
+    {
+        await using var stores = await StorePair.OpenAsync(backend);
+        var now = DateTimeOffset.UtcNow;
+
+        // Twenty creations at once, from both instances, for three places.
+        var created = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            (i % 2 == 0 ? stores.First : stores.Second).CreateWithinAsync(NewProject(now.AddTicks(i)), 3, Token)));
+
+        Assert.Equal(3, created.Count(made => made));
+        Assert.Equal(3, await stores.Second.CountAsync(Token));
+        Assert.Equal(3, (await stores.First.ListAsync(Token)).Count);
+        var existing = (await stores.First.ListAsync(Token))[0];
+        await Assert.ThrowsAnyAsync<Exception>(() => stores.First.CreateWithinAsync(existing, 10, Token));
+
+        Assert.True(await stores.First.DeleteAsync(existing.Id, Token));
+        Assert.True(await stores.Second.CreateWithinAsync(NewProject(now), 3, Token));
+        Assert.False(await stores.First.CreateWithinAsync(NewProject(now), 3, Token));
+    }
+
+    [Theory, MemberData(nameof(Backends))]
     public async Task The_list_is_newest_first_then_by_id(string backend)
     {
         await using var stores = await StorePair.OpenAsync(backend);
@@ -389,6 +410,11 @@ public sealed class StoreContractTests
         public IEventStore Events => events;
 
         public Task CreateAsync(Project project, CancellationToken cancellationToken) => projects.CreateAsync(project, cancellationToken);
+
+        public Task<bool> CreateWithinAsync(Project project, int maxProjects, CancellationToken cancellationToken) =>
+            projects.CreateWithinAsync(project, maxProjects, cancellationToken);
+
+        public Task<int> CountAsync(CancellationToken cancellationToken) => projects.CountAsync(cancellationToken);
 
         public Task<Project?> GetAsync(string projectId, CancellationToken cancellationToken) => projects.GetAsync(projectId, cancellationToken);
 

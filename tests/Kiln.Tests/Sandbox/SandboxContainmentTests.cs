@@ -267,10 +267,12 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
         try
         {
             string projectId;
+            string mcpToken;
             await using (var setup = Infrastructure.KilnApp.Start(projectsRoot: root))
             {
                 setup.KeepProjectsRoot = true;
                 projectId = await setup.CreateReadyProjectAsync();
+                (_, mcpToken) = await setup.McpConnectionAsync(projectId);
             }
 
             app = Path.Join(root, projectId, "generated-app");
@@ -297,7 +299,12 @@ public sealed class SandboxContainmentTests : IAsyncLifetime
             await using (var kiln = await Kiln.Testing.KilnProcess.StartAsync(typeof(Program).Assembly.Location, settings, Ct))
             {
                 await using var client = await McpClient.CreateAsync(
-                    new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(kiln.BaseAddress, $"/mcp/{projectId}"), TransportMode = HttpTransportMode.StreamableHttp }),
+                    new HttpClientTransport(new HttpClientTransportOptions
+                    {
+                        Endpoint = new Uri(kiln.BaseAddress, $"/mcp/{projectId}"),
+                        TransportMode = HttpTransportMode.StreamableHttp,
+                        AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {mcpToken}" },
+                    }),
                     cancellationToken: Ct);
                 var server = await client.CallToolAsync("start_dev_server", new Dictionary<string, object?>(), cancellationToken: Ct);
                 Assert.True(server.IsError != true, string.Join('\n', server.Content.OfType<TextContentBlock>().Select(b => b.Text)));
