@@ -1,4 +1,5 @@
 using Kiln.Events;
+using Kiln.Projects;
 using Kiln.Sandbox;
 
 namespace Kiln.Preview;
@@ -14,6 +15,7 @@ namespace Kiln.Preview;
 internal sealed record DevServerHost(
     SandboxedProcessRunner Runner,
     EventLog Events,
+    HostPaths HostPaths,
     PortPool Ports,
     DevServerRecords Records,
     PreviewUpstream Upstream,

@@ -35,7 +35,8 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         IOptions<PreviewOptions> options,
         TimeProvider time,
         ILogger<DevServerSupervisor> logger,
-        PreviewErrors errors)
+        PreviewErrors errors,
+        HostPaths hostPaths)
     {
         _workspace = workspace;
         _options = options.Value;
@@ -44,7 +45,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         _logger = logger;
         _errors = errors;
         _host = new DevServerHost(
-            runner, events, ports, _records, upstream, origin, _options, time, logger, MakeRoomAsync, _stopping.Token);
+            runner, events, hostPaths, ports, _records, upstream, origin, _options, time, logger, MakeRoomAsync, _stopping.Token);
     }
 
     /// <summary>

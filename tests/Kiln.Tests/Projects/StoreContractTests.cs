@@ -257,7 +257,7 @@ public sealed class StoreContractTests
         // What a Kiln starting on this store does first; the store was written by another connection.
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new Kiln.Events.KilnMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        var events = new EventLog(stores.Second.Events, TimeProvider.System, Options.Create(new EventsOptions()), metrics);
+        var events = new EventLog(stores.Second.Events, TimeProvider.System, Options.Create(new EventsOptions()), metrics, new HostPaths(new ProjectWorkspace(Options.Create(new ProjectsOptions()))));
         await new ProjectRecovery(stores.Second.Projects, new SingleInstancePlacement(), events, TimeProvider.System, NullLogger<ProjectRecovery>.Instance).StartAsync(Token);
 
         foreach (var busy in new[] { generating, queued })
