@@ -1,16 +1,19 @@
 using Kiln.Events;
 using Kiln.Projects;
+using Kiln.Versions;
 
 namespace Kiln.Agents;
 
 /// <summary>
 /// At start, before any generation runs: a generation that was queued or running when the process died is
-/// marked <c>interrupted</c> (with an event saying so), never left <c>generating</c>. Not where instances share
+/// marked <c>interrupted</c> (with an event saying so), never left <c>generating</c>, and what it wrote becomes a
+/// version with that outcome, as the end of a generation that stopped on its own does. Not where instances share
 /// projects (<see cref="IProjectPlacement.IsShared"/>): there the others' generations are running, and the fleet says
 /// so of a project only when its owner is really gone.
 /// </summary>
 public sealed partial class ProjectRecovery(
-    IProjectStore store, IProjectPlacement placement, EventLog events, TimeProvider time, ILogger<ProjectRecovery> logger) : IHostedService
+    IProjectStore store, IProjectPlacement placement, EventLog events, VersionHistory versions, TimeProvider time, ILogger<ProjectRecovery> logger)
+    : IHostedService
 {
     public const string Reason = "Kiln stopped before this generation finished. Send the prompt again to continue.";
 
@@ -34,6 +37,12 @@ public sealed partial class ProjectRecovery(
                 : current, cancellationToken);
             if (interrupted?.Status == ProjectStatus.Interrupted)
             {
+                // Only a run that had started wrote anything; a queued one leaves the app as the last version has it.
+                if (project.Status == ProjectStatus.Generating)
+                {
+                    await versions.RecordGenerationAsync(project.Id, ProjectStatus.Interrupted, cancellationToken);
+                }
+
                 await events.AppendAsync(project.Id, new ErrorOccurred(Reason), cancellationToken);
                 await events.AppendAsync(project.Id, new StatusChanged(ProjectStatus.Interrupted, Reason), cancellationToken);
                 LogInterrupted(logger, project.Id, project.Status);

@@ -23,7 +23,7 @@ public static class ApiServiceCollectionExtensions
         services.AddOptions<KilnCorsOptions>().BindConfiguration(KilnCorsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddHostAllowlist();
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.Customize);
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = MaxRequestBodyBytes);

@@ -48,6 +48,14 @@ public static class GenerateEndpoints
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
+        if (UnknownCharset(request) is { } charset)
+        {
+            return TypedResults.Problem(
+                title: "Send JSON as UTF-8",
+                detail: $"The Content-Type names the charset '{charset}', which Kiln cannot decode. Send the body as UTF-8 (Content-Type: application/json).",
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
         GenerateRequest? body;
         try
         {
@@ -67,12 +75,31 @@ public static class GenerateEndpoints
     {
         IntakeOutcome.Accepted accepted => Accepted(accepted.ProjectId),
         IntakeOutcome.Invalid invalid => TypedResults.ValidationProblem(
-            new Dictionary<string, string[]> { ["prompt"] = [invalid.Detail] }, title: invalid.Title),
+            new Dictionary<string, string[]> { ["prompt"] = [invalid.Detail] }, detail: invalid.Detail, title: invalid.Title),
         IntakeOutcome.Busy busy => Problems.Busy(busy.ProjectId),
         IntakeOutcome.NotFound notFound => Problems.ProjectNotFound(notFound.ProjectId),
         IntakeOutcome.QuotaReached quota => Problems.ProjectQuotaReached(quota.MaxProjects),
         _ => throw new InvalidOperationException($"Unknown intake outcome {outcome}."),
     };
+
+    /// <summary>The charset a JSON body claims when .NET has no decoder for it (reading it would throw), else null.</summary>
+    private static string? UnknownCharset(HttpRequest request)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.Charset.Value is not { Length: > 0 } charset)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(charset);
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return charset;
+        }
+    }
 
     /// <summary>The 202 every accepted prompt gets: where to follow its generation.</summary>
     internal static Accepted<GenerateResponse> Accepted(string projectId)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Kiln.Projects;
 using Microsoft.Extensions.Options;
@@ -11,14 +12,14 @@ namespace Kiln.Events;
 /// Each project's event log: an event is stored (and so given its <c>seq</c>) before it is published, and a
 /// subscriber gets the stored events after a point and then the live ones, with no gap and no duplicate.
 /// </summary>
-public sealed class EventLog(IEventStore store, TimeProvider time, IOptions<EventsOptions> options, KilnMetrics metrics) : IProjectStateHolder
+public sealed class EventLog(IEventStore store, TimeProvider time, IOptions<EventsOptions> options, KilnMetrics metrics, HostPaths hostPaths) : IProjectStateHolder
 {
     private readonly ConcurrentDictionary<string, ProjectChannel> _projects = new();
 
     /// <summary>Stores and publishes an event; returns it with its sequence number.</summary>
     public async Task<ProjectEvent> AppendAsync(string projectId, EventData data, CancellationToken cancellationToken = default)
     {
-        var json = JsonSerializer.Serialize(data, data.GetType(), EventJsonContext.Wire);
+        var json = Serialize(projectId, data);
         var channel = Channel(projectId);
 
         // One append at a time per project, so subscribers see events in seq order.
@@ -33,6 +34,52 @@ public sealed class EventLog(IEventStore store, TimeProvider time, IOptions<Even
         finally
         {
             channel.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The event's wire form with every host path made relative to the app: a dev server's command line, a compiler's
+    /// message or a command's output names the projects root, and no client should read it.
+    /// </summary>
+    private string Serialize(string projectId, EventData data)
+    {
+        var json = JsonSerializer.SerializeToNode(data, data.GetType(), EventJsonContext.Wire)!;
+        RelativeToApp(projectId, json);
+        return json.ToJsonString(EventJsonContext.Wire.Options);
+    }
+
+    private void RelativeToApp(string projectId, JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject members:
+                foreach (var (name, value) in members.ToList())
+                {
+                    if (value is JsonValue text && text.TryGetValue<string>(out var s) && hostPaths.Mentions(s))
+                    {
+                        members[name] = hostPaths.RelativeToApp(projectId, s);
+                    }
+                    else if (value is not null)
+                    {
+                        RelativeToApp(projectId, value);
+                    }
+                }
+
+                break;
+            case JsonArray items:
+                for (var i = 0; i < items.Count; i++)
+                {
+                    if (items[i] is JsonValue text && text.TryGetValue<string>(out var s) && hostPaths.Mentions(s))
+                    {
+                        items[i] = hostPaths.RelativeToApp(projectId, s);
+                    }
+                    else if (items[i] is { } item)
+                    {
+                        RelativeToApp(projectId, item);
+                    }
+                }
+
+                break;
         }
     }
 

@@ -221,7 +221,8 @@ internal sealed class DevServer : IAsyncDisposable
             }
 
             var (argv, environment) = script.CommandFor(port, AppDirectory);
-            var command = string.Join(' ', argv);
+            // As a person reads it, in the log and the server_started event: relative to the app, not where it lives on the host.
+            var command = _host.HostPaths.RelativeToApp(ProjectId, string.Join(' ', argv));
             var log = Output.BeginRun(string.Create(CultureInfo.InvariantCulture, $"--- {_time.GetUtcNow():O} {command} (port {port}) ---"));
             DevServerRun run;
             try

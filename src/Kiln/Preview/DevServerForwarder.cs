@@ -14,6 +14,7 @@ public sealed class DevServerForwarder(
     IHttpForwarder forwarder,
     PreviewUpstream upstream,
     DevServerSupervisor supervisor,
+    HostPaths hostPaths,
     ILogger<DevServerForwarder> logger)
 {
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(120) };
@@ -32,7 +33,7 @@ public sealed class DevServerForwarder(
             string.Create(CultureInfo.InvariantCulture, $"http://{DevServerScript.Host}:{port}"),
             upstream.Invoker,
             upgrade ? UpgradeConfig : RequestConfig,
-            upgrade ? PreviewRequestTransformer.Instance : PreviewPageTransformer.Instance);
+            upgrade ? PreviewRequestTransformer.Instance : new PreviewPageTransformer(hostPaths, projectId));
 
         if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
             or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled)

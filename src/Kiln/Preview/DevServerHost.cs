@@ -16,6 +16,7 @@ internal sealed record DevServerHost(
     SandboxedProcessRunner Runner,
     ProjectDiskUsage Disk,
     EventLog Events,
+    HostPaths HostPaths,
     PortPool Ports,
     DevServerRecords Records,
     PreviewUpstream Upstream,

@@ -36,7 +36,8 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         IOptions<PreviewOptions> options,
         TimeProvider time,
         ILogger<DevServerSupervisor> logger,
-        PreviewErrors errors)
+        PreviewErrors errors,
+        HostPaths hostPaths)
     {
         _workspace = workspace;
         _options = options.Value;
@@ -45,7 +46,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         _logger = logger;
         _errors = errors;
         _host = new DevServerHost(
-            runner, disk, events, ports, _records, upstream, origin, _options, time, logger, MakeRoomAsync, _stopping.Token);
+            runner, disk, events, hostPaths, ports, _records, upstream, origin, _options, time, logger, MakeRoomAsync, _stopping.Token);
     }
 
     /// <summary>

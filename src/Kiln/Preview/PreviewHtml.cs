@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Kiln.Projects;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -56,14 +57,13 @@ public static partial class PreviewHtml
 }
 
 /// <summary>
-/// Shapes a proxied preview request (<see cref="PreviewRequestTransformer"/>) and adds the error reporter to the HTML
-/// pages the dev server answers. Page loads are asked for uncompressed (no Accept-Encoding upstream), and a page
-/// that still comes compressed, or is too large, is passed on untouched; the new body gets its own Content-Length.
+/// Shapes a proxied preview request (<see cref="PreviewRequestTransformer"/>), adds the error reporter to the HTML
+/// pages the dev server answers, and makes the host paths in its error answers (Vite's 403 for a file outside the app,
+/// its error overlay's page) relative to the app. Page loads are asked for uncompressed (no Accept-Encoding upstream),
+/// and a body that still comes compressed, or is too large, is passed on untouched; a new body gets its own Content-Length.
 /// </summary>
-internal sealed class PreviewPageTransformer : HttpTransformer
+internal sealed class PreviewPageTransformer(HostPaths hostPaths, string projectId) : HttpTransformer
 {
-    public static readonly PreviewPageTransformer Instance = new();
-
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -77,9 +77,16 @@ internal sealed class PreviewPageTransformer : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-        if (!copyBody || proxyResponse is null || !HttpMethods.IsGet(httpContext.Request.Method)
-            || proxyResponse.StatusCode is not (System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.InternalServerError or System.Net.HttpStatusCode.NotFound)
-            || !PreviewHtml.IsHtml(proxyResponse.Content.Headers.ContentType?.ToString())
+        if (!copyBody || proxyResponse is null || !HttpMethods.IsGet(httpContext.Request.Method))
+        {
+            return copyBody;
+        }
+
+        var contentType = proxyResponse.Content.Headers.ContentType?.ToString();
+        var page = proxyResponse.StatusCode is System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.InternalServerError or System.Net.HttpStatusCode.NotFound
+            && PreviewHtml.IsHtml(contentType);
+        var errorText = (int)proxyResponse.StatusCode >= 400 && IsText(contentType);
+        if (!(page || errorText)
             || proxyResponse.Content.Headers.ContentEncoding.Any(encoding => !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
             || proxyResponse.Content.Headers.ContentLength > PreviewHtml.MaxInjectedBytes)
         {
@@ -103,13 +110,34 @@ internal sealed class PreviewPageTransformer : HttpTransformer
             }
         }
 
-        var page = PreviewHtml.Inject(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        httpContext.Response.ContentLength = page.Length;
+        var body = buffer.ToArray();
+        if (errorText && Encoding.UTF8.GetString(body) is var text && hostPaths.Mentions(text))
+        {
+            body = Encoding.UTF8.GetBytes(hostPaths.RelativeToApp(projectId, text));
+        }
+
+        if (page)
+        {
+            body = PreviewHtml.Inject(body);
+        }
+
+        httpContext.Response.ContentLength = body.Length;
         httpContext.Response.Headers.Remove(HeaderNames.ContentMD5);
-        await httpContext.Response.Body.WriteAsync(page, cancellationToken);
+        await httpContext.Response.Body.WriteAsync(body, cancellationToken);
         return false;
     }
 
     internal static bool IsPageLoad(HttpRequest request) =>
         HttpMethods.IsGet(request.Method) && request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Text a person may read: a page, plain text, JSON, a script, or a body of no stated type (Vite answers a module
+    /// that does not compile with its error page and no Content-Type).
+    /// </summary>
+    private static bool IsText(string? contentType) =>
+        contentType is null
+        || MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && (media.MediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
+            || media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.MediaType.Equals("application/javascript", StringComparison.OrdinalIgnoreCase));
 }

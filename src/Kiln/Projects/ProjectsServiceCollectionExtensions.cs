@@ -25,6 +25,7 @@ public static class ProjectsServiceCollectionExtensions
         services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ProjectWorkspace>();
+        services.AddSingleton<HostPaths>();
 
         if (StoreOptions.KindIn(configuration) == StoreKind.Redis)
         {

@@ -16,7 +16,7 @@ namespace Kiln.Tools;
 /// through an MCP server built here (in-process for the agent loops, Streamable HTTP at <c>/mcp/{id}</c>),
 /// so validation, error results and the <c>tool_executed</c> event are the same whoever calls.
 /// </summary>
-public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events, ProjectActivity activity)
+public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events, ProjectActivity activity, HostPaths hostPaths)
 {
     /// <summary>The classes whose <c>[McpServerTool]</c> methods are Kiln's tools.</summary>
     private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(ScaffoldTools), typeof(CommandTools), typeof(PreviewTools), typeof(BrowserTools)];
@@ -51,6 +51,12 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
             {
                 // The model's mistake or the disk's answer: a result it can read and act on.
                 result = Error(exception.Message);
+            }
+
+            // What a command printed or an exception said may name where the app lives on the host; the model works relative to it.
+            foreach (var block in result.Content.OfType<TextContentBlock>())
+            {
+                block.Text = hostPaths.RelativeToApp(projectId, block.Text);
             }
 
             var error = result.IsError == true ? Shorten(TextOf(result), MaxEventErrorChars) : null;

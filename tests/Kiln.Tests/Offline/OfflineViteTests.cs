@@ -369,6 +369,55 @@ public sealed class OfflineViteTests(ViteKiln fixture, WebUi.Browser browser) : 
         ui.AssertHealthy();
     }
 
+    [Fact]
+    public async Task No_event_or_tool_result_of_a_vite_generation_names_a_host_path()
+    {
+        await fixture.RequireAsync();
+        await fixture.WarmTodoAppAsync();
+        var (projectId, events) = await ViteKiln.GenerateAsync(Kiln, "a counter for push-ups");
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "server_started");
+
+        var workspace = Kiln.Services.GetRequiredService<Kiln.Projects.ProjectWorkspace>();
+        var root = workspace.Root;
+
+        // The dev server's own 403 for a file outside the app, as the preview relays it.
+        var forbidden = await PreviewTextAsync(projectId, $"/@fs{root}/kiln.db");
+
+        // A compile error: Vite's answer names the file, and Kiln relays it as the app's error.
+        var after = events[^1].GetProperty("seq").GetInt64();
+        await File.WriteAllTextAsync(AppFile(projectId, "src/App.tsx"), "export default function App() { return <div>; }\n");
+        // Vite's watcher takes a moment to see the change; until then it serves the module as it was.
+        var compileError = "";
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!compileError.Contains("App.tsx", StringComparison.Ordinal) || !compileError.Contains("rror", StringComparison.Ordinal))
+            {
+                await Task.Delay(200, deadline.Token);
+                compileError = await PreviewTextAsync(projectId, "/src/App.tsx");
+            }
+        }
+
+        await using var subscriber = Kiln.Events(projectId, after);
+        var errors = await subscriber.ReadUntilAsync(TimeSpan.FromSeconds(30), "preview_error");
+
+        var conversation = await File.ReadAllTextAsync(Path.Combine(workspace.SessionDirectory(projectId), "conversation.json"));
+        Assert.Contains("tool_result", conversation, StringComparison.Ordinal);
+        var leaks = events.Concat(errors).Select(e => e.ToString())
+            .Append(conversation).Append(forbidden).Append(compileError)
+            .Where(text => text.Contains(root, StringComparison.Ordinal))
+            .ToList();
+        Assert.True(leaks.Count == 0, $"{root} is named in:\n{string.Join("\n", leaks.Select(l => l.Length > 600 ? l[..600] : l))}");
+    }
+
+    private async Task<string> PreviewTextAsync(string projectId, string path)
+    {
+        using var client = Kiln.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = $"p-{projectId}.localhost:{Kiln.BaseAddress.Port}";
+        using var response = await client.SendAsync(request);
+        return await response.Content.ReadAsStringAsync();
+    }
+
     private async Task OpenAsync(Microsoft.Playwright.IPage page, string prompt)
     {
         var (projectId, events) = await ViteKiln.GenerateAsync(Kiln, prompt);

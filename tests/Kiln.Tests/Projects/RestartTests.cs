@@ -53,6 +53,12 @@ public sealed class RestartTests
         Assert.Equal(Enumerable.Range(1, after.Count).Select(i => (long)i), after.Select(e => e.GetProperty("seq").GetInt64()));
         Assert.Equal("interrupted", after[^1].GetProperty("data").GetProperty("status").GetString());
 
+        // What it wrote before it died is a version, as every generation's end is.
+        var version = Assert.Single((await again.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/versions")).EnumerateArray());
+        Assert.Equal("interrupted", version.GetProperty("outcome").GetString());
+        Assert.Equal("<h1>survives</h1>", await again.GetStringAsync($"/api/projects/{projectId}/versions/1/files/index.html"));
+        Assert.Contains(after, e => e.GetProperty("type").GetString() == "version_created");
+
         // And the project goes on: a follow-up is accepted and runs.
         await kiln.GenerateAsync("try again", projectId);
         await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
@@ -62,15 +68,16 @@ public sealed class RestartTests
     public async Task A_graceful_stop_marks_the_running_generation_interrupted()
     {
         await using var model = await ScriptedModelServer.StartAsync();
-        model.Enqueue(ScriptedReply.Hanging);
+        model.Enqueue(ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>half done</h1>" }), ScriptedReply.Hanging);
         var settings = new Dictionary<string, string?> { ["Anthropic:ApiKey"] = "sk-test", ["Anthropic:BaseUrl"] = model.BaseUrl, ["Kiln:Agent:Runtime"] = "builtin" };
         var root = TempDirectory.Create("kiln-stop");
         string projectId;
         await using (var kiln = KilnApp.Start(settings, root))
         {
             projectId = await kiln.GenerateAsync("stopped halfway");
-            await model.WaitForRequestAsync(r => r.UserTexts.Contains("stopped halfway"), new CancellationTokenSource(Timeout).Token);
-            // Leaving the block stops the host the way SIGTERM does.
+            await model.WaitForRequestAsync(r => r.ToolResults.Count > 0, new CancellationTokenSource(Timeout).Token);
+            // Leaving the block stops the host the way SIGTERM does; the next Kiln starts on what it left.
+            kiln.KeepProjectsRoot = true;
         }
 
         await using var restarted = KilnApp.Start(projectsRoot: root);
@@ -79,6 +86,10 @@ public sealed class RestartTests
         var events = await ReadAllEventsAsync(client, projectId);
         // Interrupted once, by the stopping process, not again by the next start.
         Assert.Single(events, e => e.GetProperty("type").GetString() == "status_changed" && e.GetProperty("data").GetProperty("status").GetString() == "interrupted");
+        // What it wrote is a version with the outcome the run had.
+        var version = Assert.Single((await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/versions")).EnumerateArray());
+        Assert.Equal("interrupted", version.GetProperty("outcome").GetString());
+        Assert.Equal("<h1>half done</h1>", await client.GetStringAsync($"/api/projects/{projectId}/versions/1/files/index.html"));
     }
 
     private static async Task<List<JsonElement>> ReadAllEventsAsync(HttpClient client, string projectId)

@@ -3,6 +3,7 @@ using Kiln.Agents;
 using Kiln.Events;
 using Kiln.Projects;
 using Kiln.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -276,10 +277,22 @@ public sealed class StoreContractTests
         }
 
         // What a Kiln starting on this store does first; the store was written by another connection.
-        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var metrics = new Kiln.Events.KilnMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        var events = new EventLog(stores.Second.Events, TimeProvider.System, Options.Create(new EventsOptions()), metrics);
-        await new ProjectRecovery(stores.Second.Projects, new SingleInstancePlacement(), events, TimeProvider.System, NullLogger<ProjectRecovery>.Instance).StartAsync(Token);
+        // Kiln's own pieces below the agents, over the second connection's stores.
+        var root = TempDirectory.Create("kiln-recovery");
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Kiln:ProjectsRoot"] = root }).Build();
+        var collection = new ServiceCollection().AddMetrics().AddLogging().AddSingleton<IConfiguration>(configuration);
+        Kiln.Sandbox.SandboxServiceCollectionExtensions.AddSandbox(collection);
+        collection.AddProjects(configuration).AddEvents(configuration);
+        Kiln.Preview.PreviewServiceCollectionExtensions.AddPreview(collection);
+        Kiln.Versions.VersionsServiceCollectionExtensions.AddVersions(collection);
+        collection.AddSingleton(stores.Second.Projects).AddSingleton(stores.Second.Events)
+            .AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoServer>();
+        await using var services = collection.BuildServiceProvider();
+        await new ProjectRecovery(
+            stores.Second.Projects, new SingleInstancePlacement(), services.GetRequiredService<EventLog>(),
+            services.GetRequiredService<Kiln.Versions.VersionHistory>(), TimeProvider.System, NullLogger<ProjectRecovery>.Instance).StartAsync(Token);
+        TempDirectory.Delete(root);
 
         foreach (var busy in new[] { generating, queued })
         {
@@ -442,5 +455,20 @@ public sealed class StoreContractTests
     private sealed record RedisServerPrefix(string Configuration, string Prefix)
     {
         public static RedisServerPrefix New(Kiln.Testing.RedisServer server) => new(server.Configuration, Kiln.Testing.RedisServer.NewPrefix());
+    }
+
+    /// <summary>The preview's origin asks the server where it listens; recovery runs before anything is served.</summary>
+    private sealed class NoServer : Microsoft.AspNetCore.Hosting.Server.IServer
+    {
+        public Microsoft.AspNetCore.Http.Features.IFeatureCollection Features { get; } = new Microsoft.AspNetCore.Http.Features.FeatureCollection();
+
+        public Task StartAsync<TContext>(Microsoft.AspNetCore.Hosting.Server.IHttpApplication<TContext> application, CancellationToken cancellationToken)
+            where TContext : notnull => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
     }
 }
