@@ -26,10 +26,12 @@ public sealed class AgentOptions
     public int MaxTurns { get; set; } = 60;
 
     /// <summary>
-    /// Most a generation may spend, in US dollars, as the Claude Code CLI computes it; unset means no limit.
-    /// The built-in runtime does not price tokens and ignores it.
+    /// Most one prompt may spend, in US dollars, counting the automatic fixes it triggers, on every runtime (the
+    /// built-in loop prices tokens with <see cref="ModelPrices"/>; the Claude Code CLI prices its own); unset means no
+    /// limit. A request's <c>maxBudgetUsd</c> overrides it. Once reached, no further model request is made and the
+    /// generation fails saying so.
     /// </summary>
-    [Range(typeof(decimal), "0.01", "10000")]
+    [Range(typeof(decimal), "0.0001", "10000")]
     public decimal? MaxBudgetUsd { get; set; }
 
     [Range(256, 128_000)]

@@ -20,6 +20,11 @@ public static class AgentsServiceCollectionExtensions
             options.BaseUrl ??= Uri.TryCreate(configuration["ANTHROPIC_BASE_URL"], UriKind.Absolute, out var url) ? url : null;
         }).ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.Section)
+            .Validate(options => options.Prices.Values.All(price => price is { Input: >= 0, Output: >= 0, CacheWrite: >= 0, CacheRead: >= 0 }),
+                "Kiln:Models:Prices: a price cannot be negative.")
+            .ValidateOnStart();
+        services.AddSingleton<ModelPrices>();
         services.AddSingleton<ModelEndpointResolver>();
         services.AddHostedService<OfflineModelWarmup>();
         // A generation streams for minutes; the SDK's own timeout governs each request, not HttpClient's.

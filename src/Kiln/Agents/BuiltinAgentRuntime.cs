@@ -5,7 +5,6 @@ using Anthropic.Core;
 using Anthropic.Exceptions;
 using Anthropic.Models.Messages;
 using Kiln.Events;
-using Kiln.Projects;
 using Kiln.Tools;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -51,12 +50,17 @@ public sealed partial class BuiltinAgentRuntime(
             BaseUrl = run.Model.BaseUrl.ToString().TrimEnd('/'),
         });
 
-        var usage = TokenUsage.Zero;
         string? summary = null;
         try
         {
             for (var turn = 1; turn <= settings.MaxTurns; turn++)
             {
+                // The cap counts the prompt's earlier automatic fixes too, so it may be spent before this run asks anything.
+                if (run.Spend.Exhausted)
+                {
+                    throw run.Spend.Stopped();
+                }
+
                 if (budget.Fit(conversation) is > 0 and var removed)
                 {
                     LogTrimmed(_logger, removed, settings.ContextBudgetTokens);
@@ -72,7 +76,7 @@ public sealed partial class BuiltinAgentRuntime(
                 };
 
                 var reply = await StreamTurnAsync(client, request, run.ProjectId, cancellationToken);
-                usage = usage.Add(reply.Usage);
+                run.Spend.Add(reply.Usage);
                 conversation.Add(new ConversationMessage(ConversationRole.Assistant, reply.Content));
                 summary = reply.Text ?? summary;
 
@@ -81,7 +85,14 @@ public sealed partial class BuiltinAgentRuntime(
                 {
                     // The meter measures against the budget, not the model's window: past it, Kiln shortens the conversation.
                     var context = new ContextWindowUsage(budget.EstimateTokens(conversation), settings.ContextBudgetTokens);
-                    return new AgentOutcome(summary, turn, usage, CostUsd: null, SessionId: null, context);
+                    return new AgentOutcome(summary, turn, SessionId: null, context);
+                }
+
+                // The request that reached the cap is the last: its tool calls are not run (the saved conversation
+                // answers them as stopped), so nothing happens that the model would not hear about.
+                if (run.Spend.Exhausted)
+                {
+                    throw run.Spend.Stopped();
                 }
 
                 var results = new List<ContentPart>(calls.Count);

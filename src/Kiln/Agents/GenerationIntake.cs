@@ -9,8 +9,8 @@ public abstract record IntakeOutcome
     /// <summary>Queued as prompt <paramref name="PromptNumber"/> of the project.</summary>
     public sealed record Accepted(string ProjectId, int PromptNumber) : IntakeOutcome;
 
-    /// <summary>The prompt cannot be used as it is: <paramref name="Title"/> and what to change.</summary>
-    public sealed record Invalid(string Title, string Detail) : IntakeOutcome;
+    /// <summary>The prompt cannot be used as it is: <paramref name="Title"/> and what to change in <paramref name="Field"/>.</summary>
+    public sealed record Invalid(string Title, string Detail, string Field = "prompt") : IntakeOutcome;
 
     /// <summary>A follow-up to a project there is no record of.</summary>
     public sealed record NotFound(string ProjectId) : IntakeOutcome;
@@ -35,8 +35,15 @@ public sealed class GenerationIntake(
     TimeProvider time,
     IOptions<AgentOptions> options)
 {
-    public async Task<IntakeOutcome> AcceptAsync(string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, CancellationToken cancellationToken)
+    public async Task<IntakeOutcome> AcceptAsync(
+        string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, decimal? maxBudgetUsd, CancellationToken cancellationToken)
     {
+        if (maxBudgetUsd is <= 0 or > 10_000)
+        {
+            return new IntakeOutcome.Invalid(
+                "The budget is out of range", "maxBudgetUsd is the most this prompt may spend in US dollars: more than 0 and at most 10000.", "maxBudgetUsd");
+        }
+
         prompt = prompt?.Trim();
         var maxLength = options.Value.MaxPromptLength;
         if (string.IsNullOrEmpty(prompt))
@@ -90,7 +97,7 @@ public sealed class GenerationIntake(
         }
 
         var saved = files.Count == 0 ? null : await attachments.SaveAsync(projectId, promptNumber, files, cancellationToken);
-        await scheduler.EnqueueAsync(new GenerationRequest(projectId, prompt, promptNumber, saved), cancellationToken);
+        await scheduler.EnqueueAsync(new GenerationRequest(projectId, prompt, promptNumber, saved, maxBudgetUsd), cancellationToken);
         return new IntakeOutcome.Accepted(projectId, promptNumber);
     }
 }
