@@ -34,6 +34,12 @@ public sealed class AgentOptions
     [Range(typeof(decimal), "0.0001", "10000")]
     public decimal? MaxBudgetUsd { get; set; }
 
+    /// <summary>
+    /// Mark cache breakpoints (<c>cache_control</c>) on Anthropic requests: the tools, the system prompt and the newest
+    /// message, so each turn pays full price only for what is new. Off only to measure what caching saves.
+    /// </summary>
+    public bool PromptCaching { get; set; } = true;
+
     [Range(256, 128_000)]
     public int MaxTokens { get; set; } = 16_000;
 

@@ -40,7 +40,9 @@ public sealed partial class BuiltinAgentRuntime(
 
         await using var tools = await InProcessToolServer.StartAsync(
             toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
-        var toolDefinitions = tools.Tools.Select(AnthropicMapping.ToTool).ToList();
+        var cache = settings.PromptCaching;
+        var toolDefinitions = AnthropicMapping.ToTools(tools.Tools, cache);
+        var system = AnthropicMapping.ToSystem(Playbook.Instructions, cache);
         var budget = new ContextBudget(settings.ContextBudgetTokens, Playbook.Instructions, tools.Tools);
         // Connections are pooled by the factory; the SDK retries overloads and transient failures itself.
         using var client = new AnthropicClient(new ClientOptions
@@ -70,8 +72,8 @@ public sealed partial class BuiltinAgentRuntime(
                 {
                     Model = run.Model.Model,
                     MaxTokens = settings.MaxTokens,
-                    System = Playbook.Instructions,
-                    Messages = [.. conversation.Select(AnthropicMapping.ToParam)],
+                    System = system,
+                    Messages = AnthropicMapping.ToParams(conversation, cache),
                     Tools = toolDefinitions,
                 };
 
