@@ -1,11 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Anthropic;
-using Anthropic.Core;
-using Anthropic.Exceptions;
-using Anthropic.Models.Messages;
 using Kiln.Events;
 using Kiln.Tools;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -13,7 +10,7 @@ using ModelContextProtocol.Protocol;
 namespace Kiln.Agents;
 
 /// <summary>
-/// Kiln's own tool-use loop on the official Anthropic SDK: stream a message, run its tool calls through the
+/// Kiln's own tool-use loop, one for every provider (<see cref="IModelTurns"/>): stream a message, run its tool calls through the
 /// project's MCP tool server, send the results back, and repeat until the model ends its turn, the run is
 /// cancelled, or the turn limit is reached. A failing tool is an error result for the model, never the end.
 /// </summary>
@@ -23,11 +20,12 @@ public sealed partial class BuiltinAgentRuntime(
     IServiceProvider services,
     IHttpClientFactory httpClients,
     ILoggerFactory loggerFactory,
-    IOptions<AgentOptions> options) : IAgentRuntime
+    IOptions<AgentOptions> options,
+    ModelCatalog catalog) : IAgentRuntime
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<BuiltinAgentRuntime>();
 
-    public const string HttpClientName = "anthropic";
+    public const string HttpClientName = "model";
 
     public string Name => AgentRuntimeNames.Builtin;
 
@@ -40,17 +38,8 @@ public sealed partial class BuiltinAgentRuntime(
 
         await using var tools = await InProcessToolServer.StartAsync(
             toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
-        var cache = settings.PromptCaching;
-        var toolDefinitions = AnthropicMapping.ToTools(tools.Tools, cache);
-        var system = AnthropicMapping.ToSystem(Playbook.Instructions, cache);
         var budget = new ContextBudget(settings.ContextBudgetTokens, Playbook.Instructions, tools.Tools);
-        // Connections are pooled by the factory; the SDK retries overloads and transient failures itself.
-        using var client = new AnthropicClient(new ClientOptions
-        {
-            HttpClient = httpClients.CreateClient(HttpClientName),
-            ApiKey = run.Model.ApiKey,
-            BaseUrl = run.Model.BaseUrl.ToString().TrimEnd('/'),
-        });
+        using var turns = await CreateTurnsAsync(run.Model, tools.Tools, settings, cancellationToken);
 
         string? summary = null;
         try
@@ -68,16 +57,8 @@ public sealed partial class BuiltinAgentRuntime(
                     LogTrimmed(_logger, removed, settings.ContextBudgetTokens);
                 }
 
-                var request = new MessageCreateParams
-                {
-                    Model = run.Model.Model,
-                    MaxTokens = settings.MaxTokens,
-                    System = system,
-                    Messages = AnthropicMapping.ToParams(conversation, cache),
-                    Tools = toolDefinitions,
-                };
-
-                var reply = await StreamTurnAsync(client, request, run.ProjectId, cancellationToken);
+                var reply = await turns.NextAsync(
+                    conversation, text => events.AppendAsync(run.ProjectId, new AgentMessage(text), cancellationToken), cancellationToken);
                 run.Spend.Add(reply.Usage);
                 conversation.Add(new ConversationMessage(ConversationRole.Assistant, reply.Content));
                 summary = reply.Text ?? summary;
@@ -120,34 +101,25 @@ public sealed partial class BuiltinAgentRuntime(
         }
     }
 
-    private async Task<StreamedReply> StreamTurnAsync(
-        AnthropicClient client, MessageCreateParams request, string projectId, CancellationToken cancellationToken)
+    private async Task<IModelTurns> CreateTurnsAsync(
+        ModelEndpoint model, IReadOnlyList<ModelContextProtocol.Protocol.Tool> tools, AgentOptions settings, CancellationToken cancellationToken)
     {
-        var reply = new StreamedReply();
-        try
+        var http = httpClients.CreateClient(HttpClientName);
+        switch (model.Api)
         {
-            await foreach (var streamEvent in client.Messages.CreateStreaming(request, cancellationToken))
-            {
-                if (reply.Apply(streamEvent) is { } completedText)
+            case ModelApi.Messages:
+                return new AnthropicTurns(http, model, tools, settings);
+            case ModelApi.ChatCompletions:
+                var openAI = new OpenAI.Chat.ChatClient(model.Model, new System.ClientModel.ApiKeyCredential(model.ApiKey), new OpenAI.OpenAIClientOptions
                 {
-                    await events.AppendAsync(projectId, new AgentMessage(completedText), cancellationToken);
-                }
-            }
+                    Endpoint = model.BaseUrl,
+                    Transport = new System.ClientModel.Primitives.HttpClientPipelineTransport(http),
+                });
+                return new ChatClientTurns(openAI.AsIChatClient(), model, tools, settings, await catalog.SeesImagesAsync(model, cancellationToken));
+            default:
+                http.BaseAddress = model.BaseUrl;
+                return new ChatClientTurns(new OllamaSharp.OllamaApiClient(http, model.Model), model, tools, settings, await catalog.SeesImagesAsync(model, cancellationToken));
         }
-        catch (AnthropicApiException exception)
-        {
-            throw new AgentFailedException($"The model API refused the request: {exception.Message}", exception);
-        }
-        catch (AnthropicException exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new AgentFailedException($"The model could not be reached: {exception.Message}", exception);
-        }
-        catch (HttpRequestException exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new AgentFailedException($"The model could not be reached: {exception.Message}", exception);
-        }
-
-        return reply;
     }
 
     private async Task<ToolResultPart> CallToolAsync(InProcessToolServer tools, ToolUsePart call, CancellationToken cancellationToken)

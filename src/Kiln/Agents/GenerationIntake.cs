@@ -31,12 +31,13 @@ public sealed class GenerationIntake(
     GenerationScheduler scheduler,
     IAgentRuntime runtime,
     ModelEndpointResolver models,
+    ModelCatalog catalog,
     AttachmentStore attachments,
     TimeProvider time,
     IOptions<AgentOptions> options)
 {
     public async Task<IntakeOutcome> AcceptAsync(
-        string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, decimal? maxBudgetUsd, CancellationToken cancellationToken)
+        string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, decimal? maxBudgetUsd, string? model, CancellationToken cancellationToken)
     {
         if (maxBudgetUsd is <= 0 or > 10_000)
         {
@@ -55,6 +56,17 @@ public sealed class GenerationIntake(
         {
             return new IntakeOutcome.Invalid(
                 "The prompt is too long", $"The prompt has {prompt.Length} characters; the most accepted is {maxLength} (Kiln:Agent:MaxPromptLength).");
+        }
+
+        string? chosenModel = null;
+        if (!string.IsNullOrWhiteSpace(model))
+        {
+            if (await ChooseModelAsync(model, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
+            chosenModel = ModelEndpointResolver.Name(models.Parse(model)!);
         }
 
         // The record names the files from the start; their bytes are stored once the prompt's number is known.
@@ -76,7 +88,7 @@ public sealed class GenerationIntake(
                 CreatedAt = entry.At,
                 UpdatedAt = entry.At,
                 Runtime = runtime.Name,
-                Model = models.ModelName,
+                Model = chosenModel ?? models.DefaultModel,
             }, cancellationToken);
         }
         else
@@ -94,10 +106,36 @@ public sealed class GenerationIntake(
                 case PromptQueueing.Busy:
                     return new IntakeOutcome.Busy(projectId);
             }
+
+            // A model named in a follow-up becomes the project's: its next follow-ups keep it.
+            if (chosenModel is not null)
+            {
+                await store.UpdateAsync(projectId, project => project with { Model = chosenModel }, cancellationToken);
+            }
         }
 
         var saved = files.Count == 0 ? null : await attachments.SaveAsync(projectId, promptNumber, files, cancellationToken);
         await scheduler.EnqueueAsync(new GenerationRequest(projectId, prompt, promptNumber, saved, maxBudgetUsd), cancellationToken);
         return new IntakeOutcome.Accepted(projectId, promptNumber);
+    }
+
+    private async Task<IntakeOutcome.Invalid?> ChooseModelAsync(string model, CancellationToken cancellationToken)
+    {
+        if (models.Parse(model) is not { } choice)
+        {
+            return new IntakeOutcome.Invalid("Unknown model provider",
+                $"'{model}' names no provider Kiln knows. Name a model as provider/model with one of: {string.Join(", ", models.Providers)} " +
+                "(a bare name is Anthropic's); GET /api/models lists the models usable now.", "model");
+        }
+
+        if (await catalog.RefusalAsync(choice, cancellationToken) is { } refusal)
+        {
+            return new IntakeOutcome.Invalid("This model cannot build the app", refusal, "model");
+        }
+
+        return runtime.Name == AgentRuntimeNames.ClaudeCode && choice.Provider is not (ModelEndpoint.Anthropic or ModelEndpoint.Offline)
+            ? new IntakeOutcome.Invalid("The claude-code runtime speaks only to Anthropic",
+                $"'{model}' is not an Anthropic model; the Claude Code CLI cannot use it. Set Kiln:Agent:Runtime=builtin to build with it.", "model")
+            : null;
     }
 }

@@ -46,7 +46,7 @@ public sealed partial class GenerationRunner(
         Project Spent(Project project) => WithSpend(project, request.PromptNumber, spend, model);
         try
         {
-            model = await models.ResolveAsync(cancellationToken);
+            model = await models.ResolveAsync(project.Model, cancellationToken);
             spend = new PromptSpend(request.MaxBudgetUsd ?? options.Value.MaxBudgetUsd, request.SpentBeforeUsd, prices.For(model));
             await events.AppendAsync(projectId, new StatusChanged(ProjectStatus.Generating), CancellationToken.None);
             await events.AppendAsync(projectId, new GenerationStarted(request.Prompt, request.PromptNumber, runtime.Name, model.Model), CancellationToken.None);

@@ -41,8 +41,10 @@ public sealed class ModelPrices(IOptions<ModelsOptions> options)
             return ModelPrice.Free;
         }
 
+        // A gateway names models by their maker (openrouter's "openai/gpt-4.1-mini"): the last part is the model.
         var configured = options.Value.Prices;
-        return Lookup(configured, model.Model) ?? Lookup(Shipped, model.Model);
+        var bare = model.Model[(model.Model.LastIndexOf('/') + 1)..];
+        return Lookup(configured, model.Model) ?? Lookup(Shipped, model.Model) ?? Lookup(configured, bare) ?? Lookup(Shipped, bare);
     }
 
     private static ModelPrice? Lookup(IReadOnlyDictionary<string, ModelPrice> table, string model)

@@ -8,7 +8,12 @@ namespace Kiln.Api;
 /// <param name="MaxBudgetUsd">
 /// Most this prompt may spend in US dollars, its automatic fixes included; overrides Kiln:Agent:MaxBudgetUsd.
 /// </param>
-public sealed record GenerateRequest(string? Prompt, string? ProjectId, decimal? MaxBudgetUsd = null);
+/// <param name="Model">
+/// The model, as <c>provider/model</c> (<c>openai/gpt-4.1-mini</c>, <c>ollama/qwen2.5-coder:7b</c>) or a bare Anthropic name;
+/// kept for the project's follow-ups. GET /api/models lists the models usable now. Omitted: the project's model, else
+/// Kiln:Agent:Model.
+/// </param>
+public sealed record GenerateRequest(string? Prompt, string? ProjectId, decimal? MaxBudgetUsd = null, string? Model = null);
 
 public sealed record GenerateResponse(string ProjectId, ProjectStatus Status, ProjectLinks Links);
 

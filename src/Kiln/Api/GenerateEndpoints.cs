@@ -38,7 +38,7 @@ public static class GenerateEndpoints
         if (request.HasFormContentType)
         {
             var (form, problem) = await AttachmentForm.ReadAsync(request, attachmentOptions.Value, cors.Value, cancellationToken);
-            return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, form.MaxBudgetUsd, cancellationToken));
+            return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, form.MaxBudgetUsd, form.Model, cancellationToken));
         }
 
         if (!request.HasJsonContentType())
@@ -61,7 +61,7 @@ public static class GenerateEndpoints
 
         return body is null
             ? Problems.BadRequest("The request could not be read", "The body is JSON null; send {\"prompt\": \"...\"}.")
-            : Answer(await intake.AcceptAsync(body.Prompt, body.ProjectId, [], body.MaxBudgetUsd, cancellationToken));
+            : Answer(await intake.AcceptAsync(body.Prompt, body.ProjectId, [], body.MaxBudgetUsd, body.Model, cancellationToken));
     }
 
     private static Results<Accepted<GenerateResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, BadRequestProblem, ProblemHttpResult> Answer(IntakeOutcome outcome) => outcome switch

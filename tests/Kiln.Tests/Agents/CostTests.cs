@@ -122,7 +122,7 @@ public sealed class CostTests : IAsyncLifetime
         options.Prices["my-model"] = ModelPrice.Of(1m, 2m, 0m, 0m);
         options.Prices["gpt-4.1-mini"] = ModelPrice.Of(9m, 9m, 9m, 9m);
         var prices = new ModelPrices(Options.Create(options));
-        ModelEndpoint Hosted(string model) => new(new Uri("https://api.example"), "k", model, IsOffline: false);
+        ModelEndpoint Hosted(string model) => new("openai", ModelApi.ChatCompletions, new Uri("https://api.example"), "k", model);
         var million = new TokenUsage(1_000_000, 1_000_000);
 
         Assert.Equal(18m, prices.For(Hosted("claude-sonnet-4-5-20250929"))!.CostOf(million));
@@ -131,7 +131,7 @@ public sealed class CostTests : IAsyncLifetime
         Assert.Equal(18m, prices.For(Hosted("gpt-4.1-mini-2025-04-14"))!.CostOf(million));
         Assert.Equal(3m, prices.For(Hosted("my-model"))!.CostOf(million));
         Assert.Null(prices.For(Hosted("mystery-model")));
-        Assert.Equal(0m, prices.For(new ModelEndpoint(new Uri("http://127.0.0.1:1"), "k", "offline", IsOffline: true))!.CostOf(million));
+        Assert.Equal(0m, prices.For(new ModelEndpoint("offline", ModelApi.Messages, new Uri("http://127.0.0.1:1"), "k", "kiln-offline"))!.CostOf(million));
 
         // Cached input is priced apart: 1M written at $3.75 and 1M read at $0.30 on Sonnet, 1M at full price $3.
         Assert.Equal(7.05m, prices.For(Hosted("claude-sonnet-4-5"))!.CostOf(new TokenUsage(3_000_000, 0, 1_000_000, 1_000_000)));
