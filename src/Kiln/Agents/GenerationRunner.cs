@@ -49,7 +49,7 @@ public sealed partial class GenerationRunner(
             model = await models.ResolveAsync(project.Model, cancellationToken);
             spend = new PromptSpend(request.MaxBudgetUsd ?? options.Value.MaxBudgetUsd, request.SpentBeforeUsd, prices.For(model));
             await events.AppendAsync(projectId, new StatusChanged(ProjectStatus.Generating), CancellationToken.None);
-            await events.AppendAsync(projectId, new GenerationStarted(request.Prompt, request.PromptNumber, runtime.Name, model.Model), CancellationToken.None);
+            await events.AppendAsync(projectId, new GenerationStarted(request.Prompt, request.PromptNumber, runtime.Name, model.Id), CancellationToken.None);
             LogStarted(logger, runtime.Name, model);
             // The briefing describes the app as the prompt found it, errors included, before they are cleared below.
             workspace.Create(projectId);
@@ -69,7 +69,7 @@ public sealed partial class GenerationRunner(
             {
                 SessionId = outcome.SessionId ?? project.SessionId,
                 Error = null,
-            }, new GenerationCompleted(outcome.Summary, outcome.Turns, spend.Usage, spend.CostUsd, (long)duration.TotalMilliseconds, outcome.Context, model.Model), running.Token);
+            }, new GenerationCompleted(outcome.Summary, outcome.Turns, spend.Usage, spend.CostUsd, (long)duration.TotalMilliseconds, outcome.Context, model.Id), running.Token);
             LogCompleted(logger, outcome.Turns, (long)duration.TotalMilliseconds, spend.Usage.InputTokens, spend.Usage.OutputTokens, spend.CostUsd);
         }
         catch (OperationCanceledException) when (running.CancelReason is { } reason)
@@ -132,7 +132,7 @@ public sealed partial class GenerationRunner(
         var prompts = project.Prompts.ToList();
         if (promptNumber >= 1 && promptNumber <= prompts.Count)
         {
-            prompts[promptNumber - 1] = prompts[promptNumber - 1] with { Usage = spend.Usage, CostUsd = spend.CostUsd, Model = model?.Model };
+            prompts[promptNumber - 1] = prompts[promptNumber - 1] with { Usage = spend.Usage, CostUsd = spend.CostUsd, Model = model?.Id };
         }
 
         return project with

@@ -69,6 +69,13 @@ public sealed class ProviderTests
         var result = requests[1]["messages"]!.AsArray().Single(message => message!["role"]!.GetValue<string>() == "tool")!;
         Assert.Contains("index.html", result["content"]!.ToJsonString(), StringComparison.Ordinal);
 
+        await using (var events = kiln.Events(projectId))
+        {
+            var completed = (await events.ReadUntilAsync(Timeout, "generation_completed"))[^1].GetProperty("data");
+            Assert.Equal("openai/gpt-4.1-mini", completed.GetProperty("model").GetString());
+            Assert.Equal(0.00124m, completed.GetProperty("costUsd").GetDecimal());
+        }
+
         // A follow-up that names no model keeps the project's.
         var followUp = await kiln.GenerateAsync("now a footer", projectId);
         Assert.Equal(projectId, followUp);
