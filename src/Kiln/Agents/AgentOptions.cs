@@ -8,7 +8,7 @@ public sealed class AgentOptions
     public const string Section = "Kiln:Agent";
 
     /// <summary>
-    /// <c>builtin</c> (Kiln's own loop on the Anthropic SDK), <c>claude-code</c> (the Claude Code CLI through
+    /// <c>builtin</c> (Kiln's own loop, for every provider), <c>claude-code</c> (the Claude Code CLI through
     /// Kiln.ClaudeAgent), or <c>auto</c>: claude-code when the CLI is installed and an API key is set.
     /// </summary>
     [Required, AllowedValues(AgentRuntimeNames.Auto, AgentRuntimeNames.Builtin, AgentRuntimeNames.ClaudeCode)]
@@ -17,7 +17,10 @@ public sealed class AgentOptions
     /// <summary>The Claude Code CLI; found on PATH and in the usual install places when not set.</summary>
     public string? ClaudePath { get; set; }
 
-    /// <summary>The model for the Anthropic API. Ignored by the offline model.</summary>
+    /// <summary>
+    /// The model a prompt that names none gets, as <c>provider/model</c> or a bare Anthropic name, when its provider is
+    /// configured; else the offline model. See <see cref="ModelEndpointResolver"/>.
+    /// </summary>
     [Required]
     public string Model { get; set; } = "claude-sonnet-4-5";
 

@@ -26,9 +26,6 @@ public sealed class ModelEndpointResolver(
     public string DefaultModel =>
         Parse(agent.Value.Model) is { } choice && Unavailable(choice) is null ? Name(choice) : OfflineModelServer.ModelName;
 
-    /// <summary>Kept for the callers that only need the default's name.</summary>
-    public string ModelName => DefaultModel;
-
     /// <summary>The providers a person may name: the built-in ones and every configured endpoint.</summary>
     public IEnumerable<string> Providers =>
         [ModelEndpoint.Anthropic, ModelEndpoint.OpenAI, ModelEndpoint.Ollama, ModelEndpoint.Offline, .. models.Value.Endpoints.Keys];
