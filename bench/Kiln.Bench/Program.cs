@@ -1,18 +1,19 @@
 using Kiln.Bench;
 
 // dotnet run -c Release --project bench/Kiln.Bench [-- <benchmark> ...]; with no name, every benchmark runs.
-var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<Measurement.Result>>>>(StringComparer.OrdinalIgnoreCase)
+var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<object>>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["sandbox"] = async () => [await SandboxOverhead.RunAsync(samples: 100)],
-    ["runtime"] = () => RuntimeOverhead.RunAsync(samples: 5),
-    ["preview"] = () => PreviewSpeed.RunAsync(samples: 5, PreviewSpeed.Parts),
-    ["fanout"] = () => EventFanOut.RunAsync(subscribers: 100, events: 1000, rounds: 5, pace: TimeSpan.FromMilliseconds(2)),
-    ["fleet"] = () => FleetThroughput.RunAsync(samples: 5),
-    ["check-app"] = () => CheckAppSpeed.RunAsync(samples: 10),
+    ["runtime"] = async () => [.. await RuntimeOverhead.RunAsync(samples: 5)],
+    ["preview"] = async () => [.. await PreviewSpeed.RunAsync(samples: 5, PreviewSpeed.Parts)],
+    ["fanout"] = async () => [.. await EventFanOut.RunAsync(subscribers: 100, events: 1000, rounds: 5, pace: TimeSpan.FromMilliseconds(2))],
+    ["fleet"] = async () => [.. await FleetThroughput.RunAsync(samples: 5)],
+    ["check-app"] = async () => [.. await CheckAppSpeed.RunAsync(samples: 10)],
+    ["caching"] = async () => [.. await PromptCaching.RunAsync()],
 };
 foreach (var part in PreviewSpeed.Parts)
 {
-    benchmarks[$"preview-{part}"] = () => PreviewSpeed.RunAsync(samples: 5, [part]);
+    benchmarks[$"preview-{part}"] = async () => [.. await PreviewSpeed.RunAsync(samples: 5, [part])];
 }
 
 var chosen = args.Length == 0 ? [.. benchmarks.Keys] : args;

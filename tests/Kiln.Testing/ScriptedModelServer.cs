@@ -61,6 +61,12 @@ public sealed class ScriptedModelServer : IAsyncDisposable
     /// </summary>
     public ScriptedReply WhenExhausted { get; set; } = ScriptedReply.Text("[scripted model: the script has no reply left]");
 
+    /// <summary>
+    /// When set, the usage of every reply is what Anthropic would bill for the request (its prompt cache simulated),
+    /// instead of the reply's scripted input tokens.
+    /// </summary>
+    public PromptCacheSimulator? PromptCache { get; set; }
+
     /// <summary>Every Messages API request received so far, side calls included, in arrival order.</summary>
     public IReadOnlyList<ScriptedRequest> Requests
     {
@@ -167,6 +173,7 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         }
 
         var (request, reply) = Take(context, body);
+        var billed = PromptCache?.Bill(body);
         using var cut = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         try
         {
@@ -184,7 +191,7 @@ public sealed class ScriptedModelServer : IAsyncDisposable
             }
             else if (request.Stream)
             {
-                await StreamAsync(context, request, reply, cut.Token);
+                await StreamAsync(context, request, reply, billed, cut.Token);
             }
             else if (reply.Hang)
             {
@@ -194,7 +201,7 @@ public sealed class ScriptedModelServer : IAsyncDisposable
             {
                 // Clients parse the body as JSON only when the content type says so.
                 context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(Message(request, reply, Ids(reply)).ToJsonString(), cut.Token);
+                await context.Response.WriteAsync(Message(request, reply, Ids(reply), billed).ToJsonString(), cut.Token);
             }
         }
         catch (OperationCanceledException) when (cut.IsCancellationRequested)
@@ -234,7 +241,7 @@ public sealed class ScriptedModelServer : IAsyncDisposable
     private string[] Ids(ScriptedReply reply) =>
         [.. reply.Content.Select(c => c is ScriptedToolUse { Id: { } id } ? id : $"toolu_scripted_{Interlocked.Increment(ref _nextId):D4}")];
 
-    private JsonObject Message(ScriptedRequest request, ScriptedReply reply, string[] ids) => new()
+    private JsonObject Message(ScriptedRequest request, ScriptedReply reply, string[] ids, SimulatedUsage? billed) => new()
     {
         ["id"] = $"msg_scripted_{Interlocked.Increment(ref _nextId):D4}",
         ["type"] = "message",
@@ -243,7 +250,7 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         ["content"] = new JsonArray([.. reply.Content.Select((c, i) => Block(c, ids[i], complete: true))]),
         ["stop_reason"] = reply.StopReason,
         ["stop_sequence"] = null,
-        ["usage"] = Usage(reply.InputTokens, reply.OutputTokens),
+        ["usage"] = Usage(reply, reply.OutputTokens, billed),
     };
 
     private static JsonObject Block(ScriptedContent content, string id, bool complete) => content switch
@@ -259,23 +266,23 @@ public sealed class ScriptedModelServer : IAsyncDisposable
         _ => throw new InvalidOperationException($"Unknown scripted content {content.GetType().Name}."),
     };
 
-    private static JsonObject Usage(int input, int output) => new()
+    private static JsonObject Usage(ScriptedReply reply, int output, SimulatedUsage? billed) => new()
     {
-        ["input_tokens"] = input,
+        ["input_tokens"] = billed?.FullPrice ?? reply.InputTokens,
         ["output_tokens"] = output,
-        ["cache_creation_input_tokens"] = 0,
-        ["cache_read_input_tokens"] = 0,
+        ["cache_creation_input_tokens"] = billed?.CacheWrite ?? 0,
+        ["cache_read_input_tokens"] = billed?.CacheRead ?? 0,
     };
 
-    private async Task StreamAsync(HttpContext context, ScriptedRequest request, ScriptedReply reply, CancellationToken cancellationToken)
+    private async Task StreamAsync(HttpContext context, ScriptedRequest request, ScriptedReply reply, SimulatedUsage? billed, CancellationToken cancellationToken)
     {
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         var ids = Ids(reply);
-        var start = Message(request, reply, ids);
+        var start = Message(request, reply, ids, billed);
         start["content"] = new JsonArray();
         start["stop_reason"] = null;
-        start["usage"] = Usage(reply.InputTokens, 1);
+        start["usage"] = Usage(reply, 1, billed);
         await SendAsync("message_start", new() { ["type"] = "message_start", ["message"] = start });
 
         if (reply.Hang)

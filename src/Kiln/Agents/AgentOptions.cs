@@ -8,7 +8,7 @@ public sealed class AgentOptions
     public const string Section = "Kiln:Agent";
 
     /// <summary>
-    /// <c>builtin</c> (Kiln's own loop on the Anthropic SDK), <c>claude-code</c> (the Claude Code CLI through
+    /// <c>builtin</c> (Kiln's own loop, for every provider), <c>claude-code</c> (the Claude Code CLI through
     /// Kiln.ClaudeAgent), or <c>auto</c>: claude-code when the CLI is installed and an API key is set.
     /// </summary>
     [Required, AllowedValues(AgentRuntimeNames.Auto, AgentRuntimeNames.Builtin, AgentRuntimeNames.ClaudeCode)]
@@ -17,7 +17,10 @@ public sealed class AgentOptions
     /// <summary>The Claude Code CLI; found on PATH and in the usual install places when not set.</summary>
     public string? ClaudePath { get; set; }
 
-    /// <summary>The model for the Anthropic API. Ignored by the offline model.</summary>
+    /// <summary>
+    /// The model a prompt that names none gets, as <c>provider/model</c> or a bare Anthropic name, when its provider is
+    /// configured; else the offline model. See <see cref="ModelEndpointResolver"/>.
+    /// </summary>
     [Required]
     public string Model { get; set; } = "claude-sonnet-4-5";
 
@@ -26,11 +29,19 @@ public sealed class AgentOptions
     public int MaxTurns { get; set; } = 60;
 
     /// <summary>
-    /// Most a generation may spend, in US dollars, as the Claude Code CLI computes it; unset means no limit.
-    /// The built-in runtime does not price tokens and ignores it.
+    /// Most one prompt may spend, in US dollars, counting the automatic fixes it triggers, on every runtime (the
+    /// built-in loop prices tokens with <see cref="ModelPrices"/>; the Claude Code CLI prices its own); unset means no
+    /// limit. A request's <c>maxBudgetUsd</c> overrides it. Once reached, no further model request is made and the
+    /// generation fails saying so.
     /// </summary>
-    [Range(typeof(decimal), "0.01", "10000")]
+    [Range(typeof(decimal), "0.0001", "10000")]
     public decimal? MaxBudgetUsd { get; set; }
+
+    /// <summary>
+    /// Mark cache breakpoints (<c>cache_control</c>) on Anthropic requests: the tools, the system prompt and the newest
+    /// message, so each turn pays full price only for what is new. Off only to measure what caching saves.
+    /// </summary>
+    public bool PromptCaching { get; set; } = true;
 
     [Range(256, 128_000)]
     public int MaxTokens { get; set; } = 16_000;

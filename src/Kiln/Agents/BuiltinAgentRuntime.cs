@@ -1,12 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Anthropic;
-using Anthropic.Core;
-using Anthropic.Exceptions;
-using Anthropic.Models.Messages;
 using Kiln.Events;
-using Kiln.Projects;
 using Kiln.Tools;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -14,7 +10,7 @@ using ModelContextProtocol.Protocol;
 namespace Kiln.Agents;
 
 /// <summary>
-/// Kiln's own tool-use loop on the official Anthropic SDK: stream a message, run its tool calls through the
+/// Kiln's own tool-use loop, one for every provider (<see cref="IModelTurns"/>): stream a message, run its tool calls through the
 /// project's MCP tool server, send the results back, and repeat until the model ends its turn, the run is
 /// cancelled, or the turn limit is reached. A failing tool is an error result for the model, never the end.
 /// </summary>
@@ -24,11 +20,12 @@ public sealed partial class BuiltinAgentRuntime(
     IServiceProvider services,
     IHttpClientFactory httpClients,
     ILoggerFactory loggerFactory,
-    IOptions<AgentOptions> options) : IAgentRuntime
+    IOptions<AgentOptions> options,
+    ModelCatalog catalog) : IAgentRuntime
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<BuiltinAgentRuntime>();
 
-    public const string HttpClientName = "anthropic";
+    public const string HttpClientName = "model";
 
     public string Name => AgentRuntimeNames.Builtin;
 
@@ -41,38 +38,28 @@ public sealed partial class BuiltinAgentRuntime(
 
         await using var tools = await InProcessToolServer.StartAsync(
             toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
-        var toolDefinitions = tools.Tools.Select(AnthropicMapping.ToTool).ToList();
         var budget = new ContextBudget(settings.ContextBudgetTokens, Playbook.Instructions, tools.Tools);
-        // Connections are pooled by the factory; the SDK retries overloads and transient failures itself.
-        using var client = new AnthropicClient(new ClientOptions
-        {
-            HttpClient = httpClients.CreateClient(HttpClientName),
-            ApiKey = run.Model.ApiKey,
-            BaseUrl = run.Model.BaseUrl.ToString().TrimEnd('/'),
-        });
+        using var turns = await CreateTurnsAsync(run.Model, tools.Tools, settings, cancellationToken);
 
-        var usage = TokenUsage.Zero;
         string? summary = null;
         try
         {
             for (var turn = 1; turn <= settings.MaxTurns; turn++)
             {
+                // The cap counts the prompt's earlier automatic fixes too, so it may be spent before this run asks anything.
+                if (run.Spend.Exhausted)
+                {
+                    throw run.Spend.Stopped();
+                }
+
                 if (budget.Fit(conversation) is > 0 and var removed)
                 {
                     LogTrimmed(_logger, removed, settings.ContextBudgetTokens);
                 }
 
-                var request = new MessageCreateParams
-                {
-                    Model = run.Model.Model,
-                    MaxTokens = settings.MaxTokens,
-                    System = Playbook.Instructions,
-                    Messages = [.. conversation.Select(AnthropicMapping.ToParam)],
-                    Tools = toolDefinitions,
-                };
-
-                var reply = await StreamTurnAsync(client, request, run.ProjectId, cancellationToken);
-                usage = usage.Add(reply.Usage);
+                var reply = await turns.NextAsync(
+                    conversation, text => events.AppendAsync(run.ProjectId, new AgentMessage(text), cancellationToken), cancellationToken);
+                run.Spend.Add(reply.Usage);
                 conversation.Add(new ConversationMessage(ConversationRole.Assistant, reply.Content));
                 summary = reply.Text ?? summary;
 
@@ -81,7 +68,14 @@ public sealed partial class BuiltinAgentRuntime(
                 {
                     // The meter measures against the budget, not the model's window: past it, Kiln shortens the conversation.
                     var context = new ContextWindowUsage(budget.EstimateTokens(conversation), settings.ContextBudgetTokens);
-                    return new AgentOutcome(summary, turn, usage, CostUsd: null, SessionId: null, context);
+                    return new AgentOutcome(summary, turn, SessionId: null, context);
+                }
+
+                // The request that reached the cap is the last: its tool calls are not run (the saved conversation
+                // answers them as stopped), so nothing happens that the model would not hear about.
+                if (run.Spend.Exhausted)
+                {
+                    throw run.Spend.Stopped();
                 }
 
                 var results = new List<ContentPart>(calls.Count);
@@ -107,34 +101,25 @@ public sealed partial class BuiltinAgentRuntime(
         }
     }
 
-    private async Task<StreamedReply> StreamTurnAsync(
-        AnthropicClient client, MessageCreateParams request, string projectId, CancellationToken cancellationToken)
+    private async Task<IModelTurns> CreateTurnsAsync(
+        ModelEndpoint model, IReadOnlyList<ModelContextProtocol.Protocol.Tool> tools, AgentOptions settings, CancellationToken cancellationToken)
     {
-        var reply = new StreamedReply();
-        try
+        var http = httpClients.CreateClient(HttpClientName);
+        switch (model.Api)
         {
-            await foreach (var streamEvent in client.Messages.CreateStreaming(request, cancellationToken))
-            {
-                if (reply.Apply(streamEvent) is { } completedText)
+            case ModelApi.Messages:
+                return new AnthropicTurns(http, model, tools, settings);
+            case ModelApi.ChatCompletions:
+                var openAI = new OpenAI.Chat.ChatClient(model.Model, new System.ClientModel.ApiKeyCredential(model.ApiKey), new OpenAI.OpenAIClientOptions
                 {
-                    await events.AppendAsync(projectId, new AgentMessage(completedText), cancellationToken);
-                }
-            }
+                    Endpoint = model.BaseUrl,
+                    Transport = new System.ClientModel.Primitives.HttpClientPipelineTransport(http),
+                });
+                return new ChatClientTurns(openAI.AsIChatClient(), model, tools, settings, await catalog.SeesImagesAsync(model, cancellationToken));
+            default:
+                http.BaseAddress = model.BaseUrl;
+                return new ChatClientTurns(new OllamaSharp.OllamaApiClient(http, model.Model), model, tools, settings, await catalog.SeesImagesAsync(model, cancellationToken));
         }
-        catch (AnthropicApiException exception)
-        {
-            throw new AgentFailedException($"The model API refused the request: {exception.Message}", exception);
-        }
-        catch (AnthropicException exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new AgentFailedException($"The model could not be reached: {exception.Message}", exception);
-        }
-        catch (HttpRequestException exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new AgentFailedException($"The model could not be reached: {exception.Message}", exception);
-        }
-
-        return reply;
     }
 
     private async Task<ToolResultPart> CallToolAsync(InProcessToolServer tools, ToolUsePart call, CancellationToken cancellationToken)

@@ -37,6 +37,12 @@ public sealed partial class ClaudeCodeAgentRuntime(
     public async Task<AgentOutcome> RunAsync(AgentRun run, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        // An automatic fix whose prompt has spent its cap already starts no CLI.
+        if (run.Spend.Exhausted)
+        {
+            throw run.Spend.Stopped();
+        }
+
         var toolOptions = toolset.CreateServerOptions(run.ProjectId);
         var kilnTools = toolOptions.ToolCollection!.Select(tool => $"mcp__{ServerName}__{tool.ProtocolTool.Name}").ToList();
         var agentOptions = new ClaudeAgentOptions
@@ -56,7 +62,8 @@ public sealed partial class ClaudeCodeAgentRuntime(
                 ? PermissionDecision.Allow()
                 : PermissionDecision.Deny($"Only Kiln's tools are available: {string.Join(", ", kilnTools)}.")),
             MaxTurns = settings.MaxTurns,
-            MaxBudgetUsd = settings.MaxBudgetUsd,
+            // The CLI enforces what is left of the prompt's cap; it stops after the request that reaches it.
+            MaxBudgetUsd = run.Spend.RemainingUsd,
             Resume = run.Project.SessionId,
             // Exactly this environment and nothing of Kiln's own (its keys, its secrets) by inheritance.
             Environment = Environment(run),
@@ -84,7 +91,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
         {
             await client.SendAsync(PromptContent(run), cancellationToken);
             var result = await ReadTurnAsync(client, run.ProjectId, cancellationToken);
-            var outcome = Outcome(result, client.SessionId ?? run.Project.SessionId, settings.MaxTurns);
+            var outcome = Outcome(result, run, client.SessionId ?? run.Project.SessionId, settings.MaxTurns);
             return outcome with { Context = await ContextWindowAsync(client, cancellationToken) };
         }
     }
@@ -197,16 +204,21 @@ public sealed partial class ClaudeCodeAgentRuntime(
         }
     }
 
-    private static AgentOutcome Outcome(ResultMessage result, string? sessionId, int maxTurns)
+    private static AgentOutcome Outcome(ResultMessage result, AgentRun run, string? sessionId, int maxTurns)
     {
-        var usage = new TokenUsage(result.Usage.InputTokens + result.Usage.CacheReadInputTokens + result.Usage.CacheCreationInputTokens, result.Usage.OutputTokens);
+        var usage = new TokenUsage(
+            result.Usage.InputTokens + result.Usage.CacheReadInputTokens + result.Usage.CacheCreationInputTokens,
+            result.Usage.OutputTokens,
+            result.Usage.CacheCreationInputTokens,
+            result.Usage.CacheReadInputTokens);
+        // The CLI prices Claude itself (one process per prompt, so its total is this prompt's); a local model is free.
+        run.Spend.Add(usage, run.Model.IsLocal ? 0 : result.TotalCostUsd);
         return result.Subtype switch
         {
-            ResultSubtype.Success when !result.IsError => new AgentOutcome(result.Result, result.NumTurns, usage, result.TotalCostUsd, sessionId),
+            ResultSubtype.Success when !result.IsError => new AgentOutcome(result.Result, result.NumTurns, sessionId),
             ResultSubtype.ErrorMaxTurns => throw new AgentFailedException(
                 $"The agent stopped after {maxTurns} turns without finishing (Kiln:Agent:MaxTurns). Send a follow-up such as \"continue\" to go on."),
-            ResultSubtype.ErrorMaxBudgetUsd => throw new AgentFailedException(
-                $"The agent reached its budget of ${result.TotalCostUsd:0.##} before finishing (Kiln:Agent:MaxBudgetUsd). Raise it, or send a follow-up to go on."),
+            ResultSubtype.ErrorMaxBudgetUsd => throw run.Spend.Stopped(),
             _ => throw new AgentFailedException(
                 $"The agent failed: {string.Join(" ", result.Errors.DefaultIfEmpty(result.Result ?? result.Subtype.ToString()))}"),
         };

@@ -43,7 +43,7 @@ public sealed partial class ErrorFixer(
     /// the returned request.
     /// </summary>
     public async Task<(FixPreparation Outcome, GenerationRequest? Request)> PrepareAsync(string projectId, CancellationToken cancellationToken) =>
-        await PrepareAsync(projectId, automatic: false, attempt: 0, cancellationToken);
+        await PrepareAsync(projectId, automatic: false, attempt: 0, maxBudgetUsd: null, spentBeforeUsd: 0, cancellationToken);
 
     /// <summary>
     /// Called when a generation has ended and left the scheduler: the next fix to run by itself, if
@@ -80,6 +80,16 @@ public sealed partial class ErrorFixer(
             return null;
         }
 
+        // An automatic fix belongs to the prompt that caused it: it spends from the same cap.
+        var spent = finished.SpentBeforeUsd + (project.Prompts.ElementAtOrDefault(finished.PromptNumber - 1)?.CostUsd ?? 0);
+        if ((finished.MaxBudgetUsd ?? options.Value.MaxBudgetUsd) is { } cap && spent >= cap)
+        {
+            await StoppedAsync(projectId, AutoFixStopReason.Budget,
+                $"The prompt has spent {PromptSpend.Dollars(spent)} of its {PromptSpend.Dollars(cap)} limit (maxBudgetUsd, else Kiln:Agent:MaxBudgetUsd), " +
+                "so Kiln did not fix by itself. Press Fix it, or ask for a change.", automaticSoFar, cancellationToken);
+            return null;
+        }
+
         if (fix is not null && open.FirstOrDefault(error => fix.ErrorIds.Contains(error.Id)) is { } repeated)
         {
             await StoppedAsync(projectId, AutoFixStopReason.Repeated,
@@ -95,7 +105,8 @@ public sealed partial class ErrorFixer(
             return null;
         }
 
-        var (outcome, request) = await PrepareAsync(projectId, automatic: true, attempt: automaticSoFar + 1, cancellationToken);
+        var (outcome, request) = await PrepareAsync(
+            projectId, automatic: true, attempt: automaticSoFar + 1, finished.MaxBudgetUsd, spent, cancellationToken);
         if (outcome == FixPreparation.Queued)
         {
             LogAutoFix(logger, automaticSoFar + 1, max, open.Count);
@@ -153,7 +164,8 @@ public sealed partial class ErrorFixer(
         return prompt.ToString();
     }
 
-    private async Task<(FixPreparation, GenerationRequest?)> PrepareAsync(string projectId, bool automatic, int attempt, CancellationToken cancellationToken)
+    private async Task<(FixPreparation, GenerationRequest?)> PrepareAsync(
+        string projectId, bool automatic, int attempt, decimal? maxBudgetUsd, decimal spentBeforeUsd, CancellationToken cancellationToken)
     {
         var project = await store.GetAsync(projectId, cancellationToken);
         if (project is null)
@@ -183,7 +195,7 @@ public sealed partial class ErrorFixer(
                 return (FixPreparation.Busy, null);
         }
 
-        var request = new GenerationRequest(projectId, prompt, promptNumber);
+        var request = new GenerationRequest(projectId, prompt, promptNumber, MaxBudgetUsd: maxBudgetUsd, SpentBeforeUsd: spentBeforeUsd);
         _fixes[projectId] = new FixRequest(request.PromptNumber, automatic, attempt, open.Select(error => error.Id).ToHashSet(StringComparer.Ordinal));
         if (automatic)
         {

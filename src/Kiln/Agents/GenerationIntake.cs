@@ -1,3 +1,4 @@
+using Kiln.Offline;
 using Kiln.Projects;
 using Microsoft.Extensions.Options;
 
@@ -9,8 +10,8 @@ public abstract record IntakeOutcome
     /// <summary>Queued as prompt <paramref name="PromptNumber"/> of the project.</summary>
     public sealed record Accepted(string ProjectId, int PromptNumber) : IntakeOutcome;
 
-    /// <summary>The prompt cannot be used as it is: <paramref name="Title"/> and what to change.</summary>
-    public sealed record Invalid(string Title, string Detail) : IntakeOutcome;
+    /// <summary>The prompt cannot be used as it is: <paramref name="Title"/> and what to change in <paramref name="Field"/>.</summary>
+    public sealed record Invalid(string Title, string Detail, string Field = "prompt") : IntakeOutcome;
 
     /// <summary>A follow-up to a project there is no record of.</summary>
     public sealed record NotFound(string ProjectId) : IntakeOutcome;
@@ -34,13 +35,21 @@ public sealed class GenerationIntake(
     GenerationScheduler scheduler,
     IAgentRuntime runtime,
     ModelEndpointResolver models,
+    ModelCatalog catalog,
     AttachmentStore attachments,
     TimeProvider time,
     IOptions<AgentOptions> options,
     IOptions<QuotaOptions> quotas)
 {
-    public async Task<IntakeOutcome> AcceptAsync(string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, CancellationToken cancellationToken)
+    public async Task<IntakeOutcome> AcceptAsync(
+        string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, decimal? maxBudgetUsd, string? model, CancellationToken cancellationToken)
     {
+        if (maxBudgetUsd is <= 0 or > 10_000)
+        {
+            return new IntakeOutcome.Invalid(
+                "The budget is out of range", "maxBudgetUsd is the most this prompt may spend in US dollars: more than 0 and at most 10000.", "maxBudgetUsd");
+        }
+
         prompt = prompt?.Trim();
         var maxLength = options.Value.MaxPromptLength;
         if (string.IsNullOrEmpty(prompt))
@@ -52,6 +61,17 @@ public sealed class GenerationIntake(
         {
             return new IntakeOutcome.Invalid(
                 "The prompt is too long", $"The prompt has {prompt.Length} characters; the most accepted is {maxLength} (Kiln:Agent:MaxPromptLength).");
+        }
+
+        string? chosenModel = null;
+        if (!string.IsNullOrWhiteSpace(model))
+        {
+            if (await ChooseModelAsync(model, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
+            chosenModel = ModelEndpointResolver.Name(models.Parse(model)!);
         }
 
         // The record names the files from the start; their bytes are stored once the prompt's number is known.
@@ -80,7 +100,7 @@ public sealed class GenerationIntake(
                 CreatedAt = entry.At,
                 UpdatedAt = entry.At,
                 Runtime = runtime.Name,
-                Model = models.ModelName,
+                Model = chosenModel ?? models.DefaultModel,
             };
             if (maxProjects is { } limit)
             {
@@ -111,10 +131,42 @@ public sealed class GenerationIntake(
                 case PromptQueueing.Busy:
                     return new IntakeOutcome.Busy(projectId);
             }
+
+            // A model named in a follow-up becomes the project's: its next follow-ups keep it. The offline model is what
+            // runs while none is configured, never a choice that sticks: once a provider is, an offline project's next
+            // prompt goes to it, as the offline model's own summary promises ("set ANTHROPIC_API_KEY … send it again").
+            var followUpModel = chosenModel ?? models.DefaultModel;
+            if (chosenModel is not null || followUpModel != OfflineModelServer.ModelName)
+            {
+                await store.UpdateAsync(
+                    projectId,
+                    project => chosenModel is not null || project.Model == OfflineModelServer.ModelName ? project with { Model = followUpModel } : project,
+                    cancellationToken);
+            }
         }
 
         var saved = files.Count == 0 ? null : await attachments.SaveAsync(projectId, promptNumber, files, cancellationToken);
-        await scheduler.EnqueueAsync(new GenerationRequest(projectId, prompt, promptNumber, saved), cancellationToken);
+        await scheduler.EnqueueAsync(new GenerationRequest(projectId, prompt, promptNumber, saved, maxBudgetUsd), cancellationToken);
         return new IntakeOutcome.Accepted(projectId, promptNumber);
+    }
+
+    private async Task<IntakeOutcome.Invalid?> ChooseModelAsync(string model, CancellationToken cancellationToken)
+    {
+        if (models.Parse(model) is not { } choice)
+        {
+            return new IntakeOutcome.Invalid("Unknown model provider",
+                $"'{model}' names no provider Kiln knows. Name a model as provider/model with one of: {string.Join(", ", models.Providers)} " +
+                "(a bare name is Anthropic's); GET /api/models lists the models usable now.", "model");
+        }
+
+        if (await catalog.RefusalAsync(choice, cancellationToken) is { } refusal)
+        {
+            return new IntakeOutcome.Invalid("This model cannot build the app", refusal, "model");
+        }
+
+        return runtime.Name == AgentRuntimeNames.ClaudeCode && choice.Provider is not (ModelEndpoint.Anthropic or ModelEndpoint.Offline)
+            ? new IntakeOutcome.Invalid("The claude-code runtime speaks only to Anthropic",
+                $"'{model}' is not an Anthropic model; the Claude Code CLI cannot use it. Set Kiln:Agent:Runtime=builtin to build with it.", "model")
+            : null;
     }
 }

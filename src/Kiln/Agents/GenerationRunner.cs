@@ -3,6 +3,7 @@ using Kiln.Events;
 using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Versions;
+using Microsoft.Extensions.Options;
 
 namespace Kiln.Agents;
 
@@ -23,7 +24,9 @@ public sealed partial class GenerationRunner(
     VersionHistory versions,
     PreviewErrors previewErrors,
     AppBriefing briefing,
-    RegressionGuard regressions)
+    RegressionGuard regressions,
+    ModelPrices prices,
+    IOptions<AgentOptions> options)
 {
     public async Task RunAsync(GenerationRequest request, RunningGeneration running, CancellationToken cancellationToken)
     {
@@ -37,11 +40,16 @@ public sealed partial class GenerationRunner(
         }
 
         var started = time.GetTimestamp();
+        // Whatever ends the run, what it spent so far is recorded on its prompt and the project.
+        ModelEndpoint? model = null;
+        PromptSpend? spend = null;
+        Project Spent(Project project) => WithSpend(project, request.PromptNumber, spend, model);
         try
         {
-            var model = await models.ResolveAsync(cancellationToken);
+            model = await models.ResolveAsync(project.Model, cancellationToken);
+            spend = new PromptSpend(request.MaxBudgetUsd ?? options.Value.MaxBudgetUsd, request.SpentBeforeUsd, prices.For(model));
             await events.AppendAsync(projectId, new StatusChanged(ProjectStatus.Generating), CancellationToken.None);
-            await events.AppendAsync(projectId, new GenerationStarted(request.Prompt, request.PromptNumber, runtime.Name, model.Model), CancellationToken.None);
+            await events.AppendAsync(projectId, new GenerationStarted(request.Prompt, request.PromptNumber, runtime.Name, model.Id), CancellationToken.None);
             LogStarted(logger, runtime.Name, model);
             // The briefing describes the app as the prompt found it, errors included, before they are cleared below.
             workspace.Create(projectId);
@@ -53,33 +61,31 @@ public sealed partial class GenerationRunner(
             var prompt = await versions.PromptForAgentAsync(projectId, request.Prompt, cancellationToken);
             var files = await attachments.LoadAsync(request, cancellationToken);
             var outcome = await runtime.RunAsync(
-                new AgentRun(project, prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId), files, brief),
+                new AgentRun(project, prompt, model, workspace.AppDirectory(projectId), workspace.SessionDirectory(projectId), spend, files, brief),
                 cancellationToken);
 
             var duration = time.GetElapsedTime(started);
-            await FinishAsync(projectId, ProjectStatus.Ready, reason: null, project => project with
+            await FinishAsync(projectId, ProjectStatus.Ready, reason: null, project => Spent(project) with
             {
-                Usage = project.Usage.Add(outcome.Usage),
-                CostUsd = outcome.CostUsd is { } cost ? (project.CostUsd ?? 0) + cost : project.CostUsd,
                 SessionId = outcome.SessionId ?? project.SessionId,
                 Error = null,
-            }, new GenerationCompleted(outcome.Summary, outcome.Turns, outcome.Usage, outcome.CostUsd, (long)duration.TotalMilliseconds, outcome.Context), running.Token);
-            LogCompleted(logger, outcome.Turns, (long)duration.TotalMilliseconds, outcome.Usage.InputTokens, outcome.Usage.OutputTokens);
+            }, new GenerationCompleted(outcome.Summary, outcome.Turns, spend.Usage, spend.CostUsd, (long)duration.TotalMilliseconds, outcome.Context, model.Id), running.Token);
+            LogCompleted(logger, outcome.Turns, (long)duration.TotalMilliseconds, spend.Usage.InputTokens, spend.Usage.OutputTokens, spend.CostUsd);
         }
         catch (OperationCanceledException) when (running.CancelReason is { } reason)
         {
-            await FinishAsync(projectId, ProjectStatus.Cancelled, reason, project => project, new GenerationCancelled(reason), CancellationToken.None);
+            await FinishAsync(projectId, ProjectStatus.Cancelled, reason, Spent, new GenerationCancelled(reason), CancellationToken.None);
             LogCancelled(logger, reason);
         }
         catch (OperationCanceledException) when (running.ShutdownToken.IsCancellationRequested)
         {
             const string reason = "Kiln stopped while this generation was running. Send the prompt again to continue.";
-            await FinishAsync(projectId, ProjectStatus.Interrupted, reason, project => project with { Error = reason }, new ErrorOccurred(reason), CancellationToken.None);
+            await FinishAsync(projectId, ProjectStatus.Interrupted, reason, project => Spent(project) with { Error = reason }, new ErrorOccurred(reason), CancellationToken.None);
             LogInterrupted(logger);
         }
         catch (AgentFailedException exception)
         {
-            await FailAsync(projectId, exception.Message, running.Token);
+            await FailAsync(projectId, exception.Message, Spent, running.Token);
             LogFailed(logger, exception.Message);
         }
 #pragma warning disable CA1031 // The one boundary where any failure must become a final status instead of a stuck project.
@@ -87,7 +93,7 @@ public sealed partial class GenerationRunner(
 #pragma warning restore CA1031
         {
             LogCrashed(logger, exception);
-            await FailAsync(projectId, "Kiln hit an internal error while generating. The details are in the server log; send the prompt again to retry.", running.Token);
+            await FailAsync(projectId, "Kiln hit an internal error while generating. The details are in the server log; send the prompt again to retry.", Spent, running.Token);
         }
     }
 
@@ -112,8 +118,30 @@ public sealed partial class GenerationRunner(
     private string? PreviewUrlFor(string projectId) =>
         PreviewSource.Detect(workspace.AppDirectory(projectId)).IsEmpty ? null : previewOrigin.UrlFor(projectId).ToString();
 
-    private Task FailAsync(string projectId, string message, CancellationToken recheckToken) =>
-        FinishAsync(projectId, ProjectStatus.Failed, message, project => project with { Error = message }, new ErrorOccurred(message), recheckToken);
+    private Task FailAsync(string projectId, string message, Func<Project, Project> spent, CancellationToken recheckToken) =>
+        FinishAsync(projectId, ProjectStatus.Failed, message, project => spent(project) with { Error = message }, new ErrorOccurred(message), recheckToken);
+
+    /// <summary>The project with what a generation spent added to it and recorded on its prompt.</summary>
+    private static Project WithSpend(Project project, int promptNumber, PromptSpend? spend, ModelEndpoint? model)
+    {
+        if (spend is null)
+        {
+            return project; // It ended before it could spend anything.
+        }
+
+        var prompts = project.Prompts.ToList();
+        if (promptNumber >= 1 && promptNumber <= prompts.Count)
+        {
+            prompts[promptNumber - 1] = prompts[promptNumber - 1] with { Usage = spend.Usage, CostUsd = spend.CostUsd, Model = model?.Id };
+        }
+
+        return project with
+        {
+            Prompts = prompts,
+            Usage = project.Usage.Add(spend.Usage),
+            CostUsd = spend.CostUsd is { } cost ? (project.CostUsd ?? 0) + cost : project.CostUsd,
+        };
+    }
 
     // Final writes use CancellationToken.None: a cancelled or stopping run must still record how it ended.
     // recheckToken only stops the re-check of pages that rendered before (a person cancelling, Kiln stopping).
@@ -145,8 +173,8 @@ public sealed partial class GenerationRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation started on the {Runtime} runtime with the {Model}")]
     private static partial void LogStarted(ILogger logger, string runtime, ModelEndpoint model);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Generation completed in {Turns} turns and {DurationMs} ms ({InputTokens} input, {OutputTokens} output tokens)")]
-    private static partial void LogCompleted(ILogger logger, int turns, long durationMs, long inputTokens, long outputTokens);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation completed in {Turns} turns and {DurationMs} ms ({InputTokens} input, {OutputTokens} output tokens, {CostUsd} USD)")]
+    private static partial void LogCompleted(ILogger logger, int turns, long durationMs, long inputTokens, long outputTokens, decimal? costUsd);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation cancelled: {Reason}")]
     private static partial void LogCancelled(ILogger logger, string reason);

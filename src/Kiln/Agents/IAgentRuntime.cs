@@ -19,8 +19,12 @@ public interface IAgentRuntime
 /// One prompt to run: the project, its prompt (and the files attached to it), where its tools act, and the briefing
 /// about the app as it was when the prompt arrived (<see cref="AppBriefing"/>).
 /// </summary>
+/// <remarks>
+/// The runtime counts what each model request costs in <see cref="Spend"/>, and makes no further request once it is
+/// <see cref="PromptSpend.Exhausted"/>.
+/// </remarks>
 public sealed record AgentRun(
-    Project Project, string Prompt, ModelEndpoint Model, string AppDirectory, string SessionDirectory, PromptAttachments? Attachments = null, string? Briefing = null)
+    Project Project, string Prompt, ModelEndpoint Model, string AppDirectory, string SessionDirectory, PromptSpend Spend, PromptAttachments? Attachments = null, string? Briefing = null)
 {
     public string ProjectId => Project.Id;
 
@@ -35,8 +39,11 @@ public sealed record AgentRun(
     public string? BriefingNote => Briefing is null ? null : $"<system-reminder>\n{Briefing.TrimEnd()}\n</system-reminder>";
 }
 
-/// <summary>How a run ended. <c>Context</c> is how full the context window was at the end; null when the runtime could not tell.</summary>
-public sealed record AgentOutcome(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, string? SessionId, ContextWindowUsage? Context = null);
+/// <summary>
+/// How a run ended (what it spent is in the run's <see cref="PromptSpend"/>). <c>Context</c> is how full the context
+/// window was at the end; null when the runtime could not tell.
+/// </summary>
+public sealed record AgentOutcome(string? Summary, int Turns, string? SessionId, ContextWindowUsage? Context = null);
 
 /// <summary>A generation failed for a reason a person can read and act on.</summary>
 public sealed class AgentFailedException(string message, Exception? inner = null) : Exception(message, inner);

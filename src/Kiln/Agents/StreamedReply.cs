@@ -10,7 +10,13 @@ internal sealed class StreamedReply
 {
     private readonly SortedDictionary<long, Block> _blocks = [];
 
-    public TokenUsage Usage { get; private set; } = TokenUsage.Zero;
+    private long _uncachedInput;
+    private long _cacheWrite;
+    private long _cacheRead;
+    private long _output;
+
+    /// <summary>The reply's tokens; the API counts cached input apart from <c>input_tokens</c>, Kiln counts it in.</summary>
+    public TokenUsage Usage => new(_uncachedInput + _cacheWrite + _cacheRead, _output, _cacheWrite, _cacheRead);
 
     public IReadOnlyList<ContentPart> Content => [.. _blocks.Values.Select(block => block.ToPart()).OfType<ContentPart>()];
 
@@ -29,7 +35,11 @@ internal sealed class StreamedReply
     {
         if (streamEvent.TryPickStart(out var start))
         {
-            Usage = new TokenUsage(start.Message.Usage.InputTokens, start.Message.Usage.OutputTokens);
+            var usage = start.Message.Usage;
+            _uncachedInput = usage.InputTokens;
+            _cacheWrite = usage.CacheCreationInputTokens ?? 0;
+            _cacheRead = usage.CacheReadInputTokens ?? 0;
+            _output = usage.OutputTokens;
         }
         else if (streamEvent.TryPickContentBlockStart(out var blockStart))
         {
@@ -67,11 +77,12 @@ internal sealed class StreamedReply
         }
         else if (streamEvent.TryPickDelta(out var messageDelta))
         {
-            Usage = Usage with { OutputTokens = messageDelta.Usage.OutputTokens };
-            if (messageDelta.Usage.InputTokens is { } input && input > 0)
-            {
-                Usage = Usage with { InputTokens = input };
-            }
+            // The delta's counts are cumulative; those it leaves out keep what message_start said.
+            var usage = messageDelta.Usage;
+            _output = usage.OutputTokens;
+            _uncachedInput = usage.InputTokens is > 0 and var input ? input : _uncachedInput;
+            _cacheWrite = usage.CacheCreationInputTokens is > 0 and var written ? written : _cacheWrite;
+            _cacheRead = usage.CacheReadInputTokens is > 0 and var read ? read : _cacheRead;
         }
 
         return null;

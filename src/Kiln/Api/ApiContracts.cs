@@ -3,7 +3,17 @@ using Kiln.Projects;
 namespace Kiln.Api;
 
 /// <summary>A prompt for a new project, or a follow-up for an existing one when <c>ProjectId</c> is set.</summary>
-public sealed record GenerateRequest(string? Prompt, string? ProjectId);
+/// <param name="Prompt">What to build or change.</param>
+/// <param name="ProjectId">The project a follow-up continues; omit it for a new project.</param>
+/// <param name="MaxBudgetUsd">
+/// Most this prompt may spend in US dollars, its automatic fixes included; overrides Kiln:Agent:MaxBudgetUsd.
+/// </param>
+/// <param name="Model">
+/// The model, as <c>provider/model</c> (<c>openai/gpt-4.1-mini</c>, <c>ollama/qwen2.5-coder:7b</c>) or a bare Anthropic name;
+/// kept for the project's follow-ups. GET /api/models lists the models usable now. Omitted: the project's model, else
+/// Kiln:Agent:Model.
+/// </param>
+public sealed record GenerateRequest(string? Prompt, string? ProjectId, decimal? MaxBudgetUsd = null, string? Model = null);
 
 public sealed record GenerateResponse(string ProjectId, ProjectStatus Status, ProjectLinks Links);
 
@@ -20,7 +30,11 @@ public sealed record ProjectLinks(string Self, string Status, string Events, str
         Cancel: $"/api/projects/{projectId}/cancel");
 }
 
-public sealed record UsageResponse(long InputTokens, long OutputTokens);
+/// <summary>Tokens used: every input token, and of them those written to and read from the prompt cache.</summary>
+public sealed record UsageResponse(long InputTokens, long OutputTokens, long CacheWriteTokens, long CacheReadTokens)
+{
+    public static UsageResponse From(TokenUsage usage) => new(usage.InputTokens, usage.OutputTokens, usage.CacheWriteTokens, usage.CacheReadTokens);
+}
 
 public sealed record ProjectStatusResponse(
     string ProjectId,
@@ -46,7 +60,7 @@ public sealed record ProjectStatusResponse(
         project.UpdatedAt,
         project.StartedAt,
         project.FinishedAt,
-        new UsageResponse(project.Usage.InputTokens, project.Usage.OutputTokens),
+        UsageResponse.From(project.Usage),
         project.CostUsd,
         project.PreviewUrl,
         project.Runtime,

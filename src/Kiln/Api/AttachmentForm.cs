@@ -12,7 +12,7 @@ namespace Kiln.Api;
 /// <c>files</c> (or <c>files[]</c>). Read as a stream, one part at a time, so a file over the limit is refused as soon
 /// as it is seen; every file is checked before anything is stored.
 /// </summary>
-public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnlyList<AttachmentFile> Files)
+public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnlyList<AttachmentFile> Files, decimal? MaxBudgetUsd = null, string? Model = null)
 {
     private const int MaxFieldBytes = 256 * 1024;
 
@@ -37,6 +37,8 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
 
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 16 };
         string? prompt = null, projectId = null;
+        decimal? maxBudgetUsd = null;
+        string? model = null;
         var files = new List<AttachmentFile>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         long total = 0;
@@ -97,7 +99,7 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
 
                     files.Add(file);
                 }
-                else if (field is "prompt" or "projectId")
+                else if (field is "prompt" or "projectId" or "maxBudgetUsd" or "model")
                 {
                     var bytes = await ReadUpToAsync(section.Body, MaxFieldBytes, cancellationToken);
                     if (bytes is null)
@@ -110,6 +112,22 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
                     {
                         prompt = value;
                     }
+                    else if (field == "model")
+                    {
+                        model = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+                    }
+                    else if (field == "maxBudgetUsd")
+                    {
+                        if (!string.IsNullOrWhiteSpace(value))
+                        {
+                            if (!decimal.TryParse(value, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var budget))
+                            {
+                                return Refuse(StatusCodes.Status400BadRequest, "The budget is not a number", $"'maxBudgetUsd' is US dollars, such as 0.50; '{value}' is not a number.");
+                            }
+
+                            maxBudgetUsd = budget;
+                        }
+                    }
                     else
                     {
                         projectId = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -117,7 +135,7 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
                 }
                 else
                 {
-                    return Refuse(StatusCodes.Status400BadRequest, "Unexpected form field", $"The form has the fields 'prompt', 'projectId' and 'files'; '{field}' is not one of them.");
+                    return Refuse(StatusCodes.Status400BadRequest, "Unexpected form field", $"The form has the fields 'prompt', 'projectId', 'model', 'maxBudgetUsd' and 'files'; '{field}' is not one of them.");
                 }
             }
         }
@@ -132,7 +150,7 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
                 "The multipart body ended before its closing boundary; send the whole form.");
         }
 
-        return (new AttachmentForm(prompt, projectId, files), null);
+        return (new AttachmentForm(prompt, projectId, files, maxBudgetUsd, model), null);
     }
 
     // Null when the stream holds more than max bytes.

@@ -37,7 +37,7 @@ public static class GenerateEndpoints
         if (request.HasFormContentType)
         {
             var (form, problem) = await AttachmentForm.ReadAsync(request, attachmentOptions.Value, cancellationToken);
-            return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, cancellationToken));
+            return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, form.MaxBudgetUsd, form.Model, cancellationToken));
         }
 
         if (!request.HasJsonContentType())
@@ -68,14 +68,14 @@ public static class GenerateEndpoints
 
         return body is null
             ? Problems.BadRequest("The request could not be read", "The body is JSON null; send {\"prompt\": \"...\"}.")
-            : Answer(await intake.AcceptAsync(body.Prompt, body.ProjectId, [], cancellationToken));
+            : Answer(await intake.AcceptAsync(body.Prompt, body.ProjectId, [], body.MaxBudgetUsd, body.Model, cancellationToken));
     }
 
     private static Results<Accepted<GenerateResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, BadRequestProblem, ProblemHttpResult> Answer(IntakeOutcome outcome) => outcome switch
     {
         IntakeOutcome.Accepted accepted => Accepted(accepted.ProjectId),
         IntakeOutcome.Invalid invalid => TypedResults.ValidationProblem(
-            new Dictionary<string, string[]> { ["prompt"] = [invalid.Detail] }, detail: invalid.Detail, title: invalid.Title),
+            new Dictionary<string, string[]> { [invalid.Field] = [invalid.Detail] }, detail: invalid.Detail, title: invalid.Title),
         IntakeOutcome.Busy busy => Problems.Busy(busy.ProjectId),
         IntakeOutcome.NotFound notFound => Problems.ProjectNotFound(notFound.ProjectId),
         IntakeOutcome.QuotaReached quota => Problems.ProjectQuotaReached(quota.MaxProjects),

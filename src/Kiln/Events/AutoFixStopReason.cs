@@ -15,4 +15,7 @@ public enum AutoFixStopReason
 
     /// <summary><c>Kiln:Agent:AutoFix</c> fixes were made and errors remain.</summary>
     Limit,
+
+    /// <summary>The prompt has spent its cap (<c>maxBudgetUsd</c>, <c>Kiln:Agent:MaxBudgetUsd</c>), fixes included.</summary>
+    Budget,
 }

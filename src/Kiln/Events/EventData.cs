@@ -69,7 +69,7 @@ public sealed record CommandOutput(string Command, string Text) : EventData;
 public sealed record ErrorOccurred(string Message, string? Hint = null, string? Output = null) : EventData;
 
 /// <summary>A generation finished. <c>Context</c> is how full the agent's context window was at its end, when the runtime knows.</summary>
-public sealed record GenerationCompleted(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, long DurationMs, ContextWindowUsage? Context = null) : EventData;
+public sealed record GenerationCompleted(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, long DurationMs, ContextWindowUsage? Context = null, string? Model = null) : EventData;
 
 public sealed record GenerationCancelled(string Reason) : EventData;
 

@@ -42,11 +42,25 @@ public sealed record Project
 public sealed record StoredMcpToken(string Sha256, string Sealed);
 
 /// <summary>A prompt of the project, with the files that came with it (null when none did).</summary>
-public sealed record ProjectPrompt(string Text, DateTimeOffset At, IReadOnlyList<Attachment>? Attachments = null);
+/// <remarks>
+/// <c>Usage</c>, <c>CostUsd</c> and <c>Model</c> are filled in when the prompt's generation ends, however it ends; the
+/// cost is null when the model's price is unknown.
+/// </remarks>
+public sealed record ProjectPrompt(
+    string Text, DateTimeOffset At, IReadOnlyList<Attachment>? Attachments = null, TokenUsage? Usage = null, decimal? CostUsd = null, string? Model = null);
 
-public sealed record TokenUsage(long InputTokens, long OutputTokens)
+/// <summary>
+/// Tokens a model read and wrote. <c>InputTokens</c> counts every input token, cached or not; the cache counts are
+/// the parts of it written to and read from the provider's prompt cache, which are priced differently.
+/// </summary>
+public sealed record TokenUsage(long InputTokens, long OutputTokens, long CacheWriteTokens = 0, long CacheReadTokens = 0)
 {
     public static readonly TokenUsage Zero = new(0, 0);
 
-    public TokenUsage Add(TokenUsage other) => new(InputTokens + other.InputTokens, OutputTokens + other.OutputTokens);
+    /// <summary>Input tokens billed at the full input price.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long FullPriceInputTokens => InputTokens - CacheWriteTokens - CacheReadTokens;
+
+    public TokenUsage Add(TokenUsage other) => new(
+        InputTokens + other.InputTokens, OutputTokens + other.OutputTokens, CacheWriteTokens + other.CacheWriteTokens, CacheReadTokens + other.CacheReadTokens);
 }

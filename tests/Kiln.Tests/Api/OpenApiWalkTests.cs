@@ -261,6 +261,10 @@ public sealed class OpenApiWalkTests
             {
                 message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
             }
+
+            // Kiln may answer an over-size body from its Content-Length and close; without waiting for 100 Continue the
+            // client would still be writing it and see a broken pipe instead of the answer.
+            message.Headers.ExpectContinue = true;
         }
 
         // Headers only: an operation that streams (events) or serves a file answers 200 and is not read.

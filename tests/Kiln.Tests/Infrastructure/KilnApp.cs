@@ -50,6 +50,10 @@ public sealed class KilnApp : WebApplicationFactory<Program>
             ["Anthropic:ApiKey"] = "",
             ["ANTHROPIC_API_KEY"] = "",
             ["ANTHROPIC_BASE_URL"] = "",
+            ["OPENAI_API_KEY"] = "",
+            ["OPENAI_BASE_URL"] = "",
+            // Nothing listens here: a machine's own Ollama stays out of the tests.
+            ["OLLAMA_HOST"] = "http://127.0.0.1:9",
             // Tests that generate an app are about something else (events, the API, the UI) and expect the offline model's
             // static app, which needs no node or registry. A test about the Vite app sets "auto" or "vite" (OfflineViteTests).
             ["Kiln:Agent:Offline:AppStack"] = "static",

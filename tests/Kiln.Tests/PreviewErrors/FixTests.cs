@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Kiln.Testing;
 using Kiln.Tests.Preview;
@@ -124,6 +125,41 @@ public sealed class FixTests
         Assert.Equal(4, await PromptCountAsync(preview, projectId));
         var open = Assert.Single(await ErrorReports.OpenAsync(preview.Kiln, projectId));
         Assert.Contains("broken 3", open.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_spending_cap_covers_the_automatic_fixes_of_its_prompt()
+    {
+        Requires.Pnpm();
+        await using var model = await ScriptedModelServer.StartAsync();
+        // At Sonnet's price the prompt spends $0.00093 of its $0.001 cap and ends with a build error; the automatic fix
+        // it triggers reaches the cap with its first request ($0.00075 more) and is stopped there.
+        model.Enqueue(
+            ScriptedReply.ToolUse("build_project").WithUsage(200, 10), ScriptedReply.Text("It does not build yet.").WithUsage(10, 10),
+            ScriptedReply.ToolUse("write_file", new { path = "message.txt", content = "fixed" }).WithUsage(200, 10),
+            ScriptedReply.Text("Never asked."));
+        await using var preview = PreviewHarness.Start(new Dictionary<string, string?>
+        {
+            ["Anthropic:ApiKey"] = "sk-test-scripted",
+            ["Anthropic:BaseUrl"] = model.BaseUrl,
+            ["Kiln:Agent:Runtime"] = "builtin",
+            ["Kiln:Agent:Model"] = "claude-sonnet-4-5",
+            ["Kiln:Agent:AutoFix"] = "3",
+        });
+        var projectId = await CreateFailingBuildAsync(preview);
+        var before = model.ScriptedRequests.Count;
+
+        using var client = preview.Kiln.Client();
+        using var response = await client.PostAsJsonAsync("/api/generate", new { prompt = "build it", projectId, model = "claude-sonnet-4-5", maxBudgetUsd = 0.001m }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await preview.EventsUntilAsync(projectId, 0, Timeout, "auto_fix_started");
+        var status = await preview.Kiln.WaitForStatusAsync(projectId, Timeout, "failed");
+
+        Assert.Equal(3, model.ScriptedRequests.Count - before);
+        var error = status.GetProperty("error").GetString()!;
+        Assert.Contains("budget stopped", error, StringComparison.Ordinal);
+        Assert.Contains("$0.0017 of its $0.001 limit", error, StringComparison.Ordinal);
+        Assert.Contains("automatic fixes", error, StringComparison.Ordinal);
     }
 
     [Fact]

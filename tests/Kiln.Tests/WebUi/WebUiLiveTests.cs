@@ -385,6 +385,39 @@ public sealed class WebUiLiveTests(Browser browser)
     }
 
     [Fact]
+    public async Task The_model_picker_offers_the_usable_models_keeps_the_project_s_and_each_prompt_shows_its_cost()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        // Sonnet 4.5 at $3 / $15 per million tokens: $0.0045 and $0.009, $0.0135 in all.
+        model.Enqueue(
+            ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>Priced</h1>" }).WithUsage(1_000, 100),
+            ScriptedReply.Text("Priced.").WithUsage(2_000, 200));
+        await using var kiln = StartKiln(model, modelName: "claude-sonnet-4-5");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync("/");
+
+        var picker = page.Locator("#new-model");
+        await Expect(picker).ToBeVisibleAsync();
+        await Expect(picker).ToHaveValueAsync("claude-sonnet-4-5");
+        await Expect(picker.Locator("option[value='kiln-offline']")).ToHaveCountAsync(1);
+        await Expect(picker.Locator("option[value='claude-haiku-4-5']")).ToHaveCountAsync(1);
+        await page.Locator("#new-prompt").FillAsync("a priced page");
+        await ui.ScreenshotAsync("model-picker-home");
+        await page.Locator("#new-submit").ClickAsync();
+
+        var facts = ui.Timeline.Locator(".callout-success .callout-facts");
+        await Expect(facts).ToContainTextAsync("3.0k in · 300 out tokens");
+        await Expect(facts).ToContainTextAsync("$0.0135");
+        await Expect(facts).ToContainTextAsync("claude-sonnet-4-5");
+        await Expect(page.Locator(".project-usage")).ToHaveTextAsync("3.0k in · 300 out tokens · $0.0135 · claude-sonnet-4-5");
+        // The project's model is what its follow-ups use, and what the picker shows.
+        await Expect(page.Locator("#followup-model")).ToHaveValueAsync("claude-sonnet-4-5");
+        await ui.ScreenshotAsync("model-picker-and-cost");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
     public async Task The_context_meter_shows_how_full_the_claude_code_agents_context_is()
     {
         Requires.ClaudeCli();

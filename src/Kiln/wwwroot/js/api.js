@@ -98,6 +98,10 @@ export async function api(path, { method = "GET", body, raw = false, signal } = 
   }
 }
 
+export const models = {
+  list: (signal) => api("/api/models", { signal }),
+};
+
 export const projects = {
   list: (signal) => api("/api/projects", { signal }),
   get: (id, signal) => api(`/api/projects/${encodeURIComponent(id)}`, { signal }),
@@ -105,18 +109,24 @@ export const projects = {
   files: (id, signal) => api(`/api/projects/${encodeURIComponent(id)}/files`, { signal }),
   file: (id, path, signal) =>
     api(`/api/projects/${encodeURIComponent(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}`, { raw: true, signal }),
-  generate: (prompt, projectId, files = []) =>
-    api("/api/generate", { method: "POST", body: files.length ? formOf(prompt, projectId, files) : projectId ? { prompt, projectId } : { prompt } }),
+  generate: (prompt, projectId, files = [], model = null) =>
+    api("/api/generate", {
+      method: "POST",
+      body: files.length
+        ? formOf(prompt, projectId, files, model)
+        : { prompt, ...(projectId ? { projectId } : {}), ...(model ? { model } : {}) },
+    }),
   cancel: (id) => api(`/api/projects/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
   remove: (id) => api(`/api/projects/${encodeURIComponent(id)}`, { method: "DELETE" }),
   downloadUrl: (id) => withToken(`/api/projects/${encodeURIComponent(id)}/download`),
 };
 
 // A prompt with files goes as multipart/form-data: prompt, projectId, and the files in "files".
-function formOf(prompt, projectId, files) {
+function formOf(prompt, projectId, files, model) {
   const form = new FormData();
   form.append("prompt", prompt);
   if (projectId) form.append("projectId", projectId);
+  if (model) form.append("model", model);
   for (const file of files) form.append("files", file, file.name);
   return form;
 }

@@ -90,7 +90,8 @@ export function tokens(count) {
 export function usd(amount) {
   if (amount === null || amount === undefined || !Number.isFinite(Number(amount))) return "";
   const value = Number(amount);
-  return value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+  // A cheap prompt's cost in cents would read $0.01 for anything from half a cent to a cent and a half.
+  return value < 0.1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
 /** A function that runs `fn` once, `ms` after the last of a burst of calls. */

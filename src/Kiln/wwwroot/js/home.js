@@ -4,6 +4,7 @@ import { ApiError, UnreachableError, projects } from "./api.js";
 import { attachFiles } from "./attachments.js";
 import { $, ago, autoGrow, fromTemplate, h, isBusy, statusPill, submitOnCtrlEnter } from "./dom.js";
 import { icon } from "./icons.js";
+import { fillModelPicker, lastModel } from "./models.js";
 import { forgetEvents } from "./stream.js";
 import { confirmDialog, navigate, toast, topStatus } from "./ui.js";
 
@@ -54,6 +55,9 @@ export class HomeView {
       this.start(prompt.value);
     });
     prompt.addEventListener("input", () => ($("#new-error", this.root).hidden = true));
+    const picker = $("#new-model", this.root);
+    fillModelPicker(picker, lastModel.get());
+    picker.addEventListener("change", () => lastModel.set(picker.value));
     for (const chip of this.root.querySelectorAll("[data-idea]")) {
       chip.addEventListener("click", () => {
         prompt.value = chip.dataset.idea;
@@ -84,7 +88,8 @@ export class HomeView {
     button.disabled = true;
     button.classList.add("working");
     try {
-      const started = await projects.generate(text, undefined, this.attachments.files());
+      const picker = $("#new-model", this.root);
+      const started = await projects.generate(text, undefined, this.attachments.files(), picker.hidden ? null : picker.value);
       navigate(`/projects/${encodeURIComponent(started.projectId)}`);
     } catch (failure) {
       error.textContent = problemMessage(failure);

@@ -4,6 +4,7 @@
 import { ApiError, UnreachableError, projects } from "./api.js";
 import { attachFiles } from "./attachments.js";
 import { $, $$, autoGrow, debounce, duration, fromTemplate, isBusy, statusPill, submitOnCtrlEnter, tokens, usd } from "./dom.js";
+import { fillModelPicker } from "./models.js";
 import { ErrorsPanel } from "./errors.js";
 import { FileBrowser } from "./files.js";
 import { problemMessage } from "./home.js";
@@ -64,6 +65,7 @@ export class ProjectView {
     submitOnCtrlEnter(prompt);
     autoGrow(prompt);
     this.attachments = attachFiles($("#followup-form", root), prompt);
+    this.modelPicked = false;
     prompt.addEventListener("input", () => ($("#followup-error", root).hidden = true));
     $("#followup-form", root).addEventListener("submit", (event) => {
       event.preventDefault();
@@ -198,16 +200,26 @@ export class ProjectView {
   }
 
   applyStatus(status) {
+    // The picker shows the project's model, which its follow-ups keep unless another is picked.
+    if (!this.modelPicked && status.model) {
+      this.modelPicked = true;
+      fillModelPicker($("#followup-model", this.root), status.model);
+    }
     this.status = status;
     // Events are the live truth; the status response fills in what they don't carry (usage, cost, preview URL).
     if (this.state === null || !this.stream) this.setState(status.status);
     const usage = status.usage ?? {};
     const parts = [];
     if (usage.inputTokens || usage.outputTokens) parts.push(`${tokens(usage.inputTokens)} in · ${tokens(usage.outputTokens)} out tokens`);
-    if (status.costUsd !== null && status.costUsd !== undefined) parts.push(usd(status.costUsd));
-    else if (status.offlineModel) parts.push("offline model");
-    else if (status.model) parts.push(status.model);
-    $(".project-usage", this.root).textContent = parts.join(" · ");
+    if (usage.cacheReadTokens) parts.push(`${tokens(usage.cacheReadTokens)} cached`);
+    if (status.offlineModel) parts.push("offline model");
+    else {
+      if (status.costUsd !== null && status.costUsd !== undefined) parts.push(usd(status.costUsd));
+      if (status.model) parts.push(status.model);
+    }
+    const total = $(".project-usage", this.root);
+    total.textContent = parts.join(" · ");
+    total.title = "The project's total: every prompt's tokens and cost, and its model";
     if (status.previewUrl) this.preview.show(status.previewUrl);
   }
 
@@ -384,7 +396,10 @@ export class ProjectView {
     const submit = $("#followup-submit", this.root);
     submit.disabled = true;
     try {
-      await projects.generate(text, this.projectId, this.attachments.files());
+      // A model is sent only when it differs from the project's: the server keeps the project's otherwise.
+      const picker = $("#followup-model", this.root);
+      const model = !picker.hidden && picker.value && picker.value !== this.status?.model ? picker.value : null;
+      await projects.generate(text, this.projectId, this.attachments.files(), model);
       this.attachments.clear();
       prompt.value = "";
       prompt.dispatchEvent(new Event("input"));

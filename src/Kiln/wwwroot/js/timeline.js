@@ -142,7 +142,9 @@ export class Timeline {
           data.durationMs !== undefined ? duration(data.durationMs) : null,
           data.turns ? `${data.turns} turn${data.turns === 1 ? "" : "s"}` : null,
           usage.inputTokens !== undefined ? `${tokens(usage.inputTokens)} in · ${tokens(usage.outputTokens)} out tokens` : null,
+          usage.cacheReadTokens ? `${tokens(usage.cacheReadTokens)} cached` : null,
           data.costUsd !== undefined && data.costUsd !== null ? usd(data.costUsd) : null,
+          data.model ?? null,
         ].filter(Boolean);
         const summary = data.summary && data.summary.trim() !== this.lastAgentText.trim() ? data.summary : null;
         return item(event, "ev-callout",
