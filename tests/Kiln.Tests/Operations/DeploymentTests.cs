@@ -49,7 +49,7 @@ public sealed class DeploymentTests
         Assert.Equal("on-failure", Setting(unit, @"Restart=(\S+)"));
         Assert.NotEqual("root", Setting(unit, @"User=(\S+)"));
         // bubblewrap needs these namespaces; a RestrictNamespaces without them would leave commands unisolated.
-        Assert.Equal(["ipc", "mnt", "pid", "user", "uts"], Setting(unit, @"RestrictNamespaces=(.+)").Split(' ').Order());
+        Assert.Equal(["ipc", "mnt", "net", "pid", "user", "uts"], Setting(unit, @"RestrictNamespaces=(.+)").Split(' ').Order());
     }
 
     [Fact]
