@@ -18,6 +18,7 @@ app.MapEvents();
 app.MapProjectErrors();
 app.MapProjectMcp();
 app.MapVersions();
+app.MapSites();
 app.MapOperations();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();
