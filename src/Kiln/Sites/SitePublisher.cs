@@ -54,6 +54,12 @@ public sealed class SitePublisher(
                 await releases.SetActiveAsync(projectId, release.Number, cancellationToken);
                 return await AnnounceAsync(projectId, release with { Active = true });
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The request went away mid-build: nothing was published, and the event stream says so.
+                await events.AppendAsync(projectId, new PublishFailed("Publishing was cancelled before it finished; the site is as it was.", null), CancellationToken.None);
+                throw;
+            }
             finally
             {
                 ReleaseStore.Discard(staging);

@@ -20,7 +20,7 @@ public sealed partial class SiteServer(SiteOrigin origin, ReleaseStore releases)
         var response = context.Response;
         response.Headers.XContentTypeOptions = "nosniff";
         if (!origin.IsSiteHost(context.Request.Host, out var projectId) || !ProjectIds.IsValid(projectId)
-            || releases.ActiveFiles(projectId) is not var (release, root))
+            || releases.ActiveFiles(projectId) is not { } active)
         {
             response.Headers.CacheControl = "no-cache";
             await TypedResults.Problem(
@@ -39,6 +39,7 @@ public sealed partial class SiteServer(SiteOrigin origin, ReleaseStore releases)
         }
 
         var path = context.Request.Path.Value?.TrimStart('/');
+        var (release, root) = active;
         var files = new AppDirectory(root);
         var found = AppFiles.Find(files, path, fallbackToIndex: true);
         if (found is AppFileLookup.Missing && IsPageRequest(context.Request))

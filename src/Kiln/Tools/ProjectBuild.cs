@@ -29,17 +29,18 @@ public sealed class ProjectBuild(
 
     public TimeSpan Timeout => TimeSpan.FromSeconds(packageOptions.Value.BuildTimeoutSeconds);
 
-    /// <summary>Why the app in <paramref name="appRoot"/> (which has a package.json) cannot be built now, or null.</summary>
-    public static string? Refusal(string appRoot, bool dependenciesNeeded = true)
+    /// <summary>Why the app in <paramref name="appRoot"/> (which has a package.json) cannot be built now, as the model reads it, or null.</summary>
+    public static string? Refusal(string appRoot)
     {
-        if (BuildScriptProblem(Path.Combine(appRoot, "package.json")) is { } problem)
+        var (script, jsonError) = ReadBuildScript(Path.Combine(appRoot, "package.json"));
+        return script switch
         {
-            return problem;
-        }
-
-        return dependenciesNeeded && !Directory.Exists(Path.Combine(appRoot, ProtectedDirectories.ModulesDirectory))
-            ? "The dependencies are not installed (there is no node_modules). Call install_dependencies, then build_project again."
-            : null;
+            BuildScript.Invalid => $"package.json is not valid JSON ({jsonError}); fix it with write_file or edit_file.",
+            BuildScript.Missing => "package.json has no \"build\" script. Add one (for example \"build\": \"vite build\") with edit_file, then call build_project again.",
+            _ when !Directory.Exists(Path.Combine(appRoot, ProtectedDirectories.ModulesDirectory)) =>
+                "The dependencies are not installed (there is no node_modules). Call install_dependencies, then build_project again.",
+            _ => null,
+        };
     }
 
     /// <summary>Runs the build, and reports a failure as an open error of the app or clears the compile errors a success outdated.</summary>
@@ -47,6 +48,11 @@ public sealed class ProjectBuild(
     {
         var build = packageManager.RunScript("build");
         var run = await commands.RunAsync(context, commands.Spec(context, build.Argv, context.App.Root, Timeout), build.Display, cancellationToken);
+        if (run.Result.Cancelled)
+        {
+            return run; // Stopped from outside: says nothing about the code.
+        }
+
         if (run.Succeeded)
         {
             // The code compiles: compile errors collected before are out of date. The page's own errors may remain.
@@ -71,9 +77,12 @@ public sealed class ProjectBuild(
     {
         var context = new ToolContext(
             projectId, new AppDirectory(workspace.AppDirectory(projectId)), events, new FileProvenance(workspace.ScaffoldManifest(projectId)));
-        if (Refusal(context.App.Root, dependenciesNeeded: false) is { } refusal)
+        var (script, jsonError) = ReadBuildScript(Path.Combine(context.App.Root, "package.json"));
+        if (script != BuildScript.Present)
         {
-            return new AppBuildOutcome(false, refusal.Replace("build_project", "publish", StringComparison.Ordinal), "");
+            return new AppBuildOutcome(false, script == BuildScript.Invalid
+                ? $"package.json is not valid JSON ({jsonError}), so the app cannot be built. Fix it, or ask the agent to."
+                : "package.json has no \"build\" script, so the app cannot be built. Add one (for example \"build\": \"vite build\"), or ask the agent to.", "");
         }
 
         if (!Directory.Exists(Path.Combine(context.App.Root, ProtectedDirectories.ModulesDirectory)))
@@ -103,6 +112,7 @@ public sealed class ProjectBuild(
         }
 
         var run = await RunAsync(context, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         var lastLines = CommandReport.LastLines(run.Output, ErrorLines);
         return run.Succeeded
             ? new AppBuildOutcome(true, $"The build succeeded in {CommandReport.Seconds(run.Result.Duration)}.", lastLines)
@@ -124,7 +134,7 @@ public sealed class ProjectBuild(
             CancellationToken.None);
     }
 
-    private static string? BuildScriptProblem(string manifest)
+    private static (BuildScript Script, string? JsonError) ReadBuildScript(string manifest)
     {
         try
         {
@@ -134,12 +144,18 @@ public sealed class ProjectBuild(
                 && scripts.ValueKind == JsonValueKind.Object
                 && scripts.TryGetProperty("build", out var build)
                 && build.ValueKind == JsonValueKind.String;
-            return hasBuild ? null
-                : "package.json has no \"build\" script. Add one (for example \"build\": \"vite build\") with edit_file, then call build_project again.";
+            return (hasBuild ? BuildScript.Present : BuildScript.Missing, null);
         }
         catch (JsonException exception)
         {
-            return $"package.json is not valid JSON ({exception.Message}); fix it with write_file or edit_file.";
+            return (BuildScript.Invalid, exception.Message);
         }
+    }
+
+    private enum BuildScript
+    {
+        Present,
+        Missing,
+        Invalid,
     }
 }

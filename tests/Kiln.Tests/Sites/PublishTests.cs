@@ -268,6 +268,11 @@ public sealed class PublishTests
         Assert.Equal(HttpStatusCode.NotFound, unknown);
         Assert.Equal(HttpStatusCode.NotFound, nobodysSite.StatusCode);
         Assert.Equal(["publish_started", "publish_failed"], (await StoredEventTypesAsync(kiln, projectId)).Where(t => t.StartsWith("publish", StringComparison.Ordinal)));
+
+        Write(AppDirectory(kiln, projectId), "package.json", """{ "name": "app", "scripts": { "dev": "vite" } }""");
+        var (noScript, noScriptProblem) = await site.PublishAsync();
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noScript);
+        Assert.Contains("package.json has no \"build\" script, so the app cannot be built", noScriptProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     private static string AppDirectory(KilnApp kiln, string projectId) =>
