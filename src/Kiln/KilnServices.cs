@@ -8,6 +8,7 @@ using Kiln.Operations;
 using Kiln.Preview;
 using Kiln.Projects;
 using Kiln.Sandbox;
+using Kiln.Sites;
 using Kiln.Tools;
 using Kiln.Versions;
 
@@ -28,6 +29,7 @@ public static class KilnServices
         services.AddEvents(configuration);
         services.AddPreview();
         services.AddVersions();
+        services.AddSites();
         services.AddBrowser();
         services.AddTools();
         services.AddOfflineModel();
@@ -42,10 +44,11 @@ public static class KilnServices
 
     public static WebApplication UseKiln(this WebApplication app)
     {
-        // Preview hosts first: they leave here for the app's own origin and never reach routing or the API.
+        // Preview and site hosts first: they leave here for the app's own origin and never reach routing or the API.
         app.UseFleet();
         app.UseProjectActivity();
         app.UsePreviewOrigin();
+        app.UseSiteOrigin();
         app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

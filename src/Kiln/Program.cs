@@ -19,6 +19,7 @@ app.MapEvents();
 app.MapProjectErrors();
 app.MapProjectMcp();
 app.MapVersions();
+app.MapSites();
 app.MapOperations();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();

@@ -33,6 +33,9 @@ namespace Kiln.Events;
 [JsonDerivedType(typeof(AutoFixStopped), "auto_fix_stopped")]
 [JsonDerivedType(typeof(AppChecked), "app_checked")]
 [JsonDerivedType(typeof(RegressionFound), "regression_found")]
+[JsonDerivedType(typeof(PublishStarted), "publish_started")]
+[JsonDerivedType(typeof(Published), "published")]
+[JsonDerivedType(typeof(PublishFailed), "publish_failed")]
 public abstract record EventData
 {
     private static readonly FrozenDictionary<Type, string> Names = typeof(EventData)
@@ -122,3 +125,12 @@ public sealed record AppChecked(string Path, int? Status, int Errors, long Durat
 /// page that did not load, one line each in <c>Errors</c>.
 /// </summary>
 public sealed record RegressionFound(string Path, int Version, int RenderedIn, IReadOnlyList<string> Errors) : EventData;
+
+/// <summary>Publishing began: the app (at version <c>Version</c>, null before the first) is built for a release.</summary>
+public sealed record PublishStarted(int? Version) : EventData;
+
+/// <summary>The site at <c>Url</c> serves release <c>Release</c> now, built from version <c>Version</c>: a new release, or an older one activated again.</summary>
+public sealed record Published(int Release, int? Version, string Url) : EventData;
+
+/// <summary>Publishing failed and the site is as it was: why, and the last lines of the build's output.</summary>
+public sealed record PublishFailed(string Message, string? Output) : EventData;

@@ -10,6 +10,7 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
     public const string SessionDirectoryName = ".claude-session";
     public const string LogsDirectoryName = "logs";
     public const string ScreenshotsDirectoryName = "screenshots";
+    public const string SiteDirectoryName = "site";
 
     public string Root { get; } = Path.GetFullPath(options.Value.ProjectsRoot);
 
@@ -38,6 +39,9 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
     /// <summary>The screenshots kept for one version, named by its number.</summary>
     public string ScreenshotsDirectory(string projectId, int version) =>
         Path.Combine(ScreenshotsDirectory(projectId), version.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The published site: its releases and which one is served. Beside the app, never in it.</summary>
+    public string SiteDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), SiteDirectoryName);
 
     /// <summary>The content hashes of the files a scaffold produced: agent state, kept with the session (never in the app, so never in a download).</summary>
     public string ScaffoldManifest(string projectId) => Path.Combine(SessionDirectory(projectId), "scaffold-files.json");

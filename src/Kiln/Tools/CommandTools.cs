@@ -1,9 +1,6 @@
 using System.Collections.Frozen;
 using System.ComponentModel;
-using System.Globalization;
 using System.Text.Json;
-using Kiln.Events;
-using Kiln.Preview;
 using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -25,14 +22,12 @@ public sealed class CommandTools(
     IOptions<SandboxOptions> sandbox,
     IOptions<PackagesOptions> packageOptions,
     IOptions<ToolsOptions> tools,
-    PreviewErrors previewErrors)
+    ProjectBuild build)
 {
     /// <summary>Lines of a failed build's output the model gets back: enough for the errors, not the whole log.</summary>
-    public const int BuildErrorLines = 60;
+    public const int BuildErrorLines = ProjectBuild.ErrorLines;
 
     private const int SummaryLines = 15;
-
-    private static readonly IReadOnlySet<PreviewErrorSource> CompileErrorSources = FrozenSet.Create(PreviewErrorSource.Build, PreviewErrorSource.DevServer);
 
     /// <summary>Package-manager sub-commands that change node_modules; they must use the shared store, so install_dependencies runs them.</summary>
     private static readonly FrozenSet<string> InstallCommands = FrozenSet.Create(StringComparer.Ordinal,
@@ -159,56 +154,26 @@ public sealed class CommandTools(
                  "package.json needs no build.")]
     public async Task<CallToolResult> BuildProject(CancellationToken cancellationToken = default)
     {
-        var manifest = Path.Combine(context.App.Root, "package.json");
-        if (!File.Exists(manifest))
+        if (!File.Exists(Path.Combine(context.App.Root, "package.json")))
         {
             return Result(false, "The app is static (there is no package.json), so it needs no build: its files are served as they are " +
                                  $"at /api/projects/{context.ProjectId}/preview/.");
         }
 
-        if (!HasBuildScript(manifest))
+        if (ProjectBuild.Refusal(context.App.Root) is { } refusal)
         {
-            throw new McpException("package.json has no \"build\" script. Add one (for example \"build\": \"vite build\") with edit_file, then call build_project again.");
+            throw new McpException(refusal);
         }
 
-        if (!Directory.Exists(Path.Combine(context.App.Root, "node_modules")))
-        {
-            throw new McpException("The dependencies are not installed (there is no node_modules). Call install_dependencies, then build_project again.");
-        }
-
-        var timeout = TimeSpan.FromSeconds(packageOptions.Value.BuildTimeoutSeconds);
-        var build = packageManager.RunScript("build");
-        var run = await commands.RunAsync(context, commands.Spec(context, build.Argv, context.App.Root, timeout), build.Display, cancellationToken);
+        var run = await build.RunAsync(context, cancellationToken);
         if (run.Succeeded)
         {
-            // The code compiles: compile errors collected before are out of date. The page's own errors may remain.
-            await previewErrors.ClearAsync(context.ProjectId, "build_succeeded", CompileErrorSources, CancellationToken.None);
             return Result(false, $"The build succeeded in {CommandReport.Seconds(run.Result.Duration)}.\n" +
                                  $"Last lines of '{run.Display}':\n{CommandReport.LastLines(run.Output, SummaryLines)}");
         }
 
-        await ReportBuildErrorAsync(run);
-        var how = run.Result.QuotaExceeded is { } quota ? $"it was stopped: {CommandReport.QuotaStop(quota)}"
-            : run.Result.TimedOut
-            ? $"it ran past its {CommandReport.Seconds(timeout)} limit and was stopped"
-            : $"exit code {run.Result.ExitCode.ToString(CultureInfo.InvariantCulture)}";
-        return Result(true, $"The build failed ({how}, {CommandReport.Seconds(run.Result.Duration)}). Fix the errors below, then call build_project again.\n" +
+        return Result(true, $"The build failed ({build.HowItFailed(run)}, {CommandReport.Seconds(run.Result.Duration)}). Fix the errors below, then call build_project again.\n" +
                             $"The last {BuildErrorLines} lines of '{run.Display}':\n{CommandReport.LastLines(run.Output, BuildErrorLines)}");
-    }
-
-    /// <summary>A failed build, as one error of the app for the agent and the web UI: its first error line and where.</summary>
-    private async Task ReportBuildErrorAsync(CommandRun run)
-    {
-        var tail = CommandReport.LastLines(run.Output, BuildErrorLines);
-        var message = run.Result.QuotaExceeded is { } quota ? $"The build was stopped: {quota.Describe()}."
-            : run.Result.TimedOut
-            ? "The build did not finish within its time limit."
-            : ErrorText.BuildErrorLine(tail.Split('\n')) ?? $"The build failed with exit code {run.Result.ExitCode.ToString(CultureInfo.InvariantCulture)}.";
-        var place = ErrorText.FindLocation(message, context.App.Root) ?? ErrorText.FindLocation(tail, context.App.Root);
-        await previewErrors.ReportAsync(
-            context.ProjectId,
-            new PreviewErrorReport(PreviewErrorSource.Build, message, place?.File, place?.Line, place?.Column, tail.Replace(context.App.Root + "/", "", StringComparison.Ordinal)),
-            CancellationToken.None);
     }
 
     /// <summary>Install-like package-manager commands belong to install_dependencies, which gives them the shared store.</summary>
@@ -232,23 +197,6 @@ public sealed class CommandTools(
         {
             throw new McpException($"There is no package.json in the app directory, so there is nothing to {toDo}. " +
                                    "Scaffold an app first (create_vite_app, create_next_app) or write a package.json.");
-        }
-    }
-
-    private static bool HasBuildScript(string manifest)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(manifest));
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("scripts", out var scripts)
-                && scripts.ValueKind == JsonValueKind.Object
-                && scripts.TryGetProperty("build", out var build)
-                && build.ValueKind == JsonValueKind.String;
-        }
-        catch (JsonException exception)
-        {
-            throw new McpException($"package.json is not valid JSON ({exception.Message}); fix it with write_file or edit_file.");
         }
     }
 

@@ -1,10 +1,12 @@
+using Kiln.Sites;
+
 namespace Kiln.Tools;
 
 public static class ToolsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the tools: options from <c>Kiln:Tools</c> and <c>Kiln:Packages</c> (validated at start), the package
-    /// manager and the runner of a project's commands, the scaffold cache, and the toolset every runtime and the
+    /// manager, the runner of a project's commands and its build (which publishing uses too), the scaffold cache, and the toolset every runtime and the
     /// MCP endpoint build a project's tools from.
     /// </summary>
     public static IServiceCollection AddTools(this IServiceCollection services)
@@ -14,6 +16,8 @@ public static class ToolsServiceCollectionExtensions
         services.AddSingleton<PackageManager>();
         services.AddSingleton<PackageRegistry>();
         services.AddSingleton<ProjectCommandRunner>();
+        services.AddSingleton<ProjectBuild>();
+        services.AddSingleton<IAppBuilder>(provider => provider.GetRequiredService<ProjectBuild>());
         services.AddSingleton<TemplateCache>();
         services.AddSingleton<ProjectToolset>();
         return services;

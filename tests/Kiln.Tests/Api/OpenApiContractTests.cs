@@ -98,6 +98,10 @@ public sealed class OpenApiContractTests
             "GET /api/projects/{projectId}/versions/{version}/screenshots ListVersionScreenshots",
             "GET /api/projects/{projectId}/versions/{version}/screenshot GetVersionScreenshot",
             "POST /api/projects/{projectId}/versions/{version}/restore RestoreVersion",
+            "POST /api/projects/{projectId}/publish PublishProject",
+            "DELETE /api/projects/{projectId}/publish UnpublishProject",
+            "GET /api/projects/{projectId}/releases ListReleases",
+            "POST /api/projects/{projectId}/releases/{release}/activate ActivateRelease",
         ];
         Assert.Equal(
             expected.Order(StringComparer.Ordinal),

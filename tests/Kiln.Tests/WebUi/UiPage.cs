@@ -23,8 +23,9 @@ public sealed class UiPage : IAsyncDisposable
         page.Request += (_, request) =>
         {
             var url = new Uri(request.Url);
-            // The app's preview is Kiln too: its own origin p-{id}.localhost on Kiln's port.
-            var isKiln = url.Port == kiln.Port && (url.Host == kiln.Host || (url.Host.StartsWith("p-", StringComparison.Ordinal) && url.Host.EndsWith(".localhost", StringComparison.Ordinal)));
+            // The app's preview and its published site are Kiln too: their own origins p-{id}.localhost and s-{id}.localhost on Kiln's port.
+            var isKiln = url.Port == kiln.Port && (url.Host == kiln.Host
+                || ((url.Host.StartsWith("p-", StringComparison.Ordinal) || url.Host.StartsWith("s-", StringComparison.Ordinal)) && url.Host.EndsWith(".localhost", StringComparison.Ordinal)));
             if (url.Scheme is "http" or "https" or "ws" or "wss" && !isKiln)
             {
                 _foreignRequests.Add(request.Url);

@@ -105,6 +105,52 @@ public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFix
     }
 
     [Fact]
+    public async Task Publish_shows_the_live_url_and_the_releases_and_activate_rolls_back()
+    {
+        const string prompt = "a recipe box for my soups";
+        var projectId = await Kiln.GenerateAsync(prompt);
+        await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+        await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Ready");
+        await Expect(page.Locator("#site-link")).ToBeHiddenAsync();
+
+        await page.Locator("#publish").ClickAsync();
+        var panel = page.Locator("#site-panel");
+        await Expect(panel).ToContainTextAsync("Not published yet");
+        await panel.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Publish now" }).ClickAsync();
+
+        // The site is on its own origin, never the API's or the preview's.
+        var siteUrl = $"http://s-{projectId}.localhost:{Kiln.BaseAddress.Port}/";
+        await Expect(panel.Locator(".site-url")).ToHaveAttributeAsync("href", siteUrl);
+        await Expect(page.Locator("#site-link")).ToHaveAttributeAsync("href", siteUrl);
+        await Expect(page.Locator("#site-link")).ToContainTextAsync($"s-{projectId}.localhost");
+        await Expect(panel.Locator(".release")).ToHaveCountAsync(1);
+        await Expect(panel.Locator(".site-serving")).ToHaveTextAsync("Release 1, built from version 1");
+        await Expect(panel).Not.ToContainTextAsync("null");
+
+        await panel.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Publish again" }).ClickAsync();
+        await Expect(panel.Locator(".release")).ToHaveCountAsync(2);
+        await Expect(panel.Locator(".release-active")).ToHaveAttributeAsync("data-release", "2");
+        await ui.ScreenshotAsync("publish-releases");
+
+        await panel.Locator(".release[data-release='1']").GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
+        await Expect(panel.Locator(".release-active")).ToHaveAttributeAsync("data-release", "1");
+        await Expect(ui.Timeline.Locator("[data-type='published']")).ToHaveCountAsync(3);
+
+        var site = await page.Context.NewPageAsync();
+        await site.GotoAsync(siteUrl);
+        await Expect(site.Locator("h1")).ToHaveTextAsync(OfflineAppPlanner.Plan([prompt]).Title);
+        await site.CloseAsync();
+
+        await panel.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Take down" }).ClickAsync();
+        await Expect(page.Locator("#site-link")).ToBeHiddenAsync();
+        await Expect(panel).ToContainTextAsync("The site is down");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
     public async Task Deleting_a_project_from_the_list_or_its_page_removes_it()
     {
         var fromList = await Kiln.GenerateAsync("a simple calculator");

@@ -9,6 +9,7 @@ import { ErrorsPanel } from "./errors.js";
 import { FileBrowser } from "./files.js";
 import { problemMessage } from "./home.js";
 import { Preview } from "./preview.js";
+import { SitePanel } from "./site.js";
 import { ProjectStream, forgetEvents } from "./stream.js";
 import { Timeline } from "./timeline.js";
 import { confirmDialog, navigate, toast, topStatus } from "./ui.js";
@@ -43,6 +44,7 @@ export class ProjectView {
     this.preview = new Preview($("#panel-preview", this.root));
     this.versions = new VersionsPanel($("#panel-versions", this.root), projectId, { isBusy: () => isBusy(this.state), counters: $$(".version-count", this.root) });
     this.errors = new ErrorsPanel($("#errors", this.root), projectId);
+    this.site = new SitePanel(this.root, projectId, { isBusy: () => isBusy(this.state) });
     this.refreshStatus = debounce(() => this.loadStatus(), 250);
     this.wire();
     this.load();
@@ -55,6 +57,7 @@ export class ProjectView {
     clearTimeout(this.retryTimer);
     this.refreshStatus.cancel();
     this.errors.destroy();
+    this.site.destroy();
     wide.removeEventListener("change", this.onResize);
     topStatus(null);
   }
@@ -277,6 +280,7 @@ export class ProjectView {
     const stick = this.nearBottom();
     this.timeline.add(event);
     this.errors.onEvent(event, { replayed });
+    this.site.onEvent(event, { replayed });
     const data = event.data ?? {};
     switch (event.type) {
       case "generation_queued":

@@ -210,6 +210,21 @@ export class Timeline {
               h("button", { type: "button", class: "btn btn-small", onclick: () => this.actions.onShowVersion?.(data.version) }, "Compare the screenshots"))));
       }
 
+      case "publish_started":
+        return line(event, "globe", "info", data.version ? `Publishing version ${data.version}` : "Publishing");
+
+      case "published":
+        return line(event, "globe", "success", `Release ${data.release} is live`,
+          h("span", { class: "muted" }, data.version ? ` · version ${data.version} · ` : " · "),
+          h("a", { href: data.url, target: "_blank", rel: "noopener" }, data.url ?? ""));
+
+      case "publish_failed":
+        return item(event, "ev-callout",
+          h("div", { class: "callout callout-error" },
+            h("div", { class: "callout-title" }, iconNode("alert"), h("span", {}, "Publishing failed")),
+            h("p", { class: "callout-body" }, data.message ?? "The build failed."),
+            h("p", { class: "callout-hint" }, "The site is as it was. Fix the errors (“Fix it” sends them to the agent), then publish again.")));
+
       case "auto_fix_started":
         return line(event, "tool", "info", `Fixing the errors by itself (${data.attempt} of ${data.maxAttempts})`);
 
