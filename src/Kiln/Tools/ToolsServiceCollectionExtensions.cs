@@ -14,6 +14,7 @@ public static class ToolsServiceCollectionExtensions
         services.AddSingleton<PackageManager>();
         services.AddSingleton<PackageRegistry>();
         services.AddSingleton<ProjectCommandRunner>();
+        services.AddSingleton<DependencyInstaller>();
         services.AddSingleton<TemplateCache>();
         services.AddSingleton<ProjectToolset>();
         return services;
