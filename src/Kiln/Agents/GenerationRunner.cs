@@ -26,7 +26,8 @@ public sealed partial class GenerationRunner(
     AppBriefing briefing,
     RegressionGuard regressions,
     ModelPrices prices,
-    IOptions<AgentOptions> options)
+    IOptions<AgentOptions> options,
+    AppStartCheck startCheck)
 {
     public async Task RunAsync(GenerationRequest request, RunningGeneration running, CancellationToken cancellationToken)
     {
@@ -150,6 +151,10 @@ public sealed partial class GenerationRunner(
     {
         // Whatever the outcome, the app as the agent left it becomes a version, before anyone sees the run end.
         var version = await versions.RecordGenerationAsync(projectId, status, CancellationToken.None);
+        // A run that ends ready says so only of an app that runs: one whose dev server does not start still ends ready
+        // (what the agent did is done, and auto-fix and "Fix it" take it from here), but with the reason as the
+        // project's error, on its status_changed, and as an open error of the app.
+        var notRunning = status == ProjectStatus.Ready ? await startCheck.CheckAsync(projectId, recheckToken) : null;
         // Then its pages are looked at again while the status still says generating: a page that rendered before and
         // fails now is an open error by the time the run ends, for the person and for auto-fix. The status stays the
         // outcome of the run; a stopped run's pages are not re-checked.
@@ -159,7 +164,15 @@ public sealed partial class GenerationRunner(
         var stored = await store.UpdateAsync(
             projectId,
             // Whatever the outcome, what the agent wrote so far can be looked at.
-            project => change(project) with { Status = status, UpdatedAt = now, FinishedAt = now, PreviewUrl = PreviewUrlFor(projectId) ?? project.PreviewUrl },
+            project =>
+            {
+                var changed = change(project);
+                return changed with
+                {
+                    Status = status, UpdatedAt = now, FinishedAt = now, PreviewUrl = PreviewUrlFor(projectId) ?? project.PreviewUrl,
+                    Error = notRunning ?? changed.Error,
+                };
+            },
             CancellationToken.None);
         if (stored is null)
         {
@@ -167,7 +180,7 @@ public sealed partial class GenerationRunner(
         }
 
         await events.AppendAsync(projectId, outcome, CancellationToken.None);
-        await events.AppendAsync(projectId, new StatusChanged(status, reason), CancellationToken.None);
+        await events.AppendAsync(projectId, new StatusChanged(status, reason ?? notRunning), CancellationToken.None);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation started on the {Runtime} runtime with the {Model}")]

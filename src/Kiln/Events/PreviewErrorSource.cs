@@ -10,7 +10,10 @@ public enum PreviewErrorSource
     /// <summary><c>build_project</c> failed.</summary>
     Build,
 
-    /// <summary>The dev server could not compile a module (Vite's "Internal server error", "Pre-transform error").</summary>
+    /// <summary>
+    /// The dev server could not compile a module (Vite's "Internal server error", "Pre-transform error"), or, when a
+    /// generation ended, the app's dev server did not run.
+    /// </summary>
     DevServer,
 
     /// <summary>The preview page threw, rejected a promise unhandled, or called <c>console.error</c>.</summary>

@@ -14,6 +14,7 @@ public static class PreviewServiceCollectionExtensions
         services.AddSingleton<PortPool>();
         services.AddSingleton<PreviewUpstream>();
         services.AddSingleton<DevServerSupervisor>();
+        services.AddSingleton<AppStartCheck>();
         services.AddHostedService(provider => provider.GetRequiredService<DevServerSupervisor>());
         services.AddProjectStateHolder<DevServerSupervisor>();
         services.AddSingleton<DevServerForwarder>();

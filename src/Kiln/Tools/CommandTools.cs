@@ -18,11 +18,10 @@ public sealed class CommandTools(
     ToolContext context,
     ProjectCommandRunner commands,
     CommandPolicy policy,
-    PackageManager packageManager,
     IOptions<SandboxOptions> sandbox,
-    IOptions<PackagesOptions> packageOptions,
     IOptions<ToolsOptions> tools,
-    ProjectBuild build)
+    ProjectBuild build,
+    DependencyInstaller installer)
 {
     /// <summary>Lines of a failed build's output the model gets back: enough for the errors, not the whole log.</summary>
     public const int BuildErrorLines = ProjectBuild.ErrorLines;
@@ -112,40 +111,8 @@ public sealed class CommandTools(
             }
         }
 
-        if (specs.Count == 0 && InstalledDependencies.AreCurrent(context.App.Root))
-        {
-            return Result(false, "The app's dependencies are already installed: its node_modules came with the template and still matches " +
-                                 "package.json and the lockfile, so there was nothing to do.");
-        }
-
-        var install = packageManager.Install(specs, dev ?? false);
-        CommandRun run;
-        try
-        {
-            run = await commands.RunWithRetriesAsync(
-                context,
-                commands.Spec(context, install.Argv, context.App.Root, TimeSpan.FromSeconds(packageOptions.Value.InstallTimeoutSeconds),
-                    packageManager.SharedCaches(), installs: true),
-                install.Display,
-                cancellationToken);
-        }
-        finally
-        {
-            // Whatever the package manager did, only it knows now what node_modules holds.
-            InstalledDependencies.Forget(context.App.Root);
-        }
-
-        var what = specs.Count == 0 ? "the app's dependencies" : string.Join(", ", specs) + (dev == true ? " (dev)" : "");
-        var attempts = run.Attempts > 1 ? $" after {run.Attempts} attempts" : "";
-        if (run.Succeeded)
-        {
-            return Result(false, $"Installed {what} with {packageManager.Name} in {CommandReport.Seconds(run.Result.Duration)}{attempts}.\n" +
-                                 $"Last lines of '{run.Display}':\n{CommandReport.LastLines(run.Output, SummaryLines)}");
-        }
-
-        return Result(true, $"Installing {what} with {packageManager.Name} failed{attempts} " +
-                            $"({(run.Result.QuotaExceeded is { } quota ? $"it was stopped: {CommandReport.QuotaStop(quota)}" : run.Result.TimedOut ? "it timed out" : $"exit code {run.Result.ExitCode}")}). " +
-                            $"Check the package names and versions. Last lines of '{run.Display}':\n{CommandReport.LastLines(run.Output, BuildErrorLines)}");
+        var outcome = await installer.InstallAsync(context, specs, dev ?? false, cancellationToken);
+        return Result(!outcome.Succeeded, outcome.Report);
     }
 
     [McpServerTool(Name = "build_project", Destructive = true)]

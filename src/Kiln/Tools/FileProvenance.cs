@@ -29,6 +29,10 @@ public sealed class FileProvenance(string scaffoldManifest)
                || (Scaffolded().TryGetValue(path, out var scaffolded) && scaffolded == hash);
     }
 
+    /// <summary>True when the file at <paramref name="path"/> holds exactly what a scaffold wrote there: nobody has changed it since.</summary>
+    public bool IsScaffolded(string path, byte[] content) =>
+        Scaffolded().TryGetValue(path, out var scaffolded) && scaffolded == Hash(content);
+
     /// <summary>Remembers what this run wrote to <paramref name="path"/>.</summary>
     public void Wrote(string path, byte[] content) => _writtenThisRun[path] = Hash(content);
 

@@ -11,10 +11,11 @@ namespace Kiln.Tools;
 
 /// <summary>The preview tools: run the app's dev server, say where the preview is, and how its server is doing.</summary>
 [McpServerToolType]
-public sealed class PreviewTools(ToolContext context, DevServerSupervisor devServers, PreviewOrigin origin, IProjectStore store)
+public sealed class PreviewTools(
+    ToolContext context, DevServerSupervisor devServers, PreviewOrigin origin, IProjectStore store, DependencyInstaller installer)
 {
     [McpServerTool(Name = "start_dev_server", Idempotent = true)]
-    [Description("Starts the app's dev server (the \"dev\" script of package.json: Vite, Next.js, ...) in the sandbox, bound to 127.0.0.1 on a port Kiln chooses, and waits until it answers. Returns the preview URL. If it fails, the result holds the server's last output lines: fix the code and call it again. A plain HTML app (index.html, no package.json) needs no server; its files are served as they are. Install dependencies before starting.")]
+    [Description("Starts the app's dev server (the \"dev\" script of package.json: Vite, Next.js, ...) in the sandbox, bound to 127.0.0.1 on a port Kiln chooses, and waits until it answers. Returns the preview URL. If it fails, the result holds the server's last output lines: fix the code and call it again. A plain HTML app (index.html, no package.json) needs no server; its files are served as they are. It installs the dependencies first when the app has none (no node_modules).")]
     public async Task<string> StartDevServer(CancellationToken cancellationToken)
     {
         var source = PreviewSource.Detect(context.App.Root);
@@ -33,9 +34,18 @@ public sealed class PreviewTools(ToolContext context, DevServerSupervisor devSer
                 : $"This app has no dev script; its build ({PreviewSource.BuildDirectoryName}/) is served as static files at {url}.";
         }
 
-        if (source.CannotRunReason() is { } reason)
+        var installed = "";
+        if (source.CannotRunReason() is not null)
         {
-            throw new McpException(reason);
+            // A package.json without node_modules (a scaffold cut short, an install forgotten): installing is the only
+            // way forward, so it happens here instead of a refusal that sends the model round.
+            var install = await installer.InstallAsync(context, [], dev: false, cancellationToken);
+            if (!install.Succeeded)
+            {
+                throw new McpException("The app's dependencies were not installed, and installing them failed, so the dev server cannot start. " + install.Report);
+            }
+
+            installed = "The app's dependencies were not installed, so Kiln installed them first. ";
         }
 
         var outcome = await devServers.EnsureRunningAsync(context.ProjectId, source.DevServer, explicitStart: true, cancellationToken);
@@ -52,9 +62,9 @@ public sealed class PreviewTools(ToolContext context, DevServerSupervisor devSer
         }
 
         await RecordPreviewUrlAsync(url, cancellationToken);
-        return outcome.AlreadyRunning
+        return installed + (outcome.AlreadyRunning
             ? $"The dev server is already running ({outcome.Command}, port {outcome.Port}) and picks up file changes by itself. Preview: {url}"
-            : $"The dev server is running ({outcome.Command}, port {outcome.Port}). Preview: {url}";
+            : $"The dev server is running ({outcome.Command}, port {outcome.Port}). Preview: {url}");
     }
 
     [McpServerTool(Name = "generate_preview_url", ReadOnly = true, Idempotent = true)]

@@ -37,7 +37,7 @@ public sealed class ScaffoldTools(
 
     [McpServerTool(Name = "create_vite_app", Destructive = true)]
     [Description("Scaffolds a new Vite app in the app directory from one of Vite's official templates (create-vite, non-interactive). " +
-                 "Files the template would overwrite must not exist. It does not install dependencies: call install_dependencies next, " +
+                 "Files the template would overwrite must not exist (the unchanged files of an earlier scaffold may). It does not install dependencies: call install_dependencies next, " +
                  "then build_project to check that it builds.")]
     public Task<string> CreateViteApp(
         [Description("The Vite template: vanilla, vanilla-ts, react, react-ts, react-compiler, react-compiler-ts, vue, vue-ts, svelte, svelte-ts, " +
@@ -55,7 +55,7 @@ public sealed class ScaffoldTools(
 
     [McpServerTool(Name = "create_next_app", Destructive = true)]
     [Description("Scaffolds a new Next.js app in the app directory with create-next-app (non-interactive, no linter, '@/*' import alias). " +
-                 "Files the app would overwrite must not exist. It does not install dependencies: call install_dependencies next.")]
+                 "Files the app would overwrite must not exist (the unchanged files of an earlier scaffold may). It does not install dependencies: call install_dependencies next.")]
     public Task<string> CreateNextApp(
         [Description("TypeScript (true, the default) or JavaScript (false).")] bool? typescript = null,
         [Description("Set up Tailwind CSS (default true).")] bool? tailwind = null,
@@ -97,23 +97,24 @@ public sealed class ScaffoldTools(
 
     private Task<string> ScaffoldAsync(TemplateRecipe recipe, string what, CancellationToken cancellationToken)
     {
-        // Every template has one, so this conflict is known before a template is fetched.
-        RefuseOverwriting(["package.json"]);
+        // Every template has one, so this conflict is known before a template is fetched: unless it is a scaffold's
+        // own package.json, unchanged, left by a scaffold that was cut short (Kiln killed mid-run), which this one finishes.
+        RefuseOverwriting(["package.json"], templateDirectory: null);
         return templates.UseAsync(context, recipe, async template =>
         {
             var files = Files(template.Directory);
-            RefuseOverwriting(files);
+            RefuseOverwriting(files, template.Directory);
 
+            // The template's demo code is nobody's work: a model may replace it whole, however small its own version.
+            // Recorded before the copy, so that a scaffold cut short leaves only files the next scaffold knows it may replace.
+            context.Provenance.Scaffolded(files.Select(file => (file, File.ReadAllBytes(Path.Combine(template.Directory, file)))));
             foreach (var file in files)
             {
                 var target = context.App.Resolve(file);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(Path.Combine(template.Directory, file), target);
+                File.Copy(Path.Combine(template.Directory, file), target, overwrite: true);
                 await context.Events.AppendAsync(context.ProjectId, new FileCreated(file, new FileInfo(target).Length), CancellationToken.None);
             }
-
-            // The template's demo code is nobody's work: a model may replace it whole, however small its own version.
-            context.Provenance.Scaffolded(files.Select(file => (file, File.ReadAllBytes(context.App.Resolve(file)))));
 
             var installed = false;
             if (template.Stamp.InstalledIn is { } installedIn && Directory.Exists(Path.Combine(template.Directory, ProtectedDirectories.ModulesDirectory))
@@ -131,15 +132,27 @@ public sealed class ScaffoldTools(
         }, cancellationToken);
     }
 
-    private void RefuseOverwriting(List<string> files)
+    /// <summary>
+    /// Refuses when the new app would overwrite a file that is somebody's work. A file a scaffold wrote and nobody
+    /// changed since, or one that already holds exactly what the template has, loses nothing when it is written again.
+    /// </summary>
+    private void RefuseOverwriting(List<string> files, string? templateDirectory)
     {
-        var existing = files.Where(file => File.Exists(Path.Combine(context.App.Root, file)) || Directory.Exists(Path.Combine(context.App.Root, file))).ToList();
+        var existing = files.Where(file => Directory.Exists(Path.Combine(context.App.Root, file))
+                                           || File.Exists(Path.Combine(context.App.Root, file)) && !IsNobodysWork(file, templateDirectory)).ToList();
         if (existing.Count > 0)
         {
             throw new McpException(
                 $"The app directory already has {string.Join(", ", existing.Take(5))}{(existing.Count > 5 ? $" and {existing.Count - 5} more" : "")}, " +
                 "which the new app would overwrite. Scaffolding starts a new app: delete those files first, or keep building on the app that is there.");
         }
+    }
+
+    private bool IsNobodysWork(string file, string? templateDirectory)
+    {
+        var content = File.ReadAllBytes(context.App.Resolve(file));
+        return context.Provenance.IsScaffolded(file, content)
+               || templateDirectory is not null && content.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(templateDirectory, file)));
     }
 
     private static string Report(string what, CachedTemplate template, List<string> files, bool installed)

@@ -18,6 +18,7 @@ public static class ToolsServiceCollectionExtensions
         services.AddSingleton<ProjectCommandRunner>();
         services.AddSingleton<ProjectBuild>();
         services.AddSingleton<IAppBuilder>(provider => provider.GetRequiredService<ProjectBuild>());
+        services.AddSingleton<DependencyInstaller>();
         services.AddSingleton<TemplateCache>();
         services.AddSingleton<ProjectToolset>();
         return services;

@@ -169,6 +169,66 @@ public sealed class ScaffoldToolTests(TemplateCacheFixture cache) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_scaffold_cut_short_is_finished_by_the_next_one_and_its_app_runs_in_the_preview()
+    {
+        await ColdAsync();
+        await using var tools = await ProjectAsync(offline: true);
+        var first = await tools.CallAsync("create_vite_app", new { template = "react-ts" });
+        Assert.False(first.IsError, first.Text);
+        // Kiln killed mid-scaffold: some of the template's files copied, node_modules not yet there.
+        Directory.Delete(Path.Combine(tools.AppDirectory, "node_modules"), recursive: true);
+        File.Delete(Path.Combine(tools.AppDirectory, "src", "App.tsx"));
+        await tools.NextRunAsync();
+
+        var again = await tools.CallAsync("create_vite_app", new { template = "react-ts" });
+        var start = await tools.CallAsync("start_dev_server", new { });
+
+        Assert.False(again.IsError, again.Text);
+        Assert.Contains("dependencies are installed already", again.Text, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(tools.AppDirectory, "src", "App.tsx")));
+        Assert.True(File.Exists(Path.Combine(tools.AppDirectory, "node_modules", ".bin", "vite")));
+        Assert.False(start.IsError, start.Text);
+        var (status, page) = await tools.GetPreviewAsync();
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Contains("/src/main.tsx", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("not installed", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_scaffold_cut_short_whose_files_were_changed_since_is_refused()
+    {
+        await ColdAsync();
+        await using var tools = await ProjectAsync(offline: true);
+        Assert.False((await tools.CallAsync("create_vite_app", new { template = "react-ts" })).IsError);
+        Directory.Delete(Path.Combine(tools.AppDirectory, "node_modules"), recursive: true);
+        tools.Write("index.html", "<h1>mine</h1>");
+        await tools.NextRunAsync();
+
+        var (isError, text) = await tools.CallAsync("create_vite_app", new { template = "react-ts" });
+
+        Assert.True(isError);
+        Assert.Contains("already has index.html", text, StringComparison.Ordinal);
+        Assert.Equal("<h1>mine</h1>", await File.ReadAllTextAsync(Path.Combine(tools.AppDirectory, "index.html")));
+    }
+
+    [Fact]
+    public async Task Start_dev_server_installs_an_app_that_has_no_node_modules_and_its_preview_serves_it()
+    {
+        await ColdAsync();
+        await using var tools = await ProjectAsync(offline: true);
+        Assert.False((await tools.CallAsync("create_vite_app", new { template = "react-ts" })).IsError);
+        Directory.Delete(Path.Combine(tools.AppDirectory, "node_modules"), recursive: true);
+
+        var (isError, text) = await tools.CallAsync("start_dev_server", new { });
+
+        Assert.False(isError, text);
+        Assert.StartsWith("The app's dependencies were not installed, so Kiln installed them first.", text, StringComparison.Ordinal);
+        var (status, page) = await tools.GetPreviewAsync();
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Contains("/src/main.tsx", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scaffolding_over_an_existing_app_is_refused_before_anything_is_fetched()
     {
         await using var tools = await ProjectAsync(offline: true);

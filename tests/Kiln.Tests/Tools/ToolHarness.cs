@@ -82,6 +82,17 @@ public sealed class ToolHarness : IAsyncDisposable
     public async Task<List<ProjectEvent>> EventsAsync() =>
         await Services.GetRequiredService<IEventStore>().ReadAsync(ProjectId, 0, CancellationToken.None).ToListAsync();
 
+    /// <summary>GETs a page of the project's preview, as a browser on its own origin (<c>p-{id}.localhost</c>) would.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Body)> GetPreviewAsync(string path = "/")
+    {
+        using var client = _kiln.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = $"p-{ProjectId}.localhost:{_kiln.BaseAddress.Port}";
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml");
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
     /// <summary>Writes a file into the app directly, as a test's setup (not through a tool).</summary>
     public void Write(string relative, string content)
     {
