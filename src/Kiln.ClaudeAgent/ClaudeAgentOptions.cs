@@ -166,7 +166,11 @@ public sealed record ClaudeAgentOptions
 
     /// <summary>
     /// Rewrites the command before it starts, e.g. to run the CLI inside a sandbox (bubblewrap, a
-    /// container) whose argv wraps the CLI's. The library still starts it without a shell.
+    /// container) whose argv wraps the CLI's: <c>command => command.RunThrough("bwrap", [.. mounts, "--"])</c>
+    /// (<see cref="CliCommand.RunThrough"/>). It gets the command with the CLI's path already found, so
+    /// the launcher can be built around the CLI's install. The library still starts it without a shell,
+    /// and disposing the client kills the launcher's whole process tree, the CLI in it included; a
+    /// launcher that outlives its children (a container daemon) must be stopped by the caller.
     /// </summary>
     public Func<CliCommand, CliCommand>? WrapCommand { get; init; }
 

@@ -111,6 +111,22 @@ public sealed record CliCommand(
         return new CliCommand(cliPath, args, EnvironmentFor(options), options.WorkingDirectory);
     }
 
+    /// <summary>
+    /// This command started through <paramref name="launcher"/>: the launcher with its own
+    /// <paramref name="launcherArguments"/>, then this command's program and arguments, e.g.
+    /// <c>bwrap --ro-bind /usr /usr … -- claude --print …</c>. Environment and working directory stay,
+    /// so the launcher passes them on. For <see cref="ClaudeAgentOptions.WrapCommand"/>.
+    /// </summary>
+    /// <param name="launcher">The launcher's executable.</param>
+    /// <param name="launcherArguments">Its arguments, ending with whatever separates them from the command it runs (<c>--</c> for bwrap).</param>
+    /// <param name="program">The CLI as the launcher should name it, when it differs from <see cref="FileName"/> (say, a path inside a container); null keeps it.</param>
+    public CliCommand RunThrough(string launcher, IEnumerable<string> launcherArguments, string? program = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(launcher);
+        ArgumentNullException.ThrowIfNull(launcherArguments);
+        return this with { FileName = launcher, Arguments = [.. launcherArguments, program ?? FileName, .. Arguments] };
+    }
+
     private static Dictionary<string, string> EnvironmentFor(ClaudeAgentOptions options)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -110,4 +110,23 @@ public sealed class CliCommandTests
         Assert.Contains("npm install -g @anthropic-ai/claude-code", error.Message, StringComparison.Ordinal);
         Assert.Equal(["/nowhere/claude"], error.Searched);
     }
+
+    [Fact]
+    public void A_launcher_goes_before_the_cli_and_keeps_its_environment_and_directory()
+    {
+        var command = CliCommand.Create(new ClaudeAgentOptions
+        {
+            InheritEnvironment = false,
+            Environment = new Dictionary<string, string> { ["HOME"] = "/srv/agent" },
+            WorkingDirectory = "/srv/app",
+        }, "/usr/bin/claude");
+
+        var wrapped = command.RunThrough("/usr/bin/bwrap", ["--ro-bind", "/usr", "/usr", "--"], program: "/usr/lib/claude/claude.exe");
+
+        Assert.Equal("/usr/bin/bwrap", wrapped.FileName);
+        Assert.Equal(["--ro-bind", "/usr", "/usr", "--", "/usr/lib/claude/claude.exe", .. command.Arguments], wrapped.Arguments);
+        Assert.Equal("/srv/agent", wrapped.Environment["HOME"]);
+        Assert.Equal("/srv/app", wrapped.WorkingDirectory);
+        Assert.Equal(["--", "/usr/bin/claude"], command.RunThrough("nice", ["--"]).Arguments.Take(2));
+    }
 }

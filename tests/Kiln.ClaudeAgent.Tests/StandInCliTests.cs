@@ -321,4 +321,45 @@ public sealed class StandInCliTests
         var home = System.Environment.GetEnvironmentVariable("HOME");
         Assert.Equal(inherit ? home : null, environment.GetValueOrDefault("HOME"));
     }
+
+    [Fact]
+    public async Task A_cli_run_through_a_launcher_gets_its_command_line_and_environment_and_dies_with_the_client()
+    {
+        using var cli = new StandInCli($"""
+            echo $$ > "$dir/cli.pid"
+            printf '%s\n' "$WRAPPED_BY" "$KILN_GIVEN" > "$dir/cli-env.txt"
+            answer '{StandInCli.Initialized}'
+            emit "$result"
+            sleep 30
+            """);
+        // A real launcher that stays the CLI's parent, as bwrap does: it records its argv and runs the rest as a child.
+        var launcher = cli.FileNamed("launcher");
+        File.WriteAllText(launcher, """
+            #!/bin/sh
+            printf '%s\n' "$@" > "$(dirname "$0")/launcher-args.txt"
+            while [ "$1" != "--" ]; do shift; done
+            shift
+            WRAPPED_BY=launcher "$@"
+            """.ReplaceLineEndings("\n") + "\n");
+        StandInCli.MakeExecutable(launcher);
+        var options = cli.Options with
+        {
+            Environment = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["KILN_GIVEN"] = "yes" },
+            WrapCommand = command => command.RunThrough(launcher, ["--launcher-flag", "--"]),
+        };
+
+        int cliPid;
+        await using (var client = await ClaudeAgentClient.ConnectAsync(options, Ct))
+        {
+            Assert.IsType<ResultMessage>(Assert.Single(await client.ReceiveResponseAsync(Ct).ToListAsync(Ct)));
+            cliPid = int.Parse(await File.ReadAllTextAsync(cli.FileNamed("cli.pid"), Ct), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.NotEqual(client.ProcessId, cliPid);
+        }
+
+        var launcherArgs = await File.ReadAllLinesAsync(cli.FileNamed("launcher-args.txt"), Ct);
+        Assert.Equal(["--launcher-flag", "--", cli.Path, "--print", "--output-format=stream-json"], launcherArgs.Take(5));
+        Assert.Equal(["launcher", "yes"], await File.ReadAllLinesAsync(cli.FileNamed("cli-env.txt"), Ct));
+        // The CLI is the launcher's child, not the client's: disposal killed it through the launcher's tree.
+        Assert.False(Directory.Exists($"/proc/{cliPid}") && !File.ReadAllText($"/proc/{cliPid}/stat").Contains(") Z ", StringComparison.Ordinal));
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Kiln.ClaudeAgent;
 using Kiln.Events;
 using Kiln.Projects;
+using Kiln.Sandbox;
 using Kiln.Tools;
 using Microsoft.Extensions.Options;
 
@@ -11,18 +12,30 @@ namespace Kiln.Agents;
 /// The <c>claude-code</c> runtime: the Claude Code CLI driven through Kiln.ClaudeAgent. Its built-in tools
 /// are off; Kiln's tools are served to it in-process as the SDK MCP server <c>kiln</c>, so the agent sees
 /// <c>mcp__kiln__*</c> and nothing else. The CLI keeps its config and sessions in the project's
-/// <c>.claude-session/</c>, and a follow-up resumes the project's session.
+/// <c>.claude-session/</c>, and a follow-up resumes the project's session. It runs in bubblewrap where that works
+/// (<see cref="SandboxedProcessRunner.AgentCliLaunchAsync"/>): it sees the system, its own install and that session
+/// directory, and nothing of Kiln's or of any project's files.
 /// </summary>
 public sealed partial class ClaudeCodeAgentRuntime(
     ProjectToolset toolset,
     EventLog events,
     IProjectStore store,
     IServiceProvider services,
+    SandboxedProcessRunner sandbox,
     IOptions<AgentOptions> options,
     ILoggerFactory loggerFactory,
     ILogger<ClaudeCodeAgentRuntime> logger) : IAgentRuntime
 {
     private const string ServerName = ProjectToolset.ServerName;
+
+    // Claude Code's built-in tools. --tools= already offers none of them; denying them too is a second wall should a
+    // CLI version ever offer one anyway (a model may also name a tool it was never offered).
+    private static readonly string[] BuiltInTools =
+    [
+        "Agent", "Bash", "BashOutput", "Edit", "ExitPlanMode", "Glob", "Grep", "KillShell", "LS", "ListMcpResourcesTool",
+        "MultiEdit", "NotebookEdit", "NotebookRead", "Read", "ReadMcpResourceTool", "Skill", "SlashCommand", "Task",
+        "TodoWrite", "WebFetch", "WebSearch", "Write",
+    ];
 
     // A cancelled generation's CLI is gone within 5 s, as the README promises: up to 3 s for the turn to stop on
     // interrupt, then up to 2 s for the CLI to exit once its input is closed, before its process tree is killed.
@@ -43,11 +56,40 @@ public sealed partial class ClaudeCodeAgentRuntime(
             throw run.Spend.Stopped();
         }
 
+        AgentCliLaunch launch;
+        try
+        {
+            launch = await sandbox.AgentCliLaunchAsync(
+                CliLocator.Find(settings.ClaudePath), run.SessionDirectory, run.AppDirectory, cancellationToken);
+        }
+        catch (CliNotFoundException exception)
+        {
+            throw new AgentFailedException($"The Claude Code CLI is not installed: run `{CliNotFoundException.InstallCommand}`, or set Kiln:Agent:Runtime=builtin.", exception);
+        }
+        catch (SandboxUnavailableException exception)
+        {
+            throw new AgentFailedException(exception.Message, exception);
+        }
+
+        try
+        {
+            return await RunCliAsync(run, launch, cancellationToken);
+        }
+        finally
+        {
+            // The client killed the CLI's process tree; anything of it that got out of the tree goes too.
+            launch.KillLeftovers();
+        }
+    }
+
+    private async Task<AgentOutcome> RunCliAsync(AgentRun run, AgentCliLaunch launch, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
         var toolOptions = toolset.CreateServerOptions(run.ProjectId);
         var kilnTools = toolOptions.ToolCollection!.Select(tool => $"mcp__{ServerName}__{tool.ProtocolTool.Name}").ToList();
         var agentOptions = new ClaudeAgentOptions
         {
-            CliPath = settings.ClaudePath,
+            CliPath = launch.Program,
             Model = run.Model.Model,
             // Claude Code's own system prompt stays (it knows how to drive tools); Kiln's playbook follows it.
             SystemPrompt = SystemPrompt.ClaudeCode(append: Playbook.Instructions),
@@ -58,6 +100,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
             McpServers = new Dictionary<string, McpServerConfig> { [ServerName] = new SdkMcpServer(toolOptions, services) },
             // Kiln's tools are allowed up front and nothing else is: no permission prompt can hold a run.
             AllowedTools = kilnTools,
+            DisallowedTools = BuiltInTools,
             CanUseTool = (request, _) => Task.FromResult(kilnTools.Contains(request.ToolName)
                 ? PermissionDecision.Allow()
                 : PermissionDecision.Deny($"Only Kiln's tools are available: {string.Join(", ", kilnTools)}.")),
@@ -66,8 +109,11 @@ public sealed partial class ClaudeCodeAgentRuntime(
             MaxBudgetUsd = run.Spend.RemainingUsd,
             Resume = run.Project.SessionId,
             // Exactly this environment and nothing of Kiln's own (its keys, its secrets) by inheritance.
-            Environment = Environment(run),
+            Environment = new Dictionary<string, string>(Environment(run).Concat(launch.Environment)),
             InheritEnvironment = false,
+            WrapCommand = launch.Launcher is { } launcher
+                ? command => command.RunThrough(launcher, launch.LauncherArguments)
+                : null,
             Stderr = line => LogCliStderr(logger, line),
             LoggerFactory = loggerFactory,
             ShutdownTimeout = ShutdownGrace,

@@ -132,6 +132,66 @@ internal static class SandboxInvocation
     }
 
     /// <summary>
+    /// The bwrap arguments, ending with <c>--</c>, that run an agent's CLI (Claude Code): the system read-only with
+    /// <see cref="FilesystemView.Hidden"/> masked, the CLI's install read-only, <paramref name="home"/> (its HOME, config
+    /// and sessions) writable, an empty <paramref name="workingDirectory"/>, a private /tmp, its own pid, IPC and UTS
+    /// namespaces. Kiln's install, content root and configuration, the projects root and other projects, kiln.db, the
+    /// data-protection keys and the user's ~/.claude are not in it. The CLI has no tools of its own (Kiln serves its
+    /// tools in-process over the control protocol), so it needs none of the project's files: they reach the model only
+    /// through Kiln's tools. The working directory keeps its host path, which keys the CLI's sessions, so a follow-up
+    /// resumes the same session whether or not the sandbox ran before.
+    /// </summary>
+    /// <remarks>
+    /// The network is shared with Kiln, unlike a command's: the CLI must reach the model endpoint, which may be a loopback
+    /// address (a local gateway, the tests' scripted server) that no network namespace could reach, and it holds nothing
+    /// the model could use to reach anything else (no shell, no fetch tool). No --die-with-parent: the CLI is started from
+    /// whichever thread-pool thread the client runs on, and PR_SET_PDEATHSIG fires when that thread ends, which would kill
+    /// the CLI mid-session; the client kills bwrap's tree when the session ends, the CLI exits when Kiln's end of its stdin
+    /// closes, and <see cref="StrayProcesses"/> reaps it by its marker after a Kiln killed outright.
+    /// </remarks>
+    public static List<string> AgentCli(
+        FilesystemView view, bool userNamespace, string home, string workingDirectory, IReadOnlyList<string> installDirectories)
+    {
+        var args = new List<string>();
+        if (userNamespace)
+        {
+            args.AddRange(["--unshare-user", "--disable-userns", "--uid", Invariant(SandboxUid), "--gid", Invariant(SandboxUid)]);
+        }
+
+        args.AddRange(["--cap-drop", "ALL", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "kiln-agent", "--new-session"]);
+        args.AddRange(view.SystemArguments());
+        args.AddRange(["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]);
+
+        IReadOnlyList<string> own = [home, .. installDirectories];
+        foreach (var path in view.Hidden.Where(path => view.Shows(path, own)))
+        {
+            if (Directory.Exists(path))
+            {
+                args.AddRange(["--tmpfs", path]);
+            }
+            else if (File.Exists(path))
+            {
+                args.AddRange(["--ro-bind", "/dev/null", path]);
+            }
+        }
+
+        foreach (var directory in installDirectories)
+        {
+            args.AddRange(["--ro-bind", directory, directory]);
+        }
+
+        // A resolv.conf that links out of /etc (systemd-resolved's stub under /run): the model endpoint's name must resolve.
+        if (new FileInfo("/etc/resolv.conf").ResolveLinkTarget(returnFinalTarget: true) is { Exists: true } resolver &&
+            !view.Shows(resolver.FullName, own))
+        {
+            args.AddRange(["--ro-bind", resolver.FullName, resolver.FullName]);
+        }
+
+        args.AddRange(["--bind", home, home, "--dir", workingDirectory, "--remount-ro", "/", "--chdir", workingDirectory, "--"]);
+        return args;
+    }
+
+    /// <summary>
     /// prlimit sets soft and hard limits before exec, so the command cannot raise them again.
     /// RLIMIT_AS is left alone: V8 and Go reserve far more address space than they use; RLIMIT_DATA counts only the
     /// private writable memory a process maps, which is what a runaway allocation grows. RLIMIT_FSIZE is the kernel's

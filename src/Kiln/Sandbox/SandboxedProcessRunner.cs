@@ -43,6 +43,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<SandboxedProcess, byte> _live = new();
     private readonly Lazy<Task<SandboxStatus>> _status;
     private volatile bool _disposed;
+    private int _agentCliDegradedLogged;
 
     /// <param name="options">The sandbox's settings.</param>
     /// <param name="logger">Where the start-up line and each process go.</param>
@@ -167,6 +168,45 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         var lines = Channel.CreateBounded<string>(
             new BoundedChannelOptions(StartedOutputCapacity) { SingleWriter = false, FullMode = BoundedChannelFullMode.DropOldest });
         return await LaunchAsync(spec, program, lines, long.MaxValue, waitForReader: false, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// How to start an agent's CLI (Claude Code) here: inside bubblewrap with the view of
+    /// <see cref="SandboxInvocation.AgentCli"/> when bubblewrap works, directly (with a warning, once) when it does not
+    /// or is switched off. The caller starts it, because the CLI's client starts its own process.
+    /// </summary>
+    /// <param name="cliPath">The CLI as found on this machine; its install is found from it.</param>
+    /// <param name="home">The CLI's own directory (HOME, config, sessions), the only one it may write.</param>
+    /// <param name="workingDirectory">Its working directory, empty inside the sandbox.</param>
+    /// <param name="cancellationToken">Cancels waiting for the sandbox's probe.</param>
+    /// <exception cref="SandboxUnavailableException">Kiln:Sandbox:Mode is required and bubblewrap does not work here.</exception>
+    public async Task<AgentCliLaunch> AgentCliLaunchAsync(string cliPath, string home, string workingDirectory, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var status = await GetStatusAsync(cancellationToken);
+        if (_options.Mode == SandboxMode.Required && !status.Isolated)
+        {
+            throw new SandboxUnavailableException(
+                $"The sandbox is required (Kiln:Sandbox:Mode=required) but bubblewrap does not work here, so the Claude Code CLI is not started: {status.Description}");
+        }
+
+        var marker = StrayProcesses.NewMarker();
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal) { [StrayProcesses.MarkerName] = marker };
+        if (!status.Isolated)
+        {
+            if (Interlocked.Exchange(ref _agentCliDegradedLogged, 1) == 0)
+            {
+                _logger.SandboxDegraded(
+                    "the Claude Code CLI runs without bubblewrap, as Kiln's own user: it sees the whole filesystem Kiln sees. " +
+                    "Its built-in tools are off, so the model reaches files only through Kiln's tools. " + status.Description);
+            }
+
+            return new AgentCliLaunch(null, [], cliPath, environment, marker);
+        }
+
+        var install = AgentCliInstall.Find(cliPath, _tools.Node, _view);
+        var arguments = SandboxInvocation.AgentCli(_view, status.UserNamespace, home, workingDirectory, install.Directories);
+        return new AgentCliLaunch(_tools.Bubblewrap!, arguments, install.Program, environment, marker);
     }
 
     private async Task<SandboxedProcess> LaunchAsync(

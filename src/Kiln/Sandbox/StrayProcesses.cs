@@ -5,9 +5,10 @@ namespace Kiln.Sandbox;
 
 /// <summary>
 /// Finds processes of one command that left its process group, by a marker in their environment.
-/// Only used without bubblewrap, where a child that calls setsid() escapes the group kill; inside
-/// bubblewrap the pid namespace already contains every descendant. A process that clears its own
-/// environment before forking still escapes; that is the limit of running without a sandbox.
+/// Used without bubblewrap, where a child that calls setsid() escapes the group kill (inside
+/// bubblewrap the pid namespace already contains every descendant), and for an agent's CLI, which is
+/// started without a parent-death signal (<see cref="SandboxInvocation.AgentCli"/>). A process that
+/// clears its own environment before forking still escapes; that is the limit of running without a sandbox.
 /// </summary>
 /// <remarks>
 /// A marker starts with the Kiln that made it: its pid and the kernel's start time of that pid, which no

@@ -114,31 +114,32 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         var directory = TempDirectory.Create("kiln-stubborn-cli");
         try
         {
-            // Answers initialize, then ignores everything (interrupt, its input closing, SIGTERM) until it is killed.
+            // Answers initialize, then ignores everything (interrupt, its input closing, SIGTERM) until it is killed. It
+            // tells it was prompted in its HOME, the project's session directory: the only place it may write in the sandbox.
             var cli = Executable(directory, """
                 #!/bin/bash
                 trap '' TERM INT HUP
-                echo $$ > "$(dirname "$0")/pid"
                 while IFS= read -r line; do
                   case "$line" in
                     *'"subtype":"initialize"'*)
                       id=$(printf '%s' "$line" | sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p')
                       printf '{"type":"control_response","response":{"subtype":"success","request_id":"%s","response":{}}}\n' "$id" ;;
                     *'"type":"user"'*)
-                      touch "$(dirname "$0")/prompted" ;;
+                      touch "$HOME/prompted" ;;
                   esac
                 done
                 while true; do sleep 1; done
                 """);
             await using var kiln = StartKiln(cli);
             var projectId = await kiln.GenerateAsync("never answered");
-            await WaitUntilAsync(() => File.Exists(Path.Combine(directory, "prompted")));
-            var pid = int.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "pid")), System.Globalization.CultureInfo.InvariantCulture);
+            await WaitUntilAsync(() => File.Exists(Path.Combine(SessionDirectory(kiln, projectId), "prompted")));
+            // By its command line, as this machine sees it: in its own pid namespace the CLI could not say its pid here.
+            Assert.NotEmpty(ProcessesRunning(cli));
 
             var cancelled = Stopwatch.StartNew();
             using var client = kiln.Client();
             using var response = await client.PostAsync($"/api/projects/{projectId}/cancel", null);
-            await WaitUntilAsync(() => !Directory.Exists($"/proc/{pid}"));
+            await WaitUntilAsync(() => ProcessesRunning(cli).Count == 0);
             var gone = cancelled.Elapsed;
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -229,6 +230,35 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         File.WriteAllText(path, script.ReplaceLineEndings("\n") + "\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return path;
+    }
+
+    /// <summary>Live processes (not zombies) whose command line names <paramref name="program"/>: the CLI, and bwrap around it.</summary>
+    private static List<int> ProcessesRunning(string program)
+    {
+        var running = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                if (File.ReadAllText(Path.Combine(directory, "cmdline")).Contains(program, StringComparison.Ordinal) &&
+                    stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z') is false)
+                {
+                    running.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        return running;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
