@@ -105,8 +105,9 @@ public sealed partial class ClaudeCodeAgentRuntime(
                 ? PermissionDecision.Allow()
                 : PermissionDecision.Deny($"Only Kiln's tools are available: {string.Join(", ", kilnTools)}.")),
             MaxTurns = settings.MaxTurns,
-            // The CLI enforces what is left of the prompt's cap; it stops after the request that reaches it.
-            MaxBudgetUsd = run.Spend.RemainingUsd,
+            // The CLI enforces what is left of the prompt's cap; it stops after the request that reaches it. A resumed
+            // CLI counts from its session's running total, so the cap it gets starts there.
+            MaxBudgetUsd = run.Spend.RemainingUsd + SessionCostBefore(run),
             Resume = run.Project.SessionId,
             // Exactly this environment and nothing of Kiln's own (its keys, its secrets) by inheritance.
             Environment = new Dictionary<string, string>(Environment(run).Concat(launch.Environment)),
@@ -137,7 +138,11 @@ public sealed partial class ClaudeCodeAgentRuntime(
         {
             await client.SendAsync(PromptContent(run), cancellationToken);
             var result = await ReadTurnAsync(client, run.ProjectId, cancellationToken);
-            var outcome = Outcome(result, run, client.SessionId ?? run.Project.SessionId, settings.MaxTurns);
+            var sessionId = client.SessionId ?? run.Project.SessionId;
+            // The CLI's total is its session's so far (it restores it on resume); a new session starts from nothing.
+            var before = sessionId == run.Project.SessionId ? SessionCostBefore(run) : 0m;
+            await store.UpdateAsync(run.ProjectId, project => project with { SessionCostUsd = result.TotalCostUsd }, CancellationToken.None);
+            var outcome = Outcome(result, run, sessionId, before, settings.MaxTurns);
             return outcome with { Context = await ContextWindowAsync(client, cancellationToken) };
         }
     }
@@ -250,15 +255,17 @@ public sealed partial class ClaudeCodeAgentRuntime(
         }
     }
 
-    private static AgentOutcome Outcome(ResultMessage result, AgentRun run, string? sessionId, int maxTurns)
+    private static decimal SessionCostBefore(AgentRun run) => run.Project.SessionId is null ? 0m : run.Project.SessionCostUsd ?? 0m;
+
+    private static AgentOutcome Outcome(ResultMessage result, AgentRun run, string? sessionId, decimal sessionCostBefore, int maxTurns)
     {
         var usage = new TokenUsage(
             result.Usage.InputTokens + result.Usage.CacheReadInputTokens + result.Usage.CacheCreationInputTokens,
             result.Usage.OutputTokens,
             result.Usage.CacheCreationInputTokens,
             result.Usage.CacheReadInputTokens);
-        // The CLI prices Claude itself (one process per prompt, so its total is this prompt's); a local model is free.
-        run.Spend.Add(usage, run.Model.IsLocal ? 0 : result.TotalCostUsd);
+        // The CLI prices Claude itself; its total runs over the session, so this prompt's is what it added. A local model is free.
+        run.Spend.Add(usage, run.Model.IsLocal ? 0 : Math.Max(0m, result.TotalCostUsd - sessionCostBefore));
         return result.Subtype switch
         {
             ResultSubtype.Success when !result.IsError => new AgentOutcome(result.Result, result.NumTurns, sessionId),

@@ -123,6 +123,13 @@ public sealed class GenerationIntake(
                 return new IntakeOutcome.NotFound(projectId);
             }
 
+            // The project's model, kept from an earlier prompt, may have become unusable (its key removed): the person
+            // hears so now and can name another, rather than have the prompt stored and fail.
+            if (chosenModel is null && await UnusableRecordedModelAsync(projectId, cancellationToken) is { } unusable)
+            {
+                return unusable;
+            }
+
             (var queueing, promptNumber) = await store.QueuePromptAsync(projectId, entry, cancellationToken);
             switch (queueing)
             {
@@ -148,6 +155,20 @@ public sealed class GenerationIntake(
         var saved = files.Count == 0 ? null : await attachments.SaveAsync(projectId, promptNumber, files, cancellationToken);
         await scheduler.EnqueueAsync(new GenerationRequest(projectId, prompt, promptNumber, saved, maxBudgetUsd), cancellationToken);
         return new IntakeOutcome.Accepted(projectId, promptNumber);
+    }
+
+    private async Task<IntakeOutcome.Invalid?> UnusableRecordedModelAsync(string projectId, CancellationToken cancellationToken)
+    {
+        // The offline model never sticks (see below), so only a provider's model can have become unusable.
+        if (await store.GetAsync(projectId, cancellationToken) is not { Model: { } recorded } || recorded == OfflineModelServer.ModelName
+            || models.Parse(recorded) is not { } choice || models.Unavailable(choice) is not { } reason)
+        {
+            return null;
+        }
+
+        return new IntakeOutcome.Invalid("This project's model cannot be used now",
+            $"The project's prompts go to '{recorded}', which cannot be used now: {reason} Or name another model for this prompt (GET /api/models lists the models usable now).",
+            "model");
     }
 
     private async Task<IntakeOutcome.Invalid?> ChooseModelAsync(string model, CancellationToken cancellationToken)

@@ -13,6 +13,12 @@ public sealed record Project
 
     /// <summary>The agent session to resume for a follow-up (the CLI's session id), when the runtime has one.</summary>
     public string? SessionId { get; init; }
+
+    /// <summary>
+    /// What the agent session (<see cref="SessionId"/>) has cost so far as the CLI counts it: a resumed Claude Code CLI
+    /// reports its session's running total, so a prompt's own cost is the difference from this.
+    /// </summary>
+    public decimal? SessionCostUsd { get; init; }
     public string? Error { get; init; }
     public TokenUsage Usage { get; init; } = TokenUsage.Zero;
     public decimal? CostUsd { get; init; }

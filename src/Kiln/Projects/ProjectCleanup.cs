@@ -9,7 +9,8 @@ public sealed record CleanupRemoval(string ProjectId, DateTimeOffset LastUsed, s
 /// <summary>
 /// The cleanup policy (<see cref="CleanupOptions"/>): every <c>Interval</c>, removes idle projects that are too old,
 /// then the least recently used beyond the most projects allowed, then the largest beyond the bytes allowed. A project
-/// that is queued, generating, pinned or has a tool call running (from its agent or any MCP client) is never removed. Removal is the same as DELETE /api/projects/{id}: files, events and dev server. In a
+/// that is queued, generating, pinned, published or has a tool call running (from its agent or any MCP client) is never
+/// removed: a published site is a promise to whoever has its URL. Removal is the same as DELETE /api/projects/{id}: files, events and dev server. In a
 /// fleet every instance runs the policy over the shared list and removes only what it owns (or adopts).
 /// </summary>
 public sealed partial class ProjectCleanup(
@@ -18,6 +19,7 @@ public sealed partial class ProjectCleanup(
     IProjectPlacement placement,
     ProjectActivity activity,
     ProjectDiskUsage disk,
+    ProjectWorkspace workspace,
     IOptions<CleanupOptions> options,
     TimeProvider time,
     ILogger<ProjectCleanup> logger) : BackgroundService
@@ -151,8 +153,9 @@ public sealed partial class ProjectCleanup(
         }
     }
 
-    /// <summary>Whether the cleanup may remove it: not pinned, no generation running, no tool call running.</summary>
-    private bool IsIdle(Project project) => !project.Pinned && !project.Status.IsBusy() && !activity.IsInUse(project.Id);
+    /// <summary>Whether the cleanup may remove it: not pinned, not published, no generation running, no tool call running.</summary>
+    private bool IsIdle(Project project) =>
+        !project.Pinned && !project.Status.IsBusy() && !activity.IsInUse(project.Id) && !workspace.IsPublished(project.Id);
 
     /// <summary>Writes down the visits seen in memory, so a restart does not make visited projects look unused.</summary>
     private async Task RecordLastUseAsync(CancellationToken cancellationToken)

@@ -43,6 +43,12 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
     /// <summary>The published site: its releases and which one is served. Beside the app, never in it.</summary>
     public string SiteDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), SiteDirectoryName);
 
+    /// <summary>The record of the release a published site serves; it exists exactly while the project is published.</summary>
+    public string ActiveSiteRecord(string projectId) => Path.Combine(SiteDirectory(projectId), "active.json");
+
+    /// <summary>Whether the project's app is published (a site is served for it).</summary>
+    public bool IsPublished(string projectId) => File.Exists(ActiveSiteRecord(projectId));
+
     /// <summary>The content hashes of the files a scaffold produced: agent state, kept with the session (never in the app, so never in a download).</summary>
     public string ScaffoldManifest(string projectId) => Path.Combine(SessionDirectory(projectId), "scaffold-files.json");
 

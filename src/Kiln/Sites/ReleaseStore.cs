@@ -15,7 +15,6 @@ public sealed class ReleaseStore(ProjectWorkspace workspace)
     private const string ReleasesDirectoryName = "releases";
     private const string FilesDirectoryName = "files";
     private const string ManifestName = "release.json";
-    private const string ActiveName = "active.json";
     private const string StagingPrefix = "staging-";
 
     /// <summary>The project's releases, oldest first; <see cref="SiteRelease.Active"/> marks the one served.</summary>
@@ -42,7 +41,7 @@ public sealed class ReleaseStore(ProjectWorkspace workspace)
     /// <summary>The number of the release the site serves, or null when it serves none (never published, or taken down).</summary>
     public int? Active(string projectId)
     {
-        var path = Path.Combine(workspace.SiteDirectory(projectId), ActiveName);
+        var path = workspace.ActiveSiteRecord(projectId);
         try
         {
             var active = JsonSerializer.Deserialize(File.ReadAllBytes(path), SitesJsonContext.Default.ActiveRelease);
@@ -63,7 +62,7 @@ public sealed class ReleaseStore(ProjectWorkspace workspace)
     /// <summary>Serves <paramref name="release"/> from now on, or nothing when null; durable once it returns.</summary>
     public async Task SetActiveAsync(string projectId, int? release, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(workspace.SiteDirectory(projectId), ActiveName);
+        var path = workspace.ActiveSiteRecord(projectId);
         if (release is null)
         {
             File.Delete(path);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Kiln.Projects;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
@@ -85,6 +87,20 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         // 100k input and 1k output tokens at any Claude price are cents, not nothing.
         Assert.True(cost > 0.01m, completed.ToString());
         Assert.Equal(cost, status.GetProperty("costUsd").GetDecimal());
+
+        // A follow-up resumes the CLI's session: it costs what it spent, not the session's running total.
+        _model.Enqueue(ScriptedReply.Text("Priced again.").WithUsage(100_000, 1_000));
+        await kiln.GenerateAsync("and now?", projectId);
+        status = await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        using var client = kiln.Client();
+        var prompts = (await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}", TestContext.Current.CancellationToken)).GetProperty("prompts");
+        Assert.Equal(
+            prompts[0].GetProperty("usage").GetProperty("inputTokens").GetInt64(),
+            prompts[1].GetProperty("usage").GetProperty("inputTokens").GetInt64());
+        // The CLI's figures are doubles: equal to the millionth of a dollar.
+        Assert.Equal(cost, prompts[0].GetProperty("costUsd").GetDecimal(), 6);
+        Assert.Equal(cost, prompts[1].GetProperty("costUsd").GetDecimal(), 6);
+        Assert.Equal(2 * cost, status.GetProperty("costUsd").GetDecimal(), 6);
     }
 
     [Fact]

@@ -40,11 +40,20 @@ public sealed class CleanupTests
 
         var old = await CreateProjectAsync(kiln, clock, TimeSpan.FromDays(20));
         var pinned = await CreateProjectAsync(kiln, clock, TimeSpan.FromDays(20));
+        var published = await CreateProjectAsync(kiln, clock, TimeSpan.FromDays(20));
         var recent = await CreateProjectAsync(kiln, clock, TimeSpan.FromDays(1));
         using var client = kiln.Client();
         using (var pin = await client.PostAsync($"/api/projects/{pinned}/pin", null))
         {
             Assert.Equal(HttpStatusCode.OK, pin.StatusCode);
+        }
+
+        // A published site is a promise to whoever has its URL: the project behind it stays, however idle.
+        var workspace = kiln.Services.GetRequiredService<ProjectWorkspace>();
+        await File.WriteAllTextAsync(Path.Combine(workspace.AppDirectory(published), "index.html"), "<h1>Live</h1>", TestContext.Current.CancellationToken);
+        using (var publish = await client.PostAsync($"/api/projects/{published}/publish", null))
+        {
+            Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
         }
 
         var removed = await Cleanup(kiln).RunOnceAsync(CancellationToken.None);
@@ -53,7 +62,7 @@ public sealed class CleanupTests
         Assert.Equal(old, removal.ProjectId);
         Assert.Contains("MaxAge", removal.Reason, StringComparison.Ordinal);
         await AssertRemovedAsync(kiln, old);
-        foreach (var kept in new[] { pinned, recent, generating })
+        foreach (var kept in new[] { pinned, published, recent, generating })
         {
             using var response = await client.GetAsync($"/api/projects/{kept}");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

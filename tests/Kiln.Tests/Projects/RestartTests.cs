@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kiln.Testing;
@@ -59,8 +60,23 @@ public sealed class RestartTests
         Assert.Equal("<h1>survives</h1>", await again.GetStringAsync($"/api/projects/{projectId}/versions/1/files/index.html"));
         Assert.Contains(after, e => e.GetProperty("type").GetString() == "version_created");
 
-        // And the project goes on: a follow-up is accepted and runs.
-        await kiln.GenerateAsync("try again", projectId);
+        // Kiln came back without the model's key: a follow-up that names no model is told so, and nothing is stored.
+        using (var refused = await again.PostAsJsonAsync("/api/generate", new { prompt = "try again", projectId }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            Assert.Contains("ANTHROPIC_API_KEY", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.True(problem.GetProperty("errors").TryGetProperty("model", out _), problem.ToString());
+        }
+
+        Assert.Single((await again.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}", TestContext.Current.CancellationToken)).GetProperty("prompts").EnumerateArray());
+
+        // And the project goes on with a model that can be used: a follow-up is accepted and runs.
+        using (var followUp = await again.PostAsJsonAsync("/api/generate", new { prompt = "try again", projectId, model = "kiln-offline" }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, followUp.StatusCode);
+        }
+
         await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
     }
 
