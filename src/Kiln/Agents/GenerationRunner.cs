@@ -86,7 +86,7 @@ public sealed partial class GenerationRunner(
         }
         catch (AgentFailedException exception)
         {
-            await FailAsync(projectId, exception.Message, Spent, running.Token);
+            await FailAsync(projectId, exception.Message, Spent, spend, running.Token);
             LogFailed(logger, exception.Message);
         }
 #pragma warning disable CA1031 // The one boundary where any failure must become a final status instead of a stuck project.
@@ -94,7 +94,7 @@ public sealed partial class GenerationRunner(
 #pragma warning restore CA1031
         {
             LogCrashed(logger, exception);
-            await FailAsync(projectId, "Kiln hit an internal error while generating. The details are in the server log; send the prompt again to retry.", Spent, running.Token);
+            await FailAsync(projectId, "Kiln hit an internal error while generating. The details are in the server log; send the prompt again to retry.", Spent, spend, running.Token);
         }
     }
 
@@ -119,8 +119,9 @@ public sealed partial class GenerationRunner(
     private string? PreviewUrlFor(string projectId) =>
         PreviewSource.Detect(workspace.AppDirectory(projectId)).IsEmpty ? null : previewOrigin.UrlFor(projectId).ToString();
 
-    private Task FailAsync(string projectId, string message, Func<Project, Project> spent, CancellationToken recheckToken) =>
-        FinishAsync(projectId, ProjectStatus.Failed, message, project => spent(project) with { Error = message }, new ErrorOccurred(message), recheckToken);
+    private Task FailAsync(string projectId, string message, Func<Project, Project> spent, PromptSpend? spend, CancellationToken recheckToken) =>
+        FinishAsync(projectId, ProjectStatus.Failed, message, project => spent(project) with { Error = message },
+            new ErrorOccurred(message, Usage: spend?.Usage, CostUsd: spend?.CostUsd), recheckToken);
 
     /// <summary>The project with what a generation spent added to it and recorded on its prompt.</summary>
     private static Project WithSpend(Project project, int promptNumber, PromptSpend? spend, ModelEndpoint? model)

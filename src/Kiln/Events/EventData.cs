@@ -68,8 +68,11 @@ public sealed record FileDeleted(string Path) : EventData;
 /// </summary>
 public sealed record CommandOutput(string Command, string Text) : EventData;
 
-/// <summary>Something failed. <c>Output</c> holds the last lines a failed process printed (a dev server's, say).</summary>
-public sealed record ErrorOccurred(string Message, string? Hint = null, string? Output = null) : EventData;
+/// <summary>
+/// Something failed. <c>Output</c> holds the last lines a failed process printed (a dev server's, say). When the failure
+/// ends a generation, <c>Usage</c> and <c>CostUsd</c> are what its prompt spent before it stopped (a budget stops it, say).
+/// </summary>
+public sealed record ErrorOccurred(string Message, string? Hint = null, string? Output = null, TokenUsage? Usage = null, decimal? CostUsd = null) : EventData;
 
 /// <summary>A generation finished. <c>Context</c> is how full the agent's context window was at its end, when the runtime knows.</summary>
 public sealed record GenerationCompleted(string? Summary, int Turns, TokenUsage Usage, decimal? CostUsd, long DurationMs, ContextWindowUsage? Context = null, string? Model = null) : EventData;

@@ -83,6 +83,12 @@ public sealed class CostTests : IAsyncLifetime
         Assert.Contains("budget stopped", error, StringComparison.Ordinal);
         Assert.Contains("$0.0015 of its $0.001 limit", error, StringComparison.Ordinal);
         Assert.Equal(0.0015m, status.GetProperty("costUsd").GetDecimal());
+        await using (var events = kiln.Events(projectId))
+        {
+            var failed = (await events.ReadUntilAsync(Timeout, "error_occurred"))[^1].GetProperty("data");
+            Assert.Equal(0.0015m, failed.GetProperty("costUsd").GetDecimal());
+            Assert.Equal(400, failed.GetProperty("usage").GetProperty("inputTokens").GetInt64());
+        }
 
         // What the agent wrote before the cap is kept and committed; the call of the request that reached it never ran.
         var app = Path.Combine(kiln.ProjectsRoot, projectId, "generated-app");

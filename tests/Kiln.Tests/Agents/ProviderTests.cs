@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kiln.Testing;
+using Kiln.Tests.Attachments;
 using Kiln.Tests.Infrastructure;
 
 namespace Kiln.Tests.Agents;
@@ -84,6 +86,45 @@ public sealed class ProviderTests
         Assert.Equal(3, openAI.Requests.Count);
         Assert.Equal("gpt-4.1-mini", openAI.Requests[2]["model"]!.GetValue<string>());
         Assert.Empty(kiln.Log.Errors);
+    }
+
+    [Fact]
+    public async Task An_attached_image_reaches_a_model_that_sees_images_as_an_image_and_a_text_only_model_gets_a_note()
+    {
+        await using var openAI = await ScriptedOpenAIServer.StartAsync(_ => ScriptedReply.Text("Built it like the sketch."), "gpt-4o", "gpt-3.5-turbo");
+        await using var kiln = KilnApp.Start(new Dictionary<string, string?>
+        {
+            ["OPENAI_API_KEY"] = "sk-scripted-openai",
+            ["OPENAI_BASE_URL"] = openAI.BaseUrl,
+        });
+
+        // One message from the person, holding the prompt and the sketch, in each model's request.
+        async Task<JsonArray> SendSketchAsync(string model)
+        {
+            using var form = AttachmentTests.Form("a page like this sketch", null, ("sketch.png", AttachmentTests.Png, "image/png"));
+            form.Add(new StringContent(model), "model");
+            using var client = kiln.Client();
+            using var response = await client.PostAsync("/api/generate", form, TestContext.Current.CancellationToken);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
+            await kiln.WaitForStatusAsync(body.GetProperty("projectId").GetString()!, Timeout, "ready");
+            var request = openAI.Requests[^1];
+            Assert.Equal(model[(model.IndexOf('/') + 1)..], request["model"]!.GetValue<string>());
+            var user = Assert.Single(request["messages"]!.AsArray(), message => message!["role"]!.GetValue<string>() == "user")!;
+            return user["content"]!.AsArray();
+        }
+
+        var seen = await SendSketchAsync("openai/gpt-4o");
+        var image = Assert.Single(seen, part => part!["type"]!.GetValue<string>() == "image_url")!;
+        Assert.Equal($"data:image/png;base64,{Convert.ToBase64String(AttachmentTests.Png)}", image["image_url"]!["url"]!.GetValue<string>());
+        Assert.Contains(seen, part => part!["type"]!.GetValue<string>() == "text" && part["text"]!.GetValue<string>().Contains("a page like this sketch", StringComparison.Ordinal));
+
+        var textOnly = await SendSketchAsync("openai/gpt-3.5-turbo");
+        Assert.All(textOnly, part => Assert.Equal("text", part!["type"]!.GetValue<string>()));
+        var texts = textOnly.Select(part => part!["text"]!.GetValue<string>()).ToList();
+        Assert.Contains(texts, text => text.Contains("a page like this sketch", StringComparison.Ordinal));
+        Assert.Contains(texts, text => text.Contains("takes text only", StringComparison.Ordinal));
+        Assert.DoesNotContain(Convert.ToBase64String(AttachmentTests.Png), openAI.Requests[^1].ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]

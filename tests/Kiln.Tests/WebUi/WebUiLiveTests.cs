@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Kiln.Testing;
@@ -414,6 +415,33 @@ public sealed class WebUiLiveTests(Browser browser)
         // The project's model is what its follow-ups use, and what the picker shows.
         await Expect(page.Locator("#followup-model")).ToHaveValueAsync("claude-sonnet-4-5");
         await ui.ScreenshotAsync("model-picker-and-cost");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_prompt_the_budget_stopped_shows_what_it_spent()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        // $0.0045 at Sonnet 4.5's price, past the prompt's $0.001 cap: no second request.
+        model.Enqueue(ScriptedReply.ToolUse("write_file", new { path = "index.html", content = "<h1>Capped</h1>" }).WithUsage(1_000, 100));
+        await using var kiln = StartKiln(model, modelName: "claude-sonnet-4-5");
+        string projectId;
+        using (var client = kiln.Client())
+        {
+            using var response = await client.PostAsJsonAsync("/api/generate", new { prompt = "a capped page", maxBudgetUsd = 0.001m });
+            projectId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("projectId").GetString()!;
+        }
+
+        await kiln.WaitForStatusAsync(projectId, TimeSpan.FromSeconds(60), "failed");
+        await using var ui = await browser.OpenAsync(kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+
+        var failed = ui.Timeline.Locator(".callout-error");
+        await Expect(failed).ToContainTextAsync("budget stopped");
+        await Expect(failed.Locator(".callout-facts")).ToHaveTextAsync("1.0k in · 100 out tokens · $0.0045");
+        await Expect(failed.Locator(".callout-hint")).ToContainTextAsync("maxBudgetUsd");
+        await ui.ScreenshotAsync("budget-stopped");
         ui.AssertHealthy();
     }
 

@@ -17,6 +17,7 @@ const hints = [
   [/api[ _-]?key|authentication|unauthori[sz]ed|\b401\b/i, "Check ANTHROPIC_API_KEY (or unset it to build with the offline model), restart Kiln, then send the prompt again."],
   [/overloaded|rate.?limit|\b429\b|\b529\b/i, "The model is busy. Wait a minute, then send the prompt again."],
   [/after \d+ turns|max.?turns/i, "The agent used all its turns (Kiln:Agent:MaxTurns). Send a follow-up to let it carry on."],
+  [/budget stopped/i, "Raise maxBudgetUsd (or Kiln:Agent:MaxBudgetUsd), or send a follow-up: it starts with a budget of its own."],
   [/Kiln stopped|interrupted/i, "Send the prompt again to carry on where it stopped."],
 ];
 
@@ -129,12 +130,20 @@ export class Timeline {
           data.url ? h("span", { class: "muted" }, ` · ${data.url}`) : null,
           h("button", { type: "button", class: "link inline-action", onclick: () => this.actions.onShowPreview() }, "Show preview"));
 
-      case "error_occurred":
+      case "error_occurred": {
+        // A failure that ends a generation says what its prompt spent, as "Done" does.
+        const usage = data.usage ?? {};
+        const facts = [
+          usage.inputTokens ? `${tokens(usage.inputTokens)} in · ${tokens(usage.outputTokens)} out tokens` : null,
+          data.costUsd !== undefined && data.costUsd !== null ? usd(data.costUsd) : null,
+        ].filter(Boolean);
         return item(event, "ev-callout",
           h("div", { class: "callout callout-error", role: "alert" },
-            h("div", { class: "callout-title" }, iconNode("alert"), "Something went wrong"),
+            h("div", { class: "callout-title" }, iconNode("alert"), "Something went wrong",
+              facts.length ? h("span", { class: "callout-facts" }, facts.join(" · ")) : null),
             h("p", { class: "callout-body" }, data.message ?? "An error occurred."),
             h("p", { class: "callout-hint" }, h("strong", {}, "What to do: "), hintFor(data))));
+      }
 
       case "generation_completed": {
         const usage = data.usage ?? {};
