@@ -90,6 +90,8 @@ export function tokens(count) {
 export function usd(amount) {
   if (amount === null || amount === undefined || !Number.isFinite(Number(amount))) return "";
   const value = Number(amount);
+  // A free model (the offline one, a local one) costs nothing, not "$0.0000".
+  if (value === 0) return "$0";
   // A cheap prompt's cost in cents would read $0.01 for anything from half a cent to a cent and a half.
   return value < 0.1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
