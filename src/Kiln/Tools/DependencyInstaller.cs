@@ -6,7 +6,7 @@ namespace Kiln.Tools;
 public sealed record InstallOutcome(bool Succeeded, string Report);
 
 /// <summary>
-/// The one way an app's dependencies are installed: by <c>install_dependencies</c>, and by <c>start_dev_server</c> when
+/// The one way an app's dependencies are installed: by <c>install_dependencies</c>, by a publish's build, and by <c>start_dev_server</c> when
 /// it finds a package.json and no node_modules (a scaffold cut short, a model that forgot), so that neither the model
 /// nor the preview is left with "the dependencies are not installed".
 /// </summary>
@@ -23,23 +23,7 @@ public sealed class DependencyInstaller(ProjectCommandRunner commands, PackageMa
                                             "package.json and the lockfile, so there was nothing to do.");
         }
 
-        var install = packageManager.Install(specs, dev);
-        CommandRun run;
-        try
-        {
-            run = await commands.RunWithRetriesAsync(
-                context,
-                commands.Spec(context, install.Argv, context.App.Root, TimeSpan.FromSeconds(options.Value.InstallTimeoutSeconds),
-                    packageManager.SharedCaches(), installs: true),
-                install.Display,
-                cancellationToken);
-        }
-        finally
-        {
-            // Whatever the package manager did, only it knows now what node_modules holds.
-            InstalledDependencies.Forget(context.App.Root);
-        }
-
+        var run = await RunAsync(context, specs, dev, cancellationToken);
         var what = specs.Count == 0 ? "the app's dependencies" : string.Join(", ", specs) + (dev ? " (dev)" : "");
         var attempts = run.Attempts > 1 ? $" after {run.Attempts} attempts" : "";
         if (run.Succeeded)
@@ -51,5 +35,25 @@ public sealed class DependencyInstaller(ProjectCommandRunner commands, PackageMa
         return new InstallOutcome(false, $"Installing {what} with {packageManager.Name} failed{attempts} " +
                                          $"({(run.Result.QuotaExceeded is { } quota ? $"it was stopped: {CommandReport.QuotaStop(quota)}" : run.Result.TimedOut ? "it timed out" : $"exit code {run.Result.ExitCode}")}). " +
                                          $"Check the package names and versions. Last lines of '{run.Display}':\n{CommandReport.LastLines(run.Output, CommandTools.BuildErrorLines)}");
+    }
+
+    /// <summary>Runs the package manager's install in the sandbox, with retries for the registry's hiccups.</summary>
+    public async Task<CommandRun> RunAsync(ToolContext context, IReadOnlyList<string> specs, bool dev, CancellationToken cancellationToken)
+    {
+        var install = packageManager.Install(specs, dev);
+        try
+        {
+            return await commands.RunWithRetriesAsync(
+                context,
+                commands.Spec(context, install.Argv, context.App.Root, TimeSpan.FromSeconds(options.Value.InstallTimeoutSeconds),
+                    packageManager.SharedCaches(), installs: true),
+                install.Display,
+                cancellationToken);
+        }
+        finally
+        {
+            // Whatever the package manager did, only it knows now what node_modules holds.
+            InstalledDependencies.Forget(context.App.Root);
+        }
     }
 }

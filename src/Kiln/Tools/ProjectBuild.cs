@@ -18,6 +18,7 @@ public sealed class ProjectBuild(
     ProjectCommandRunner commands,
     PackageManager packageManager,
     IOptions<PackagesOptions> packageOptions,
+    DependencyInstaller installer,
     PreviewErrors previewErrors,
     ProjectWorkspace workspace,
     EventLog events) : IAppBuilder
@@ -88,22 +89,7 @@ public sealed class ProjectBuild(
         if (!Directory.Exists(Path.Combine(context.App.Root, ProtectedDirectories.ModulesDirectory)))
         {
             // A published app is built the way a host would build it: a fresh checkout installs first.
-            var install = packageManager.Install([], dev: false);
-            CommandRun installed;
-            try
-            {
-                installed = await commands.RunWithRetriesAsync(
-                    context,
-                    commands.Spec(context, install.Argv, context.App.Root, TimeSpan.FromSeconds(packageOptions.Value.InstallTimeoutSeconds),
-                        packageManager.SharedCaches(), installs: true),
-                    install.Display,
-                    cancellationToken);
-            }
-            finally
-            {
-                InstalledDependencies.Forget(context.App.Root);
-            }
-
+            var installed = await installer.RunAsync(context, [], dev: false, cancellationToken);
             if (!installed.Succeeded)
             {
                 return new AppBuildOutcome(false, $"Installing the app's dependencies with {packageManager.Name} failed, so it was not built. Check package.json's dependencies.",
