@@ -25,6 +25,7 @@ app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();
 app.MapWebUi();
 app.MapProjectPins();
+app.MapProjectEnvironment();
 
 app.Run();
 

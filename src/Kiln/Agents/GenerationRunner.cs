@@ -54,7 +54,7 @@ public sealed partial class GenerationRunner(
             LogStarted(logger, runtime.Name, model);
             // The briefing describes the app as the prompt found it, errors included, before they are cleared below.
             workspace.Create(projectId);
-            var brief = briefing.Describe(projectId);
+            var brief = briefing.Describe(projectId) + EnvironmentBriefing.Describe(project);
             // The errors collected so far are what this prompt is about (or out of date); what it causes is collected anew.
             await previewErrors.ClearAsync(projectId, "generation_started", sources: null, CancellationToken.None);
             regressions.Begin(projectId);

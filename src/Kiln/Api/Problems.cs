@@ -7,6 +7,10 @@ public static class Problems
         "Project not found",
         $"There is no project '{projectId}'. GET /api/projects lists the projects that exist.");
 
+    public static NotFoundProblem SecretNotFound(string name) => new(
+        "Secret not found",
+        $"The project has no secret '{name}'. GET /api/projects/{{id}}/secrets lists its secrets.");
+
     public static NotFoundProblem FileNotFound(string path) => new(
         "File not found",
         $"The app has no file '{path}'. GET /api/projects/{{id}}/files lists its files.");

@@ -212,6 +212,17 @@ internal sealed class DevServer : IAsyncDisposable
             return Abandoned();
         }
 
+        // Read at each start: a change of the project's variables or secrets restarts the server (RestartIfRunningAsync).
+        AppEnvironment appEnvironment;
+        try
+        {
+            appEnvironment = await _host.Environment.ForProcessesAsync(ProjectId, _host.Stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return Abandoned();
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             if (_host.Ports.Rent() is not { } port)
@@ -231,6 +242,7 @@ internal sealed class DevServer : IAsyncDisposable
                     new ProcessSpec(argv, AppDirectory, [AppDirectory])
                     {
                         Environment = environment,
+                        ProjectVariables = appEnvironment.Variables,
                         CpuSeconds = _host.Options.DevServerCpuSeconds,
                         ReadOnlyDirectories = ProtectedDirectories.Of(AppDirectory),
                         // Kiln alone reaches it: in a network namespace of its own, through a Unix socket.
@@ -239,7 +251,7 @@ internal sealed class DevServer : IAsyncDisposable
                         DiskQuota = _host.Disk.QuotaFor(ProjectId),
                     },
                     _host.Stopping);
-                run = new DevServerRun(process, port, command, log, Output, _time.GetTimestamp());
+                run = new DevServerRun(process, port, command, log, Output, appEnvironment.Redactor, _time.GetTimestamp());
                 if (process.ExposedSocket is { } socket)
                 {
                     _host.Upstream.Route(port, socket);

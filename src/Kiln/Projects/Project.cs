@@ -38,8 +38,17 @@ public sealed record Project
     /// <summary>The credential of the project's MCP endpoint, made the first time one is asked for (<see cref="McpTokens"/>).</summary>
     public StoredMcpToken? McpToken { get; init; }
 
+    /// <summary>The app's plain environment variables, by name (<see cref="ProjectEnvironment"/>); null when it has none.</summary>
+    public IReadOnlyDictionary<string, string>? Variables { get; init; }
+
+    /// <summary>The app's secrets, by name, each sealed with Data Protection (<see cref="ProjectEnvironment"/>); null when it has none.</summary>
+    public IReadOnlyDictionary<string, StoredSecret>? Secrets { get; init; }
+
     public string LatestPrompt => Prompts[^1].Text;
 }
+
+/// <summary>A secret as the store keeps it: its value sealed with ASP.NET Core Data Protection, and when it was set.</summary>
+public sealed record StoredSecret(string Sealed, DateTimeOffset SetAt);
 
 /// <summary>
 /// A project's MCP token as the store keeps it: its SHA-256, which is all a check needs, and the token sealed with

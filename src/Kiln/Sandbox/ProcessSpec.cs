@@ -14,6 +14,12 @@ public sealed record ProcessSpec(IReadOnlyList<string> Argv, string WorkingDirec
     /// <summary>Variables added to the minimal environment; names that look like secrets are refused.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The project's own variables and secrets, which its owner set for its processes: secret-looking names are theirs
+    /// to use, but <see cref="ChildEnvironment.ReservedReason"/> names are refused, and <see cref="Environment"/> wins.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ProjectVariables { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Text written to standard input before it is closed; when null, standard input is closed at once.</summary>
     public string? StandardInput { get; init; }
 
