@@ -25,6 +25,7 @@ public static class EnvironmentEndpoints
         // A change restarts the dev server, which runs on the owner.
         group.MapPut("/env", SetVariablesAsync)
             .RequiresProjectOwner()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithName("SetEnvironmentVariables")
             .WithSummary("Replace the app's environment variables (an empty object removes them all)")
             .WithDescription("Names are capital letters, digits and underscores (^[A-Z_][A-Z0-9_]*$); names Kiln sets itself or that change how " +
@@ -35,6 +36,7 @@ public static class EnvironmentEndpoints
             .WithSummary("The app's secrets by name, with when each was set; never their values");
         group.MapPut("/secrets/{name}", SetSecretAsync)
             .RequiresProjectOwner()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithName("SetSecret")
             .WithSummary("Set a secret: stored encrypted, given to the app's dev server, builds and commands, and hidden in their output")
             .WithDescription("The same name rules as variables; VITE_, NEXT_PUBLIC_ and REACT_APP_ names are refused, since the bundler ships them to the browser. " +
