@@ -16,7 +16,8 @@ namespace Kiln.Tools;
 /// through an MCP server built here (in-process for the agent loops, Streamable HTTP at <c>/mcp/{id}</c>),
 /// so validation, error results and the <c>tool_executed</c> event are the same whoever calls.
 /// </summary>
-public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events, ProjectActivity activity, HostPaths hostPaths)
+public sealed class ProjectToolset(
+    IServiceProvider services, ProjectWorkspace workspace, EventLog events, ProjectActivity activity, HostPaths hostPaths, ProjectEnvironment environment)
 {
     /// <summary>The classes whose <c>[McpServerTool]</c> methods are Kiln's tools.</summary>
     private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(ScaffoldTools), typeof(CommandTools), typeof(PreviewTools), typeof(BrowserTools)];
@@ -54,9 +55,12 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
             }
 
             // What a command printed or an exception said may name where the app lives on the host; the model works relative to it.
+            // And a secret of the project never reaches the model, whichever tool came across it (a command's output, a
+            // file a command wrote, the dev server's log).
+            var redactor = (await environment.ForProcessesAsync(projectId, CancellationToken.None)).Redactor;
             foreach (var block in result.Content.OfType<TextContentBlock>())
             {
-                block.Text = hostPaths.RelativeToApp(projectId, block.Text);
+                block.Text = redactor.Redact(hostPaths.RelativeToApp(projectId, block.Text));
             }
 
             var error = result.IsError == true ? Shorten(TextOf(result), MaxEventErrorChars) : null;

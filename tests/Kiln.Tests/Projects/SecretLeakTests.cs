@@ -27,10 +27,12 @@ public sealed class SecretLeakTests
 
     private const string ProbeScript = """
         import { createHash } from "node:crypto";
+        import { writeFileSync } from "node:fs";
         const secret = process.env.APP_SECRET ?? "";
         console.log("sha256:" + createHash("sha256").update(secret).digest("hex"));
         console.log("greeting:" + process.env.GREETING);
         console.log("echoed:" + secret);
+        writeFileSync("secret-copy.txt", "copied:" + secret + "\n");
         """;
 
     private const string DevServer = """
@@ -87,6 +89,9 @@ public sealed class SecretLeakTests
         model.Enqueue(
             ScriptedReply.ToolUse("write_file", new { path = "scripts/probe.mjs", content = ProbeScript }),
             ScriptedReply.ToolUse("run_command", new { command = "node scripts/probe.mjs" }),
+            // A file the command wrote holds the value: read back to the model, it is hidden too; deleted before the version.
+            ScriptedReply.ToolUse("read_file", new { path = "secret-copy.txt" }),
+            ScriptedReply.ToolUse("delete_file", new { path = "secret-copy.txt" }),
             ScriptedReply.ToolUse("write_file", new { path = "package.json", content = """{ "name": "probe", "private": true, "scripts": { "dev": "node server.mjs" } }""" }),
             ScriptedReply.ToolUse("write_file", new { path = "server.mjs", content = DevServer }),
             ScriptedReply.ToolUse("start_dev_server"),
@@ -101,6 +106,8 @@ public sealed class SecretLeakTests
         Assert.Contains("sha256:" + sha256, commandResult.Text, StringComparison.Ordinal);
         Assert.Contains("greeting:hello from env", commandResult.Text, StringComparison.Ordinal);
         Assert.Contains("echoed:[secret APP_SECRET]", commandResult.Text, StringComparison.Ordinal);
+        Assert.Contains(
+            model.ScriptedRequests.SelectMany(r => r.ToolResults), r => r.Text.Contains("copied:[secret APP_SECRET]", StringComparison.Ordinal));
 
         // It reached the dev server, whose answer through the preview is computed from its own environment.
         using (var page = await preview.GetAsync(projectId))
