@@ -10,6 +10,7 @@ public static class VersionsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddVersions(this IServiceCollection services)
     {
+        services.AddOptions<GitOptions>().BindConfiguration(GitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AppRepository>();
         services.AddSingleton<VersionHistory>();
         services.AddProjectStateHolder<VersionHistory>();
