@@ -89,6 +89,40 @@ public sealed class AppRepository(SandboxedProcessRunner runner, TimeProvider ti
         string appDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>
         runner.RunAsync(Spec(appDirectory, arguments, standardInput), onOutputLine: null, cancellationToken);
 
+    /// <summary>
+    /// Runs git against <paramref name="remote"/>: the sandbox lets it reach the remote's host and nothing else (through
+    /// its egress proxy, when commands have a network namespace of their own), for at most
+    /// <see cref="GitOptions.NetworkTimeoutSeconds"/>. <paramref name="configuration"/> reaches git through its environment
+    /// (<c>GIT_CONFIG_COUNT</c>, <c>GIT_CONFIG_KEY_n</c>, <c>GIT_CONFIG_VALUE_n</c>), which only this process and root can
+    /// read, never through its command line, which every process on the machine can read in /proc, or a config file.
+    /// </summary>
+    public Task<ProcessResult> RunRemoteAsync(
+        string appDirectory, GitRemote remote, IReadOnlyList<string> arguments, IReadOnlyList<KeyValuePair<string, string>> configuration,
+        CancellationToken cancellationToken)
+    {
+        var spec = Spec(appDirectory, arguments, standardInput: null);
+        var environment = new Dictionary<string, string>(spec.Environment)
+        {
+            ["GIT_CONFIG_COUNT"] = configuration.Count.ToString(CultureInfo.InvariantCulture),
+        };
+        for (var i = 0; i < configuration.Count; i++)
+        {
+            environment[$"GIT_CONFIG_KEY_{i}"] = configuration[i].Key;
+            environment[$"GIT_CONFIG_VALUE_{i}"] = configuration[i].Value;
+        }
+
+        return runner.RunAsync(
+            spec with
+            {
+                Timeout = TimeSpan.FromSeconds(options.Value.NetworkTimeoutSeconds),
+                Environment = environment,
+                // The host a person named for this push, reached whatever Kiln:Sandbox:AllowedHosts says for package installs.
+                Egress = new EgressGrant([remote.Authority]) { HostsNamedByPerson = true },
+            },
+            onOutputLine: null,
+            cancellationToken);
+    }
+
     /// <summary>Runs git and throws <see cref="VersionHistoryException"/> unless it succeeds.</summary>
     public async Task<ProcessResult> RunCheckedAsync(
         string appDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null)
