@@ -36,6 +36,8 @@ namespace Kiln.Events;
 [JsonDerivedType(typeof(PublishStarted), "publish_started")]
 [JsonDerivedType(typeof(Published), "published")]
 [JsonDerivedType(typeof(PublishFailed), "publish_failed")]
+[JsonDerivedType(typeof(GitPushed), "git_pushed")]
+[JsonDerivedType(typeof(GitPushFailed), "git_push_failed")]
 public abstract record EventData
 {
     private static readonly FrozenDictionary<Type, string> Names = typeof(EventData)
@@ -137,3 +139,9 @@ public sealed record Published(int Release, int? Version, string Url) : EventDat
 
 /// <summary>Publishing failed and the site is as it was: why, and the last lines of the build's output.</summary>
 public sealed record PublishFailed(string Message, string? Output) : EventData;
+
+/// <summary>The app's history was pushed: the remote (never with a credential), the branch, the commit it is at now, and how many commits were new to it.</summary>
+public sealed record GitPushed(string Remote, string Branch, string Commit, int Commits) : EventData;
+
+/// <summary>A push failed and the remote is as it was: the remote (never with a credential), the branch, and why.</summary>
+public sealed record GitPushFailed(string Remote, string Branch, string Reason) : EventData;

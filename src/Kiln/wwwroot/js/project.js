@@ -11,6 +11,7 @@ import { problemMessage } from "./home.js";
 import { Preview } from "./preview.js";
 import { SitePanel } from "./site.js";
 import { EnvironmentPanel } from "./environment.js";
+import { GitPanel } from "./git.js";
 import { ProjectStream, forgetEvents } from "./stream.js";
 import { Timeline } from "./timeline.js";
 import { confirmDialog, navigate, toast, topStatus } from "./ui.js";
@@ -47,6 +48,7 @@ export class ProjectView {
     this.errors = new ErrorsPanel($("#errors", this.root), projectId);
     this.site = new SitePanel(this.root, projectId, { isBusy: () => isBusy(this.state) });
     this.environment = new EnvironmentPanel(this.root, projectId);
+    this.git = new GitPanel(this.root, projectId);
     this.refreshStatus = debounce(() => this.loadStatus(), 250);
     this.wire();
     this.load();
@@ -61,6 +63,7 @@ export class ProjectView {
     this.errors.destroy();
     this.site.destroy();
     this.environment.destroy();
+    this.git.destroy();
     wide.removeEventListener("change", this.onResize);
     topStatus(null);
   }
@@ -284,6 +287,7 @@ export class ProjectView {
     this.timeline.add(event);
     this.errors.onEvent(event, { replayed });
     this.site.onEvent(event, { replayed });
+    this.git.onEvent(event, { replayed });
     const data = event.data ?? {};
     switch (event.type) {
       case "generation_queued":
