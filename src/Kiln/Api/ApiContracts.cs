@@ -13,7 +13,11 @@ namespace Kiln.Api;
 /// kept for the project's follow-ups. GET /api/models lists the models usable now. Omitted: the project's model, else
 /// Kiln:Agent:Model.
 /// </param>
-public sealed record GenerateRequest(string? Prompt, string? ProjectId, decimal? MaxBudgetUsd = null, string? Model = null);
+/// <param name="Mode">
+/// <c>build</c> (the default: the agent changes the app) or <c>plan</c>: the agent gets only the tools that read, answers
+/// with a plan, changes nothing and makes no version. Send the plan back as a build prompt to carry it out.
+/// </param>
+public sealed record GenerateRequest(string? Prompt, string? ProjectId, decimal? MaxBudgetUsd = null, string? Model = null, string? Mode = null);
 
 public sealed record GenerateResponse(string ProjectId, ProjectStatus Status, ProjectLinks Links);
 

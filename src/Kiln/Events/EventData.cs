@@ -49,7 +49,8 @@ public abstract record EventData
 
 public sealed record GenerationQueued(string Prompt, int PromptNumber, int Position) : EventData;
 
-public sealed record GenerationStarted(string Prompt, int PromptNumber, string Runtime, string Model) : EventData;
+/// <summary>A generation began; <c>Mode</c> is <c>plan</c> when the prompt asked for a plan only.</summary>
+public sealed record GenerationStarted(string Prompt, int PromptNumber, string Runtime, string Model, PromptMode Mode = PromptMode.Build) : EventData;
 
 public sealed record AgentMessage(string Text) : EventData;
 

@@ -90,6 +90,15 @@ public sealed class AppBriefing(ProjectWorkspace workspace, DevServerSupervisor 
         return text.ToString();
     }
 
+    /// <summary>
+    /// The section a plan prompt adds: the agent has only the tools that read, and answers with a plan the person can send
+    /// back to build.
+    /// </summary>
+    public static string DescribePlanMode() =>
+        "\n# Plan mode\n\nThis prompt asks for a plan, not a change. You have only the tools that read: look at what you need, " +
+        "then answer with a plan: what you would change and why, file by file, in the order you would do it, and anything the person " +
+        "should decide first. Change nothing (you cannot), and write no whole files into the answer. The person sends the plan back to build it.\n";
+
     private static List<string> ListFiles(string root) =>
         [.. AppFileTree.Walk(root)
             .OfType<FileInfo>()
