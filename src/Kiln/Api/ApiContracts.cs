@@ -13,7 +13,11 @@ namespace Kiln.Api;
 /// kept for the project's follow-ups. GET /api/models lists the models usable now. Omitted: the project's model, else
 /// Kiln:Agent:Model.
 /// </param>
-public sealed record GenerateRequest(string? Prompt, string? ProjectId, decimal? MaxBudgetUsd = null, string? Model = null);
+/// <param name="Mode">
+/// <c>build</c> (the default: the agent changes the app) or <c>plan</c>: the agent gets only the tools that read, answers
+/// with a plan, changes nothing and makes no version. Send the plan back as a build prompt to carry it out.
+/// </param>
+public sealed record GenerateRequest(string? Prompt, string? ProjectId, decimal? MaxBudgetUsd = null, string? Model = null, string? Mode = null);
 
 public sealed record GenerateResponse(string ProjectId, ProjectStatus Status, ProjectLinks Links);
 
@@ -95,3 +99,6 @@ public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, stri
 public sealed record McpConnectionResponse(string Url, string Token);
 
 public sealed record FileEntry(string Path, long Size, DateTimeOffset Modified);
+
+/// <summary>A file written by hand: its path in the app, its size, and its new ETag (the same as the response's ETag header).</summary>
+public sealed record FileWritten(string Path, long Size, string ETag);

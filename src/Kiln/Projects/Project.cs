@@ -59,10 +59,11 @@ public sealed record StoredMcpToken(string Sha256, string Sealed);
 /// <summary>A prompt of the project, with the files that came with it (null when none did).</summary>
 /// <remarks>
 /// <c>Usage</c>, <c>CostUsd</c> and <c>Model</c> are filled in when the prompt's generation ends, however it ends; the
-/// cost is null when the model's price is unknown.
+/// cost is null when the model's price is unknown. <c>Mode</c> is <c>plan</c> for a prompt that asked for a plan only.
 /// </remarks>
 public sealed record ProjectPrompt(
-    string Text, DateTimeOffset At, IReadOnlyList<Attachment>? Attachments = null, TokenUsage? Usage = null, decimal? CostUsd = null, string? Model = null);
+    string Text, DateTimeOffset At, IReadOnlyList<Attachment>? Attachments = null, TokenUsage? Usage = null, decimal? CostUsd = null, string? Model = null,
+    PromptMode Mode = PromptMode.Build);
 
 /// <summary>
 /// Tokens a model read and wrote. <c>InputTokens</c> counts every input token, cached or not; the cache counts are

@@ -111,12 +111,12 @@ export const projects = {
   files: (id, signal) => api(`/api/projects/${encodeURIComponent(id)}/files`, { signal }),
   file: (id, path, signal) =>
     api(`/api/projects/${encodeURIComponent(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}`, { raw: true, signal }),
-  generate: (prompt, projectId, files = [], model = null) =>
+  generate: (prompt, projectId, files = [], model = null, mode = null) =>
     api("/api/generate", {
       method: "POST",
       body: files.length
-        ? formOf(prompt, projectId, files, model)
-        : { prompt, ...(projectId ? { projectId } : {}), ...(model ? { model } : {}) },
+        ? formOf(prompt, projectId, files, model, mode)
+        : { prompt, ...(projectId ? { projectId } : {}), ...(model ? { model } : {}), ...(mode ? { mode } : {}) },
     }),
   cancel: (id) => api(`/api/projects/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
   remove: (id) => api(`/api/projects/${encodeURIComponent(id)}`, { method: "DELETE" }),
@@ -124,11 +124,12 @@ export const projects = {
 };
 
 // A prompt with files goes as multipart/form-data: prompt, projectId, and the files in "files".
-function formOf(prompt, projectId, files, model) {
+function formOf(prompt, projectId, files, model, mode) {
   const form = new FormData();
   form.append("prompt", prompt);
   if (projectId) form.append("projectId", projectId);
   if (model) form.append("model", model);
+  if (mode) form.append("mode", mode);
   for (const file of files) form.append("files", file, file.name);
   return form;
 }

@@ -14,6 +14,7 @@ import { EnvironmentPanel } from "./environment.js";
 import { GitPanel } from "./git.js";
 import { ProjectStream, forgetEvents } from "./stream.js";
 import { Timeline } from "./timeline.js";
+import { attachModeToggle, buildPrompt, PlanAnswers } from "./planmode.js";
 import { confirmDialog, navigate, toast, topStatus } from "./ui.js";
 import { VersionsPanel } from "./versions.js";
 
@@ -74,6 +75,8 @@ export class ProjectView {
     submitOnCtrlEnter(prompt);
     autoGrow(prompt);
     this.attachments = attachFiles($("#followup-form", root), prompt);
+    this.modeToggle = attachModeToggle($("#followup-form", root));
+    this.plans = new PlanAnswers($("#timeline", root), (plan) => this.buildPlan(plan));
     this.modelPicked = false;
     prompt.addEventListener("input", () => ($("#followup-error", root).hidden = true));
     $("#followup-form", root).addEventListener("submit", (event) => {
@@ -285,6 +288,7 @@ export class ProjectView {
     const replayed = cached || event.seq <= (this.historyUntil ?? 0);
     const stick = this.nearBottom();
     this.timeline.add(event);
+    this.plans.onEvent(event);
     this.errors.onEvent(event, { replayed });
     this.site.onEvent(event, { replayed });
     this.git.onEvent(event, { replayed });
@@ -410,7 +414,8 @@ export class ProjectView {
       // A model is sent only when it differs from the project's: the server keeps the project's otherwise.
       const picker = $("#followup-model", this.root);
       const model = !picker.hidden && picker.value && picker.value !== this.status?.model ? picker.value : null;
-      await projects.generate(text, this.projectId, this.attachments.files(), model);
+      const mode = this.modeToggle.mode();
+      await projects.generate(text, this.projectId, this.attachments.files(), model, mode === "plan" ? "plan" : null);
       this.attachments.clear();
       prompt.value = "";
       prompt.dispatchEvent(new Event("input"));
@@ -419,6 +424,19 @@ export class ProjectView {
       error.textContent = problemMessage(failure);
       error.hidden = false;
       submit.disabled = isBusy(this.state);
+    }
+  }
+
+  // "Build it" on a plan: the plan goes back as a build prompt, and the composer is back in Build mode.
+  async buildPlan(plan) {
+    try {
+      await projects.generate(buildPrompt(plan), this.projectId);
+      this.modeToggle.set("build");
+      if (this.state && !isBusy(this.state)) this.setState("queued");
+    } catch (failure) {
+      const error = $("#followup-error", this.root);
+      error.textContent = problemMessage(failure);
+      error.hidden = false;
     }
   }
 
