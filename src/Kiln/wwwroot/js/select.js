@@ -27,12 +27,18 @@ export class PreviewSelect {
     this.button.addEventListener("click", () => (this.active ? this.cancel() : this.start()));
     this.onMessage = (event) => this.receive(event);
     window.addEventListener("message", this.onMessage);
+    // Esc cancels wherever the focus is: in the preview its script hears it, here (after pressing Select) this does.
+    this.onKey = (event) => {
+      if (event.key === "Escape" && this.active) this.cancel();
+    };
+    document.addEventListener("keydown", this.onKey);
     panel.addEventListener("preview-reloaded", () => this.setActive(false));
     this.update();
   }
 
   destroy() {
     window.removeEventListener("message", this.onMessage);
+    document.removeEventListener("keydown", this.onKey);
   }
 
   /** Whether the project's preview offers select mode (the status's selectMode: a Vite app's dev server). */
