@@ -54,9 +54,15 @@ public sealed record ProjectStatusResponse(
     string Runtime,
     string Model,
     bool OfflineModel,
-    bool Pinned = false)
+    bool Pinned = false,
+    bool SelectMode = false)
 {
-    public static ProjectStatusResponse From(Project project) => new(
+    /// <param name="project">The project as stored.</param>
+    /// <param name="selectMode">
+    /// Whether its preview offers select-to-edit (a Vite app whose dev server Kiln runs with source tags,
+    /// <see cref="Preview.ViteSourceTags"/>); read from its files, so only the answers that look say true.
+    /// </param>
+    public static ProjectStatusResponse From(Project project, bool selectMode = false) => new(
         project.Id,
         project.Status,
         project.Error,
@@ -70,7 +76,8 @@ public sealed record ProjectStatusResponse(
         project.Runtime,
         project.Model,
         project.Model == Offline.OfflineModelServer.ModelName,
-        project.Pinned);
+        project.Pinned,
+        selectMode);
 }
 
 /// <summary>A project with its prompts and links.</summary>
@@ -83,8 +90,8 @@ public sealed record ProjectStatusResponse(
 /// </param>
 public sealed record ProjectResponse(ProjectStatusResponse Project, IReadOnlyList<ProjectPrompt> Prompts, ProjectLinks Links, long LastSeq)
 {
-    public static ProjectResponse From(Project project, long lastSeq) =>
-        new(ProjectStatusResponse.From(project), project.Prompts, ProjectLinks.For(project.Id), lastSeq);
+    public static ProjectResponse From(Project project, long lastSeq, bool selectMode = false) =>
+        new(ProjectStatusResponse.From(project, selectMode), project.Prompts, ProjectLinks.For(project.Id), lastSeq);
 }
 
 public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, string Prompt, int PromptCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? PreviewUrl, bool Pinned = false)

@@ -231,7 +231,9 @@ internal sealed class DevServer : IAsyncDisposable
                     $"No port is free in Kiln's preview pool ({_host.Options.PortRangeStart}-{_host.Options.PortRangeEnd}).", epoch, null, null);
             }
 
-            var (argv, environment) = script.CommandFor(port, AppDirectory);
+            // Select-to-edit's source tags where the app's Vite can run Kiln's config; any other app runs as it is.
+            var tags = ViteSourceTags.Supports(AppDirectory, script) ? _host.SourceTags : null;
+            var (argv, environment) = script.CommandFor(port, AppDirectory, tags?.ViteArguments());
             // As a person reads it, in the log and the server_started event: relative to the app, not where it lives on the host.
             var command = _host.HostPaths.RelativeToApp(ProjectId, string.Join(' ', argv));
             var log = Output.BeginRun(string.Create(CultureInfo.InvariantCulture, $"--- {_time.GetUtcNow():O} {command} (port {port}) ---"));
@@ -245,6 +247,7 @@ internal sealed class DevServer : IAsyncDisposable
                         ProjectVariables = appEnvironment.Variables,
                         CpuSeconds = _host.Options.DevServerCpuSeconds,
                         ReadOnlyDirectories = ProtectedDirectories.Of(AppDirectory),
+                        VisibleDirectories = tags is null ? [] : [tags.Directory],
                         // Kiln alone reaches it: in a network namespace of its own, through a Unix socket.
                         ExposedPort = port,
                         // A dev server writes caches; one that fills the disk is stopped like a command.

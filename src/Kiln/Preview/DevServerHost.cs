@@ -22,6 +22,7 @@ internal sealed record DevServerHost(
     DevServerRecords Records,
     PreviewUpstream Upstream,
     PreviewOrigin Origin,
+    ViteSourceTags SourceTags,
     PreviewOptions Options,
     TimeProvider Time,
     ILogger Logger,

@@ -38,7 +38,8 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         TimeProvider time,
         ILogger<DevServerSupervisor> logger,
         PreviewErrors errors,
-        HostPaths hostPaths)
+        HostPaths hostPaths,
+        ViteSourceTags sourceTags)
     {
         _workspace = workspace;
         _options = options.Value;
@@ -47,7 +48,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         _logger = logger;
         _errors = errors;
         _host = new DevServerHost(
-            runner, disk, environment, events, hostPaths, ports, _records, upstream, origin, _options, time, logger, MakeRoomAsync, _stopping.Token);
+            runner, disk, environment, events, hostPaths, ports, _records, upstream, origin, sourceTags, _options, time, logger, MakeRoomAsync, _stopping.Token);
     }
 
     /// <summary>

@@ -30,6 +30,13 @@ public sealed record ProcessSpec(IReadOnlyList<string> Argv, string WorkingDirec
     public IReadOnlyList<string> ReadOnlyDirectories { get; init; } = [];
 
     /// <summary>
+    /// Host directories outside the writable ones that the command may read at their own paths, such as Kiln's Vite
+    /// config for a dev server: bound read-only under bubblewrap (which otherwise shows none of the host), there as
+    /// they are without it. Missing ones are skipped.
+    /// </summary>
+    public IReadOnlyList<string> VisibleDirectories { get; init; } = [];
+
+    /// <summary>
     /// RLIMIT_CPU of this process tree's processes, for a long-lived process such as a dev server that would
     /// otherwise be killed after <see cref="SandboxOptions.CpuSeconds"/> of honest work; null for the sandbox's default.
     /// </summary>

@@ -9,6 +9,7 @@ import { ErrorsPanel } from "./errors.js";
 import { FileBrowser } from "./files.js";
 import { problemMessage } from "./home.js";
 import { Preview } from "./preview.js";
+import { PreviewSelect } from "./select.js";
 import { SitePanel } from "./site.js";
 import { EnvironmentPanel } from "./environment.js";
 import { GitPanel } from "./git.js";
@@ -45,6 +46,7 @@ export class ProjectView {
     });
     this.files = new FileBrowser($("#panel-code", this.root), projectId, $$(".file-count", this.root));
     this.preview = new Preview($("#panel-preview", this.root));
+    this.select = new PreviewSelect($("#panel-preview", this.root), this.preview, (text) => this.promptAbout(text));
     this.versions = new VersionsPanel($("#panel-versions", this.root), projectId, { isBusy: () => isBusy(this.state), counters: $$(".version-count", this.root) });
     this.errors = new ErrorsPanel($("#errors", this.root), projectId);
     this.site = new SitePanel(this.root, projectId, { isBusy: () => isBusy(this.state) });
@@ -65,6 +67,7 @@ export class ProjectView {
     this.site.destroy();
     this.environment.destroy();
     this.git.destroy();
+    this.select.destroy();
     wide.removeEventListener("change", this.onResize);
     topStatus(null);
   }
@@ -233,6 +236,17 @@ export class ProjectView {
     total.textContent = parts.join(" · ");
     total.title = "The project's total: every prompt's tokens and cost, and its model";
     if (status.previewUrl) this.preview.show(status.previewUrl);
+    this.select.setAvailable(status.selectMode);
+  }
+
+  /** Starts the follow-up with where the person pointed in the preview, keeping what they had typed. */
+  promptAbout(text) {
+    const prompt = $("#followup-prompt", this.root);
+    prompt.value = text + prompt.value;
+    prompt.dispatchEvent(new Event("input"));
+    if (!wide.matches) this.selectTab("chat");
+    prompt.focus();
+    prompt.setSelectionRange(prompt.value.length, prompt.value.length);
   }
 
   // How full the agent's context was when the last generation ended; amber past 75 %, red past 90 %.
@@ -332,7 +346,11 @@ export class ProjectView {
         break;
       case "preview_ready":
         this.preview.show(data.url ?? this.status?.previewUrl ?? `/api/projects/${encodeURIComponent(this.projectId)}/preview/`);
-        if (!replayed) this.preview.reload();
+        if (!replayed) {
+          this.preview.reload();
+          // Whether it offers select mode depends on the app it now runs.
+          this.refreshStatus();
+        }
         break;
       case "generation_completed":
         // Replayed too: the last generation's count is the one that stays.
