@@ -266,20 +266,26 @@ public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFix
     [Fact]
     public async Task Event_types_yet_to_come_render_generically()
     {
+        var projectId = await Kiln.GenerateAsync("a tally counter");
+        await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
         await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
-        await ui.Page.GotoAsync("/");
+        // A newer Kiln's stream, which only a newer Kiln can send: the page's WebSocket answered by the test.
+        string Event(int seq, string type, object data) => System.Text.Json.JsonSerializer.Serialize(
+            new { seq, type, projectId, at = DateTimeOffset.UtcNow, data }, System.Text.Json.JsonSerializerOptions.Web);
+        await ui.Page.RouteWebSocketAsync($"**/ws/{projectId}*", socket =>
+        {
+            socket.Send(Event(1, "command_output", new { command = "pnpm install", stream = "stdout", text = "Packages: +12\n" }));
+            socket.Send(Event(2, "command_output", new { command = "pnpm install", stream = "stderr", text = "WARN deprecated\n" }));
+            socket.Send(Event(3, "server_started", new { url = "http://127.0.0.1:5173", port = 5173 }));
+            socket.Send(Event(4, "preview_ready", new { url = $"/api/projects/{projectId}/preview/" }));
+            socket.Send(Event(5, "something_new", new { detail = "<b>kept as text</b>" }));
+            socket.Send(Event(5, "something_new", new { detail = "a duplicate, ignored" }));
+        });
+        await ui.Page.GotoAsync($"/projects/{projectId}");
+        await Expect(ui.Timeline.Locator("[data-seq='5']")).ToBeVisibleAsync();
         var rendered = await ui.Page.EvaluateAsync<System.Text.Json.JsonElement>("""
-            async () => {
-              const { Timeline } = await import("/js/timeline.js");
-              const list = document.createElement("ol");
-              const timeline = new Timeline(list, { onOpenFile() {}, onShowPreview() {} });
-              const add = (seq, type, data) => timeline.add({ seq, type, projectId: "p", at: new Date().toISOString(), data });
-              add(1, "command_output", { command: "pnpm install", stream: "stdout", text: "Packages: +12\n" });
-              add(2, "command_output", { command: "pnpm install", stream: "stderr", text: "WARN deprecated\n" });
-              add(3, "server_started", { url: "http://127.0.0.1:5173", port: 5173 });
-              add(4, "preview_ready", { url: "/api/projects/p/preview/" });
-              add(5, "something_new", { detail: "<b>kept as text</b>" });
-              add(5, "something_new", { detail: "a duplicate, ignored" });
+            () => {
+              const list = document.getElementById("timeline");
               return {
                 items: list.children.length,
                 seqs: [...list.querySelectorAll("[data-seq]")].map((node) => Number(node.dataset.seq)),
