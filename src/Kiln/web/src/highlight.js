@@ -1,159 +1,79 @@
-// A small syntax highlighter for the languages generated apps are made of: HTML (with its <script> and <style>),
-// CSS, JavaScript/TypeScript and JSON. It escapes everything it emits; classes are styled in kiln.css (.tok-*).
+// Syntax highlighting for the languages generated apps are made of, from CodeMirror's own parsers (Lezer): TS/TSX,
+// JS/JSX, CSS, HTML (with its <script> and <style>), JSON and Markdown. The file view's editor and the static
+// highlighting of diffs and the agent's code blocks share the classes below, styled in kiln.css (.tok-*).
 
+import { javascriptLanguage, jsxLanguage, tsxLanguage, typescriptLanguage } from "@codemirror/lang-javascript";
+import { cssLanguage } from "@codemirror/lang-css";
+import { htmlLanguage } from "@codemirror/lang-html";
+import { jsonLanguage } from "@codemirror/lang-json";
+import { markdownLanguage } from "@codemirror/lang-markdown";
+import { highlightCode, tagHighlighter, tags } from "@lezer/highlight";
 import { escapeHtml } from "./dom.js";
 
-const jsKeywords =
-  "abstract as async await break case catch class const continue debugger declare default delete do else enum export " +
-  "extends finally for from function get if implements import in instanceof interface keyof let namespace new of " +
-  "private protected public readonly return satisfies set static super switch this throw try type typeof var void while with yield";
+/** Lezer's highlighting tags as Kiln's token classes; a tag without a rule of its own takes its parent's. */
+export const tokenClasses = tagHighlighter([
+  { tag: tags.comment, class: "tok-comment" },
+  { tag: [tags.string, tags.regexp, tags.character, tags.attributeValue, tags.url], class: "tok-string" },
+  { tag: [tags.number, tags.color, tags.unit], class: "tok-number" },
+  { tag: [tags.bool, tags.null, tags.atom, tags.self], class: "tok-literal" },
+  { tag: [tags.keyword, tags.modifier, tags.operatorKeyword], class: "tok-keyword" },
+  { tag: [tags.typeName, tags.className, tags.namespace], class: "tok-type" },
+  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName)], class: "tok-function" },
+  { tag: tags.propertyName, class: "tok-property" },
+  { tag: tags.tagName, class: "tok-tag" },
+  { tag: tags.attributeName, class: "tok-attr" },
+  { tag: [tags.labelName, tags.constant(tags.className)], class: "tok-selector" },
+  { tag: [tags.punctuation, tags.bracket, tags.angleBracket, tags.separator], class: "tok-punct" },
+  { tag: tags.heading, class: "tok-heading" },
+  { tag: tags.emphasis, class: "tok-emphasis" },
+  { tag: tags.strong, class: "tok-strong" },
+  { tag: tags.link, class: "tok-link" },
+]);
 
-const rules = {
-  js: [
-    ["comment", /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/y],
-    ["string", /`(?:\\[\s\S]|[^\\`])*`?|"(?:\\.|[^\\"\n])*"?|'(?:\\.|[^\\'\n])*'?/y],
-    ["number", /(?:0[xXbBoO][\da-fA-F_]+|\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?n?)(?![\w$])/y],
-    ["literal", /(?:true|false|null|undefined|NaN|Infinity)(?![\w$])/y],
-    ["keyword", new RegExp(`(?:${jsKeywords.split(" ").join("|")})(?![\\w$])`, "y")],
-    ["type", /[A-Z][\w$]*/y],
-    ["function", /[a-z_$][\w$]*(?=\s*\()/y],
-    [null, /[A-Za-z_$][\w$]*/y],
-    ["punct", /=>|[{}()[\];,.:?]/y],
-  ],
-  css: [
-    ["comment", /\/\*[\s\S]*?(?:\*\/|$)/y],
-    ["string", /"(?:\\.|[^\\"\n])*"?|'(?:\\.|[^\\'\n])*'?/y],
-    ["keyword", /@[\w-]+/y],
-    // A declaration's name: followed by a colon and a value that ends before any '{' (so not a:hover {).
-    ["property", /--[\w-]+(?=\s*:)|[a-zA-Z-]+(?=\s*:[^;{}]*(?:[;}]|$))/y],
-    ["number", /#[\da-fA-F]{3,8}(?![\w-])|-?(?:\d+\.?\d*|\.\d+)(?:%|[a-zA-Z]+)?/y],
-    ["function", /[\w-]+(?=\()/y],
-    ["selector", /[.#][a-zA-Z_-][\w-]*|::?[\w-]+/y],
-    [null, /[\w-]+/y],
-    ["punct", /[{}();:,]/y],
-  ],
-  json: [
-    ["property", /"(?:\\.|[^\\"\n])*"(?=\s*:)/y],
-    ["string", /"(?:\\.|[^\\"\n])*"?/y],
-    ["number", /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y],
-    ["literal", /(?:true|false|null)(?!\w)/y],
-    ["punct", /[{}[\],:]/y],
-  ],
+const languages = {
+  js: javascriptLanguage, jsx: jsxLanguage, ts: typescriptLanguage, tsx: tsxLanguage,
+  css: cssLanguage, html: htmlLanguage, json: jsonLanguage, markdown: markdownLanguage,
 };
-
-function tokenize(code, language) {
-  const list = rules[language];
-  let out = "";
-  let plain = "";
-  let index = 0;
-  const flush = () => {
-    if (plain) out += escapeHtml(plain);
-    plain = "";
-  };
-  while (index < code.length) {
-    let matched = false;
-    for (const [name, pattern] of list) {
-      pattern.lastIndex = index;
-      const match = pattern.exec(code);
-      if (!match || match[0].length === 0) continue;
-      if (name) {
-        flush();
-        out += `<span class="tok-${name}">${escapeHtml(match[0])}</span>`;
-      } else {
-        plain += match[0];
-      }
-      index += match[0].length;
-      matched = true;
-      break;
-    }
-    if (!matched) plain += code[index++];
-  }
-  flush();
-  return out;
-}
-
-const attribute = /([^\s"'>/=]+)(\s*=\s*)?("[^"]*"?|'[^']*'?|[^\s"'=<>`]+)?/y;
-
-function tag(text) {
-  const match = /^(<\/?)([^\s/>]*)([\s\S]*?)(\/?>)?$/.exec(text);
-  let out = `<span class="tok-punct">${escapeHtml(match[1])}</span><span class="tok-tag">${escapeHtml(match[2])}</span>`;
-  const rest = match[3];
-  let index = 0;
-  while (index < rest.length) {
-    attribute.lastIndex = index;
-    const part = /\s/.test(rest[index]) ? null : attribute.exec(rest);
-    if (!part || part[0].length === 0) {
-      out += escapeHtml(rest[index++]);
-      continue;
-    }
-    out += `<span class="tok-attr">${escapeHtml(part[1])}</span>`;
-    if (part[2]) out += escapeHtml(part[2]);
-    if (part[3]) out += `<span class="tok-string">${escapeHtml(part[3])}</span>`;
-    index += part[0].length;
-  }
-  if (match[4]) out += `<span class="tok-punct">${escapeHtml(match[4])}</span>`;
-  return out;
-}
-
-const markup = /<!--[\s\S]*?(?:-->|$)|<![^>]*>?|<\/?[A-Za-z][\w:.-]*(?:[^>"']|"[^"]*"|'[^']*')*>?/y;
-
-function html(code) {
-  let out = "";
-  let index = 0;
-  while (index < code.length) {
-    const next = code.indexOf("<", index);
-    if (next < 0) {
-      out += escapeHtml(code.slice(index));
-      break;
-    }
-    out += escapeHtml(code.slice(index, next));
-    markup.lastIndex = next;
-    const match = markup.exec(code);
-    if (!match) {
-      out += "&lt;";
-      index = next + 1;
-      continue;
-    }
-    const text = match[0];
-    index = next + text.length;
-    if (text.startsWith("<!")) {
-      out += `<span class="tok-comment">${escapeHtml(text)}</span>`;
-      continue;
-    }
-    out += tag(text);
-    // The bodies of <script> and <style> are code in their own language.
-    const embedded = /^<(script|style)\b/i.exec(text);
-    if (embedded && !text.endsWith("/>")) {
-      const close = code.toLowerCase().indexOf(`</${embedded[1].toLowerCase()}`, index);
-      const end = close < 0 ? code.length : close;
-      const isJson = /type\s*=\s*["']?application\/(ld\+)?json/i.test(text);
-      out += tokenize(code.slice(index, end), embedded[1].toLowerCase() === "style" ? "css" : isJson ? "json" : "js");
-      index = end;
-    }
-  }
-  return out;
-}
 
 const extensions = {
-  html: "html", htm: "html", svg: "html", xml: "html", vue: "html", svelte: "html",
+  js: "js", mjs: "js", cjs: "js", jsx: "jsx", ts: "ts", mts: "ts", cts: "ts", tsx: "tsx",
   css: "css", scss: "css", less: "css",
-  js: "js", mjs: "js", cjs: "js", jsx: "js", ts: "js", tsx: "js", mts: "js", cts: "js",
+  html: "html", htm: "html", svg: "html", xml: "html", vue: "html", svelte: "html",
   json: "json", jsonc: "json", webmanifest: "json",
+  md: "markdown", markdown: "markdown", mdx: "markdown",
 };
 
-const aliases = { javascript: "js", typescript: "js", jsx: "js", tsx: "js", ts: "js", css: "css", html: "html", xml: "html", json: "json" };
+const aliases = { javascript: "js", typescript: "ts", md: "markdown" };
 
-/** The language of a file name or a Markdown fence's tag, or null for plain text. */
+/** The language of a file name or a Markdown fence's tag ("ts", "tsx", "css"…), or null for plain text. */
 export function languageOf(nameOrTag) {
   const value = String(nameOrTag ?? "").toLowerCase();
   if (aliases[value]) return aliases[value];
+  if (languages[value]) return value;
   const extension = value.includes(".") ? value.slice(value.lastIndexOf(".") + 1) : value;
   return extensions[extension] ?? null;
 }
 
+/** The CodeMirror language for a languageOf() answer, or null. */
+export function codeMirrorLanguage(language) {
+  return languages[language] ?? null;
+}
+
 /** The code as HTML with highlight spans; plain escaped text for an unknown language. */
 export function highlight(code, language) {
-  if (language === "html") return html(code);
-  if (rules[language]) return tokenize(code, language);
-  return escapeHtml(code);
+  const parser = languages[language]?.parser;
+  if (!parser) return escapeHtml(code);
+  let out = "";
+  highlightCode(
+    code,
+    parser.parse(code),
+    tokenClasses,
+    (text, classes) => {
+      out += classes ? `<span class="${classes}">${escapeHtml(text)}</span>` : escapeHtml(text);
+    },
+    () => {
+      out += "\n";
+    },
+  );
+  return out;
 }
