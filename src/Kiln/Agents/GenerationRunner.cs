@@ -2,6 +2,7 @@ using Kiln.Browser;
 using Kiln.Events;
 using Kiln.Preview;
 using Kiln.Projects;
+using Kiln.Tools;
 using Kiln.Versions;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +28,8 @@ public sealed partial class GenerationRunner(
     RegressionGuard regressions,
     ModelPrices prices,
     IOptions<AgentOptions> options,
-    AppStartCheck startCheck)
+    AppStartCheck startCheck,
+    HandEdits handEdits)
 {
     public async Task RunAsync(GenerationRequest request, RunningGeneration running, CancellationToken cancellationToken)
     {
@@ -54,7 +56,9 @@ public sealed partial class GenerationRunner(
             LogStarted(logger, runtime.Name, model);
             // The briefing describes the app as the prompt found it, errors included, before they are cleared below.
             workspace.Create(projectId);
-            var brief = briefing.Describe(projectId);
+            // The person's edits not yet in a version become one (author "you") before the agent touches anything.
+            await handEdits.FlushAsync(projectId, cancellationToken);
+            var brief = briefing.Describe(projectId) + await briefing.DescribeHandEditsAsync(projectId, cancellationToken);
             // The errors collected so far are what this prompt is about (or out of date); what it causes is collected anew.
             await previewErrors.ClearAsync(projectId, "generation_started", sources: null, CancellationToken.None);
             regressions.Begin(projectId);

@@ -95,3 +95,6 @@ public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, stri
 public sealed record McpConnectionResponse(string Url, string Token);
 
 public sealed record FileEntry(string Path, long Size, DateTimeOffset Modified);
+
+/// <summary>A file written by hand: its path in the app, its size, and its new ETag (the same as the response's ETag header).</summary>
+public sealed record FileWritten(string Path, long Size, string ETag);

@@ -90,8 +90,12 @@ public sealed record PreviewReady(string Url) : EventData;
 /// <summary>A dev server was stopped on purpose; a crash is an <see cref="ErrorOccurred"/> instead.</summary>
 public sealed record ServerStopped(int Port, DevServerStopReason Reason) : EventData;
 
-/// <summary>A new version of the app was committed: <c>Version</c> is its number, <c>Commit</c> its hash.</summary>
-public sealed record VersionCreated(int Version, string Commit, string Prompt, VersionOutcome Outcome, int FilesChanged, int Insertions, int Deletions) : EventData;
+/// <summary>
+/// A new version of the app was committed: <c>Version</c> is its number, <c>Commit</c> its hash, <c>Author</c> <c>you</c>
+/// for the person's hand edits.
+/// </summary>
+public sealed record VersionCreated(
+    int Version, string Commit, string Prompt, VersionOutcome Outcome, int FilesChanged, int Insertions, int Deletions, VersionAuthor Author = VersionAuthor.Kiln) : EventData;
 
 /// <summary>Version <c>From</c> was restored as the new version <c>Version</c>.</summary>
 public sealed record VersionRestored(int Version, int From) : EventData;

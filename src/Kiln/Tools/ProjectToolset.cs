@@ -92,7 +92,7 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
     /// </summary>
     private static bool IsToolError(Exception exception) =>
         exception is (McpException and not McpProtocolException) or ArgumentException or JsonException or IOException or UnauthorizedAccessException
-            or SandboxUnavailableException or PathRefusedException;
+            or SandboxUnavailableException or PathRefusedException or FileWriteRefusedException;
 
     private static string Shorten(string text, int max) =>
         text.Length <= max ? text : string.Concat(text.AsSpan(0, max), $" [... {text.Length - max} more characters]");

@@ -85,6 +85,8 @@ public sealed class OpenApiContractTests
             "DELETE /api/projects/{projectId}/pin UnpinProject",
             "GET /api/projects/{projectId}/files ListFiles",
             "GET /api/projects/{projectId}/files/{path} GetFile",
+            "PUT /api/projects/{projectId}/files/{path} WriteFile",
+            "DELETE /api/projects/{projectId}/files/{path} DeleteFile",
             "GET /api/projects/{projectId}/download DownloadProject",
             "GET /api/projects/{projectId}/events StreamEvents",
             "GET /api/projects/{projectId}/preview GetPreviewPage",
