@@ -66,15 +66,93 @@ public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFix
         await Expect(page.Locator(".tree-file .tree-name")).ToHaveTextAsync(["app.js", "index.html", "styles.css"]);
         await page.Locator(".tree-file", new() { HasText = "app.js" }).ClickAsync();
         await Expect(page.Locator(".file-path")).ToHaveTextAsync("app.js");
-        await Expect(page.Locator(".code-text .tok-keyword").First).ToBeVisibleAsync();
-        await Expect(page.Locator(".code-lines")).ToContainTextAsync("42");
+        await Expect(page.Locator(".code-editor .tok-keyword").First).ToBeVisibleAsync();
+        await Expect(page.Locator(".code-editor .cm-lineNumbers")).ToContainTextAsync("20");
         // A file named in the timeline opens in the viewer.
         await page.Locator("#timeline .ev-file_created .file-name", new() { HasText = "index.html" }).ClickAsync();
         await Expect(page.Locator(".file-path")).ToHaveTextAsync("index.html");
-        await Expect(page.Locator(".code-text .tok-tag").First).ToBeVisibleAsync();
+        await Expect(page.Locator(".code-editor .tok-tag").First).ToBeVisibleAsync();
         await ui.ScreenshotAsync("project-code");
         await page.EmulateMediaAsync(new() { ColorScheme = Microsoft.Playwright.ColorScheme.Dark });
         await ui.ScreenshotAsync("project-code-dark");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_file_edited_in_the_code_panel_is_saved_with_ctrl_s_and_a_change_underneath_is_a_conflict_to_settle()
+    {
+        const string prompt = "a reading list for the summer";
+        var projectId = await Kiln.GenerateAsync(prompt);
+        await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        var title = OfflineAppPlanner.Plan([prompt]).Title;
+        using var api = Kiln.Client();
+        var fileUrl = $"/api/projects/{projectId}/files/index.html";
+        var original = await api.GetStringAsync(fileUrl);
+        Assert.Contains($"<h1>{title}</h1>", original, StringComparison.Ordinal);
+
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync(title);
+        await page.Locator("#tab-code").ClickAsync();
+        await page.Locator(".tree-file", new() { HasText = "index.html" }).ClickAsync();
+        var editor = page.Locator(".code-editor .cm-content");
+        await Expect(editor).ToContainTextAsync(title);
+        await Expect(page.Locator(".file-dirty")).ToBeHiddenAsync();
+
+        // Edit, see it marked unsaved, save with Ctrl+S: the file and the running app have it.
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.InsertTextAsync(original.Replace($"<h1>{title}</h1>", "<h1>Edited by hand</h1>", StringComparison.Ordinal));
+        await Expect(page.Locator(".file-dirty")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Control+s");
+        await Expect(page.Locator(".file-dirty")).ToBeHiddenAsync();
+        Assert.Contains("<h1>Edited by hand</h1>", await api.GetStringAsync(fileUrl), StringComparison.Ordinal);
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Edited by hand");
+        await Expect(page.Locator(".file-conflict")).ToHaveCountAsync(0); // its own save is no conflict
+
+        // Unsaved edits while the file changes underneath (another tab, the agent): the person chooses.
+        async Task ChangeUnderneathAsync(string heading)
+        {
+            using var current = await api.GetAsync(fileUrl);
+            var text = await current.Content.ReadAsStringAsync();
+            using var put = new HttpRequestMessage(HttpMethod.Put, fileUrl)
+            {
+                Content = new StringContent(System.Text.RegularExpressions.Regex.Replace(text, "<h1>[^<]*</h1>", $"<h1>{heading}</h1>")),
+            };
+            put.Headers.IfMatch.Add(current.Headers.ETag!);
+            using var written = await api.SendAsync(put);
+            Assert.Equal(HttpStatusCode.OK, written.StatusCode);
+        }
+
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.InsertTextAsync("<!-- mine -->\n");
+        await Expect(page.Locator(".file-dirty")).ToBeVisibleAsync();
+        await ChangeUnderneathAsync("From another tab");
+        await Expect(page.Locator(".file-conflict")).ToContainTextAsync("changed since you opened it");
+        // A save now would overwrite the other change: refused (412), the choice stays.
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+s");
+        await Expect(page.Locator(".file-conflict")).ToBeVisibleAsync();
+        await Expect(page.Locator(".file-dirty")).ToBeVisibleAsync();
+        await ui.ScreenshotAsync("editor-conflict");
+        await page.Locator(".file-overwrite").ClickAsync();
+        await Expect(page.Locator(".file-conflict")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".file-dirty")).ToBeHiddenAsync();
+        var mine = await api.GetStringAsync(fileUrl);
+        Assert.Contains("<!-- mine -->", mine, StringComparison.Ordinal);
+        Assert.Contains("<h1>Edited by hand</h1>", mine, StringComparison.Ordinal);
+
+        // The other choice: reload drops the edits and shows the file as it is now.
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.InsertTextAsync("<!-- dropped -->\n");
+        await ChangeUnderneathAsync("Theirs");
+        await page.Locator(".file-reload").ClickAsync();
+        await Expect(editor).ToContainTextAsync("<h1>Theirs</h1>");
+        await Expect(editor).Not.ToContainTextAsync("dropped");
+        await Expect(page.Locator(".file-dirty")).ToBeHiddenAsync();
         ui.AssertHealthy();
     }
 
