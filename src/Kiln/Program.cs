@@ -1,5 +1,6 @@
 using Kiln;
 using Kiln.Api;
+using Kiln.Fleet;
 using Kiln.Operations;
 using Scalar.AspNetCore;
 
@@ -25,6 +26,7 @@ app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();
 app.MapWebUi();
 app.MapProjectPins();
+app.MapFleet();
 
 app.Run();
 

@@ -50,9 +50,10 @@ public sealed record ProjectStatusResponse(
     string Runtime,
     string Model,
     bool OfflineModel,
-    bool Pinned = false)
+    bool Pinned = false,
+    string? Instance = null)
 {
-    public static ProjectStatusResponse From(Project project) => new(
+    public static ProjectStatusResponse From(Project project, string? instance = null) => new(
         project.Id,
         project.Status,
         project.Error,
@@ -66,7 +67,8 @@ public sealed record ProjectStatusResponse(
         project.Runtime,
         project.Model,
         project.Model == Offline.OfflineModelServer.ModelName,
-        project.Pinned);
+        project.Pinned,
+        instance);
 }
 
 /// <summary>A project with its prompts and links.</summary>

@@ -14,6 +14,7 @@ public static class ApiTags
     public const string Errors = "Errors";
     public const string Versions = "Versions";
     public const string Sites = "Sites";
+    public const string Fleet = "Fleet";
 
     /// <summary>The project MCP endpoint's tag (the MCP SDK leaves the endpoint itself out of the OpenAPI document) and the operation that hands out its token.</summary>
     public const string Mcp = "MCP";
@@ -31,5 +32,6 @@ public static class ApiTags
         (Versions, "A project's versions, one per generation, read from the app's git history: what each changed, its files, and restoring one."),
         (Mcp, "A project's tools (files, commands, dev server, check_app) for any MCP client, over Streamable HTTP at /mcp/{projectId}, with the project's own token."),
         (Sites, "Publishing a project's app: each publish builds it and stores an immutable release, served on the project's own site origin (s-{id}.localhost, or a configured domain) with no dev server; its releases, rolling back, and taking the site down."),
+        (Fleet, "The Kiln instances serving this API together (one alone), each owning some projects: who they are and how loaded."),
     ];
 }

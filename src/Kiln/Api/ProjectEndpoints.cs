@@ -23,9 +23,10 @@ public static class ProjectEndpoints
             .WithName("GetProject")
             .WithSummary("A project with its prompts and the seq of its newest event");
 
-        group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
+        group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem>> (
+                string projectId, IProjectStore store, IProjectPlacement placement, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
-                ? TypedResults.Ok(ProjectStatusResponse.From(project))
+                ? TypedResults.Ok(ProjectStatusResponse.From(project, await placement.OwnerAsync(projectId, cancellationToken)))
                 : Problems.ProjectNotFound(projectId))
             .WithName("GetProjectStatus")
             .WithSummary("A project's status, usage, cost and preview URL");

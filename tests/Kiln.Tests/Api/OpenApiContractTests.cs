@@ -83,6 +83,7 @@ public sealed class OpenApiContractTests
             "POST /api/projects/{projectId}/cancel CancelGeneration",
             "POST /api/projects/{projectId}/pin PinProject",
             "DELETE /api/projects/{projectId}/pin UnpinProject",
+            "GET /api/fleet GetFleet",
             "GET /api/projects/{projectId}/files ListFiles",
             "GET /api/projects/{projectId}/files/{path} GetFile",
             "GET /api/projects/{projectId}/download DownloadProject",
