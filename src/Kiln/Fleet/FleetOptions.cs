@@ -58,9 +58,12 @@ public sealed class FleetOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan OwnerLookupTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The silo's advertised address, from <see cref="SiloAddress"/> or what the defaults say.</summary>
+    /// <summary>
+    /// The silo's advertised address, from <see cref="SiloAddress"/> or what the defaults say. Read before validation
+    /// (the silo is configured first), so a malformed <see cref="SiloAddress"/> falls through here and fails the start there.
+    /// </summary>
     public IPAddress AdvertisedAddress =>
-        SiloAddress is { } configured ? IPAddress.Parse(configured)
+        SiloAddress is { } configured && IPAddress.TryParse(configured, out var address) ? address
         : InstanceUrl is { } url && IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) ? ip
         : IPAddress.Loopback;
 
