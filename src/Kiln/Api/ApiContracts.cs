@@ -55,14 +55,16 @@ public sealed record ProjectStatusResponse(
     string Model,
     bool OfflineModel,
     bool Pinned = false,
-    bool SelectMode = false)
+    bool SelectMode = false,
+    string? Instance = null)
 {
     /// <param name="project">The project as stored.</param>
     /// <param name="selectMode">
     /// Whether its preview offers select-to-edit (a Vite app whose dev server Kiln runs with source tags,
     /// <see cref="Preview.ViteSourceTags"/>); read from its files, so only the answers that look say true.
     /// </param>
-    public static ProjectStatusResponse From(Project project, bool selectMode = false) => new(
+    /// <param name="instance">The fleet instance that owns it, when the answer looked.</param>
+    public static ProjectStatusResponse From(Project project, bool selectMode = false, string? instance = null) => new(
         project.Id,
         project.Status,
         project.Error,
@@ -77,7 +79,8 @@ public sealed record ProjectStatusResponse(
         project.Model,
         project.Model == Offline.OfflineModelServer.ModelName,
         project.Pinned,
-        selectMode);
+        selectMode,
+        instance);
 }
 
 /// <summary>A project with its prompts and links.</summary>

@@ -16,6 +16,7 @@ public static class ApiTags
     public const string Sites = "Sites";
     public const string Environment = "Environment";
     public const string Git = "Git";
+    public const string Fleet = "Fleet";
 
     /// <summary>The project MCP endpoint's tag (the MCP SDK leaves the endpoint itself out of the OpenAPI document) and the operation that hands out its token.</summary>
     public const string Mcp = "MCP";
@@ -35,5 +36,6 @@ public static class ApiTags
         (Environment, "A project's environment variables and secrets, which its dev server, builds and commands get. Secrets are stored encrypted and listed by name only: their values never appear in an answer, an event, a log, a download, a version or anything sent to the model."),
         (Git, "Pushing a project's version history to a branch of an https git remote (GitHub, GitLab, Gitea, any smart-HTTP server) with a token passed to git per push, and the remote, branch and token Kiln remembers for the next push."),
         (Sites, "Publishing a project's app: each publish builds it and stores an immutable release, served on the project's own site origin (s-{id}.localhost, or a configured domain) with no dev server; its releases, rolling back, and taking the site down."),
+        (Fleet, "The Kiln instances serving this API together (one alone), each owning some projects: who they are and how loaded."),
     ];
 }

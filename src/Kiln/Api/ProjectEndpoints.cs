@@ -27,9 +27,10 @@ public static class ProjectEndpoints
             .WithSummary("A project with its prompts and the seq of its newest event");
 
         group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem>> (
-                string projectId, IProjectStore store, ProjectWorkspace workspace, CancellationToken cancellationToken) =>
+                string projectId, IProjectStore store, ProjectWorkspace workspace, IProjectPlacement placement, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
-                ? TypedResults.Ok(ProjectStatusResponse.From(project, ViteSourceTags.Supports(workspace.AppDirectory(projectId))))
+                ? TypedResults.Ok(ProjectStatusResponse.From(
+                    project, ViteSourceTags.Supports(workspace.AppDirectory(projectId)), await placement.OwnerAsync(projectId, cancellationToken)))
                 : Problems.ProjectNotFound(projectId))
             .WithName("GetProjectStatus")
             .WithSummary("A project's status, usage, cost and preview URL");

@@ -88,6 +88,7 @@ public sealed class OpenApiContractTests
             "GET /api/projects/{projectId}/secrets ListSecrets",
             "PUT /api/projects/{projectId}/secrets/{name} SetSecret",
             "DELETE /api/projects/{projectId}/secrets/{name} DeleteSecret",
+            "GET /api/fleet GetFleet",
             "GET /api/projects/{projectId}/files ListFiles",
             "GET /api/projects/{projectId}/files/{path} GetFile",
             "PUT /api/projects/{projectId}/files/{path} WriteFile",
