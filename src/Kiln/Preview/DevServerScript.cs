@@ -72,6 +72,7 @@ public sealed record DevServerScript(string PackageManager, string ScriptName, s
             // A "packageManager" field naming another pnpm would make `pnpm run` download that version first, which a
             // dev server, with no network, cannot: it would hang until its start timed out.
             ["npm_config_manage_package_manager_versions"] = "false",
+            ["pnpm_config_manage_package_manager_versions"] = "false",
         };
         if (direct is not null)
         {
