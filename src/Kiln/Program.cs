@@ -11,6 +11,7 @@ app.UseKiln();
 
 app.MapGenerate().RefuseWhileDraining();
 app.MapProjects();
+app.MapImport().RefuseWhileDraining();
 app.MapModels();
 app.MapProjectFiles();
 app.MapProjectDownload();

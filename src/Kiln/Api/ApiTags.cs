@@ -14,6 +14,7 @@ public static class ApiTags
     public const string Errors = "Errors";
     public const string Versions = "Versions";
     public const string Sites = "Sites";
+    public const string Import = "Import";
 
     /// <summary>The project MCP endpoint's tag (the MCP SDK leaves the endpoint itself out of the OpenAPI document) and the operation that hands out its token.</summary>
     public const string Mcp = "MCP";
@@ -30,6 +31,7 @@ public static class ApiTags
         (Errors, "The errors of a project's running app (failed builds, dev server compile errors, errors its page threw), and the request to fix them."),
         (Versions, "A project's versions, one per generation, read from the app's git history: what each changed, its files, and restoring one."),
         (Mcp, "A project's tools (files, commands, dev server, check_app) for any MCP client, over Streamable HTTP at /mcp/{projectId}, with the project's own token."),
+        (Import, "Bringing an existing app into Kiln as a new project: a zip of its folder, unpacked safely, becomes its first version, installed and started."),
         (Sites, "Publishing a project's app: each publish builds it and stores an immutable release, served on the project's own site origin (s-{id}.localhost, or a configured domain) with no dev server; its releases, rolling back, and taking the site down."),
     ];
 }

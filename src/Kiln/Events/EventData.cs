@@ -36,6 +36,7 @@ namespace Kiln.Events;
 [JsonDerivedType(typeof(PublishStarted), "publish_started")]
 [JsonDerivedType(typeof(Published), "published")]
 [JsonDerivedType(typeof(PublishFailed), "publish_failed")]
+[JsonDerivedType(typeof(AppImported), "app_imported")]
 public abstract record EventData
 {
     private static readonly FrozenDictionary<Type, string> Names = typeof(EventData)
@@ -137,3 +138,9 @@ public sealed record Published(int Release, int? Version, string Url) : EventDat
 
 /// <summary>Publishing failed and the site is as it was: why, and the last lines of the build's output.</summary>
 public sealed record PublishFailed(string Message, string? Output) : EventData;
+
+/// <summary>
+/// A project was made from an existing app (<c>POST /api/import</c>): where it came from (a zip's file name), how many
+/// files and bytes it brought (node_modules and .git left out), and the kind of app it is, as the agent is told.
+/// </summary>
+public sealed record AppImported(string Source, int Files, long Bytes, string Kind) : EventData;

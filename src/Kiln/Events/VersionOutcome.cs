@@ -3,7 +3,7 @@ using Kiln.Projects;
 
 namespace Kiln.Events;
 
-/// <summary>How a version came to be: the outcome of the generation that made it, or a restore.</summary>
+/// <summary>How a version came to be: the outcome of the generation that made it, a restore, or an import.</summary>
 [JsonConverter(typeof(SnakeCaseEnumConverter<VersionOutcome>))]
 public enum VersionOutcome
 {
@@ -12,4 +12,7 @@ public enum VersionOutcome
     Cancelled,
     Interrupted,
     Restored,
+
+    /// <summary>The app as it was brought in (<c>POST /api/import</c>): a project's first version.</summary>
+    Imported,
 }

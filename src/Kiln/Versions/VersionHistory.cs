@@ -101,6 +101,16 @@ public sealed partial class VersionHistory(
         }
     }
 
+    /// <summary>
+    /// Commits an imported app as the project's first version, with <paramref name="description"/> (where it came from)
+    /// as its message, and announces it with <c>version_created</c>.
+    /// </summary>
+    public async Task<AppVersion> RecordImportAsync(string projectId, string description, CancellationToken cancellationToken)
+    {
+        using var scope = ProjectLogScope.Begin(logger, projectId);
+        return await CommitAsync(projectId, description, VersionOutcome.Imported, restoreOf: null, cancellationToken);
+    }
+
     /// <summary>The project's versions, oldest first; empty when it has none yet.</summary>
     public async Task<IReadOnlyList<AppVersion>> ListAsync(string projectId, CancellationToken cancellationToken)
     {
