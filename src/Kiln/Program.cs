@@ -21,6 +21,7 @@ app.MapProjectErrors();
 app.MapProjectMcp();
 app.MapVersions();
 app.MapSites();
+app.MapGitPush();
 app.MapOperations();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();

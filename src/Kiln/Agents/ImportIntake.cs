@@ -28,6 +28,7 @@ public sealed partial class ImportIntake(
     ProjectWorkspace workspace,
     IProjectPlacement placement,
     ZipImport zips,
+    GitImport git,
     VersionHistory versions,
     EventLog events,
     ImportSetup setup,
@@ -38,7 +39,18 @@ public sealed partial class ImportIntake(
     ILogger<ImportIntake> logger)
 {
     /// <summary>Imports the zip <paramref name="zip"/> (a seekable stream) uploaded as <paramref name="fileName"/>.</summary>
-    public async Task<ImportOutcome> ImportZipAsync(Stream zip, string fileName, CancellationToken cancellationToken)
+    public Task<ImportOutcome> ImportZipAsync(Stream zip, string fileName, CancellationToken cancellationToken) =>
+        ImportAsync(SourceName(fileName), token => zips.UnpackAsync(zip, token), cancellationToken);
+
+    /// <summary>Imports the branch <paramref name="branch"/> (null: the default one) of the repository at <paramref name="url"/>.</summary>
+    public Task<ImportOutcome> ImportGitAsync(string? url, string? branch, string? token, CancellationToken cancellationToken) =>
+        // The source names the URL GitRemote accepted, which never holds a credential.
+        ImportAsync(
+            string.IsNullOrWhiteSpace(branch) ? (url ?? "").Trim() : $"{(url ?? "").Trim()} ({branch.Trim()})",
+            cancellation => git.FetchAsync(url, branch, token, cancellation),
+            cancellationToken);
+
+    private async Task<ImportOutcome> ImportAsync(string source, Func<CancellationToken, Task<UnpackedApp>> unpack, CancellationToken cancellationToken)
     {
         var maxProjects = quotas.Value.MaxProjects;
         // Counted first, so a refusal unpacks nothing; the store counts again as it creates (below).
@@ -50,17 +62,16 @@ public sealed partial class ImportIntake(
         UnpackedApp unpacked;
         try
         {
-            unpacked = await zips.UnpackAsync(zip, cancellationToken);
+            unpacked = await unpack(cancellationToken);
         }
         catch (ImportRefusedException refused)
         {
-            LogRefused(logger, fileName, refused.Message);
+            LogRefused(logger, refused.Message);
             return new ImportOutcome.Refused(refused.Entry, refused.Rule, refused.TooLarge);
         }
 
         using (unpacked)
         {
-            var source = SourceName(fileName);
             var projectId = ProjectIds.New();
             await placement.ClaimNewAsync(projectId, cancellationToken);
             workspace.Create(projectId);
@@ -113,6 +124,6 @@ public sealed partial class ImportIntake(
     [LoggerMessage(Level = LogLevel.Information, Message = "Imported {Source}: {Files} files, {Bytes} bytes")]
     private static partial void LogImported(ILogger logger, string source, int files, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Import of {Source} refused: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string source, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Import refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
 }

@@ -83,7 +83,7 @@ public static class GenerateEndpoints
     };
 
     /// <summary>The charset a JSON body claims when .NET has no decoder for it (reading it would throw), else null.</summary>
-    private static string? UnknownCharset(HttpRequest request)
+    internal static string? UnknownCharset(HttpRequest request)
     {
         if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.Charset.Value is not { Length: > 0 } charset)
         {

@@ -15,12 +15,15 @@ public static class ImportEndpoints
         var group = routes.MapGroup("/api").WithTags(ApiTags.Import);
         group.MapPost("/import", ImportAsync)
             .WithName("ImportApp")
-            .WithSummary("Make a new project from an existing app: a zip of its folder")
+            .WithSummary("Make a new project from an existing app: a zip of its folder, or a git repository")
             .WithDescription("Send the zip as multipart/form-data in the field 'file'. It is unpacked with every name checked (no path out of the app, " +
                 "no links, none of Kiln's own folders; node_modules and .git are left out, a single top-level folder is dropped) and within " +
                 "Kiln:Import's limits; a refusal names the entry and the rule and leaves nothing behind. Returns 202 at once: the app becomes " +
-                "version 1, \"imported\", then its dependencies are installed and its dev server started; the project is ready when the app runs.")
-            .Accepts<ImportForm>("multipart/form-data")
+                "version 1, \"imported\", then its dependencies are installed and its dev server started; the project is ready when the app runs. " +
+                "Or send JSON {gitUrl, branch?, token?}: an https:// repository (http:// only with Kiln:Git:AllowInsecureRemotes; file://, ext:: and local paths are refused) " +
+                "whose branch is fetched one commit deep, with no submodules, and checked as a zip is.")
+            // One Accepts for both bodies: each call replaces the last, and routing refuses any other content type.
+            .Accepts<ImportRequest>("application/json", "multipart/form-data")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return group;
@@ -29,11 +32,36 @@ public static class ImportEndpoints
     private static async Task<Results<Accepted<GenerateResponse>, BadRequestProblem, ConflictProblem, ProblemHttpResult>> ImportAsync(
         HttpRequest request, ImportIntake intake, ZipImport zips, IOptions<ImportOptions> options, CancellationToken cancellationToken)
     {
+        if (request.HasJsonContentType())
+        {
+            if (GenerateEndpoints.UnknownCharset(request) is { } charset)
+            {
+                return TypedResults.Problem(
+                    title: "Send JSON as UTF-8",
+                    detail: $"The Content-Type names the charset '{charset}', which Kiln cannot decode. Send the body as UTF-8 (Content-Type: application/json).",
+                    statusCode: StatusCodes.Status415UnsupportedMediaType);
+            }
+
+            ImportRequest? body;
+            try
+            {
+                body = await request.ReadFromJsonAsync<ImportRequest>(cancellationToken);
+            }
+            catch (System.Text.Json.JsonException exception)
+            {
+                return Problems.BadRequest("The request could not be read", $"The body is not valid JSON for this request: {exception.Message}");
+            }
+
+            return body?.GitUrl is null
+                ? Problems.BadRequest("Name the repository", "Send {\"gitUrl\": \"https://github.com/you/app.git\", \"branch\": \"main\", \"token\": \"…\"} (branch and token optional), or the zip as multipart/form-data in 'file'.")
+                : Answer(await intake.ImportGitAsync(body.GitUrl, body.Branch, body.Token, cancellationToken));
+        }
+
         if (!request.HasFormContentType)
         {
             return TypedResults.Problem(
-                title: "Send the app as a zip in a form",
-                detail: "POST /api/import takes multipart/form-data with the zip in the field 'file' (curl -F file=@app.zip).",
+                title: "Send the app as a zip in a form, or a git URL as JSON",
+                detail: "POST /api/import takes multipart/form-data with the zip in the field 'file' (curl -F file=@app.zip), or application/json {\"gitUrl\": \"https://…\"}.",
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
@@ -92,14 +120,17 @@ public static class ImportEndpoints
         }
 
         spool.Position = 0;
-        return await intake.ImportZipAsync(spool, fileName, cancellationToken) switch
+        return Answer(await intake.ImportZipAsync(spool, fileName, cancellationToken));
+    }
+
+    private static Results<Accepted<GenerateResponse>, BadRequestProblem, ConflictProblem, ProblemHttpResult> Answer(ImportOutcome outcome) =>
+        outcome switch
         {
             ImportOutcome.Accepted accepted => GenerateEndpoints.Accepted(accepted.ProjectId),
             ImportOutcome.QuotaReached quota => Problems.ProjectQuotaReached(quota.MaxProjects),
             ImportOutcome.Refused refused => Refusal(refused),
-            var outcome => throw new InvalidOperationException($"Unknown import outcome {outcome}."),
+            _ => throw new InvalidOperationException($"Unknown import outcome {outcome}."),
         };
-    }
 
     private static ProblemHttpResult Refusal(ImportOutcome.Refused refused) => TypedResults.Problem(
         title: refused.TooLarge ? "The zip is over an import limit" : "The zip cannot be imported",
@@ -128,5 +159,8 @@ public static class ImportEndpoints
     }
 }
 
-/// <summary>The form <c>POST /api/import</c> takes: the app's zip in <c>file</c>.</summary>
-public sealed record ImportForm(IFormFile File);
+/// <summary>
+/// <c>POST /api/import</c> from git: an https:// repository URL, the branch (its default one when null) and a token for a
+/// private repository, passed to git for this fetch only and never kept.
+/// </summary>
+public sealed record ImportRequest(string? GitUrl, string? Branch = null, string? Token = null);

@@ -43,7 +43,10 @@ public sealed class BadRequestProblem(string title, string detail)
         Declare(builder, StatusCodes.Status400BadRequest);
 }
 
-/// <summary>403: the request came from a page Kiln does not take orders from (another origin, another site, a preview).</summary>
+/// <summary>
+/// 403: the request came from a page Kiln does not take orders from (another origin, another site, a preview), or a
+/// server Kiln went to for it (a git remote) refused the credential Kiln passed on. Never 401, which is about Kiln's own token.
+/// </summary>
 public sealed class ForbiddenProblem(string title, string detail)
     : TypedProblem(StatusCodes.Status403Forbidden, title, detail), IEndpointMetadataProvider
 {
@@ -81,6 +84,14 @@ public sealed class ServiceUnavailableProblem(string title, string detail)
 {
     static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         Declare(builder, StatusCodes.Status503ServiceUnavailable);
+}
+
+/// <summary>502: a server Kiln went to for the request (a git remote) could not be reached, or failed in a way Kiln cannot place.</summary>
+public sealed class BadGatewayProblem(string title, string detail)
+    : TypedProblem(StatusCodes.Status502BadGateway, title, detail), IEndpointMetadataProvider
+{
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        Declare(builder, StatusCodes.Status502BadGateway);
 }
 
 /// <summary>401: the request lacks a credential the endpoint needs, or presents one that is not valid there.</summary>

@@ -37,6 +37,8 @@ namespace Kiln.Events;
 [JsonDerivedType(typeof(Published), "published")]
 [JsonDerivedType(typeof(PublishFailed), "publish_failed")]
 [JsonDerivedType(typeof(AppImported), "app_imported")]
+[JsonDerivedType(typeof(GitPushed), "git_pushed")]
+[JsonDerivedType(typeof(GitPushFailed), "git_push_failed")]
 public abstract record EventData
 {
     private static readonly FrozenDictionary<Type, string> Names = typeof(EventData)
@@ -144,3 +146,9 @@ public sealed record PublishFailed(string Message, string? Output) : EventData;
 /// files and bytes it brought (node_modules and .git left out), and the kind of app it is, as the agent is told.
 /// </summary>
 public sealed record AppImported(string Source, int Files, long Bytes, string Kind) : EventData;
+
+/// <summary>The app's history was pushed: the remote (never with a credential), the branch, the commit it is at now, and how many commits were new to it.</summary>
+public sealed record GitPushed(string Remote, string Branch, string Commit, int Commits) : EventData;
+
+/// <summary>A push failed and the remote is as it was: the remote (never with a credential), the branch, and why.</summary>
+public sealed record GitPushFailed(string Remote, string Branch, string Reason) : EventData;

@@ -49,6 +49,9 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
     /// <summary>Whether the project's app is published (a site is served for it).</summary>
     public bool IsPublished(string projectId) => File.Exists(ActiveSiteRecord(projectId));
 
+    /// <summary>Where the app's history is pushed (remote, branch, the sealed token, the last push). Beside the app, never in it.</summary>
+    public string GitSettingsFile(string projectId) => Path.Combine(ProjectDirectory(projectId), "git.json");
+
     /// <summary>The content hashes of the files a scaffold produced: agent state, kept with the session (never in the app, so never in a download).</summary>
     public string ScaffoldManifest(string projectId) => Path.Combine(SessionDirectory(projectId), "scaffold-files.json");
 

@@ -74,7 +74,7 @@ internal sealed class SandboxNetwork(SandboxOptions options, ILogger logger) : I
 
             if (spec.Egress is { } grant)
             {
-                var allowlist = EgressAllowlist.Parse(options.AllowedHosts ?? grant.Hosts);
+                var allowlist = EgressAllowlist.Parse(grant.HostsNamedByPerson ? grant.Hosts : options.AllowedHosts ?? grant.Hosts);
                 egress = new EgressProxy(Path.Join(directory, EgressSocketName), allowlist, options.UpstreamProxy ?? grant.UpstreamProxy, logger);
                 bridge.AddRange(["--egress", EgressPort.ToString(CultureInfo.InvariantCulture), $"{BridgeDirectory}/{EgressSocketName}"]);
             }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kiln.Projects;
 using Kiln.Sandbox;
+using Microsoft.Extensions.Options;
 
 namespace Kiln.Versions;
 
@@ -10,9 +11,10 @@ namespace Kiln.Versions;
 /// Every call pins its configuration on the command line and in the environment, so no system, user or
 /// repository setting (hooks, signing, filters, pagers, line-ending conversion) changes what a version holds.
 /// Arguments from a request never reach git: revisions are full hashes Kiln read itself, and paths follow
-/// <c>--</c> with pathspec magic switched off.
+/// <c>--</c> with pathspec magic switched off. Every git speaks https alone to a remote (http too when
+/// <see cref="GitOptions.AllowInsecureRemotes"/>), whatever a URL, a redirect or a submodule asks for.
 /// </summary>
-public sealed class AppRepository(SandboxedProcessRunner runner, TimeProvider time)
+public sealed class AppRepository(SandboxedProcessRunner runner, TimeProvider time, IOptions<GitOptions> options)
 {
     /// <summary>The identity every version is committed under.</summary>
     public const string AuthorName = "Kiln";
@@ -87,6 +89,40 @@ public sealed class AppRepository(SandboxedProcessRunner runner, TimeProvider ti
         string appDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>
         runner.RunAsync(Spec(appDirectory, arguments, standardInput), onOutputLine: null, cancellationToken);
 
+    /// <summary>
+    /// Runs git against <paramref name="remote"/>: the sandbox lets it reach the remote's host and nothing else (through
+    /// its egress proxy, when commands have a network namespace of their own), for at most
+    /// <see cref="GitOptions.NetworkTimeoutSeconds"/>. <paramref name="configuration"/> reaches git through its environment
+    /// (<c>GIT_CONFIG_COUNT</c>, <c>GIT_CONFIG_KEY_n</c>, <c>GIT_CONFIG_VALUE_n</c>), which only this process and root can
+    /// read, never through its command line, which every process on the machine can read in /proc, or a config file.
+    /// </summary>
+    public Task<ProcessResult> RunRemoteAsync(
+        string appDirectory, GitRemote remote, IReadOnlyList<string> arguments, IReadOnlyList<KeyValuePair<string, string>> configuration,
+        CancellationToken cancellationToken)
+    {
+        var spec = Spec(appDirectory, arguments, standardInput: null);
+        var environment = new Dictionary<string, string>(spec.Environment)
+        {
+            ["GIT_CONFIG_COUNT"] = configuration.Count.ToString(CultureInfo.InvariantCulture),
+        };
+        for (var i = 0; i < configuration.Count; i++)
+        {
+            environment[$"GIT_CONFIG_KEY_{i}"] = configuration[i].Key;
+            environment[$"GIT_CONFIG_VALUE_{i}"] = configuration[i].Value;
+        }
+
+        return runner.RunAsync(
+            spec with
+            {
+                Timeout = TimeSpan.FromSeconds(options.Value.NetworkTimeoutSeconds),
+                Environment = environment,
+                // The host a person named for this push, reached whatever Kiln:Sandbox:AllowedHosts says for package installs.
+                Egress = new EgressGrant([remote.Authority]) { HostsNamedByPerson = true },
+            },
+            onOutputLine: null,
+            cancellationToken);
+    }
+
     /// <summary>Runs git and throws <see cref="VersionHistoryException"/> unless it succeeds.</summary>
     public async Task<ProcessResult> RunCheckedAsync(
         string appDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null)
@@ -122,6 +158,9 @@ public sealed class AppRepository(SandboxedProcessRunner runner, TimeProvider ti
     /// <summary>Removes a lock file a killed git left behind; only called while Kiln holds the project's history lock.</summary>
     public static void RemoveStaleLock(string appDirectory) => File.Delete(Path.Combine(appDirectory, ".git", "index.lock"));
 
+    /// <summary>What <c>GIT_ALLOW_PROTOCOL</c> holds: https, and http only when insecure remotes are allowed.</summary>
+    public string AllowedProtocols => options.Value.AllowInsecureRemotes ? "https:http" : "https";
+
     private ProcessSpec Spec(string appDirectory, IReadOnlyList<string> arguments, string? standardInput)
     {
         var gitDirectory = Path.Combine(appDirectory, ".git");
@@ -141,6 +180,9 @@ public sealed class AppRepository(SandboxedProcessRunner runner, TimeProvider ti
                 ["GIT_CONFIG_GLOBAL"] = "/dev/null",
                 ["GIT_TERMINAL_PROMPT"] = "0",
                 ["GIT_PAGER"] = "cat",
+                // The one transport a remote may use, for this git and every git it starts (a submodule, a remote
+                // helper): no file://, ext::, ssh or git://, so nothing reads Kiln's disk or runs a program.
+                ["GIT_ALLOW_PROTOCOL"] = AllowedProtocols,
                 // A path is a path: ':(glob)' and friends are not interpreted.
                 ["GIT_LITERAL_PATHSPECS"] = "1",
                 // Versions are dated by Kiln's clock, like everything else it records.

@@ -103,6 +103,9 @@ public sealed class OpenApiContractTests
             "DELETE /api/projects/{projectId}/publish UnpublishProject",
             "GET /api/projects/{projectId}/releases ListReleases",
             "POST /api/projects/{projectId}/releases/{release}/activate ActivateRelease",
+            "POST /api/projects/{projectId}/git/push PushToGit",
+            "GET /api/projects/{projectId}/git GetGitSettings",
+            "DELETE /api/projects/{projectId}/git/token ForgetGitToken",
         ];
         Assert.Equal(
             expected.Order(StringComparer.Ordinal),

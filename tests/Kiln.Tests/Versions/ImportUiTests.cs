@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Kiln.Tests.Versions;
 
-/// <summary>"Import an app" on the home page, in Chromium: a dropped zip becomes a running project; a hostile one is refused with the entry named.</summary>
+/// <summary>"Import an app" on the home page, in Chromium: a dropped zip becomes a running project; a hostile zip or a file:// remote is refused, saying why.</summary>
 [Collection(WebUiInChromium.Name)]
 public sealed class ImportUiTests(OfflineKiln fixture, WebUi.Browser browser) : IClassFixture<OfflineKiln>
 {
@@ -22,6 +22,10 @@ public sealed class ImportUiTests(OfflineKiln fixture, WebUi.Browser browser) : 
         await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "hostile.zip", MimeType = "application/zip", Buffer = hostile });
         await Expect(page.Locator("#import-error")).ToContainTextAsync("'..'");
         await Expect(page).ToHaveURLAsync(kiln.BaseAddress.ToString());
+
+        await page.Locator("#import-git-url").FillAsync("file:///etc");
+        await page.Locator("#import-git-submit").ClickAsync();
+        await Expect(page.Locator("#import-error")).ToContainTextAsync("file://");
 
         var site = ImportZipTests.Zip(("site/index.html", "<!doctype html><title>Dropped</title><h1>Dropped in Kiln</h1>", null));
         await panel.EvaluateAsync("""

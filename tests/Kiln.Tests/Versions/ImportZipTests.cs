@@ -183,7 +183,10 @@ public sealed class ImportZipTests
 
         using var client = kiln.Client();
         using var json = await client.PostAsJsonAsync("/api/import", new { nothing = true }, Ct);
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+        Assert.Contains("gitUrl", await json.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        using var text = await client.PostAsync("/api/import", new StringContent("app"), Ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
     }
 
     [Fact]

@@ -85,7 +85,9 @@ export async function api(path, { method = "GET", body, raw = false, signal } = 
       if (await requestToken(value ? "That token was not accepted." : null)) continue;
       throw new ApiError(401, problem, "Kiln needs its access token.");
     }
-    if ([502, 503, 504].includes(response.status)) {
+    // Kiln's own 502 (a git remote it went to could not be reached) is a ProblemDetails with something to say.
+    const kilnProblem = response.status === 502 && (response.headers.get("content-type") ?? "").includes("problem+json");
+    if ([502, 503, 504].includes(response.status) && !kilnProblem) {
       // A proxy's answer while Kiln restarts: the same as not reaching it.
       throw new UnreachableError(new Error(`HTTP ${response.status}`));
     }

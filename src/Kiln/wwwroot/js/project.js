@@ -10,6 +10,7 @@ import { FileBrowser } from "./files.js";
 import { problemMessage } from "./home.js";
 import { Preview } from "./preview.js";
 import { SitePanel } from "./site.js";
+import { GitPanel } from "./git.js";
 import { ProjectStream, forgetEvents } from "./stream.js";
 import { Timeline } from "./timeline.js";
 import { confirmDialog, navigate, toast, topStatus } from "./ui.js";
@@ -45,6 +46,7 @@ export class ProjectView {
     this.versions = new VersionsPanel($("#panel-versions", this.root), projectId, { isBusy: () => isBusy(this.state), counters: $$(".version-count", this.root) });
     this.errors = new ErrorsPanel($("#errors", this.root), projectId);
     this.site = new SitePanel(this.root, projectId, { isBusy: () => isBusy(this.state) });
+    this.git = new GitPanel(this.root, projectId);
     this.refreshStatus = debounce(() => this.loadStatus(), 250);
     this.wire();
     this.load();
@@ -58,6 +60,7 @@ export class ProjectView {
     this.refreshStatus.cancel();
     this.errors.destroy();
     this.site.destroy();
+    this.git.destroy();
     wide.removeEventListener("change", this.onResize);
     topStatus(null);
   }
@@ -281,6 +284,7 @@ export class ProjectView {
     this.timeline.add(event);
     this.errors.onEvent(event, { replayed });
     this.site.onEvent(event, { replayed });
+    this.git.onEvent(event, { replayed });
     const data = event.data ?? {};
     switch (event.type) {
       case "generation_queued":

@@ -234,6 +234,14 @@ export class Timeline {
             h("p", { class: "callout-body" }, data.message ?? "The build failed."),
             h("p", { class: "callout-hint" }, "The site is as it was. Fix the errors (“Fix it” sends them to the agent), then publish again.")));
 
+      case "git_pushed":
+        return line(event, "check", "success",
+          data.commits ? `Pushed ${data.commits} commit${data.commits === 1 ? "" : "s"} to ${data.branch}` : `${data.branch} was already up to date`,
+          h("span", { class: "muted" }, ` · ${data.remote ?? ""}`));
+
+      case "git_push_failed":
+        return line(event, "alert", "error", `The push to ${data.branch} failed`, h("span", { class: "muted" }, ` · ${(data.reason ?? "").split("\n")[0]}`));
+
       case "auto_fix_started":
         return line(event, "tool", "info", `Fixing the errors by itself (${data.attempt} of ${data.maxAttempts})`);
 
