@@ -37,7 +37,7 @@ public static class KilnServices
         builder.AddApi();
 
         // At the edge: several instances on one store, and running Kiln as a service.
-        services.AddFleet(configuration);
+        builder.AddFleet();
         builder.AddOperations();
         return builder;
     }

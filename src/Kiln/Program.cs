@@ -1,5 +1,6 @@
 using Kiln;
 using Kiln.Api;
+using Kiln.Fleet;
 using Kiln.Operations;
 using Scalar.AspNetCore;
 
@@ -27,6 +28,8 @@ app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();
 app.MapWebUi();
 app.MapProjectPins();
+app.MapProjectEnvironment();
+app.MapFleet();
 
 app.Run();
 

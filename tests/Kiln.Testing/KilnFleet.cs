@@ -23,7 +23,7 @@ public sealed class KilnFleet : IAsyncDisposable
     /// <summary>The projects root every instance shares.</summary>
     public string ProjectsRoot { get; }
 
-    /// <summary>The Redis key prefix of this fleet's store and leases.</summary>
+    /// <summary>The Redis key prefix of this fleet's store and cluster.</summary>
     public string KeyPrefix { get; }
 
     /// <param name="kilnAssembly">Kiln.dll.</param>
@@ -53,7 +53,13 @@ public sealed class KilnFleet : IAsyncDisposable
             all[key] = value;
         }
 
-        var starting = Enumerable.Range(0, count).Select(_ => KilnProcess.StartAsync(kilnAssembly, all, cancellationToken)).ToList();
+        // Each instance's silo gets a port of its own, reserved here as nginx's is.
+        var starting = Enumerable.Range(0, count)
+            .Select(_ => KilnProcess.StartAsync(
+                kilnAssembly,
+                new Dictionary<string, string>(all) { ["Kiln:Fleet:SiloPort"] = NginxServer.FreePort().ToString(CultureInfo.InvariantCulture) },
+                cancellationToken))
+            .ToList();
         try
         {
             var instances = await Task.WhenAll(starting);

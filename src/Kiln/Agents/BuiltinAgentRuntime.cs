@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Kiln.Events;
+using Kiln.Projects;
 using Kiln.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -37,7 +38,7 @@ public sealed partial class BuiltinAgentRuntime(
         AddUserPrompt(conversation, run);
 
         await using var tools = await InProcessToolServer.StartAsync(
-            toolset.CreateServerOptions(run.ProjectId), services, loggerFactory, cancellationToken);
+            toolset.CreateServerOptions(run.ProjectId, readOnly: run.Mode == PromptMode.Plan), services, loggerFactory, cancellationToken);
         var budget = new ContextBudget(settings.ContextBudgetTokens, Playbook.Instructions, tools.Tools);
         using var turns = await CreateTurnsAsync(run.Model, tools.Tools, settings, cancellationToken);
 

@@ -85,7 +85,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
     private async Task<AgentOutcome> RunCliAsync(AgentRun run, AgentCliLaunch launch, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var toolOptions = toolset.CreateServerOptions(run.ProjectId);
+        var toolOptions = toolset.CreateServerOptions(run.ProjectId, readOnly: run.Mode == PromptMode.Plan);
         var kilnTools = toolOptions.ToolCollection!.Select(tool => $"mcp__{ServerName}__{tool.ProtocolTool.Name}").ToList();
         var agentOptions = new ClaudeAgentOptions
         {

@@ -42,8 +42,14 @@ public sealed class GenerationIntake(
     IOptions<QuotaOptions> quotas)
 {
     public async Task<IntakeOutcome> AcceptAsync(
-        string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, decimal? maxBudgetUsd, string? model, CancellationToken cancellationToken)
+        string? prompt, string? projectId, IReadOnlyList<AttachmentFile> files, decimal? maxBudgetUsd, string? model, string? mode, CancellationToken cancellationToken)
     {
+        if (PromptModes.Parse(mode) is not { } promptMode)
+        {
+            return new IntakeOutcome.Invalid(
+                "Unknown mode", $"'{mode}' is not a mode: send \"build\" (the default: the agent changes the app) or \"plan\" (it reads the app and answers with a plan, changing nothing).", "mode");
+        }
+
         if (maxBudgetUsd is <= 0 or > 10_000)
         {
             return new IntakeOutcome.Invalid(
@@ -77,7 +83,7 @@ public sealed class GenerationIntake(
         // The record names the files from the start; their bytes are stored once the prompt's number is known.
         IReadOnlyList<Attachment>? named = files.Count == 0 ? null : [.. files.Select(file => file.ToAttachment(
             file.Kind == AttachmentKind.Text ? $"{AttachmentStore.UploadsDirectory}/{file.Name}" : null))];
-        var entry = new ProjectPrompt(prompt, time.GetUtcNow(), named);
+        var entry = new ProjectPrompt(prompt, time.GetUtcNow(), named, Mode: promptMode);
         int promptNumber;
         if (projectId is null)
         {

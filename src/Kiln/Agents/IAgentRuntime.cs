@@ -21,10 +21,11 @@ public interface IAgentRuntime
 /// </summary>
 /// <remarks>
 /// The runtime counts what each model request costs in <see cref="Spend"/>, and makes no further request once it is
-/// <see cref="PromptSpend.Exhausted"/>.
+/// <see cref="PromptSpend.Exhausted"/>. In <see cref="PromptMode.Plan"/> it offers the model only the tools that read.
 /// </remarks>
 public sealed record AgentRun(
-    Project Project, string Prompt, ModelEndpoint Model, string AppDirectory, string SessionDirectory, PromptSpend Spend, PromptAttachments? Attachments = null, string? Briefing = null)
+    Project Project, string Prompt, ModelEndpoint Model, string AppDirectory, string SessionDirectory, PromptSpend Spend, PromptAttachments? Attachments = null, string? Briefing = null,
+    PromptMode Mode = PromptMode.Build)
 {
     public string ProjectId => Project.Id;
 

@@ -13,7 +13,11 @@ namespace Kiln.Api;
 /// kept for the project's follow-ups. GET /api/models lists the models usable now. Omitted: the project's model, else
 /// Kiln:Agent:Model.
 /// </param>
-public sealed record GenerateRequest(string? Prompt, string? ProjectId, decimal? MaxBudgetUsd = null, string? Model = null);
+/// <param name="Mode">
+/// <c>build</c> (the default: the agent changes the app) or <c>plan</c>: the agent gets only the tools that read, answers
+/// with a plan, changes nothing and makes no version. Send the plan back as a build prompt to carry it out.
+/// </param>
+public sealed record GenerateRequest(string? Prompt, string? ProjectId, decimal? MaxBudgetUsd = null, string? Model = null, string? Mode = null);
 
 public sealed record GenerateResponse(string ProjectId, ProjectStatus Status, ProjectLinks Links);
 
@@ -50,9 +54,17 @@ public sealed record ProjectStatusResponse(
     string Runtime,
     string Model,
     bool OfflineModel,
-    bool Pinned = false)
+    bool Pinned = false,
+    bool SelectMode = false,
+    string? Instance = null)
 {
-    public static ProjectStatusResponse From(Project project) => new(
+    /// <param name="project">The project as stored.</param>
+    /// <param name="selectMode">
+    /// Whether its preview offers select-to-edit (a Vite app whose dev server Kiln runs with source tags,
+    /// <see cref="Preview.ViteSourceTags"/>); read from its files, so only the answers that look say true.
+    /// </param>
+    /// <param name="instance">The fleet instance that owns it, when the answer looked.</param>
+    public static ProjectStatusResponse From(Project project, bool selectMode = false, string? instance = null) => new(
         project.Id,
         project.Status,
         project.Error,
@@ -66,7 +78,9 @@ public sealed record ProjectStatusResponse(
         project.Runtime,
         project.Model,
         project.Model == Offline.OfflineModelServer.ModelName,
-        project.Pinned);
+        project.Pinned,
+        selectMode,
+        instance);
 }
 
 /// <summary>A project with its prompts and links.</summary>
@@ -79,8 +93,8 @@ public sealed record ProjectStatusResponse(
 /// </param>
 public sealed record ProjectResponse(ProjectStatusResponse Project, IReadOnlyList<ProjectPrompt> Prompts, ProjectLinks Links, long LastSeq)
 {
-    public static ProjectResponse From(Project project, long lastSeq) =>
-        new(ProjectStatusResponse.From(project), project.Prompts, ProjectLinks.For(project.Id), lastSeq);
+    public static ProjectResponse From(Project project, long lastSeq, bool selectMode = false) =>
+        new(ProjectStatusResponse.From(project, selectMode), project.Prompts, ProjectLinks.For(project.Id), lastSeq);
 }
 
 public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, string Prompt, int PromptCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? PreviewUrl, bool Pinned = false)
@@ -95,3 +109,6 @@ public sealed record ProjectSummary(string ProjectId, ProjectStatus Status, stri
 public sealed record McpConnectionResponse(string Url, string Token);
 
 public sealed record FileEntry(string Path, long Size, DateTimeOffset Modified);
+
+/// <summary>A file written by hand: its path in the app, its size, and its new ETag (the same as the response's ETag header).</summary>
+public sealed record FileWritten(string Path, long Size, string ETag);

@@ -12,7 +12,7 @@ namespace Kiln.Api;
 /// <c>files</c> (or <c>files[]</c>). Read as a stream, one part at a time, so a file over the limit is refused as soon
 /// as it is seen; every file is checked before anything is stored.
 /// </summary>
-public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnlyList<AttachmentFile> Files, decimal? MaxBudgetUsd = null, string? Model = null)
+public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnlyList<AttachmentFile> Files, decimal? MaxBudgetUsd = null, string? Model = null, string? Mode = null)
 {
     private const int MaxFieldBytes = 256 * 1024;
 
@@ -38,7 +38,7 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 16 };
         string? prompt = null, projectId = null;
         decimal? maxBudgetUsd = null;
-        string? model = null;
+        string? model = null, mode = null;
         var files = new List<AttachmentFile>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         long total = 0;
@@ -99,7 +99,7 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
 
                     files.Add(file);
                 }
-                else if (field is "prompt" or "projectId" or "maxBudgetUsd" or "model")
+                else if (field is "prompt" or "projectId" or "maxBudgetUsd" or "model" or "mode")
                 {
                     var bytes = await ReadUpToAsync(section.Body, MaxFieldBytes, cancellationToken);
                     if (bytes is null)
@@ -111,6 +111,10 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
                     if (field == "prompt")
                     {
                         prompt = value;
+                    }
+                    else if (field == "mode")
+                    {
+                        mode = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
                     }
                     else if (field == "model")
                     {
@@ -135,7 +139,7 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
                 }
                 else
                 {
-                    return Refuse(StatusCodes.Status400BadRequest, "Unexpected form field", $"The form has the fields 'prompt', 'projectId', 'model', 'maxBudgetUsd' and 'files'; '{field}' is not one of them.");
+                    return Refuse(StatusCodes.Status400BadRequest, "Unexpected form field", $"The form has the fields 'prompt', 'projectId', 'model', 'mode', 'maxBudgetUsd' and 'files'; '{field}' is not one of them.");
                 }
             }
         }
@@ -150,7 +154,7 @@ public sealed record AttachmentForm(string? Prompt, string? ProjectId, IReadOnly
                 "The multipart body ended before its closing boundary; send the whole form.");
         }
 
-        return (new AttachmentForm(prompt, projectId, files, maxBudgetUsd, model), null);
+        return (new AttachmentForm(prompt, projectId, files, maxBudgetUsd, model, mode), null);
     }
 
     // Null when the stream holds more than max bytes.

@@ -37,7 +37,7 @@ public static class GenerateEndpoints
         if (request.HasFormContentType)
         {
             var (form, problem) = await AttachmentForm.ReadAsync(request, attachmentOptions.Value, cancellationToken);
-            return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, form.MaxBudgetUsd, form.Model, cancellationToken));
+            return form is null ? problem! : Answer(await intake.AcceptAsync(form.Prompt, form.ProjectId, form.Files, form.MaxBudgetUsd, form.Model, form.Mode, cancellationToken));
         }
 
         if (!request.HasJsonContentType())
@@ -68,7 +68,7 @@ public static class GenerateEndpoints
 
         return body is null
             ? Problems.BadRequest("The request could not be read", "The body is JSON null; send {\"prompt\": \"...\"}.")
-            : Answer(await intake.AcceptAsync(body.Prompt, body.ProjectId, [], body.MaxBudgetUsd, body.Model, cancellationToken));
+            : Answer(await intake.AcceptAsync(body.Prompt, body.ProjectId, [], body.MaxBudgetUsd, body.Model, body.Mode, cancellationToken));
     }
 
     private static Results<Accepted<GenerateResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, BadRequestProblem, ProblemHttpResult> Answer(IntakeOutcome outcome) => outcome switch

@@ -7,6 +7,10 @@ public static class Problems
         "Project not found",
         $"There is no project '{projectId}'. GET /api/projects lists the projects that exist.");
 
+    public static NotFoundProblem SecretNotFound(string name) => new(
+        "Secret not found",
+        $"The project has no secret '{name}'. GET /api/projects/{{id}}/secrets lists its secrets.");
+
     public static NotFoundProblem FileNotFound(string path) => new(
         "File not found",
         $"The app has no file '{path}'. GET /api/projects/{{id}}/files lists its files.");
@@ -80,6 +84,29 @@ public static class VersionProblems
     public static ServiceUnavailableProblem HistoryUnavailable(string reason) => new(
         "The version history could not be read",
         $"Kiln could not run git on this project: {reason} Check that git is installed on the server and that the sandbox works (GET /healthz, the server log).");
+}
+
+/// <summary>The refusals of a hand edit (PUT and DELETE of a file, see <see cref="FileEndpoints"/>).</summary>
+public static class FileProblems
+{
+    public static PreconditionFailedProblem Changed(string projectId, string path, string? currentTag) => new(
+        "The file changed since you read it",
+        currentTag is null
+            ? $"'{path}' changed since you read it: it does not exist any more. Nothing was written. " +
+              $"GET /api/projects/{projectId}/files/{path} to see what is there now, then send your change again (without If-Match to create it)."
+            : $"'{path}' changed since you read it (If-Match names another version; it is now {currentTag}), or it exists and If-None-Match: * said it must not. Nothing was written, so neither change is lost. " +
+              $"GET /api/projects/{projectId}/files/{path} for its current content and ETag, merge your change into it, and PUT it again with If-Match: {currentTag}.");
+
+    public static ConflictProblem Busy(string projectId) => new(
+        "A generation is writing the app",
+        $"Project '{projectId}' is generating, and the agent may be writing the same files, so they cannot be edited by hand now. " +
+        $"Wait for it to finish (GET /api/projects/{projectId}/status), or POST /api/projects/{projectId}/cancel, then save again.");
+
+    public static ConflictProblem NoRoom(string reason) => new("No room for the file", reason);
+
+    public static PayloadTooLargeProblem TooLarge(string reason) => new("The file is too big", reason);
+
+    public static BadRequestProblem PathRefused(string reason) => new("Path refused", reason);
 }
 
 /// <summary>The MCP endpoint's refusals (see <see cref="McpEndpoints"/>).</summary>

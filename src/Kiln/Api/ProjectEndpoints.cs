@@ -1,5 +1,6 @@
 using Kiln.Agents;
 using Kiln.Events;
+using Kiln.Preview;
 using Kiln.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,16 +17,20 @@ public static class ProjectEndpoints
             .WithName("ListProjects")
             .WithSummary("List projects, newest first");
 
-        group.MapGet("/{projectId}", async Task<Results<Ok<ProjectResponse>, NotFoundProblem>> (string projectId, IProjectStore store, EventLog events, CancellationToken cancellationToken) =>
+        group.MapGet("/{projectId}", async Task<Results<Ok<ProjectResponse>, NotFoundProblem>> (
+                string projectId, IProjectStore store, EventLog events, ProjectWorkspace workspace, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
-                ? TypedResults.Ok(ProjectResponse.From(project, await events.LastSeqAsync(projectId, cancellationToken)))
+                ? TypedResults.Ok(ProjectResponse.From(
+                    project, await events.LastSeqAsync(projectId, cancellationToken), ViteSourceTags.Supports(workspace.AppDirectory(projectId))))
                 : Problems.ProjectNotFound(projectId))
             .WithName("GetProject")
             .WithSummary("A project with its prompts and the seq of its newest event");
 
-        group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem>> (string projectId, IProjectStore store, CancellationToken cancellationToken) =>
+        group.MapGet("/{projectId}/status", async Task<Results<Ok<ProjectStatusResponse>, NotFoundProblem>> (
+                string projectId, IProjectStore store, ProjectWorkspace workspace, IProjectPlacement placement, CancellationToken cancellationToken) =>
             await FindAsync(store, projectId, cancellationToken) is { } project
-                ? TypedResults.Ok(ProjectStatusResponse.From(project))
+                ? TypedResults.Ok(ProjectStatusResponse.From(
+                    project, ViteSourceTags.Supports(workspace.AppDirectory(projectId)), await placement.OwnerAsync(projectId, cancellationToken)))
                 : Problems.ProjectNotFound(projectId))
             .WithName("GetProjectStatus")
             .WithSummary("A project's status, usage, cost and preview URL");

@@ -62,6 +62,22 @@ public sealed class NotFoundProblem(string title, string detail)
         Declare(builder, StatusCodes.Status404NotFound);
 }
 
+/// <summary>412: a conditional request's precondition failed (a file changed since the client read it).</summary>
+public sealed class PreconditionFailedProblem(string title, string detail)
+    : TypedProblem(StatusCodes.Status412PreconditionFailed, title, detail), IEndpointMetadataProvider
+{
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        Declare(builder, StatusCodes.Status412PreconditionFailed);
+}
+
+/// <summary>413: the request's content is bigger than Kiln takes (a file past its size limit).</summary>
+public sealed class PayloadTooLargeProblem(string title, string detail)
+    : TypedProblem(StatusCodes.Status413PayloadTooLarge, title, detail), IEndpointMetadataProvider
+{
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        Declare(builder, StatusCodes.Status413PayloadTooLarge);
+}
+
 /// <summary>409: the project's state does not allow it now (a generation is running, or none is).</summary>
 public sealed class ConflictProblem(string title, string detail)
     : TypedProblem(StatusCodes.Status409Conflict, title, detail), IEndpointMetadataProvider

@@ -1,5 +1,6 @@
 using Kiln.Projects;
 using Kiln.Sandbox;
+using Kiln.Tools;
 using Kiln.Versions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
@@ -66,8 +67,10 @@ public static class VersionEndpoints
     }
 
     private static async Task<Results<Ok<AppVersion>, BadRequestProblem, NotFoundProblem, ServiceUnavailableProblem>> GetAsync(
-        string projectId, string version, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
+        string projectId, string version, IProjectStore store, VersionHistory history, HandEdits handEdits, CancellationToken cancellationToken)
     {
+        // Hand edits not yet in a version become one first, so the restore does not swallow them unrecorded.
+        await handEdits.FlushAsync(projectId, cancellationToken);
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
         switch (found.Problem)
         {
@@ -202,8 +205,10 @@ public static class VersionEndpoints
     }
 
     private static async Task<Results<Created<RestoreResult>, BadRequestProblem, NotFoundProblem, ConflictProblem, ServiceUnavailableProblem>> RestoreAsync(
-        string projectId, string version, IProjectStore store, VersionHistory history, CancellationToken cancellationToken)
+        string projectId, string version, IProjectStore store, VersionHistory history, HandEdits handEdits, CancellationToken cancellationToken)
     {
+        // Hand edits not yet in a version become one first, so the restore does not swallow them unrecorded.
+        await handEdits.FlushAsync(projectId, cancellationToken);
         var found = await FindAsync(store, history, projectId, version, cancellationToken);
         switch (found.Problem)
         {

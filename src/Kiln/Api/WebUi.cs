@@ -1,7 +1,8 @@
 namespace Kiln.Api;
 
 /// <summary>
-/// Kiln's own web UI: the static files in <c>wwwroot</c>, and the page's client-side routes
+/// Kiln's own web UI: the static files in <c>wwwroot</c> (built from <c>src/Kiln/web</c> by Vite on every
+/// <c>dotnet build</c>), and the page's client-side routes
 /// (<c>/</c> and <c>/projects/{id}</c>) answered with <c>index.html</c>.
 /// </summary>
 public static class WebUi
@@ -16,8 +17,11 @@ public static class WebUi
         services.Configure<StaticFileOptions>(options => options.OnPrepareResponse = context =>
         {
             var headers = context.Context.Response.Headers;
-            // Small files that change with every Kiln version: always revalidate (ETags make that cheap).
-            headers.CacheControl = "no-cache";
+            // The build names the bundles by their content hash, so they never change; the page and the icon do, so
+            // they are always revalidated (ETags make that cheap).
+            headers.CacheControl = context.Context.Request.Path.StartsWithSegments("/assets", StringComparison.Ordinal)
+                ? "public, max-age=31536000, immutable"
+                : "no-cache";
             headers.XContentTypeOptions = "nosniff";
             if (context.File.Name.EndsWith(".html", StringComparison.Ordinal))
             {

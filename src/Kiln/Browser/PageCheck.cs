@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+// Orleans brings an IRequest of its own into every file.
+using IRequest = Microsoft.Playwright.IRequest;
 
 namespace Kiln.Browser;
 

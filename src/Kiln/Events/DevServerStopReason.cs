@@ -19,6 +19,9 @@ public enum DevServerStopReason
     /// <summary>The project was deleted.</summary>
     Deleted,
 
+    /// <summary>The project's environment variables or secrets changed; it is started again with them.</summary>
+    EnvironmentChanged,
+
     /// <summary>Kiln is shutting down.</summary>
     Shutdown,
 }

@@ -52,7 +52,8 @@ public abstract record EventData
 
 public sealed record GenerationQueued(string Prompt, int PromptNumber, int Position) : EventData;
 
-public sealed record GenerationStarted(string Prompt, int PromptNumber, string Runtime, string Model) : EventData;
+/// <summary>A generation began; <c>Mode</c> is <c>plan</c> when the prompt asked for a plan only.</summary>
+public sealed record GenerationStarted(string Prompt, int PromptNumber, string Runtime, string Model, PromptMode Mode = PromptMode.Build) : EventData;
 
 public sealed record AgentMessage(string Text) : EventData;
 
@@ -93,8 +94,12 @@ public sealed record PreviewReady(string Url) : EventData;
 /// <summary>A dev server was stopped on purpose; a crash is an <see cref="ErrorOccurred"/> instead.</summary>
 public sealed record ServerStopped(int Port, DevServerStopReason Reason) : EventData;
 
-/// <summary>A new version of the app was committed: <c>Version</c> is its number, <c>Commit</c> its hash.</summary>
-public sealed record VersionCreated(int Version, string Commit, string Prompt, VersionOutcome Outcome, int FilesChanged, int Insertions, int Deletions) : EventData;
+/// <summary>
+/// A new version of the app was committed: <c>Version</c> is its number, <c>Commit</c> its hash, <c>Author</c> <c>you</c>
+/// for the person's hand edits.
+/// </summary>
+public sealed record VersionCreated(
+    int Version, string Commit, string Prompt, VersionOutcome Outcome, int FilesChanged, int Insertions, int Deletions, VersionAuthor Author = VersionAuthor.Kiln) : EventData;
 
 /// <summary>Version <c>From</c> was restored as the new version <c>Version</c>.</summary>
 public sealed record VersionRestored(int Version, int From) : EventData;

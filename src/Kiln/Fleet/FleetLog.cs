@@ -3,24 +3,24 @@ namespace Kiln.Fleet;
 /// <summary>The fleet's log lines. A project's id, where there is one, comes from the logging scope.</summary>
 internal static partial class FleetLog
 {
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Joined the fleet as {InstanceId}; leases last {LeaseDuration}")]
-    public static partial void Joined(this ILogger logger, string instanceId, TimeSpan leaseDuration);
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Joined the cluster {ClusterId} as {InstanceId} (silo {SiloAddress})")]
+    public static partial void Joined(this ILogger logger, string clusterId, string instanceId, string siloAddress);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Took over the project: nobody held its lease and its directory is here")]
-    public static partial void Adopted(this ILogger logger);
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Took the project on instance {InstanceId}")]
+    public static partial void Took(this ILogger logger, string instanceId);
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Lost the project's lease ({Why}); stopping its work here")]
-    public static partial void LeaseLost(this ILogger logger, string why);
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Information, Message = "Gave the project up ({Reason}: {Description}); its work here stops")]
+    public static partial void Gave(this ILogger logger, DeactivationReasonCode reason, string description);
 
-    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Marked the generation interrupted: its owner's lease ran out")]
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Marked the generation interrupted: its owner left the cluster")]
     public static partial void Interrupted(this ILogger logger);
 
-    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Redis did not answer the lease keeper; trying again in {Interval}")]
-    public static partial void RedisUnavailable(this ILogger logger, TimeSpan interval, Exception exception);
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Information, Message = "Instance {InstanceId} left the cluster; waking the busy projects it may have owned")]
+    public static partial void SiloDied(this ILogger logger, string instanceId);
 
     [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Forwarding {Method} {Path} to {InstanceId} at {Url} failed: {Error}")]
     public static partial void ForwardFailed(this ILogger logger, string method, string path, string instanceId, Uri url, string error, Exception? exception);
 
-    [LoggerMessage(EventId = 7007, Level = LogLevel.Information, Message = "Released {Count} leases on the way out")]
-    public static partial void Released(this ILogger logger, int count);
+    [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Could not wake project {ProjectId} after an instance left the cluster")]
+    public static partial void WakeFailed(this ILogger logger, string projectId, Exception exception);
 }

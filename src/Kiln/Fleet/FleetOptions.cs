@@ -1,10 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace Kiln.Fleet;
 
 /// <summary>
-/// How this instance takes part in a fleet (DESIGN.md section 10). Bound from <c>Kiln:Fleet</c>; used only
-/// with <c>Kiln:Store=redis</c>, where several instances share one store.
+/// How this instance takes part in a fleet (DESIGN.md section 10). Bound from <c>Kiln:Fleet</c>. Every instance is an
+/// Orleans silo: alone (SQLite) a single silo on loopback; with <c>Kiln:Store=redis</c> a member of the cluster whose
+/// membership table and grain directory live in that Redis.
 /// </summary>
 public sealed class FleetOptions : IValidatableObject
 {
@@ -16,18 +18,54 @@ public sealed class FleetOptions : IValidatableObject
     /// </summary>
     public Uri? InstanceUrl { get; set; }
 
-    /// <summary>This instance's name in the leases. Default: a new random one at each start.</summary>
+    /// <summary>This instance's name (the silo's name in the membership table). Default: a new random one at each start.</summary>
     [RegularExpression("^[A-Za-z0-9._-]{1,64}$")]
     public string? InstanceId { get; set; }
 
     /// <summary>
-    /// How long a project's lease lasts without renewal: after its owner dies, this is how long its
-    /// generations stay <c>generating</c> before another instance marks them <c>interrupted</c>. Renewed every third of it.
+    /// The TCP port the other silos reach this one's silo at. 0 (the default) takes a free port at start, which
+    /// is fine where nothing filters ports between the instances; set one (e.g. 11111) where a firewall must let it through.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+    [Range(0, 65535)]
+    public int SiloPort { get; set; }
 
-    public TimeSpan RenewInterval => LeaseDuration / 3;
+    /// <summary>
+    /// The IP address the other silos reach this one at. Default: <see cref="InstanceUrl"/>'s host when it is an IP
+    /// address, else loopback (every instance on one machine).
+    /// </summary>
+    public string? SiloAddress { get; set; }
+
+    /// <summary>How long a probe of another silo may take before it counts as missed (Orleans' <c>ProbeTimeout</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Missed probes in a row after which a silo is suspected (Orleans' <c>NumMissedProbesLimit</c>).</summary>
+    [Range(1, 10)]
+    public int MissedProbesLimit { get; set; } = 2;
+
+    /// <summary>How often each silo reads the membership table (Orleans' <c>TableRefreshTimeout</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan TableRefreshTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often each silo writes that it is alive (Orleans' <c>IAmAliveTablePublishTimeout</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan IAmAliveTablePublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a request keeps looking for its project's owner while the cluster decides that a silo which stopped
+    /// answering is dead (about <see cref="ProbeTimeout"/> × (<see cref="MissedProbesLimit"/> + 1) plus a table refresh).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan OwnerLookupTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The silo's advertised address, from <see cref="SiloAddress"/> or what the defaults say. Read before validation
+    /// (the silo is configured first), so a malformed <see cref="SiloAddress"/> falls through here and fails the start there.
+    /// </summary>
+    public IPAddress AdvertisedAddress =>
+        SiloAddress is { } configured && IPAddress.TryParse(configured, out var address) ? address
+        : InstanceUrl is { } url && IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) ? ip
+        : IPAddress.Loopback;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -36,6 +74,13 @@ public sealed class FleetOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Kiln:Fleet:InstanceUrl '{url}' must be an http or https address with no path, e.g. http://10.0.0.11:5300.",
                 [nameof(InstanceUrl)]);
+        }
+
+        if (SiloAddress is { } address && !IPAddress.TryParse(address, out _))
+        {
+            yield return new ValidationResult(
+                $"Kiln:Fleet:SiloAddress '{address}' must be an IP address the other instances reach this one at, e.g. 10.0.0.11.",
+                [nameof(SiloAddress)]);
         }
     }
 }

@@ -4,13 +4,13 @@ using Kiln.Projects;
 namespace Kiln.Fleet;
 
 /// <summary>
-/// A generation whose owner stopped renewing its lease is marked <c>interrupted</c>, with the events that say
-/// so, by whichever live instance notices first. Only its status changes: prompts, files and events stay.
+/// A generation whose owner left the cluster (it died, or stopped answering and was declared dead) is marked
+/// <c>interrupted</c>, with the events that say so, by the instance its project's grain is activated on next. Only its status changes: prompts, files and events stay.
 /// </summary>
 public sealed class OrphanedGenerations(IProjectStore store, EventLog events, TimeProvider time, ILogger<OrphanedGenerations> logger)
 {
     public const string Reason =
-        "The Kiln instance running this generation stopped answering before it finished (its lease ran out). Send the prompt again to continue.";
+        "The Kiln instance running this generation stopped answering before it finished (it left the cluster). Send the prompt again to continue.";
 
     /// <summary>Marks the project interrupted if a generation is still queued or running in the store; true when this call did.</summary>
     public async Task<bool> InterruptAsync(string projectId, CancellationToken cancellationToken)

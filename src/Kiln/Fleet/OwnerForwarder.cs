@@ -46,7 +46,7 @@ public sealed class OwnerForwarder(IHttpForwarder forwarder, ThisInstance self, 
             await Results.Problem(
                 title: "The project's instance did not answer",
                 detail: $"Kiln instance {owner.Id}, which runs this project, did not answer ({error}). Try again in a moment: " +
-                        "if it has stopped, another instance takes the project over once its lease runs out.",
+                        "if it has stopped, another instance takes the project over as soon as the cluster declares it dead.",
                 statusCode: StatusCodes.Status502BadGateway).ExecuteAsync(context);
         }
     }

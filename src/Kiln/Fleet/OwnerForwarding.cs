@@ -101,9 +101,9 @@ public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder f
                 var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
                 return form.TryGetValue("projectId", out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString() : null;
             }
-            catch (InvalidDataException)
+            catch (Exception exception) when (exception is InvalidDataException or IOException)
             {
-                return null; // The endpoint reads it again and says what is wrong.
+                return null; // Malformed or cut short: the endpoint reads it again and says what is wrong.
             }
             finally
             {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Kiln.Projects;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +6,7 @@ namespace Kiln.Fleet;
 /// <summary>Where a request about a project must be served.</summary>
 public abstract record OwnerLookup
 {
-    /// <summary>This instance owns the project (or Kiln runs alone): serve it here.</summary>
+    /// <summary>This instance owns the project: serve it here.</summary>
     public sealed record Here : OwnerLookup;
 
     /// <summary>Another live instance owns it: forward the request there.</summary>
@@ -20,138 +19,101 @@ public abstract record OwnerLookup
 }
 
 /// <summary>
-/// Which projects this instance owns, and who owns the others. A project belongs to the instance that created
-/// it, through a lease in Redis that <see cref="LeaseKeeper"/> renews; a project nobody holds is taken over by
-/// the next instance that needs it and has its directory (a shared <c>Kiln:ProjectsRoot</c>). Alone (SQLite),
-/// Kiln owns everything and this class does nothing.
+/// Which instance owns a project: the one its <see cref="ProjectGrain"/> is active on. Asking the grain activates it
+/// when nobody holds the project (on this instance: it is placed where it is first called), so a project whose
+/// owner died is taken over by the next instance that needs it. While the cluster has not yet declared a silo that
+/// stopped answering dead, calls to its grains fail; the lookup tries again until <see cref="FleetOptions.OwnerLookupTimeout"/>,
+/// on the cluster's clock (real time, whatever clock Kiln runs on).
+/// Alone (SQLite) the one silo owns everything, by the same path.
 /// </summary>
 public sealed class ProjectOwnership(
+    LocalProjects here,
     ThisInstance self,
-    ProjectWorkspace workspace,
-    IProjectStore store,
-    OrphanedGenerations orphans,
-    TimeProvider time,
+    IGrainFactory grains,
+    [FromKeyedServices(TimeProviderNames.Membership)] TimeProvider time,
     IOptions<FleetOptions> options,
-    ILogger<ProjectOwnership> logger,
-    ProjectLeases? leases = null) : IProjectPlacement, IProjectStateHolder
+    IOptions<StoreOptions> store) : IProjectPlacement, IProjectStateHolder
 {
-    // Project id → when the last claim or renewal that succeeded was sent. Redis started its expiry later than
-    // that, so "held" measured from here never outlives the real lease.
-    private readonly ConcurrentDictionary<string, long> _held = new(StringComparer.Ordinal);
-    private readonly TimeSpan _duration = options.Value.LeaseDuration;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
 
     /// <summary>True with <c>Kiln:Store=redis</c>, where instances share projects.</summary>
-    public bool Enabled => leases is not null;
-
-    bool IProjectPlacement.IsShared => Enabled;
+    public bool IsShared { get; } = store.Value.Store == StoreKind.Redis;
 
     ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
 
-    /// <summary>The projects whose leases this instance holds, as far as it knows.</summary>
-    public IReadOnlyList<string> Held => [.. _held.Keys];
-
-    /// <summary>True when this instance holds the project's lease and renewed it within the lease's duration.</summary>
-    public bool HoldsFresh(string projectId) => _held.TryGetValue(projectId, out var since) && time.GetElapsedTime(since) < _duration;
-
-    /// <summary>Projects held but not renewed within the lease's duration: another instance may have them by now.</summary>
-    public IReadOnlyList<string> Stale => [.. _held.Where(held => time.GetElapsedTime(held.Value) >= _duration).Select(held => held.Key)];
-
-    /// <summary>Takes the lease of a project this instance is creating, before it is stored, so no sweeper sees it unowned.</summary>
+    /// <summary>Takes a project this instance is creating, before it is stored: its grain is activated here.</summary>
     public async Task ClaimNewAsync(string projectId, CancellationToken cancellationToken)
     {
-        if (leases is null)
+        var owner = await Grain(projectId).OwnerAsync().WaitAsync(cancellationToken);
+        if (owner.Id != self.Id)
         {
-            return;
+            throw new InvalidOperationException($"The new project id {projectId} is already owned by instance {owner.Id}.");
         }
-
-        var sent = time.GetTimestamp();
-        if (await leases.ClaimAsync(projectId, self.Instance, _duration, cancellationToken) is { } holder)
-        {
-            throw new InvalidOperationException($"The new project id {projectId} is already leased by {holder.Id}.");
-        }
-
-        _held[projectId] = sent;
     }
 
     /// <summary>
     /// Who serves a request about <paramref name="projectId"/>. <paramref name="forwarded"/> is true for a request
-    /// another instance sent here as the owner: it is never forwarded again, so a lease that moved meanwhile cannot loop it.
+    /// another instance sent here as the owner: it is never forwarded again, so a project that moved meanwhile cannot loop it.
     /// </summary>
     public async Task<OwnerLookup> FindAsync(string projectId, bool forwarded, CancellationToken cancellationToken)
     {
-        if (leases is null || HoldsFresh(projectId))
+        if (here.Contains(projectId))
         {
             return OwnerLookup.HereNow;
         }
 
-        var me = self.Instance;
-        var owner = await leases.OwnerAsync(projectId, cancellationToken);
-        if (owner is null && !Directory.Exists(workspace.ProjectDirectory(projectId)))
+        var timeout = options.Value.OwnerLookupTimeout;
+        var started = time.GetTimestamp();
+        while (true)
         {
-            // Not on this disk: an unknown project (its endpoint answers 404), or files only a dead instance had.
-            return await store.GetAsync(projectId, cancellationToken) is null
-                ? OwnerLookup.HereNow
-                : new OwnerLookup.Unavailable(
-                    $"No live instance owns project '{projectId}' and its directory is not under this instance's Kiln:ProjectsRoot. " +
-                    "Start the instance that has its files again, or share Kiln:ProjectsRoot between the instances (README: Running a fleet).");
-        }
-
-        if (owner is null || owner.LeaseValue == me.LeaseValue)
-        {
-            var wasFree = owner is null;
-            var sent = time.GetTimestamp();
-            owner = await leases.ClaimAsync(projectId, me, _duration, cancellationToken);
-            if (owner is null)
+            var left = timeout - time.GetElapsedTime(started);
+            try
             {
-                _held[projectId] = sent;
-                if (wasFree)
+                var owner = await Grain(projectId).OwnerAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, cancellationToken);
+                if (owner.Id == self.Id)
                 {
-                    using (ProjectLogScope.Begin(logger, projectId))
-                    {
-                        logger.Adopted();
-                    }
-
-                    // Its last owner died while generating and no sweeper has said so yet: say it before going on.
-                    await orphans.InterruptAsync(projectId, cancellationToken);
+                    return OwnerLookup.HereNow;
                 }
 
-                return OwnerLookup.HereNow;
+                return forwarded
+                    ? new OwnerLookup.Unavailable($"Project '{projectId}' moved to instance {owner.Id} while this request was on its way. Send it again.")
+                    : new OwnerLookup.Elsewhere(owner);
+            }
+            catch (Exception exception) when (exception is OrleansException or TimeoutException && time.GetElapsedTime(started) < timeout)
+            {
+                // Its owner stopped answering and the cluster has not declared it dead yet.
+                await Task.Delay(RetryDelay, time, cancellationToken);
+            }
+            catch (Exception exception) when (exception is OrleansException or TimeoutException)
+            {
+                return new OwnerLookup.Unavailable(
+                    $"The Kiln instance that owns project '{projectId}' stopped answering, and the cluster has not handed the project " +
+                    $"to another instance within {timeout.TotalSeconds:0.#} s ({exception.Message}). Try again in a moment.");
             }
         }
-
-        return forwarded
-            ? new OwnerLookup.Unavailable($"Project '{projectId}' moved to instance {owner.Id} while this request was on its way. Send it again.")
-            : new OwnerLookup.Elsewhere(owner);
     }
 
     /// <inheritdoc/>
     public async Task<bool> IsOwnedHereAsync(string projectId, CancellationToken cancellationToken) =>
         await FindAsync(projectId, forwarded: false, cancellationToken) is OwnerLookup.Here;
 
-    /// <summary>Records a renewal sent at <paramref name="sent"/> that kept these leases.</summary>
-    public void Renewed(IEnumerable<string> projectIds, long sent)
-    {
-        foreach (var projectId in projectIds)
+    /// <inheritdoc/>
+    public async Task<string?> OwnerAsync(string projectId, CancellationToken cancellationToken) =>
+        await FindAsync(projectId, forwarded: false, cancellationToken) switch
         {
-            _held[projectId] = sent;
+            OwnerLookup.Here => self.Id,
+            OwnerLookup.Elsewhere(var owner) => owner.Id,
+            _ => null,
+        };
+
+    async ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
+    {
+        // Removed where it is owned (DELETE and the cleanup policy run on the owner): let the activation go at once.
+        if (here.Contains(projectId))
+        {
+            await Grain(projectId).ReleaseAsync().WaitAsync(cancellationToken);
         }
     }
 
-    /// <summary>Stops counting the project as held (its lease was lost, released or the project deleted).</summary>
-    public bool Forget(string projectId) => _held.TryRemove(projectId, out _);
-
-    /// <summary>Gives up a removed project: no longer renewed, and its lease released at once rather than left to expire.</summary>
-    public void Release(string projectId)
-    {
-        if (Forget(projectId))
-        {
-            leases?.Release([projectId], self.Instance);
-        }
-    }
-
-    ValueTask IProjectStateHolder.ForgetAsync(string projectId, CancellationToken cancellationToken)
-    {
-        Release(projectId);
-        return ValueTask.CompletedTask;
-    }
+    private IProjectGrain Grain(string projectId) => grains.GetGrain<IProjectGrain>(projectId);
 }

@@ -7,17 +7,23 @@ using Microsoft.Extensions.Options;
 namespace Kiln.Fleet;
 
 /// <summary>
-/// This instance as the fleet sees it. Its address is read from Kestrel on first use (requests and leases come
-/// only after Kestrel has bound, and port 0 is then a real port) unless <see cref="FleetOptions.InstanceUrl"/> says it.
+/// This instance as the fleet sees it. Its address is read from Kestrel on first use (requests, and so calls to the
+/// projects it owns, come only after Kestrel has bound, and port 0 is then a real port) unless
+/// <see cref="FleetOptions.InstanceUrl"/> says it. Its id is also its silo's name in the cluster's membership table.
 /// </summary>
-public sealed class ThisInstance(IOptions<FleetOptions> options, IServer server)
+public sealed class ThisInstance(IOptions<FleetOptions> options, IServer? server = null)
 {
     private readonly Lazy<FleetInstance> _instance = new(() => new FleetInstance(
-        options.Value.InstanceId ?? GeneratedId, options.Value.InstanceUrl ?? Listening(server)));
+        Required(options.Value.InstanceId),
+        options.Value.InstanceUrl ?? Listening(server ?? throw new InvalidOperationException("Set Kiln:Fleet:InstanceUrl: there is no web server to read it from."))));
 
-    private static readonly string GeneratedId = "kiln-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+    /// <summary>A new instance id, for a start whose <see cref="FleetOptions.InstanceId"/> names none.</summary>
+    internal static string NewId() => "kiln-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
 
-    public string Id { get; } = options.Value.InstanceId ?? GeneratedId;
+    /// <summary>Always set: AddFleet gives a start that names none a new one.</summary>
+    public string Id => Required(options.Value.InstanceId);
+
+    private static string Required(string? id) => id ?? throw new InvalidOperationException("Kiln:Fleet:InstanceId was not set at start.");
 
     public FleetInstance Instance => _instance.Value;
 

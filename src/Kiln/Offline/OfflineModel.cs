@@ -12,6 +12,7 @@ namespace Kiln.Offline;
 /// written file by file; a Vite app is scaffolded, installed, written and served, and if scaffolding, installing or
 /// serving fails, the model reads that in the tool result and builds the static app instead. When the request offers
 /// check_app, it opens the app with it last. It ends with a summary that says what it did not build and what the check found.
+/// Offered no write_file (a plan prompt gets only the tools that read), it answers with the plan of that build and calls no tool.
 /// It keeps no state: where it is follows from the conversation (<see cref="OfflineSteps"/>), so the same
 /// conversation always gets the same reply.
 /// </summary>
@@ -30,7 +31,8 @@ public static class OfflineModel
 
         if (OfflineConversation.FindTool(request, OfflineSteps.Write) is null)
         {
-            return Finish("I can only build an app with a write_file tool, and this request offers none.", inputTokens);
+            // Offered only tools that read (a plan prompt): the plan is the build it would make, told, not done.
+            return Finish(PlanOf(conversation), inputTokens);
         }
 
         var preferVite = preferred == OfflineAppStack.Vite && OfflineSteps.ViteTools.All(tool => OfflineConversation.FindTool(request, tool) is not null);
@@ -54,6 +56,21 @@ public static class OfflineModel
             "tool_use",
             inputTokens,
             EstimateTokens(call.Narration) + EstimateTokens(input.ToJsonString()));
+    }
+
+    /// <summary>The steps the model would take for the latest prompt, as a numbered plan; the same prompts, the same plan.</summary>
+    private static string PlanOf(OfflineConversation conversation)
+    {
+        var steps = OfflineSteps.For(conversation, preferVite: false, checkApp: false);
+        var plan = new StringBuilder($"Here is my plan for \"{conversation.Prompts[^1]}\". Nothing has been changed yet; send this plan as a prompt to build it.\n\n");
+        var number = 1;
+        foreach (var call in steps.Calls)
+        {
+            var path = call.Input["path"]?.GetValue<string>();
+            plan.Append(CultureInfo.InvariantCulture, $"{number++}. {(path is null ? call.Tool : $"Write {path}")}: {call.Narration}\n");
+        }
+
+        return plan.Append('\n').Append(steps.Plan.Summary).ToString();
     }
 
     private static string Summary(OfflineSteps steps, ConversationSegment current)

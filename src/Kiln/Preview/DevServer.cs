@@ -212,6 +212,17 @@ internal sealed class DevServer : IAsyncDisposable
             return Abandoned();
         }
 
+        // Read at each start: a change of the project's variables or secrets restarts the server (RestartIfRunningAsync).
+        AppEnvironment appEnvironment;
+        try
+        {
+            appEnvironment = await _host.Environment.ForProcessesAsync(ProjectId, _host.Stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return Abandoned();
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             if (_host.Ports.Rent() is not { } port)
@@ -220,7 +231,9 @@ internal sealed class DevServer : IAsyncDisposable
                     $"No port is free in Kiln's preview pool ({_host.Options.PortRangeStart}-{_host.Options.PortRangeEnd}).", epoch, null, null);
             }
 
-            var (argv, environment) = script.CommandFor(port, AppDirectory);
+            // Select-to-edit's source tags where the app's Vite can run Kiln's config; any other app runs as it is.
+            var tags = ViteSourceTags.Supports(AppDirectory, script) ? _host.SourceTags : null;
+            var (argv, environment) = script.CommandFor(port, AppDirectory, tags?.ViteArguments());
             // As a person reads it, in the log and the server_started event: relative to the app, not where it lives on the host.
             var command = _host.HostPaths.RelativeToApp(ProjectId, string.Join(' ', argv));
             var log = Output.BeginRun(string.Create(CultureInfo.InvariantCulture, $"--- {_time.GetUtcNow():O} {command} (port {port}) ---"));
@@ -231,15 +244,17 @@ internal sealed class DevServer : IAsyncDisposable
                     new ProcessSpec(argv, AppDirectory, [AppDirectory])
                     {
                         Environment = environment,
+                        ProjectVariables = appEnvironment.Variables,
                         CpuSeconds = _host.Options.DevServerCpuSeconds,
                         ReadOnlyDirectories = ProtectedDirectories.Of(AppDirectory),
+                        VisibleDirectories = tags is null ? [] : [tags.Directory],
                         // Kiln alone reaches it: in a network namespace of its own, through a Unix socket.
                         ExposedPort = port,
                         // A dev server writes caches; one that fills the disk is stopped like a command.
                         DiskQuota = _host.Disk.QuotaFor(ProjectId),
                     },
                     _host.Stopping);
-                run = new DevServerRun(process, port, command, log, Output, _time.GetTimestamp());
+                run = new DevServerRun(process, port, command, log, Output, appEnvironment.Redactor, _time.GetTimestamp());
                 if (process.ExposedSocket is { } socket)
                 {
                     _host.Upstream.Route(port, socket);

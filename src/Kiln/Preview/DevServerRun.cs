@@ -1,3 +1,4 @@
+using Kiln.Projects;
 using Kiln.Sandbox;
 
 namespace Kiln.Preview;
@@ -9,17 +10,19 @@ namespace Kiln.Preview;
 internal sealed class DevServerRun
 {
     private readonly DevServerOutput _output;
+    private readonly SecretRedactor _redactor;
     private StreamWriter? _log;
     private int _released;
     private volatile bool _stopRequested;
 
-    public DevServerRun(SandboxedProcess process, int port, string command, StreamWriter log, DevServerOutput output, long startedAt)
+    public DevServerRun(SandboxedProcess process, int port, string command, StreamWriter log, DevServerOutput output, SecretRedactor redactor, long startedAt)
     {
         Process = process;
         Port = port;
         Command = command;
         StartedAt = startedAt;
         _output = output;
+        _redactor = redactor;
         _log = log;
         Pump = PumpAsync();
     }
@@ -67,7 +70,8 @@ internal sealed class DevServerRun
             // Read to the end whatever happens to the log: an unread bounded channel would drop the newest lines.
             await foreach (var line in Process.Output.ReadAllAsync(CancellationToken.None))
             {
-                var clean = _output.Add(line);
+                // A secret the app prints is hidden before the line reaches the log, the status or the model.
+                var clean = _output.Add(_redactor.Redact(line));
                 await WriteAsync(clean);
                 await _output.ReadErrorsAsync(clean, quiet: !Process.Output.TryPeek(out _));
             }

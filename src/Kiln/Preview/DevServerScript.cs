@@ -31,9 +31,11 @@ public sealed record DevServerScript(string PackageManager, string ScriptName, s
     /// The argv and environment that run the script on <paramref name="port"/>, bound to 127.0.0.1. A script that is
     /// one of the app's own tools with plain arguments (<c>vite</c>, <c>next dev --turbopack</c>) runs that tool
     /// directly, as the package manager would after finding it in node_modules/.bin, which saves starting the package
-    /// manager (about 0.4 s of every start); anything else runs through it.
+    /// manager (about 0.4 s of every start); anything else runs through it. <paramref name="viteArguments"/> (Kiln's
+    /// config for select-to-edit, <see cref="ViteSourceTags"/>) follow the host and port of a Vite script.
     /// </summary>
-    public (IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment) CommandFor(int port, string appDirectory)
+    public (IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment) CommandFor(
+        int port, string appDirectory, IReadOnlyList<string>? viteArguments = null)
     {
         var portText = port.ToString(CultureInfo.InvariantCulture);
         var direct = DirectCommand(appDirectory);
@@ -54,6 +56,10 @@ public sealed record DevServerScript(string PackageManager, string ScriptName, s
             }
 
             argv.AddRange(flags);
+            if (Framework == DevFramework.Vite && viteArguments is not null)
+            {
+                argv.AddRange(viteArguments);
+            }
         }
 
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -66,6 +72,7 @@ public sealed record DevServerScript(string PackageManager, string ScriptName, s
             // A "packageManager" field naming another pnpm would make `pnpm run` download that version first, which a
             // dev server, with no network, cannot: it would hang until its start timed out.
             ["npm_config_manage_package_manager_versions"] = "false",
+            ["pnpm_config_manage_package_manager_versions"] = "false",
         };
         if (direct is not null)
         {

@@ -28,6 +28,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
     public DevServerSupervisor(
         SandboxedProcessRunner runner,
         ProjectDiskUsage disk,
+        ProjectEnvironment environment,
         ProjectWorkspace workspace,
         EventLog events,
         PreviewOrigin origin,
@@ -37,7 +38,8 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         TimeProvider time,
         ILogger<DevServerSupervisor> logger,
         PreviewErrors errors,
-        HostPaths hostPaths)
+        HostPaths hostPaths,
+        ViteSourceTags sourceTags)
     {
         _workspace = workspace;
         _options = options.Value;
@@ -46,7 +48,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         _logger = logger;
         _errors = errors;
         _host = new DevServerHost(
-            runner, disk, events, hostPaths, ports, _records, upstream, origin, _options, time, logger, MakeRoomAsync, _stopping.Token);
+            runner, disk, environment, events, hostPaths, ports, _records, upstream, origin, sourceTags, _options, time, logger, MakeRoomAsync, _stopping.Token);
     }
 
     /// <summary>
@@ -82,6 +84,28 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         {
             await server.StopAsync(reason).WaitAsync(cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Restarts the project's dev server when it runs or is starting, so it reads what changed outside its files (the
+    /// project's variables and secrets); a stopped one reads them when it next starts. True when it was restarted and answers.
+    /// </summary>
+    public async Task<bool> RestartIfRunningAsync(string projectId, DevServerStopReason reason, CancellationToken cancellationToken)
+    {
+        if (State(projectId) is not (DevServerState.Running or DevServerState.Starting))
+        {
+            return false;
+        }
+
+        await StopServerAsync(projectId, reason, cancellationToken);
+        var source = PreviewSource.Detect(_workspace.AppDirectory(projectId));
+        if (source.DevServer is null || source.CannotRunReason() is not null)
+        {
+            return false;
+        }
+
+        var outcome = await EnsureRunningAsync(projectId, source.DevServer, explicitStart: true, cancellationToken);
+        return outcome.Ready;
     }
 
     /// <summary>Stops the server of a project that is being deleted and forgets it.</summary>

@@ -7,8 +7,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Kiln.Preview;
 
 /// <summary>
-/// Adds Kiln's error reporter to the preview's HTML pages: one external, classic <c>&lt;script&gt;</c> right after
-/// <c>&lt;head&gt;</c>, so it runs before the app's own scripts. External rather than inline, from the preview's own
+/// Adds Kiln's error reporter and select-to-edit's script to the preview's HTML pages: external, classic
+/// <c>&lt;script&gt;</c>s right after <c>&lt;head&gt;</c>, so they run before the app's own scripts. External rather than inline, from the preview's own
 /// origin, so an app whose Content-Security-Policy allows only <c>'self'</c> still runs it (an inline script would
 /// need <c>'unsafe-inline'</c> or a hash the app does not know); the app's CSP is never changed.
 /// </summary>
@@ -17,7 +17,8 @@ public static partial class PreviewHtml
     /// <summary>Pages larger than this are passed on as they are.</summary>
     public const int MaxInjectedBytes = 4 << 20;
 
-    public static readonly byte[] ScriptTag = Encoding.ASCII.GetBytes($"<script src=\"{PreviewErrorEndpoint.ScriptPath}\"></script>");
+    public static readonly byte[] ScriptTag = Encoding.ASCII.GetBytes(
+        $"<script src=\"{PreviewErrorEndpoint.ScriptPath}\"></script><script src=\"{PreviewSelectScript.ScriptPath}\"></script>");
 
     /// <summary>The page with the reporter's tag after its <c>&lt;head&gt;</c> (or <c>&lt;html&gt;</c>, or doctype, or at its start).</summary>
     public static byte[] Inject(ReadOnlySpan<byte> html)

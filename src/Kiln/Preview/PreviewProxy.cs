@@ -17,7 +17,8 @@ public sealed class PreviewProxy(
     DevServerForwarder forwarder,
     PreviewFileServer files,
     StartOnVisit startOnVisit,
-    PreviewResponseHeaders headers)
+    PreviewResponseHeaders headers,
+    PreviewSelectScript selectScript)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -28,7 +29,13 @@ public sealed class PreviewProxy(
             return;
         }
 
-        // Kiln's own error reporter and its endpoint, whatever serves the app.
+        // Kiln's own scripts (select-to-edit's, the error reporter) and the reporter's endpoint, whatever serves the app.
+        if (PreviewSelectScript.Handles(context.Request.Path))
+        {
+            await selectScript.ServeAsync(context);
+            return;
+        }
+
         if (PreviewErrorEndpoint.Handles(context.Request.Path))
         {
             await errorEndpoint.HandleAsync(context, projectId);

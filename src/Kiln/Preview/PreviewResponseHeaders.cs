@@ -35,15 +35,19 @@ public sealed class PreviewResponseHeaders(PreviewOrigin origin, IOptions<Public
     }
 
     /// <summary>
-    /// The preview itself, Kiln's UI on loopback (at the port this request came to, which is the UI's when Kiln or a
-    /// proxy on this machine serves both, and at Kestrel's own port) and <c>Kiln:PublicOrigins</c>.
+    /// Kiln's UI as a browser names its origin: on loopback (at the port this request came to, which is the UI's when Kiln
+    /// or a proxy on this machine serves both, and at Kestrel's own port) and <c>Kiln:PublicOrigins</c>. They alone may
+    /// frame a preview, and the preview's select script answers them alone.
     /// </summary>
-    private string FrameAncestors(HttpRequest request)
+    public IEnumerable<string> UiOrigins(HttpRequest request)
     {
         var (scheme, kestrelPort) = origin.Listening();
         var requestPort = request.Host.Port ?? (request.IsHttps ? 443 : 80);
         var loopback = new[] { requestPort, kestrelPort }.Distinct().SelectMany(port => LoopbackNames.Select(name =>
             string.Create(CultureInfo.InvariantCulture, $"{(port == requestPort ? request.Scheme : scheme)}://{name}:{port}")));
-        return $"frame-ancestors 'self' {string.Join(' ', loopback.Concat(_public))}";
+        return loopback.Concat(_public);
     }
+
+    /// <summary>The preview itself and Kiln's UI (<see cref="UiOrigins"/>).</summary>
+    private string FrameAncestors(HttpRequest request) => $"frame-ancestors 'self' {string.Join(' ', UiOrigins(request))}";
 }

@@ -12,6 +12,7 @@ public static class PreviewServiceCollectionExtensions
         services.AddHttpForwarder();
         services.AddSingleton<PreviewOrigin>();
         services.AddSingleton<PortPool>();
+        services.AddSingleton<ViteSourceTags>();
         services.AddSingleton<PreviewUpstream>();
         services.AddSingleton<DevServerSupervisor>();
         services.AddSingleton<AppStartCheck>();
@@ -28,6 +29,7 @@ public static class PreviewServiceCollectionExtensions
         services.AddSingleton<PreviewErrors>();
         services.AddProjectStateHolder<PreviewErrors>();
         services.AddSingleton<PreviewErrorEndpoint>();
+        services.AddSingleton<PreviewSelectScript>();
         return services;
     }
 

@@ -18,6 +18,12 @@ public interface IProjectPlacement
 
     /// <summary>True when this instance owns the project, or takes it over now because no live instance does.</summary>
     Task<bool> IsOwnedHereAsync(string projectId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The id of the instance that owns the project, which, like <see cref="IsOwnedHereAsync"/>, takes it over now if no
+    /// live instance does; null when Kiln runs alone without a fleet or no instance can be reached.
+    /// </summary>
+    Task<string?> OwnerAsync(string projectId, CancellationToken cancellationToken);
 }
 
 /// <summary>One Kiln alone: every project is its own.</summary>
@@ -28,4 +34,6 @@ public sealed class SingleInstancePlacement : IProjectPlacement
     public Task ClaimNewAsync(string projectId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<bool> IsOwnedHereAsync(string projectId, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<string?> OwnerAsync(string projectId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }

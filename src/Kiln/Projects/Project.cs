@@ -38,8 +38,17 @@ public sealed record Project
     /// <summary>The credential of the project's MCP endpoint, made the first time one is asked for (<see cref="McpTokens"/>).</summary>
     public StoredMcpToken? McpToken { get; init; }
 
+    /// <summary>The app's plain environment variables, by name (<see cref="ProjectEnvironment"/>); null when it has none.</summary>
+    public IReadOnlyDictionary<string, string>? Variables { get; init; }
+
+    /// <summary>The app's secrets, by name, each sealed with Data Protection (<see cref="ProjectEnvironment"/>); null when it has none.</summary>
+    public IReadOnlyDictionary<string, StoredSecret>? Secrets { get; init; }
+
     public string LatestPrompt => Prompts[^1].Text;
 }
+
+/// <summary>A secret as the store keeps it: its value sealed with ASP.NET Core Data Protection, and when it was set.</summary>
+public sealed record StoredSecret(string Sealed, DateTimeOffset SetAt);
 
 /// <summary>
 /// A project's MCP token as the store keeps it: its SHA-256, which is all a check needs, and the token sealed with
@@ -50,10 +59,11 @@ public sealed record StoredMcpToken(string Sha256, string Sealed);
 /// <summary>A prompt of the project, with the files that came with it (null when none did).</summary>
 /// <remarks>
 /// <c>Usage</c>, <c>CostUsd</c> and <c>Model</c> are filled in when the prompt's generation ends, however it ends; the
-/// cost is null when the model's price is unknown.
+/// cost is null when the model's price is unknown. <c>Mode</c> is <c>plan</c> for a prompt that asked for a plan only.
 /// </remarks>
 public sealed record ProjectPrompt(
-    string Text, DateTimeOffset At, IReadOnlyList<Attachment>? Attachments = null, TokenUsage? Usage = null, decimal? CostUsd = null, string? Model = null);
+    string Text, DateTimeOffset At, IReadOnlyList<Attachment>? Attachments = null, TokenUsage? Usage = null, decimal? CostUsd = null, string? Model = null,
+    PromptMode Mode = PromptMode.Build);
 
 /// <summary>
 /// Tokens a model read and wrote. <c>InputTokens</c> counts every input token, cached or not; the cache counts are

@@ -49,6 +49,7 @@ public static class ProjectsServiceCollectionExtensions
         // One application name, so every instance (and every restart) reads what the others sealed.
         services.AddDataProtection().SetApplicationName("Kiln");
         services.AddSingleton<McpTokens>();
+        services.AddSingleton<ProjectEnvironment>();
 
         services.TryAddSingleton<IProjectPlacement, SingleInstancePlacement>();
         services.AddSingleton<ProjectActivity>();

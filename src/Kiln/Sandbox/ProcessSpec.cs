@@ -14,6 +14,12 @@ public sealed record ProcessSpec(IReadOnlyList<string> Argv, string WorkingDirec
     /// <summary>Variables added to the minimal environment; names that look like secrets are refused.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The project's own variables and secrets, which its owner set for its processes: secret-looking names are theirs
+    /// to use, but <see cref="ChildEnvironment.ReservedReason"/> names are refused, and <see cref="Environment"/> wins.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ProjectVariables { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Text written to standard input before it is closed; when null, standard input is closed at once.</summary>
     public string? StandardInput { get; init; }
 
@@ -22,6 +28,13 @@ public sealed record ProcessSpec(IReadOnlyList<string> Argv, string WorkingDirec
     /// Kiln owns; missing ones are skipped. Only enforced under bubblewrap.
     /// </summary>
     public IReadOnlyList<string> ReadOnlyDirectories { get; init; } = [];
+
+    /// <summary>
+    /// Host directories outside the writable ones that the command may read at their own paths, such as Kiln's Vite
+    /// config for a dev server: bound read-only under bubblewrap (which otherwise shows none of the host), there as
+    /// they are without it. Missing ones are skipped.
+    /// </summary>
+    public IReadOnlyList<string> VisibleDirectories { get; init; } = [];
 
     /// <summary>
     /// RLIMIT_CPU of this process tree's processes, for a long-lived process such as a dev server that would

@@ -118,7 +118,7 @@ internal static class SandboxInvocation
             args.AddRange(["--bind", directory, directory]);
         }
 
-        foreach (var directory in spec.ReadOnlyDirectories)
+        foreach (var directory in spec.ReadOnlyDirectories.Concat(spec.VisibleDirectories))
         {
             if (Directory.Exists(directory))
             {

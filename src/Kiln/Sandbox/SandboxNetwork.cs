@@ -43,6 +43,9 @@ internal sealed class SandboxNetwork(SandboxOptions options, ILogger logger) : I
         ["https_proxy"] = ProxyUrl,
         ["npm_config_proxy"] = ProxyUrl,
         ["npm_config_https_proxy"] = ProxyUrl,
+        // pnpm 11 reads its settings from pnpm_config_* variables only.
+        ["pnpm_config_proxy"] = ProxyUrl,
+        ["pnpm_config_https_proxy"] = ProxyUrl,
     };
 
     private static string ProxyUrl => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{EgressPort}");

@@ -302,7 +302,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         // Built from nothing: the server's environment (API key, Kiln settings) is never inherited.
         info.Environment.Clear();
         var extra = network is null ? spec.Environment : new Dictionary<string, string>(spec.Environment.Concat(network.Environment));
-        foreach (var (name, value) in ChildEnvironment.Build(SearchPath(spec), home, temporary, extra, marker))
+        foreach (var (name, value) in ChildEnvironment.Build(SearchPath(spec), home, temporary, spec.ProjectVariables, extra, marker))
         {
             info.Environment[name] = value;
         }
@@ -531,6 +531,7 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         }
 
         ChildEnvironment.Validate(spec.Environment);
+        ChildEnvironment.ValidateProjectVariables(spec.ProjectVariables);
     }
 
     private TimeSpan Clamp(TimeSpan timeout)

@@ -77,7 +77,8 @@ public sealed class CommandTools(
         }
 
         var timeout = TimeSpan.FromSeconds(timeout_seconds ?? limits.DefaultTimeoutSeconds);
-        var run = await commands.RunAsync(context, commands.Spec(context, argv, workingDirectory, timeout), command, cancellationToken);
+        var spec = await commands.WithAppEnvironmentAsync(context, commands.Spec(context, argv, workingDirectory, timeout), cancellationToken);
+        var run = await commands.RunAsync(context, spec, command, cancellationToken);
         var text = CommandReport.Describe(command!, run.Result, run.Output, tools.Value.MaxCommandOutputChars, timeout);
         return new CallToolResult
         {

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Text;
 using Kiln.Events;
 using Kiln.Projects;
-using Kiln.Sandbox;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -11,7 +10,7 @@ namespace Kiln.Tools;
 
 /// <summary>The file tools. Every path is relative to the project's app directory and confined to it.</summary>
 [McpServerToolType]
-public sealed class FileTools(ToolContext context, ProjectDiskUsage disk, IOptions<ToolsOptions> options)
+public sealed class FileTools(ToolContext context, FileWriteRules rules, IOptions<ToolsOptions> options)
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
     private readonly ToolsOptions _limits = options.Value;
@@ -24,23 +23,23 @@ public sealed class FileTools(ToolContext context, ProjectDiskUsage disk, IOptio
         [Description("The complete new content of the file.")] string content,
         CancellationToken cancellationToken)
     {
-        var full = App.Resolve(path);
+        var full = FileWriteRules.ResolveWritable(App, path);
         if (Directory.Exists(full))
         {
             throw new McpException($"'{path}' is a directory; give a file path.");
         }
 
         var existed = File.Exists(full);
-        var bytes = CheckedBytes(content);
+        var bytes = rules.Encode(content);
         var oldSize = existed ? new FileInfo(full).Length : 0;
         if (existed)
         {
             await GuardAgainstLostWorkAsync(full, path, content, bytes.Length, cancellationToken);
         }
 
-        EnsureRoom(path, bytes.Length - oldSize, newFile: !existed);
+        rules.EnsureRoom(context.ProjectId, path, bytes.Length - oldSize, newFile: !existed);
         await AtomicFile.WriteAllBytesAsync(full, bytes, cancellationToken);
-        disk.Changed(context.ProjectId, bytes.Length - oldSize, existed ? 0 : 1);
+        rules.Wrote(context.ProjectId, bytes.Length - oldSize, newFile: !existed);
         context.Provenance.Wrote(App.Relative(full), bytes);
         await ReportWrittenAsync(full, existed, bytes.Length, cancellationToken);
         return $"{(existed ? "Updated" : "Created")} {App.Relative(full)} ({bytes.Length} bytes).";
@@ -86,7 +85,7 @@ public sealed class FileTools(ToolContext context, ProjectDiskUsage disk, IOptio
         [Description("The replacement text.")] string new_string,
         CancellationToken cancellationToken)
     {
-        var full = App.Resolve(path);
+        var full = FileWriteRules.ResolveWritable(App, path);
         if (!File.Exists(full))
         {
             throw new McpException($"'{path}' does not exist. Use write_file to create it.");
@@ -107,10 +106,10 @@ public sealed class FileTools(ToolContext context, ProjectDiskUsage disk, IOptio
                 : $"old_string occurs {count} times in '{path}'. Include more surrounding lines so it matches exactly once.");
         }
 
-        var bytes = CheckedBytes(text.Replace(old_string, new_string, StringComparison.Ordinal));
-        EnsureRoom(path, bytes.Length - oldBytes.Length, newFile: false);
+        var bytes = rules.Encode(text.Replace(old_string, new_string, StringComparison.Ordinal));
+        rules.EnsureRoom(context.ProjectId, path, bytes.Length - oldBytes.Length, newFile: false);
         await AtomicFile.WriteAllBytesAsync(full, bytes, cancellationToken);
-        disk.Changed(context.ProjectId, bytes.Length - oldBytes.Length, 0);
+        rules.Wrote(context.ProjectId, bytes.Length - oldBytes.Length, newFile: false);
         // An edit of a file that was nobody's work leaves one that still is; an edit of earlier work stays protected.
         var relative = App.Relative(full);
         if (context.Provenance.IsNobodysWork(relative, oldBytes))
@@ -173,7 +172,7 @@ public sealed class FileTools(ToolContext context, ProjectDiskUsage disk, IOptio
     public string CreateDirectory(
         [Description("Directory path relative to the app directory.")] string path)
     {
-        var full = App.Resolve(path);
+        var full = FileWriteRules.ResolveWritable(App, path);
         if (File.Exists(full))
         {
             throw new McpException($"'{path}' is an existing file.");
@@ -189,7 +188,7 @@ public sealed class FileTools(ToolContext context, ProjectDiskUsage disk, IOptio
         [Description("Path relative to the app directory.")] string path,
         CancellationToken cancellationToken)
     {
-        var full = App.Resolve(path);
+        var full = FileWriteRules.ResolveWritable(App, path);
         if (Directory.Exists(full) && new DirectoryInfo(full).LinkTarget is null)
         {
             if (Directory.EnumerateFileSystemEntries(full).Any())
@@ -208,19 +207,10 @@ public sealed class FileTools(ToolContext context, ProjectDiskUsage disk, IOptio
             throw new McpException($"'{path}' does not exist.");
         }
 
-        disk.Invalidate(context.ProjectId);
+        rules.Removed(context.ProjectId);
         var relative = App.Relative(full);
         await context.Events.AppendAsync(context.ProjectId, new FileDeleted(relative), cancellationToken);
         return $"Deleted {relative}.";
-    }
-
-    private byte[] CheckedBytes(string content)
-    {
-        var bytes = Utf8.GetBytes(content);
-        return bytes.Length <= _limits.MaxFileBytes
-            ? bytes
-            : throw new McpException(
-                $"The content is {bytes.Length} bytes; a file may have at most {_limits.MaxFileBytes}. Split it into smaller modules.");
     }
 
     // A model that rewrites a whole file sometimes writes an excerpt ("// ... rest unchanged") or a fragment, and
@@ -262,39 +252,6 @@ public sealed class FileTools(ToolContext context, ProjectDiskUsage disk, IOptio
     }
 
     private static string Shorten(string text) => text.Length <= 60 ? text : $"{text[..57]}...";
-
-    /// <summary>
-    /// Refuses a write that would take the project past its disk quota or, for a new file, the app past its file limit
-    /// (files only; node_modules and dot-directories do not count). A remembered measurement that says no is measured
-    /// again before the refusal, so only a fresh walk refuses.
-    /// </summary>
-    private void EnsureRoom(string path, long grows, bool newFile)
-    {
-        var maxBytes = disk.MaxBytes(context.ProjectId);
-        var usage = disk.Current(context.ProjectId);
-        if (!Fits(usage))
-        {
-            usage = disk.Measure(context.ProjectId);
-        }
-
-        if (newFile && usage.Files >= _limits.MaxFiles)
-        {
-            throw new McpException(
-                $"Refused: the app already has {usage.Files} files, the most allowed (Kiln:Tools:MaxFiles is {_limits.MaxFiles}; files in node_modules " +
-                $"and dot-directories do not count), so '{path}' was not created. Delete files the app no longer needs, or put more in one file.");
-        }
-
-        if (grows > 0 && usage.Bytes + grows > maxBytes)
-        {
-            throw new McpException(
-                $"Refused: writing '{path}' would take the project to {DiskQuotaExceeded.Size(usage.Bytes + grows)}, past its disk quota of " +
-                $"{DiskQuotaExceeded.Size(maxBytes)} (Kiln:Quotas:MaxProjectBytes); it holds {DiskQuotaExceeded.Size(usage.Bytes)} now, and the file is unchanged. " +
-                "Free space first: delete what the app does not need (build output such as dist/ or .next/, generated or downloaded files) with delete_file, " +
-                "then write again.");
-        }
-
-        bool Fits(DiskUsage known) => (!newFile || known.Files < _limits.MaxFiles) && (grows <= 0 || known.Bytes + grows <= maxBytes);
-    }
 
     private Task<ProjectEvent> ReportWrittenAsync(string full, bool existed, long size, CancellationToken cancellationToken)
     {

@@ -33,7 +33,10 @@ public sealed partial class PackageManager
     /// <summary>The directory a scaffolder creates, and so the app's package name; the same as the project's app directory.</summary>
     public const string AppName = ProjectWorkspace.AppDirectoryName;
 
+    private const string ExtraCaVariable = "NODE_EXTRA_CA_CERTS";
+
     private readonly PackagesOptions _options;
+    private readonly string? _caFile;
 
     public PackageManager(IOptions<PackagesOptions> options, IOptions<SandboxOptions> sandbox, ProjectWorkspace workspace)
     {
@@ -44,6 +47,7 @@ public sealed partial class PackageManager
             var chosen => chosen,
         };
         CacheRoot = Path.GetFullPath(_options.CacheDirectory ?? Path.Combine(workspace.Root, ".cache"));
+        _caFile = string.IsNullOrEmpty(_options.CaFile) ? System.Environment.GetEnvironmentVariable(ExtraCaVariable) : _options.CaFile;
     }
 
     /// <summary><see cref="PackageManagerChoice.Pnpm"/> or <see cref="PackageManagerChoice.Npm"/>, never Auto.</summary>
@@ -75,45 +79,58 @@ public sealed partial class PackageManager
     }
 
     /// <summary>
-    /// Variables every command Kiln runs for a project gets: the registry, and no telemetry or update checks. With
-    /// <paramref name="sharedCaches"/>, also where the shared store and caches are, for commands that may write them
-    /// and take no options for them (<c>pnpm dlx</c>).
+    /// Variables every command Kiln runs for a project gets: the registry, the extra CA certificates, and no telemetry
+    /// or update checks. With <paramref name="sharedCaches"/>, also where the shared store and caches are, for commands
+    /// that may write them and take no options for them (<c>pnpm dlx</c>).
     /// </summary>
     public IReadOnlyDictionary<string, string> Environment(bool sharedCaches = false)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["NEXT_TELEMETRY_DISABLED"] = "1",
-            ["npm_config_update_notifier"] = "false",
-            ["npm_config_fund"] = "false",
-            ["npm_config_audit"] = "false",
-            // A "packageManager" field naming another pnpm would make pnpm download that version before running
-            // anything, which a command without network cannot (and installs pass the same as an option).
-            ["npm_config_manage_package_manager_versions"] = "false",
-        };
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["NEXT_TELEMETRY_DISABLED"] = "1" };
+        Set(environment, "update_notifier", "false");
+        Set(environment, "fund", "false");
+        Set(environment, "audit", "false");
+        // A "packageManager" field naming another pnpm would make pnpm download that version before running
+        // anything, which a command without network cannot (and installs pass the same as an option).
+        Set(environment, "manage_package_manager_versions", "false");
         if (_options.Registry is { } registry)
         {
-            environment["npm_config_registry"] = registry.AbsoluteUri;
+            Set(environment, "registry", registry.AbsoluteUri);
+        }
+
+        if (!string.IsNullOrEmpty(_caFile))
+        {
+            environment[ExtraCaVariable] = _caFile;
         }
 
         if (sharedCaches)
         {
             // Kiln retries these commands itself after a registry failure, and says so; the package manager's own
             // retries back off for up to a minute per request, which an unreachable registry would pay in full.
-            environment["npm_config_fetch_retries"] = "0";
+            Set(environment, "fetch_retries", "0");
         }
 
         if (sharedCaches && Kind == PackageManagerChoice.Pnpm)
         {
-            environment["npm_config_store_dir"] = StoreDirectory;
-            environment["npm_config_cache_dir"] = MetadataDirectory;
+            Set(environment, "store_dir", StoreDirectory);
+            Set(environment, "cache_dir", MetadataDirectory);
         }
         else if (sharedCaches)
         {
-            environment["npm_config_cache"] = MetadataDirectory;
+            Set(environment, "cache", MetadataDirectory);
         }
 
         return environment;
+    }
+
+    // npm (and pnpm up to 10) read npm_config_* variables; pnpm 11 reads pnpm_config_* only. Both are set, so what a
+    // project's own scripts run with npm sees the same settings.
+    private void Set(Dictionary<string, string> environment, string setting, string value)
+    {
+        environment["npm_config_" + setting] = value;
+        if (Kind == PackageManagerChoice.Pnpm)
+        {
+            environment["pnpm_config_" + setting] = value;
+        }
     }
 
     /// <summary>

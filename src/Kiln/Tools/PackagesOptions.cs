@@ -29,6 +29,13 @@ public sealed partial class PackagesOptions : IValidatableObject
     /// <summary>The npm registry every install and scaffold uses; the package manager's default when not set.</summary>
     public Uri? Registry { get; set; }
 
+    /// <summary>
+    /// A file of extra CA certificates that installs and scaffolds trust (Node's <c>NODE_EXTRA_CA_CERTS</c>), for a
+    /// network whose HTTPS is intercepted. When not set, the <c>NODE_EXTRA_CA_CERTS</c> of Kiln's own environment: Node
+    /// trusts only its own list, and pnpm 11 reads no global npmrc whose <c>cafile</c> could name it.
+    /// </summary>
+    public string? CaFile { get; set; }
+
     /// <summary>The create-vite release <c>create_vite_app</c> and <c>create_react_app</c> scaffold with; part of the template cache's key.</summary>
     [Required]
     public string CreateViteVersion { get; set; } = "9.3.0";

@@ -48,7 +48,8 @@ public sealed class ProjectBuild(
     public async Task<CommandRun> RunAsync(ToolContext context, CancellationToken cancellationToken)
     {
         var build = packageManager.RunScript("build");
-        var run = await commands.RunAsync(context, commands.Spec(context, build.Argv, context.App.Root, Timeout), build.Display, cancellationToken);
+        var spec = await commands.WithAppEnvironmentAsync(context, commands.Spec(context, build.Argv, context.App.Root, Timeout), cancellationToken);
+        var run = await commands.RunAsync(context, spec, build.Display, cancellationToken);
         if (run.Result.Cancelled)
         {
             return run; // Stopped from outside: says nothing about the code.

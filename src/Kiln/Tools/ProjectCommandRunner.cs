@@ -27,6 +27,7 @@ public sealed class ProjectCommandRunner(
     PackageManager packages,
     PackageRegistry registry,
     ProjectDiskUsage disk,
+    ProjectEnvironment environment,
     IOptions<ToolsOptions> tools,
     IOptions<PackagesOptions> packageOptions,
     TimeProvider time,
@@ -49,12 +50,21 @@ public sealed class ProjectCommandRunner(
         };
 
     /// <summary>
+    /// <paramref name="spec"/> with the project's own variables and secrets, for a command that runs the app's code on its
+    /// owner's behalf (run_command, a build); an install, which reaches the registry and runs packages' scripts, never gets them.
+    /// </summary>
+    public async Task<ProcessSpec> WithAppEnvironmentAsync(ToolContext context, ProcessSpec spec, CancellationToken cancellationToken) =>
+        spec with { ProjectVariables = (await environment.ForProcessesAsync(context.ProjectId, cancellationToken)).Variables };
+
+    /// <summary>
     /// Runs a command once, streaming its output as <c>command_output</c> events; <paramref name="display"/> is the
     /// command as events and results show it (its argv, quoted, by default).
     /// </summary>
     public async Task<CommandRun> RunAsync(ToolContext context, ProcessSpec spec, string? display, CancellationToken cancellationToken)
     {
         display ??= PackageManager.Display(spec.Argv);
+        // Whatever the command was given, a secret it prints reaches neither the events nor the model.
+        var redactor = (await environment.ForProcessesAsync(context.ProjectId, cancellationToken)).Redactor;
         var stream = new CommandOutputStream(events, context.ProjectId, display, tools.Value.MaxStreamedOutputBytes, time);
         ProcessResult result;
         var inBinary = false;
@@ -69,7 +79,7 @@ public sealed class ProjectCommandRunner(
             disk.Invalidate(context.ProjectId);
         }
 
-        return new CommandRun(display, result, CommandReport.HideBinary(CommandReport.StripAnsi(result.Output)), 1);
+        return new CommandRun(display, result, redactor.Redact(CommandReport.HideBinary(CommandReport.StripAnsi(result.Output))), 1);
 
         // A run of binary lines streams as one note, not as raw bytes.
         ValueTask StreamLineAsync(string line, CancellationToken token)
@@ -82,7 +92,7 @@ public sealed class ProjectCommandRunner(
             }
 
             inBinary = false;
-            return stream.WriteLineAsync(CommandReport.StripAnsi(line), token);
+            return stream.WriteLineAsync(redactor.Redact(CommandReport.StripAnsi(line)), token);
         }
     }
 

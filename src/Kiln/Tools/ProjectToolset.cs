@@ -16,7 +16,8 @@ namespace Kiln.Tools;
 /// through an MCP server built here (in-process for the agent loops, Streamable HTTP at <c>/mcp/{id}</c>),
 /// so validation, error results and the <c>tool_executed</c> event are the same whoever calls.
 /// </summary>
-public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace workspace, EventLog events, ProjectActivity activity, HostPaths hostPaths)
+public sealed class ProjectToolset(
+    IServiceProvider services, ProjectWorkspace workspace, EventLog events, ProjectActivity activity, HostPaths hostPaths, ProjectEnvironment environment)
 {
     /// <summary>The classes whose <c>[McpServerTool]</c> methods are Kiln's tools.</summary>
     private static readonly Type[] ToolTypes = [typeof(FileTools), typeof(ScaffoldTools), typeof(CommandTools), typeof(PreviewTools), typeof(BrowserTools)];
@@ -26,14 +27,19 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
     /// <summary>Most characters of a failed call's result kept in its <c>tool_executed</c> event; the model gets all of it.</summary>
     public const int MaxEventErrorChars = 2000;
 
-    public McpServerOptions CreateServerOptions(string projectId)
+    /// <param name="projectId">The project whose app the tools act on.</param>
+    /// <param name="readOnly">
+    /// Only the tools that change nothing (their <c>ReadOnly</c> annotation): what a plan prompt's agent may use, whatever
+    /// the runtime, since every runtime gets its tools from here.
+    /// </param>
+    public McpServerOptions CreateServerOptions(string projectId, bool readOnly = false)
     {
         var context = new ToolContext(
             projectId, new AppDirectory(workspace.AppDirectory(projectId)), events, new FileProvenance(workspace.ScaffoldManifest(projectId)));
         var options = new McpServerOptions
         {
             ServerInfo = new Implementation { Name = ServerName, Version = typeof(ProjectToolset).Assembly.GetName().Version?.ToString() ?? "1.0" },
-            ToolCollection = [.. CreateTools(context)],
+            ToolCollection = [.. CreateTools(context).Where(tool => !readOnly || IsReadOnly(tool))],
             ServerInstructions = "Kiln's tools act on one web app's directory. Paths are relative to it; commands run in a sandbox inside it.",
         };
         options.Filters.Request.CallToolFilters.Add(next => async (request, cancellationToken) =>
@@ -54,9 +60,12 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
             }
 
             // What a command printed or an exception said may name where the app lives on the host; the model works relative to it.
+            // And a secret of the project never reaches the model, whichever tool came across it (a command's output, a
+            // file a command wrote, the dev server's log).
+            var redactor = (await environment.ForProcessesAsync(projectId, CancellationToken.None)).Redactor;
             foreach (var block in result.Content.OfType<TextContentBlock>())
             {
-                block.Text = hostPaths.RelativeToApp(projectId, block.Text);
+                block.Text = redactor.Redact(hostPaths.RelativeToApp(projectId, block.Text));
             }
 
             var error = result.IsError == true ? Shorten(TextOf(result), MaxEventErrorChars) : null;
@@ -85,6 +94,9 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
         }
     }
 
+    /// <summary>Whether a tool only reads: declared with <c>ReadOnly = true</c> on its <c>[McpServerTool]</c>.</summary>
+    public static bool IsReadOnly(McpServerTool tool) => tool.ProtocolTool.Annotations?.ReadOnlyHint == true;
+
     /// <summary>
     /// Failures that are the caller's to fix (a bad path, a missing or mistyped argument), the file system's
     /// answer, or a sandbox that is required and missing (so the model stops trying commands). Anything else is a
@@ -92,7 +104,7 @@ public sealed class ProjectToolset(IServiceProvider services, ProjectWorkspace w
     /// </summary>
     private static bool IsToolError(Exception exception) =>
         exception is (McpException and not McpProtocolException) or ArgumentException or JsonException or IOException or UnauthorizedAccessException
-            or SandboxUnavailableException or PathRefusedException;
+            or SandboxUnavailableException or PathRefusedException or FileWriteRefusedException;
 
     private static string Shorten(string text, int max) =>
         text.Length <= max ? text : string.Concat(text.AsSpan(0, max), $" [... {text.Length - max} more characters]");

@@ -1,3 +1,4 @@
+using Kiln.Projects;
 using Kiln.Sites;
 
 namespace Kiln.Tools;
@@ -13,6 +14,10 @@ public static class ToolsServiceCollectionExtensions
     {
         services.AddOptions<ToolsOptions>().BindConfiguration(ToolsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PackagesOptions>().BindConfiguration(PackagesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HandEditsOptions>().BindConfiguration(HandEditsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<FileWriteRules>();
+        services.AddSingleton<HandEdits>();
+        services.AddProjectStateHolder<HandEdits>();
         services.AddSingleton<PackageManager>();
         services.AddSingleton<PackageRegistry>();
         services.AddSingleton<ProjectCommandRunner>();

@@ -21,6 +21,12 @@ public sealed class AppRepository(SandboxedProcessRunner runner, TimeProvider ti
 
     public const string AuthorEmail = "kiln@localhost";
 
+    /// <summary>The author of a version of the person's hand edits (Kiln still commits it).</summary>
+    public const string PersonAuthor = "You <you@localhost>";
+
+    /// <summary>The name <see cref="PersonAuthor"/> has in the log.</summary>
+    public const string PersonAuthorName = "You";
+
     /// <summary>The tree with no files: what the first version is compared against.</summary>
     public const string EmptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 

@@ -17,6 +17,7 @@ namespace Kiln.Versions;
 /// <param name="Deletions">Lines removed since the version before.</param>
 /// <param name="FirstEvent">The first event <c>seq</c> of the work that made it, if any.</param>
 /// <param name="LastEvent">The last event <c>seq</c> of the work that made it, if any.</param>
+/// <param name="Author">Kiln, or <c>you</c> for a version of the person's hand edits.</param>
 public sealed record AppVersion(
     int Number,
     string Commit,
@@ -28,7 +29,8 @@ public sealed record AppVersion(
     int Insertions,
     int Deletions,
     long? FirstEvent,
-    long? LastEvent)
+    long? LastEvent,
+    VersionAuthor Author = VersionAuthor.Kiln)
 {
     public string ShortCommit => Commit[..12];
 }

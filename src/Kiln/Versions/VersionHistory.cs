@@ -111,6 +111,47 @@ public sealed partial class VersionHistory(
         return await CommitAsync(projectId, description, VersionOutcome.Imported, restoreOf: null, cancellationToken);
     }
 
+    /// <summary>
+    /// Commits the person's hand edits of <paramref name="paths"/> as one version, author <c>you</c>, and announces it with
+    /// <c>version_created</c>; null when the app is as the latest version has it (an edit saved back unchanged).
+    /// </summary>
+    public async Task<AppVersion?> RecordHandEditsAsync(string projectId, IReadOnlyCollection<string> paths, CancellationToken cancellationToken)
+    {
+        using var scope = ProjectLogScope.Begin(logger, projectId);
+        if (!Directory.Exists(workspace.AppDirectory(projectId)))
+        {
+            return null; // Deleted since.
+        }
+
+        var names = paths.Order(StringComparer.Ordinal).ToList();
+        var message = names.Count <= 3
+            ? $"Edited {string.Join(", ", names)}"
+            : $"Edited {names.Count} files: {string.Join(", ", names.Take(3))} and {names.Count - 3} more";
+        return await CommitAsync(projectId, message, VersionOutcome.Edited, restoreOf: null, cancellationToken, VersionAuthor.You);
+    }
+
+    /// <summary>
+    /// The files the person changed by hand since the agent last made a version: what the versions authored <c>you</c>
+    /// after it changed (added, modified or removed), in path order. Empty when the latest version is not the person's.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EditedByPersonAsync(string projectId, CancellationToken cancellationToken)
+    {
+        var versions = await ListAsync(projectId, cancellationToken);
+        var mine = versions.Reverse().TakeWhile(version => version.Author == VersionAuthor.You).ToList();
+        if (mine.Count == 0)
+        {
+            return [];
+        }
+
+        var app = workspace.AppDirectory(projectId);
+        var first = mine[^1];
+        var from = first.Number > 1 ? first.Commit + "^" : AppRepository.EmptyTree;
+        var names = await repository.ReadOutputAsync(app, output =>
+            ["diff", "--name-only", "-z", "--no-ext-diff", "--no-textconv", "--no-renames", $"--output={output}", from, mine[0].Commit, "--"],
+            cancellationToken);
+        return [.. Encoding.UTF8.GetString(names).Split('\0', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>The project's versions, oldest first; empty when it has none yet.</summary>
     public async Task<IReadOnlyList<AppVersion>> ListAsync(string projectId, CancellationToken cancellationToken)
     {
@@ -129,7 +170,7 @@ public sealed partial class VersionHistory(
         var log = await repository.ReadOutputAsync(app, output =>
         [
             "log", "--first-parent", "--reverse", "--numstat", "--no-ext-diff", "--no-textconv",
-            $"--format={RecordSeparator}%H{FieldSeparator}%aI{FieldSeparator}%B{FieldSeparator}",
+            $"--format={RecordSeparator}%H{FieldSeparator}%aI{FieldSeparator}%an{FieldSeparator}%B{FieldSeparator}",
             $"--output={output}", "HEAD", "--",
         ], cancellationToken);
         return ParseLog(Encoding.UTF8.GetString(log));
@@ -211,7 +252,8 @@ public sealed partial class VersionHistory(
     }
 
     private async Task<AppVersion> CommitAsync(
-        string projectId, string prompt, VersionOutcome outcome, AppVersion? restoreOf, CancellationToken cancellationToken)
+        string projectId, string prompt, VersionOutcome outcome, AppVersion? restoreOf, CancellationToken cancellationToken,
+        VersionAuthor author = VersionAuthor.Kiln)
     {
         var app = workspace.AppDirectory(projectId);
         var gate = Gate(projectId);
@@ -243,13 +285,14 @@ public sealed partial class VersionHistory(
             }
 
             var message = new VersionMessage(prompt, outcome, firstEvent, lastEvent, restoreOf?.Commit);
+            string[] commit = ["commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=whitespace", "--file=-"];
             await repository.RunCheckedAsync(
-                app, ["commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=whitespace", "--file=-"], cancellationToken, message.Format());
+                app, author == VersionAuthor.You ? [.. commit, $"--author={AppRepository.PersonAuthor}"] : commit, cancellationToken, message.Format());
 
             var created = (await ListAsync(projectId, cancellationToken))[^1];
             await events.AppendAsync(
                 projectId,
-                new VersionCreated(created.Number, created.Commit, created.Prompt, created.Outcome, created.FilesChanged, created.Insertions, created.Deletions),
+                new VersionCreated(created.Number, created.Commit, created.Prompt, created.Outcome, created.FilesChanged, created.Insertions, created.Deletions, created.Author),
                 CancellationToken.None);
             LogCommitted(logger, created.Number, created.ShortCommit, created.FilesChanged);
             return created;
@@ -260,7 +303,7 @@ public sealed partial class VersionHistory(
         }
     }
 
-    /// <summary>One write to a project's history at a time (a generation's version, a restore).</summary>
+    /// <summary>One write to a project's history at a time (a generation's version, a restore, hand edits).</summary>
     private SemaphoreSlim Gate(string projectId) => _locks.GetOrAdd(projectId, static _ => new SemaphoreSlim(1, 1));
 
     ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
@@ -279,12 +322,13 @@ public sealed partial class VersionHistory(
         foreach (var record in log.Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var fields = record.Split(FieldSeparator);
-            if (fields.Length < 4)
+            if (fields.Length < 5)
             {
                 continue;
             }
 
-            var (commit, at, message, stats) = (fields[0], DateTimeOffset.Parse(fields[1], CultureInfo.InvariantCulture), VersionMessage.Parse(fields[2]), fields[3]);
+            var (commit, at, message, stats) = (fields[0], DateTimeOffset.Parse(fields[1], CultureInfo.InvariantCulture), VersionMessage.Parse(fields[3]), fields[4]);
+            var author = fields[2] == AppRepository.PersonAuthorName ? VersionAuthor.You : VersionAuthor.Kiln;
             int files = 0, insertions = 0, deletions = 0;
             foreach (var line in stats.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
@@ -304,7 +348,7 @@ public sealed partial class VersionHistory(
             numbers[commit] = number;
             int? restoredFrom = message.RestoredFrom is { } from && numbers.TryGetValue(from, out var n) ? n : null;
             versions.Add(new AppVersion(
-                number, commit, message.Prompt, at, message.Outcome, restoredFrom, files, insertions, deletions, message.FirstEvent, message.LastEvent));
+                number, commit, message.Prompt, at, message.Outcome, restoredFrom, files, insertions, deletions, message.FirstEvent, message.LastEvent, author));
         }
 
         return versions;

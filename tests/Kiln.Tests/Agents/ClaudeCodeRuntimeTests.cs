@@ -57,6 +57,44 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_plan_prompt_allows_the_cli_only_kilns_tools_that_read()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("The wrapper is a bash script.");
+        }
+
+        var directory = TempDirectory.Create("kiln-argv-cli");
+        try
+        {
+            // The real CLI, with its arguments noted in its home (the project's session directory, which it may write).
+            var cli = Executable(directory, $$"""
+                #!/bin/bash
+                printf '%s\n' "$@" > "$HOME/kiln-test-argv"
+                exec '{{Requires.ClaudeCli()}}' "$@"
+                """);
+            _model.Enqueue(ScriptedReply.Text("Plan: change nothing yet."));
+            await using var kiln = StartKiln(cli);
+            using var client = kiln.Client();
+            using var response = await client.PostAsJsonAsync("/api/generate", new { prompt = "plan a page", mode = "plan" }, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            var projectId = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("projectId").GetString()!;
+            await kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+
+            string[] reading = ["mcp__kiln__check_app", "mcp__kiln__check_server_status", "mcp__kiln__generate_preview_url", "mcp__kiln__list_directory", "mcp__kiln__read_file"];
+            var argv = File.ReadAllLines(Directory.GetFiles(SessionDirectory(kiln, projectId), "kiln-test-argv", SearchOption.AllDirectories).Single());
+            var allowed = argv.Single(argument => argument.StartsWith("--allowedTools=", StringComparison.Ordinal))["--allowedTools=".Length..].Split(',');
+            Assert.Equal(reading, allowed.Order(StringComparer.Ordinal));
+            Assert.Equal(reading, _model.ScriptedRequests[0].ToolNames.Order(StringComparer.Ordinal));
+            Assert.Empty((await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/files", TestContext.Current.CancellationToken)).EnumerateArray());
+        }
+        finally
+        {
+            TempDirectory.Delete(directory);
+        }
+    }
+
+    [Fact]
     public async Task The_cli_keeps_its_config_and_sessions_in_the_project_and_leaves_the_users_home_alone()
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -5,13 +6,13 @@ using System.Text.Json;
 using Kiln.Fleet;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
-using StackExchange.Redis;
 
 namespace Kiln.Tests.Fleet;
 
 /// <summary>
 /// Three Kiln processes on one Redis store and one projects root, behind a real nginx configured from
-/// deploy/nginx/kiln.conf: a fleet as the README sets one up, used the way clients use it.
+/// deploy/nginx/kiln.conf: a fleet as the README sets one up (each instance an Orleans silo, the cluster in that
+/// Redis), used the way clients use it.
 /// </summary>
 [Slow]
 public sealed class FleetTests
@@ -48,24 +49,22 @@ public sealed class FleetTests
             Assert.Equal("ready", status.GetProperty("status").GetString());
             Assert.Equal($"http://p-{projectId}.localhost:{fleet.Nginx.Port}/", status.GetProperty("previewUrl").GetString());
 
-            // The owner is the instance that took the project's lease; the others forward to it.
-            var owner = await OwnerAsync(redis, fleet, projectId);
-            var ownerIndex = fleet.Instances.ToList().FindIndex(i => i.BaseAddress.Authority == owner.Url.Authority);
-            Assert.True(ownerIndex >= 0, $"The lease names {owner.Url}, which is none of the instances.");
+            // The owner is the instance its project's grain is active on (the one that created it); the others forward to it.
+            var (owner, ownerIndex) = await OwnerAsync(fleet, projectId);
 
             // Files and the preview are served by the owner, whichever instance a request reaches; what the store
             // holds is served where it lands.
             using var ownerClient = Client(fleet.Instances[ownerIndex].BaseAddress);
             var page = await ownerClient.GetStringAsync($"/api/projects/{projectId}/files/index.html", cancellationToken);
             var preview = await PreviewAsync(fleet.Instances[ownerIndex].BaseAddress, fleet.Nginx.Port, projectId);
-            Assert.Equal((HttpStatusCode.OK, owner.Id), (preview.Status, preview.ServedBy));
+            Assert.Equal((HttpStatusCode.OK, owner), (preview.Status, preview.ServedBy));
             foreach (var (address, index) in fleet.Instances.Select((i, index) => (i.BaseAddress, index)).Append((fleet.Nginx.BaseAddress, -1)))
             {
                 using var client = Client(address);
                 using var file = await client.GetAsync($"/api/projects/{projectId}/files/index.html", cancellationToken);
-                Assert.Equal((HttpStatusCode.OK, page, owner.Id), (file.StatusCode, await file.Content.ReadAsStringAsync(cancellationToken), ServedBy(file)));
+                Assert.Equal((HttpStatusCode.OK, page, owner), (file.StatusCode, await file.Content.ReadAsStringAsync(cancellationToken), ServedBy(file)));
                 using var list = await client.GetAsync($"/api/projects/{projectId}/files", cancellationToken);
-                Assert.Equal(owner.Id, ServedBy(list));
+                Assert.Equal(owner, ServedBy(list));
                 Assert.Contains((await list.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).EnumerateArray(), f => f.GetProperty("path").GetString() == "index.html");
                 Assert.Equal(preview, await PreviewAsync(address, fleet.Nginx.Port, projectId));
                 if (index >= 0)
@@ -73,7 +72,8 @@ public sealed class FleetTests
                     using var projectStatus = await client.GetAsync($"/api/projects/{projectId}/status", cancellationToken);
                     var servedBy = ServedBy(projectStatus);
                     Assert.NotNull(servedBy);
-                    Assert.Equal(index == ownerIndex, servedBy == owner.Id);
+                    Assert.Equal(index == ownerIndex, servedBy == owner);
+                    Assert.Equal(owner, (await projectStatus.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("instance").GetString());
                 }
             }
 
@@ -91,6 +91,34 @@ public sealed class FleetTests
             marked.Headers.Add(OwnerForwarder.Header, "some-instance");
             using var loop = await otherClient.SendAsync(marked, cancellationToken);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, loop.StatusCode);
+
+            // Every instance sees the same fleet: the three of them, the owner with its project.
+            var members = (await otherClient.GetFromJsonAsync<JsonElement>("/api/fleet", cancellationToken)).GetProperty("instances").EnumerateArray().ToList();
+            Assert.Equal(
+                (await Task.WhenAll(fleet.Instances.Select(InstanceIdAsync))).Order(StringComparer.Ordinal),
+                members.Select(m => m.GetProperty("id").GetString()!).Order(StringComparer.Ordinal));
+            Assert.True(members.Single(m => m.GetProperty("id").GetString() == owner).GetProperty("projects").GetInt32() >= 1);
+
+            // kill -9 of the owner: a survivor serves the project (from the shared projects root) within 10 s.
+            await fleet.Instances[ownerIndex].KillAsync();
+            var killed = Stopwatch.StartNew();
+            string? adopter = null;
+            while (killed.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                using var file = await otherClient.GetAsync($"/api/projects/{projectId}/files/index.html", cancellationToken);
+                if (file.StatusCode == HttpStatusCode.OK)
+                {
+                    adopter = ServedBy(file);
+                    Assert.Equal(page, await file.Content.ReadAsStringAsync(cancellationToken));
+                    break;
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+
+            Assert.True(killed.Elapsed < TimeSpan.FromSeconds(10), $"The project was served again {killed.Elapsed} after its owner was killed.");
+            Assert.NotNull(adopter);
+            Assert.NotEqual(owner, adopter);
         }
         catch (Exception exception) when (exception is not Xunit.Sdk.SkipException)
         {
@@ -112,7 +140,6 @@ public sealed class FleetTests
             ["Anthropic:ApiKey"] = "sk-test",
             ["Anthropic:BaseUrl"] = model.BaseUrl,
             ["Kiln:Agent:Runtime"] = "builtin",
-            ["Kiln:Fleet:LeaseDuration"] = "00:00:03",
         }, cancellationToken);
         try
         {
@@ -121,15 +148,15 @@ public sealed class FleetTests
             await model.WaitForRequestAsync(r => r.ToolResults.Count > 0, new CancellationTokenSource(Timeout).Token);
             Assert.Equal("generating", (await nginx.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/status", cancellationToken)).GetProperty("status").GetString());
 
-            var owner = await OwnerAsync(redis, fleet, projectId);
-            var dead = fleet.Instances.Single(i => i.BaseAddress.Authority == owner.Url.Authority);
+            var (owner, ownerIndex) = await OwnerAsync(fleet, projectId);
+            var dead = fleet.Instances[ownerIndex];
             await using (var watcher = new EventSubscriber(new Uri(fleet.Nginx.BaseAddress, $"/ws/{projectId}?after=0")))
             {
                 // A client following the generation through nginx, from an instance that is not the owner or is: it sees it end either way.
                 await watcher.ReadUntilAsync(Timeout, "file_created");
                 await dead.KillAsync();
 
-                // Some live instance notices the lease ran out, and says so in the event stream.
+                // A live instance takes the project over once the cluster declares its owner dead, and says so in the event stream.
                 var rest = await ReadUntilFinishedAsync(fleet.Nginx.BaseAddress, projectId, after: watcher.Received[^1].GetProperty("seq").GetInt64());
                 Assert.Equal("interrupted", rest[^1].GetProperty("data").GetProperty("status").GetString());
             }
@@ -152,9 +179,9 @@ public sealed class FleetTests
             Assert.Equal("ready", finished[^1].GetProperty("data").GetProperty("status").GetString());
             Assert.Equal(events.Count + 1, finished[0].GetProperty("seq").GetInt64());
 
-            var adopter = await OwnerAsync(redis, fleet, projectId);
-            Assert.NotEqual(owner.Id, adopter.Id);
-            Assert.Contains(fleet.Instances.Where(i => !i.HasExited), i => i.BaseAddress.Authority == adopter.Url.Authority);
+            var (adopter, adopterIndex) = await OwnerAsync(fleet, projectId);
+            Assert.NotEqual(owner, adopter);
+            Assert.False(fleet.Instances[adopterIndex].HasExited);
         }
         catch (Exception exception) when (exception is not Xunit.Sdk.SkipException)
         {
@@ -210,10 +237,28 @@ public sealed class FleetTests
     private static string? ServedBy(HttpResponseMessage response) =>
         response.Headers.TryGetValues(OwnerForwarding.InstanceHeader, out var values) ? values.Single() : null;
 
-    private static async Task<FleetInstance> OwnerAsync(RedisServer redis, KilnFleet fleet, string projectId)
+    /// <summary>The project's owner as its status names it, and which of the fleet's instances that is.</summary>
+    private static async Task<(string Id, int Index)> OwnerAsync(KilnFleet fleet, string projectId)
     {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        var value = await connection.GetDatabase().StringGetAsync($"{fleet.KeyPrefix}lease:{projectId}");
-        return FleetInstance.FromLeaseValue(value) ?? throw new InvalidOperationException($"Project {projectId} has no lease: '{value}'.");
+        using var client = Client(fleet.Nginx.BaseAddress);
+        var status = await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/status", TestContext.Current.CancellationToken);
+        var owner = status.GetProperty("instance").GetString() ?? throw new InvalidOperationException($"No instance owns project {projectId}: {status}");
+        for (var i = 0; i < fleet.Instances.Count; i++)
+        {
+            if (!fleet.Instances[i].HasExited && await InstanceIdAsync(fleet.Instances[i]) == owner)
+            {
+                return (owner, i);
+            }
+        }
+
+        throw new InvalidOperationException($"Project {projectId} is owned by {owner}, which is none of the live instances.");
+    }
+
+    /// <summary>The instance's id, as it names itself on every response it serves.</summary>
+    private static async Task<string> InstanceIdAsync(KilnProcess instance)
+    {
+        using var client = new HttpClient { BaseAddress = instance.BaseAddress, Timeout = Timeout };
+        using var response = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
+        return ServedBy(response) ?? throw new InvalidOperationException($"{instance.BaseAddress} named no instance.");
     }
 }

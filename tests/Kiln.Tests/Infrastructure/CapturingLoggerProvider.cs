@@ -3,10 +3,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Kiln.Tests.Infrastructure;
 
-/// <summary>Keeps every log entry at Warning or above, so a test can assert nothing went wrong unseen.</summary>
+/// <summary>
+/// Keeps every log entry at Warning or above (<see cref="MinimumLevel"/>), so a test can assert nothing went wrong unseen,
+/// or, lowered, what the log says at all.
+/// </summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
+
+    public LogLevel MinimumLevel { get; set; } = LogLevel.Warning;
 
     public IEnumerable<string> Errors => Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Message} {e.Exception}");
 
@@ -20,7 +25,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner.MinimumLevel;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

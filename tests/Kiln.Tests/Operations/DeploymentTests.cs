@@ -6,7 +6,7 @@ namespace Kiln.Tests.Operations;
 
 /// <summary>
 /// The deployment files in deploy/: the systemd unit as systemd itself reads it, and the numbers the unit and the
-/// Dockerfile must agree on with Kiln. (No Docker engine runs here, so the image itself is never built by a test.)
+/// Dockerfile must agree on with Kiln.
 /// </summary>
 public sealed class DeploymentTests
 {
@@ -60,9 +60,9 @@ public sealed class DeploymentTests
 
         Assert.Equal(port, Setting(dockerfile, @"EXPOSE (\d+)"));
         Assert.Equal($"http://127.0.0.1:{port}/healthz", Setting(dockerfile, @"curl -fsS (\S+)"));
-        Assert.Equal("$APP_UID", Setting(dockerfile, @"USER (\S+)"));
+        Assert.Equal("app", Setting(dockerfile, @"USER (\S+)"));
         Assert.Equal("/var/lib/kiln/projects", Setting(dockerfile, @"Kiln__ProjectsRoot=(\S+)"));
-        Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0", dockerfile, StringComparison.Ordinal);
+        Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", Setting(dockerfile, @"ARG SDK_IMAGE=(\S+)"));
     }
 
     private static string Setting(string text, string pattern)

@@ -191,6 +191,42 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
     }
 
     [Fact]
+    public async Task A_hand_edit_through_the_api_reaches_the_running_preview_by_hmr()
+    {
+        vite.Require();
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await Preview.StartDevServerAsync(ProjectId);
+        using var client = await Preview.GetAsync(ProjectId, "/@vite/client");
+        var token = WebSocketToken().Match(await client.Content.ReadAsStringAsync(cancellationToken)).Groups[1].Value;
+        foreach (var module in new[] { "/src/main.tsx", "/src/App.tsx" })
+        {
+            using var response = await Preview.GetAsync(ProjectId, module);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using var socket = await Preview.ConnectWebSocketAsync(ProjectId, $"/?token={Uri.EscapeDataString(token)}", "vite-hmr");
+        Assert.Equal("connected", (await ReceiveAsync(socket)).GetProperty("type").GetString());
+
+        // The person reads the file through the API, changes a line and saves it with the ETag they read.
+        using var api = Preview.Kiln.Client(Preview.Token);
+        using var read = await api.GetAsync($"/api/projects/{ProjectId}/files/src/App.tsx", cancellationToken);
+        var source = await read.Content.ReadAsStringAsync(cancellationToken);
+        var edited = Regex.Replace(source, "<h1>[^<]*</h1>", "<h1>Edited by hand</h1>");
+        Assert.NotEqual(source, edited);
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/projects/{ProjectId}/files/src/App.tsx") { Content = new StringContent(edited) };
+        put.Headers.IfMatch.Add(read.Headers.ETag!);
+        using (var saved = await api.SendAsync(put, cancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        }
+
+        var update = await ReceiveUntilAsync(socket, message => message.GetProperty("type").GetString() == "update");
+        Assert.Contains("/src/App.tsx", update.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("path").GetString()));
+        using var fresh = await Preview.GetAsync(ProjectId, "/src/App.tsx");
+        Assert.Contains("Edited by hand", await fresh.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dev_server_killed_with_SIGKILL_is_detected_and_restarted()
     {
         vite.Require();

@@ -255,7 +255,7 @@ public sealed class WebUiLiveTests(Browser browser)
 
         await Expect(page.Locator(".tree-file .tree-name")).ToHaveTextAsync(["index.html"]);
         await page.Locator(".tree-file", new() { HasText = "index.html" }).ClickAsync();
-        await Expect(page.Locator(".code-text")).ToContainTextAsync("First draft");
+        await Expect(page.Locator(".code-editor .cm-content")).ToContainTextAsync("First draft");
 
         second.SetResult();
         await Expect(page.Locator(".tree-dir .tree-name")).ToHaveTextAsync(["css"]);
@@ -266,9 +266,7 @@ public sealed class WebUiLiveTests(Browser browser)
         await Expect(page.Locator(".file-path")).ToHaveTextAsync("index.html");
 
         third.SetResult();
-        await Expect(page.Locator(".code-text")).ToContainTextAsync("Second draft");
-        await Expect(page.Locator(".code-text")).ToContainTextAsync("with more");
-        await Expect(page.Locator(".code-lines")).ToHaveTextAsync("1\n2");
+        await Expect(page.Locator(".code-editor .cm-line")).ToHaveTextAsync(["<h1>Second draft</h1>", "<p>with more</p>", ""]);
         Assert.Equal("generating", (await kiln.StatusAsync(projectId)).GetProperty("status").GetString());
         await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Building");
 

@@ -45,6 +45,10 @@ public sealed partial class WebUiServingTests
 
             using var response = await client.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path} answered {(int)response.StatusCode}");
+            // A hashed bundle never changes, so a browser keeps it; anything else is revalidated each time.
+            Assert.Equal(
+                BuiltAsset().IsMatch(path) ? "public, max-age=31536000, immutable" : "no-cache",
+                response.Headers.CacheControl?.ToString());
             var text = await response.Content.ReadAsStringAsync();
             Assert.DoesNotMatch(ExternalAsset(), text);
             var directory = path[..(path.LastIndexOf('/') + 1)];
@@ -60,11 +64,14 @@ public sealed partial class WebUiServingTests
             }
         }
 
-        Assert.Contains("/css/kiln.css", seen);
-        Assert.Contains("/js/main.js", seen);
-        Assert.Contains("/js/project.js", seen);
+        // The UI's build (src/Kiln/web, Vite) bundles the page into content-hashed files under /assets/.
+        Assert.Contains(seen, path => BuiltAsset().IsMatch(path) && path.EndsWith(".js", StringComparison.Ordinal));
+        Assert.Contains(seen, path => BuiltAsset().IsMatch(path) && path.EndsWith(".css", StringComparison.Ordinal));
         Assert.Contains("/favicon.svg", seen);
     }
+
+    [GeneratedRegex("""^/assets/[\w.-]+-[\w-]{8}\.(?:js|css)$""")]
+    private static partial Regex BuiltAsset();
 
     // src/href attributes and ES module imports.
     [GeneratedRegex("""(?:(?:src|href)="|from ")(?<url>(?:/|\./)[^"#?]*)""")]

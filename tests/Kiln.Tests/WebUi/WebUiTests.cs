@@ -66,15 +66,94 @@ public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFix
         await Expect(page.Locator(".tree-file .tree-name")).ToHaveTextAsync(["app.js", "index.html", "styles.css"]);
         await page.Locator(".tree-file", new() { HasText = "app.js" }).ClickAsync();
         await Expect(page.Locator(".file-path")).ToHaveTextAsync("app.js");
-        await Expect(page.Locator(".code-text .tok-keyword").First).ToBeVisibleAsync();
-        await Expect(page.Locator(".code-lines")).ToContainTextAsync("42");
+        await Expect(page.Locator(".code-editor .tok-keyword").First).ToBeVisibleAsync();
+        await Expect(page.Locator(".code-editor .cm-lineNumbers")).ToContainTextAsync("20");
         // A file named in the timeline opens in the viewer.
         await page.Locator("#timeline .ev-file_created .file-name", new() { HasText = "index.html" }).ClickAsync();
         await Expect(page.Locator(".file-path")).ToHaveTextAsync("index.html");
-        await Expect(page.Locator(".code-text .tok-tag").First).ToBeVisibleAsync();
+        await Expect(page.Locator(".code-editor .tok-tag").First).ToBeVisibleAsync();
         await ui.ScreenshotAsync("project-code");
         await page.EmulateMediaAsync(new() { ColorScheme = Microsoft.Playwright.ColorScheme.Dark });
         await ui.ScreenshotAsync("project-code-dark");
+        ui.AssertHealthy();
+    }
+
+    [Fact]
+    public async Task A_file_edited_in_the_code_panel_is_saved_with_ctrl_s_and_a_change_underneath_is_a_conflict_to_settle()
+    {
+        const string prompt = "a reading list for the summer";
+        var projectId = await Kiln.GenerateAsync(prompt);
+        await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        var title = OfflineAppPlanner.Plan([prompt]).Title;
+        using var api = Kiln.Client();
+        var fileUrl = $"/api/projects/{projectId}/files/index.html";
+        var original = await api.GetStringAsync(fileUrl);
+        Assert.Contains($"<h1>{title}</h1>", original, StringComparison.Ordinal);
+
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync(title);
+        await page.Locator("#tab-code").ClickAsync();
+        await page.Locator(".tree-file", new() { HasText = "index.html" }).ClickAsync();
+        var editor = page.Locator(".code-editor .cm-content");
+        await Expect(editor).ToContainTextAsync(title);
+        await Expect(page.Locator(".file-dirty")).ToBeHiddenAsync();
+
+        // Edit, see it marked unsaved, save with Ctrl+S: the file and the running app have it.
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        var edited = original.Replace($"<h1>{title}</h1>", "<h1>Edited by hand</h1>", StringComparison.Ordinal);
+        await page.Keyboard.InsertTextAsync(edited);
+        await Expect(page.Locator(".file-dirty")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Control+s");
+        await Expect(page.Locator(".file-dirty")).ToBeHiddenAsync();
+        Assert.Equal(edited, await api.GetStringAsync(fileUrl)); // byte for byte: the editor adds and drops nothing
+        await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Edited by hand");
+        await Expect(page.Locator(".file-conflict")).ToHaveCountAsync(0); // its own save is no conflict
+
+        // Unsaved edits while the file changes underneath (another tab, the agent): the person chooses.
+        async Task ChangeUnderneathAsync(string heading)
+        {
+            using var current = await api.GetAsync(fileUrl);
+            var text = await current.Content.ReadAsStringAsync();
+            using var put = new HttpRequestMessage(HttpMethod.Put, fileUrl)
+            {
+                Content = new StringContent(System.Text.RegularExpressions.Regex.Replace(text, "<h1>[^<]*</h1>", $"<h1>{heading}</h1>")),
+            };
+            put.Headers.IfMatch.Add(current.Headers.ETag!);
+            using var written = await api.SendAsync(put);
+            Assert.Equal(HttpStatusCode.OK, written.StatusCode);
+        }
+
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.InsertTextAsync("<!-- mine -->\n");
+        await Expect(page.Locator(".file-dirty")).ToBeVisibleAsync();
+        await ChangeUnderneathAsync("From another tab");
+        await Expect(page.Locator(".file-conflict")).ToContainTextAsync("changed since you opened it");
+        // A save now would overwrite the other change: refused (412), the choice stays.
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+s");
+        await Expect(page.Locator(".file-conflict")).ToBeVisibleAsync();
+        await Expect(page.Locator(".file-dirty")).ToBeVisibleAsync();
+        await ui.ScreenshotAsync("editor-conflict");
+        await page.Locator(".file-overwrite").ClickAsync();
+        await Expect(page.Locator(".file-conflict")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".file-dirty")).ToBeHiddenAsync();
+        var mine = await api.GetStringAsync(fileUrl);
+        Assert.Contains("<!-- mine -->", mine, StringComparison.Ordinal);
+        Assert.Contains("<h1>Edited by hand</h1>", mine, StringComparison.Ordinal);
+
+        // The other choice: reload drops the edits and shows the file as it is now.
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.InsertTextAsync("<!-- dropped -->\n");
+        await ChangeUnderneathAsync("Theirs");
+        await page.Locator(".file-reload").ClickAsync();
+        await Expect(editor).ToContainTextAsync("<h1>Theirs</h1>");
+        await Expect(editor).Not.ToContainTextAsync("dropped");
+        await Expect(page.Locator(".file-dirty")).ToBeHiddenAsync();
         ui.AssertHealthy();
     }
 
@@ -266,20 +345,26 @@ public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFix
     [Fact]
     public async Task Event_types_yet_to_come_render_generically()
     {
+        var projectId = await Kiln.GenerateAsync("a tally counter");
+        await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
         await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
-        await ui.Page.GotoAsync("/");
+        // A newer Kiln's stream, which only a newer Kiln can send: the page's WebSocket answered by the test.
+        string Event(int seq, string type, object data) => System.Text.Json.JsonSerializer.Serialize(
+            new { seq, type, projectId, at = DateTimeOffset.UtcNow, data }, System.Text.Json.JsonSerializerOptions.Web);
+        await ui.Page.RouteWebSocketAsync($"**/ws/{projectId}*", socket =>
+        {
+            socket.Send(Event(1, "command_output", new { command = "pnpm install", stream = "stdout", text = "Packages: +12\n" }));
+            socket.Send(Event(2, "command_output", new { command = "pnpm install", stream = "stderr", text = "WARN deprecated\n" }));
+            socket.Send(Event(3, "server_started", new { url = "http://127.0.0.1:5173", port = 5173 }));
+            socket.Send(Event(4, "preview_ready", new { url = $"/api/projects/{projectId}/preview/" }));
+            socket.Send(Event(5, "something_new", new { detail = "<b>kept as text</b>" }));
+            socket.Send(Event(5, "something_new", new { detail = "a duplicate, ignored" }));
+        });
+        await ui.Page.GotoAsync($"/projects/{projectId}");
+        await Expect(ui.Timeline.Locator("[data-seq='5']")).ToBeVisibleAsync();
         var rendered = await ui.Page.EvaluateAsync<System.Text.Json.JsonElement>("""
-            async () => {
-              const { Timeline } = await import("/js/timeline.js");
-              const list = document.createElement("ol");
-              const timeline = new Timeline(list, { onOpenFile() {}, onShowPreview() {} });
-              const add = (seq, type, data) => timeline.add({ seq, type, projectId: "p", at: new Date().toISOString(), data });
-              add(1, "command_output", { command: "pnpm install", stream: "stdout", text: "Packages: +12\n" });
-              add(2, "command_output", { command: "pnpm install", stream: "stderr", text: "WARN deprecated\n" });
-              add(3, "server_started", { url: "http://127.0.0.1:5173", port: 5173 });
-              add(4, "preview_ready", { url: "/api/projects/p/preview/" });
-              add(5, "something_new", { detail: "<b>kept as text</b>" });
-              add(5, "something_new", { detail: "a duplicate, ignored" });
+            () => {
+              const list = document.getElementById("timeline");
               return {
                 items: list.children.length,
                 seqs: [...list.querySelectorAll("[data-seq]")].map((node) => Number(node.dataset.seq)),

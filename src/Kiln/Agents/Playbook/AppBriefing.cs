@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Kiln.Preview;
 using Kiln.Projects;
+using Kiln.Sandbox;
+using Kiln.Versions;
 
 namespace Kiln.Agents;
 
@@ -10,8 +12,11 @@ namespace Kiln.Agents;
 /// its preview and the errors it has shown. A model that knows this does not scaffold over an app or reinstall what is
 /// there, and starts a follow-up from what runs now rather than from what it remembers.
 /// </summary>
-public sealed class AppBriefing(ProjectWorkspace workspace, DevServerSupervisor devServers, PreviewErrors errors)
+public sealed class AppBriefing(ProjectWorkspace workspace, DevServerSupervisor devServers, PreviewErrors errors, VersionHistory versions)
 {
+    /// <summary>Most hand-edited files named; more are counted.</summary>
+    public const int MaxHandEditedFiles = 30;
+
     /// <summary>Most files listed; a bigger app is summarised past this.</summary>
     public const int MaxListedFiles = 150;
 
@@ -49,6 +54,51 @@ public sealed class AppBriefing(ProjectWorkspace workspace, DevServerSupervisor 
         text.Append(ImportedAppBriefing.Describe(root, workspace.ImportRecord(projectId)));
         return text.ToString();
     }
+
+    /// <summary>
+    /// The files the person changed by hand since the agent's last version, as a section of its own (empty when there are
+    /// none): the agent reads them before it edits them and keeps those changes, instead of writing back what it remembers.
+    /// </summary>
+    public async Task<string> DescribeHandEditsAsync(string projectId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> edited;
+        try
+        {
+            edited = await versions.EditedByPersonAsync(projectId, cancellationToken);
+        }
+        catch (Exception exception) when (exception is VersionHistoryException or IOException or SandboxUnavailableException)
+        {
+            return ""; // Without a history there is nothing to tell; the files themselves are what the agent reads.
+        }
+
+        if (edited.Count == 0)
+        {
+            return "";
+        }
+
+        var text = new StringBuilder("\n# Changed by the person\n\nSince your last turn the person edited these files by hand (added, changed or deleted). ")
+            .Append("Their changes are intended: read a file again before you edit it, build on what it holds now, and do not undo or overwrite those changes unless this prompt asks for it.\n");
+        foreach (var path in edited.Take(MaxHandEditedFiles))
+        {
+            text.Append("- ").Append(path).Append('\n');
+        }
+
+        if (edited.Count > MaxHandEditedFiles)
+        {
+            text.Append("- … and ").Append(edited.Count - MaxHandEditedFiles).Append(" more\n");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The section a plan prompt adds: the agent has only the tools that read, and answers with a plan the person can send
+    /// back to build.
+    /// </summary>
+    public static string DescribePlanMode() =>
+        "\n# Plan mode\n\nThis prompt asks for a plan, not a change. You have only the tools that read: look at what you need, " +
+        "then answer with a plan: what you would change and why, file by file, in the order you would do it, and anything the person " +
+        "should decide first. Change nothing (you cannot), and write no whole files into the answer. The person sends the plan back to build it.\n";
 
     private static List<string> ListFiles(string root) =>
         [.. AppFileTree.Walk(root)

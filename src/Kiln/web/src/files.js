@@ -1,10 +1,14 @@
-// The Code panel: the app's file tree and a viewer with line numbers and highlighting. It follows the agent
-// (opens each file as it is written) until the person picks a file themselves.
+// The Code panel: the app's file tree and an editor (CodeMirror) for the open file. It follows the agent (opens
+// each file as it is written) until the person picks a file or edits one. Ctrl+S saves with the ETag the file was
+// read with, so a save never overwrites a change made since (the agent's, or another tab's): that is a conflict
+// the person settles, by reloading the file or overwriting it.
 
 import { projects, withToken, ApiError } from "./api.js";
 import { $, $$, bytes, debounce, h } from "./dom.js";
-import { highlight, languageOf } from "./highlight.js";
+import { createEditor } from "./editor.js";
+import { languageOf } from "./highlight.js";
 import { icon } from "./icons.js";
+import { toast } from "./ui.js";
 
 const maxShownChars = 400_000;
 
@@ -37,6 +41,9 @@ export class FileBrowser {
     this.following = true;
     this.loadToken = 0;
     this.objectUrl = null;
+    this.editor = null;
+    this.etag = null;
+    this.saving = false;
     this.renderTree = debounce(() => this.drawTree(), 60);
     this.reloadOpen = debounce(() => this.show(this.openPath, { keepScroll: true }), 150);
     this.tree.addEventListener("keydown", (event) => this.navigate(event));
@@ -73,7 +80,7 @@ export class FileBrowser {
       this.changed.add(path);
       if (!replayed) {
         if (path === this.openPath) this.reloadOpen();
-        else if (this.following) this.show(path);
+        else if (this.following && !this.editor?.dirty) this.show(path);
       }
     }
     this.renderTree();
@@ -157,6 +164,7 @@ export class FileBrowser {
   }
 
   showPlaceholder(message = "Pick a file to read it. Files appear here as the agent writes them.") {
+    this.closeEditor();
     this.openPath = null;
     this.view.replaceChildren(h("div", { class: "empty-state small" }, h("div", { class: "empty-icon", html: icon("code") }), h("p", {}, message)));
     this.renderTree();
@@ -164,29 +172,38 @@ export class FileBrowser {
 
   async show(path, { keepScroll = false } = {}) {
     if (!path) return;
+    // A save's own file_updated comes back while its answer (and the new ETag) may still be on the way.
+    if (keepScroll && this.saving) return this.reloadOpen();
     const load = ++this.loadToken;
-    const previous = keepScroll ? $(".code-scroll", this.view) : null;
-    const scroll = previous ? [previous.scrollTop, previous.scrollLeft] : null;
+    const scroll = keepScroll && path === this.openPath ? this.editor?.scroll() : null;
     this.openPath = path;
     this.renderTree();
     const raw = withToken(`/api/projects/${encodeURIComponent(this.projectId)}/files/${path.split("/").map(encodeURIComponent).join("/")}`);
     const head = h("div", { class: "file-head" },
       h("span", { class: "file-path" }, path),
+      h("span", { class: "file-dirty", hidden: true, title: "Not saved yet (Ctrl+S saves)" }, "● Unsaved"),
       h("span", { class: "file-size muted" }, bytes(this.files.get(path)?.size)),
+      h("button", { type: "button", class: "btn btn-small btn-primary file-save", hidden: true, onclick: () => this.save() }, "Save"),
       h("a", { class: "btn btn-small btn-ghost", href: raw, target: "_blank", rel: "noopener" }, "Raw"));
-    if (!keepScroll) this.view.replaceChildren(head, h("div", { class: "file-loading muted" }, "Loading…"));
+    if (!keepScroll) {
+      this.closeEditor();
+      this.view.replaceChildren(head, h("div", { class: "file-loading muted" }, "Loading…"));
+    }
     let body;
+    let etag = null;
+    let text = null;
     try {
       const response = await projects.file(this.projectId, path);
       const type = response.headers.get("content-type") ?? "";
+      etag = response.headers.get("etag");
       if (type.startsWith("image/")) {
         const blob = await response.blob();
         if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
         this.objectUrl = URL.createObjectURL(blob);
         body = h("div", { class: "image-view" }, h("img", { src: this.objectUrl, alt: path }));
       } else if (/^(text\/|application\/(json|javascript|xml|.*\+json|.*\+xml))/.test(type) || type === "") {
-        const text = await response.text();
-        body = this.codeView(text, path);
+        text = await response.text();
+        body = h("div", { class: "code-editor" });
       } else {
         body = h("div", { class: "empty-state small" }, h("p", {}, `A binary file (${type}). Use Raw to download it.`));
       }
@@ -196,20 +213,71 @@ export class FileBrowser {
       body = h("div", { class: "empty-state small error" }, h("p", {}, gone ? `${path} is not there any more.` : error.message));
     }
     if (load !== this.loadToken) return; // A newer request won.
+    if (keepScroll && this.editor && etag && etag === this.etag) return; // What the editor has (a save of ours).
+    // Unsaved edits are never replaced underneath the person: they choose, as when a save finds a newer file.
+    if (keepScroll && this.editor?.dirty) return this.showConflict();
+    this.closeEditor();
     this.view.replaceChildren(head, body);
-    const scroller = $(".code-scroll", this.view);
-    if (scroller && scroll) [scroller.scrollTop, scroller.scrollLeft] = scroll;
+    this.etag = etag;
+    if (text !== null) this.openEditor(body, text, path, scroll);
   }
 
-  codeView(text, path) {
+  openEditor(parent, text, path, scroll) {
     const truncated = text.length > maxShownChars;
-    const shown = truncated ? text.slice(0, maxShownChars) : text;
-    const lineCount = shown.split("\n").length - (shown.endsWith("\n") ? 1 : 0);
-    const language = languageOf(path);
-    const numbers = Array.from({ length: Math.max(1, lineCount) }, (_, i) => i + 1).join("\n");
-    return h("div", { class: "code-scroll", tabindex: "0", role: "region", "aria-label": `Contents of ${path}` },
-      h("pre", { class: "code-lines", "aria-hidden": "true" }, numbers),
-      h("pre", { class: `code-text${language ? ` lang-${language}` : ""}` }, h("code", { html: highlight(shown, language) })),
-      truncated ? h("p", { class: "muted truncated" }, "Only the start of this large file is shown; use Raw for all of it.") : null);
+    this.editor = createEditor(parent, {
+      text: truncated ? text.slice(0, maxShownChars) : text,
+      language: languageOf(path),
+      label: `Contents of ${path}`,
+      readOnly: truncated,
+      onChange: (dirty) => this.showDirty(dirty),
+      onSave: () => this.save(),
+    });
+    if (truncated) parent.after(h("p", { class: "muted truncated" }, "Only the start of this large file is shown, read-only; use Raw for all of it."));
+    if (scroll) this.editor.restoreScroll(scroll);
+  }
+
+  closeEditor() {
+    this.editor?.destroy();
+    this.editor = null;
+    this.etag = null;
+  }
+
+  showDirty(dirty) {
+    if (dirty) this.following = false;
+    for (const element of $$(".file-dirty, .file-save", this.view)) element.hidden = !dirty;
+  }
+
+  /** Saves the open file if it has edits; `overwrite` saves over whatever is there now (the conflict's choice). */
+  async save({ overwrite = false } = {}) {
+    const editor = this.editor;
+    const path = this.openPath;
+    if (!editor || !path || this.saving || (!editor.dirty && !overwrite)) return;
+    const text = editor.text();
+    this.saving = true;
+    try {
+      const response = await projects.writeFile(this.projectId, path, text, overwrite ? null : this.etag);
+      if (editor !== this.editor) return;
+      this.etag = response.headers.get("etag");
+      editor.markSaved(text);
+      $(".file-conflict", this.view)?.remove();
+      toast(`Saved ${path}`);
+    } catch (error) {
+      if (editor !== this.editor) return;
+      if (error instanceof ApiError && error.status === 412) this.showConflict();
+      else toast(error.message, "error");
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /** The open file changed since it was read, and the editor has edits: reload it (dropping them) or overwrite. */
+  showConflict() {
+    if (!this.editor || $(".file-conflict", this.view)) return;
+    const path = this.openPath;
+    const bar = h("div", { class: "file-conflict", role: "alert" },
+      h("span", { class: "file-conflict-text" }, `${path} changed since you opened it (the agent or another tab wrote it).`),
+      h("button", { type: "button", class: "btn btn-small btn-ghost file-reload", onclick: () => this.show(path) }, "Reload, drop my edits"),
+      h("button", { type: "button", class: "btn btn-small btn-danger file-overwrite", onclick: () => this.save({ overwrite: true }) }, "Overwrite with mine"));
+    $(".file-head", this.view)?.after(bar);
   }
 }

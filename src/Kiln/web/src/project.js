@@ -9,10 +9,13 @@ import { ErrorsPanel } from "./errors.js";
 import { FileBrowser } from "./files.js";
 import { problemMessage } from "./home.js";
 import { Preview } from "./preview.js";
+import { PreviewSelect } from "./select.js";
 import { SitePanel } from "./site.js";
+import { EnvironmentPanel } from "./environment.js";
 import { GitPanel } from "./git.js";
 import { ProjectStream, forgetEvents } from "./stream.js";
 import { Timeline } from "./timeline.js";
+import { attachModeToggle, buildPrompt, PlanAnswers } from "./planmode.js";
 import { confirmDialog, navigate, toast, topStatus } from "./ui.js";
 import { VersionsPanel } from "./versions.js";
 
@@ -43,9 +46,11 @@ export class ProjectView {
     });
     this.files = new FileBrowser($("#panel-code", this.root), projectId, $$(".file-count", this.root));
     this.preview = new Preview($("#panel-preview", this.root));
+    this.select = new PreviewSelect($("#panel-preview", this.root), this.preview, (text) => this.promptAbout(text));
     this.versions = new VersionsPanel($("#panel-versions", this.root), projectId, { isBusy: () => isBusy(this.state), counters: $$(".version-count", this.root) });
     this.errors = new ErrorsPanel($("#errors", this.root), projectId);
     this.site = new SitePanel(this.root, projectId, { isBusy: () => isBusy(this.state) });
+    this.environment = new EnvironmentPanel(this.root, projectId);
     this.git = new GitPanel(this.root, projectId);
     this.refreshStatus = debounce(() => this.loadStatus(), 250);
     this.wire();
@@ -60,7 +65,9 @@ export class ProjectView {
     this.refreshStatus.cancel();
     this.errors.destroy();
     this.site.destroy();
+    this.environment.destroy();
     this.git.destroy();
+    this.select.destroy();
     wide.removeEventListener("change", this.onResize);
     topStatus(null);
   }
@@ -71,6 +78,8 @@ export class ProjectView {
     submitOnCtrlEnter(prompt);
     autoGrow(prompt);
     this.attachments = attachFiles($("#followup-form", root), prompt);
+    this.modeToggle = attachModeToggle($("#followup-form", root));
+    this.plans = new PlanAnswers($("#timeline", root), (plan) => this.buildPlan(plan));
     this.modelPicked = false;
     prompt.addEventListener("input", () => ($("#followup-error", root).hidden = true));
     $("#followup-form", root).addEventListener("submit", (event) => {
@@ -227,6 +236,17 @@ export class ProjectView {
     total.textContent = parts.join(" · ");
     total.title = "The project's total: every prompt's tokens and cost, and its model";
     if (status.previewUrl) this.preview.show(status.previewUrl);
+    this.select.setAvailable(status.selectMode);
+  }
+
+  /** Starts the follow-up with where the person pointed in the preview, keeping what they had typed. */
+  promptAbout(text) {
+    const prompt = $("#followup-prompt", this.root);
+    prompt.value = text + prompt.value;
+    prompt.dispatchEvent(new Event("input"));
+    if (!wide.matches) this.selectTab("chat");
+    prompt.focus();
+    prompt.setSelectionRange(prompt.value.length, prompt.value.length);
   }
 
   // How full the agent's context was when the last generation ended; amber past 75 %, red past 90 %.
@@ -282,6 +302,7 @@ export class ProjectView {
     const replayed = cached || event.seq <= (this.historyUntil ?? 0);
     const stick = this.nearBottom();
     this.timeline.add(event);
+    this.plans.onEvent(event);
     this.errors.onEvent(event, { replayed });
     this.site.onEvent(event, { replayed });
     this.git.onEvent(event, { replayed });
@@ -325,7 +346,11 @@ export class ProjectView {
         break;
       case "preview_ready":
         this.preview.show(data.url ?? this.status?.previewUrl ?? `/api/projects/${encodeURIComponent(this.projectId)}/preview/`);
-        if (!replayed) this.preview.reload();
+        if (!replayed) {
+          this.preview.reload();
+          // Whether it offers select mode depends on the app it now runs.
+          this.refreshStatus();
+        }
         break;
       case "generation_completed":
         // Replayed too: the last generation's count is the one that stays.
@@ -407,7 +432,8 @@ export class ProjectView {
       // A model is sent only when it differs from the project's: the server keeps the project's otherwise.
       const picker = $("#followup-model", this.root);
       const model = !picker.hidden && picker.value && picker.value !== this.status?.model ? picker.value : null;
-      await projects.generate(text, this.projectId, this.attachments.files(), model);
+      const mode = this.modeToggle.mode();
+      await projects.generate(text, this.projectId, this.attachments.files(), model, mode === "plan" ? "plan" : null);
       this.attachments.clear();
       prompt.value = "";
       prompt.dispatchEvent(new Event("input"));
@@ -416,6 +442,19 @@ export class ProjectView {
       error.textContent = problemMessage(failure);
       error.hidden = false;
       submit.disabled = isBusy(this.state);
+    }
+  }
+
+  // "Build it" on a plan: the plan goes back as a build prompt, and the composer is back in Build mode.
+  async buildPlan(plan) {
+    try {
+      await projects.generate(buildPrompt(plan), this.projectId);
+      this.modeToggle.set("build");
+      if (this.state && !isBusy(this.state)) this.setState("queued");
+    } catch (failure) {
+      const error = $("#followup-error", this.root);
+      error.textContent = problemMessage(failure);
+      error.hidden = false;
     }
   }
 

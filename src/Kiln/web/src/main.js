@@ -1,5 +1,6 @@
 // Kiln's web UI: a prompt, the projects, and each project's live timeline, preview and code.
 
+import "./token-from-url.js";
 import { onTokenNeeded } from "./api.js";
 import { HomeView } from "./home.js";
 import { ProjectView } from "./project.js";

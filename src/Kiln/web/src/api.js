@@ -65,12 +65,13 @@ async function problemOf(response) {
  * Calls the API. Resolves with the parsed JSON (or the Response when `raw`), rejects with ApiError or
  * UnreachableError. A 401 asks for the token and tries again.
  */
-export async function api(path, { method = "GET", body, raw = false, signal } = {}) {
+export async function api(path, { method = "GET", body, raw = false, signal, headers: extraHeaders = {} } = {}) {
   for (;;) {
     const headers = { accept: "application/json" };
-    // A FormData body sets its own multipart content type, boundary included.
-    const form = body instanceof FormData;
+    // A FormData body sets its own multipart content type, boundary included; a Blob carries its own type.
+    const form = body instanceof FormData || body instanceof Blob;
     if (body !== undefined && !form) headers["content-type"] = "application/json";
+    Object.assign(headers, extraHeaders);
     const value = token.get();
     if (value) headers.authorization = `Bearer ${value}`;
     let response;
@@ -109,26 +110,36 @@ export const projects = {
   get: (id, signal) => api(`/api/projects/${encodeURIComponent(id)}`, { signal }),
   status: (id, signal) => api(`/api/projects/${encodeURIComponent(id)}/status`, { signal }),
   files: (id, signal) => api(`/api/projects/${encodeURIComponent(id)}/files`, { signal }),
-  file: (id, path, signal) =>
-    api(`/api/projects/${encodeURIComponent(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}`, { raw: true, signal }),
-  generate: (prompt, projectId, files = [], model = null) =>
+  file: (id, path, signal) => api(fileUrl(id, path), { raw: true, signal }),
+  /** Saves a file by hand; with `etag` (from reading it) only if it has not changed since, else a 412 ApiError. */
+  writeFile: (id, path, text, etag) =>
+    api(fileUrl(id, path), {
+      method: "PUT",
+      body: new Blob([text], { type: "text/plain; charset=utf-8" }),
+      headers: etag ? { "if-match": etag } : {},
+      raw: true,
+    }),
+  generate: (prompt, projectId, files = [], model = null, mode = null) =>
     api("/api/generate", {
       method: "POST",
       body: files.length
-        ? formOf(prompt, projectId, files, model)
-        : { prompt, ...(projectId ? { projectId } : {}), ...(model ? { model } : {}) },
+        ? formOf(prompt, projectId, files, model, mode)
+        : { prompt, ...(projectId ? { projectId } : {}), ...(model ? { model } : {}), ...(mode ? { mode } : {}) },
     }),
   cancel: (id) => api(`/api/projects/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
   remove: (id) => api(`/api/projects/${encodeURIComponent(id)}`, { method: "DELETE" }),
   downloadUrl: (id) => withToken(`/api/projects/${encodeURIComponent(id)}/download`),
 };
 
+const fileUrl = (id, path) => `/api/projects/${encodeURIComponent(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}`;
+
 // A prompt with files goes as multipart/form-data: prompt, projectId, and the files in "files".
-function formOf(prompt, projectId, files, model) {
+function formOf(prompt, projectId, files, model, mode) {
   const form = new FormData();
   form.append("prompt", prompt);
   if (projectId) form.append("projectId", projectId);
   if (model) form.append("model", model);
+  if (mode) form.append("mode", mode);
   for (const file of files) form.append("files", file, file.name);
   return form;
 }
