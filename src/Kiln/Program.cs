@@ -12,6 +12,7 @@ app.UseKiln();
 
 app.MapGenerate().RefuseWhileDraining();
 app.MapProjects();
+app.MapImport().RefuseWhileDraining();
 app.MapModels();
 app.MapProjectFiles();
 app.MapProjectDownload();

@@ -51,6 +51,10 @@ public static class AgentsServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<GenerationScheduler>());
         services.AddProjectStateHolder<GenerationScheduler>();
         services.AddSingleton<GenerationIntake>();
+        services.AddSingleton<ImportSetup>();
+        services.AddHostedService(provider => provider.GetRequiredService<ImportSetup>());
+        services.AddProjectStateHolder<ImportSetup>();
+        services.AddSingleton<ImportIntake>();
         return services;
     }
 

@@ -14,6 +14,7 @@ public static class ApiTags
     public const string Errors = "Errors";
     public const string Versions = "Versions";
     public const string Sites = "Sites";
+    public const string Import = "Import";
     public const string Environment = "Environment";
     public const string Git = "Git";
     public const string Fleet = "Fleet";
@@ -33,6 +34,7 @@ public static class ApiTags
         (Errors, "The errors of a project's running app (failed builds, dev server compile errors, errors its page threw), and the request to fix them."),
         (Versions, "A project's versions, one per generation, read from the app's git history: what each changed, its files, and restoring one."),
         (Mcp, "A project's tools (files, commands, dev server, check_app) for any MCP client, over Streamable HTTP at /mcp/{projectId}, with the project's own token."),
+        (Import, "Bringing an existing app into Kiln as a new project: a zip of its folder, unpacked safely, becomes its first version, installed and started."),
         (Environment, "A project's environment variables and secrets, which its dev server, builds and commands get. Secrets are stored encrypted and listed by name only: their values never appear in an answer, an event, a log, a download, a version or anything sent to the model."),
         (Git, "Pushing a project's version history to a branch of an https git remote (GitHub, GitLab, Gitea, any smart-HTTP server) with a token passed to git per push, and the remote, branch and token Kiln remembers for the next push."),
         (Sites, "Publishing a project's app: each publish builds it and stores an immutable release, served on the project's own site origin (s-{id}.localhost, or a configured domain) with no dev server; its releases, rolling back, and taking the site down."),

@@ -36,6 +36,7 @@ namespace Kiln.Events;
 [JsonDerivedType(typeof(PublishStarted), "publish_started")]
 [JsonDerivedType(typeof(Published), "published")]
 [JsonDerivedType(typeof(PublishFailed), "publish_failed")]
+[JsonDerivedType(typeof(AppImported), "app_imported")]
 [JsonDerivedType(typeof(GitPushed), "git_pushed")]
 [JsonDerivedType(typeof(GitPushFailed), "git_push_failed")]
 public abstract record EventData
@@ -144,6 +145,12 @@ public sealed record Published(int Release, int? Version, string Url) : EventDat
 
 /// <summary>Publishing failed and the site is as it was: why, and the last lines of the build's output.</summary>
 public sealed record PublishFailed(string Message, string? Output) : EventData;
+
+/// <summary>
+/// A project was made from an existing app (<c>POST /api/import</c>): where it came from (a zip's file name), how many
+/// files and bytes it brought (node_modules and .git left out), and the kind of app it is, as the agent is told.
+/// </summary>
+public sealed record AppImported(string Source, int Files, long Bytes, string Kind) : EventData;
 
 /// <summary>The app's history was pushed: the remote (never with a credential), the branch, the commit it is at now, and how many commits were new to it.</summary>
 public sealed record GitPushed(string Remote, string Branch, string Commit, int Commits) : EventData;

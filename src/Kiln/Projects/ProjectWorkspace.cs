@@ -55,6 +55,9 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
     /// <summary>The content hashes of the files a scaffold produced: agent state, kept with the session (never in the app, so never in a download).</summary>
     public string ScaffoldManifest(string projectId) => Path.Combine(SessionDirectory(projectId), "scaffold-files.json");
 
+    /// <summary>Where an imported app came from (a zip's name), written once at its import: agent state, kept with the session.</summary>
+    public string ImportRecord(string projectId) => Path.Combine(SessionDirectory(projectId), "imported-from.txt");
+
     /// <summary>Creates the project's directories; idempotent.</summary>
     public void Create(string projectId)
     {

@@ -102,6 +102,16 @@ public sealed partial class VersionHistory(
     }
 
     /// <summary>
+    /// Commits an imported app as the project's first version, with <paramref name="description"/> (where it came from)
+    /// as its message, and announces it with <c>version_created</c>.
+    /// </summary>
+    public async Task<AppVersion> RecordImportAsync(string projectId, string description, CancellationToken cancellationToken)
+    {
+        using var scope = ProjectLogScope.Begin(logger, projectId);
+        return await CommitAsync(projectId, description, VersionOutcome.Imported, restoreOf: null, cancellationToken);
+    }
+
+    /// <summary>
     /// Commits the person's hand edits of <paramref name="paths"/> as one version, author <c>you</c>, and announces it with
     /// <c>version_created</c>; null when the app is as the latest version has it (an edit saved back unchanged).
     /// </summary>

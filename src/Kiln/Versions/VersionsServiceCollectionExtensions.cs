@@ -6,7 +6,7 @@ public static class VersionsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers versions: the app's git repository, committed by Kiln when each generation ends, its history, and the
-    /// screenshots of the pages each version was seen to show, and pushing it to a git remote.
+    /// screenshots of the pages each version was seen to show, pushing it to a git remote, and the unpacking of imported apps (<c>Kiln:Import</c>).
     /// </summary>
     public static IServiceCollection AddVersions(this IServiceCollection services)
     {
@@ -15,6 +15,9 @@ public static class VersionsServiceCollectionExtensions
         services.AddSingleton<VersionHistory>();
         services.AddProjectStateHolder<VersionHistory>();
         services.AddSingleton<VersionScreenshots>();
+        services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ZipImport>();
+        services.AddSingleton<GitImport>();
         services.AddSingleton<GitSettings>();
         services.AddSingleton<GitPusher>();
         return services;

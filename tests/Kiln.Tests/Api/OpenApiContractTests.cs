@@ -75,6 +75,7 @@ public sealed class OpenApiContractTests
         string[] expected =
         [
             "POST /api/generate Generate",
+            "POST /api/import ImportApp",
             "GET /api/models ListModels",
             "GET /api/projects ListProjects",
             "GET /api/projects/{projectId} GetProject",

@@ -51,6 +51,7 @@ public sealed class AppBriefing(ProjectWorkspace workspace, DevServerSupervisor 
         DescribePackage(root, text);
         DescribePreview(projectId, text);
         DescribeErrors(projectId, text);
+        text.Append(ImportedAppBriefing.Describe(root, workspace.ImportRecord(projectId)));
         return text.ToString();
     }
 

@@ -4,6 +4,7 @@ import { ApiError, UnreachableError, projects } from "./api.js";
 import { attachFiles } from "./attachments.js";
 import { $, ago, autoGrow, fromTemplate, h, isBusy, statusPill, submitOnCtrlEnter } from "./dom.js";
 import { icon } from "./icons.js";
+import { mountImport } from "./import.js";
 import { fillModelPicker, lastModel } from "./models.js";
 import { forgetEvents } from "./stream.js";
 import { confirmDialog, navigate, toast, topStatus } from "./ui.js";
@@ -66,6 +67,7 @@ export class HomeView {
       });
     }
     $("#projects-retry", this.root).addEventListener("click", () => this.load());
+    mountImport($(".hero", this.root));
     prompt.focus();
     this.load();
   }

@@ -9,7 +9,7 @@ import { icon, iconNode } from "./icons.js";
 import { confirmDialog, toast } from "./ui.js";
 
 const maxShownLines = 5000;
-const outcomeLabels = { ready: "Ready", failed: "Failed", cancelled: "Stopped", interrupted: "Interrupted", restored: "Restored", edited: "Edited by you" };
+const outcomeLabels = { ready: "Ready", failed: "Failed", cancelled: "Stopped", interrupted: "Interrupted", restored: "Restored", edited: "Edited by you", imported: "Imported" };
 
 const base = (projectId) => `/api/projects/${encodeURIComponent(projectId)}/versions`;
 
