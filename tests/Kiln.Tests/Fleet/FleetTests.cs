@@ -99,6 +99,21 @@ public sealed class FleetTests
                 members.Select(m => m.GetProperty("id").GetString()!).Order(StringComparer.Ordinal));
             Assert.True(members.Single(m => m.GetProperty("id").GetString() == owner).GetProperty("projects").GetInt32() >= 1);
 
+            // A site published through nginx is served on its own origin by nginx and by every instance alike.
+            using (var published = await nginx.PostAsync($"/api/projects/{projectId}/publish", content: null, cancellationToken))
+            {
+                Assert.True(published.StatusCode == HttpStatusCode.Created, await published.Content.ReadAsStringAsync(cancellationToken));
+                var site = new Uri((await published.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("url").GetString()!);
+                Assert.Equal($"s-{projectId}.localhost:{fleet.Nginx.Port}", site.Authority);
+                var served = await SiteAsync(fleet.Nginx.BaseAddress, site.Authority);
+                Assert.Equal(HttpStatusCode.OK, served.Status);
+                Assert.Contains("<", served.Body, StringComparison.Ordinal);
+                foreach (var instance in fleet.Instances)
+                {
+                    Assert.Equal(served, await SiteAsync(instance.BaseAddress, site.Authority));
+                }
+            }
+
             // kill -9 of the owner: a survivor serves the project (from the shared projects root) within 10 s.
             await fleet.Instances[ownerIndex].KillAsync();
             var killed = Stopwatch.StartNew();
@@ -232,6 +247,17 @@ public sealed class FleetTests
         request.Headers.Accept.ParseAdd("text/html");
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), ServedBy(response));
+    }
+
+    /// <summary>GET / of a published site, sent to <paramref name="address"/> with the site's host.</summary>
+    private static async Task<(HttpStatusCode Status, string Body)> SiteAsync(Uri address, string siteAuthority)
+    {
+        using var client = new HttpClient { BaseAddress = address, Timeout = Timeout };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Host = siteAuthority;
+        request.Headers.Accept.ParseAdd("text/html");
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     private static string? ServedBy(HttpResponseMessage response) =>
