@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Kiln.Projects;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Fleet;
@@ -10,12 +11,16 @@ namespace Kiln.Fleet;
 /// This instance as the fleet sees it. Its address is read from Kestrel on first use (requests, and so calls to the
 /// projects it owns, come only after Kestrel has bound, and port 0 is then a real port) unless
 /// <see cref="FleetOptions.InstanceUrl"/> says it. Its id is also its silo's name in the cluster's membership table.
+/// An instance alone (the SQLite store) is never sent requests by another, so an address of all interfaces
+/// (0.0.0.0, as in a container) stands for loopback there; in a fleet it must be named.
 /// </summary>
-public sealed class ThisInstance(IOptions<FleetOptions> options, IServer? server = null)
+public sealed class ThisInstance(IOptions<FleetOptions> options, IOptions<StoreOptions> store, IServer? server = null)
 {
     private readonly Lazy<FleetInstance> _instance = new(() => new FleetInstance(
         Required(options.Value.InstanceId),
-        options.Value.InstanceUrl ?? Listening(server ?? throw new InvalidOperationException("Set Kiln:Fleet:InstanceUrl: there is no web server to read it from."))));
+        options.Value.InstanceUrl ?? Listening(
+            server ?? throw new InvalidOperationException("Set Kiln:Fleet:InstanceUrl: there is no web server to read it from."),
+            alone: store.Value.Store != StoreKind.Redis)));
 
     /// <summary>A new instance id, for a start whose <see cref="FleetOptions.InstanceId"/> names none.</summary>
     internal static string NewId() => "kiln-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
@@ -27,7 +32,7 @@ public sealed class ThisInstance(IOptions<FleetOptions> options, IServer? server
 
     public FleetInstance Instance => _instance.Value;
 
-    private static Uri Listening(IServer server)
+    private static Uri Listening(IServer server, bool alone)
     {
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
@@ -35,9 +40,9 @@ public sealed class ThisInstance(IOptions<FleetOptions> options, IServer? server
             var binding = BindingAddress.Parse(address);
             var unspecified = binding.Host is "0.0.0.0" or "[::]" or "::" or "*" or "+"
                 || (IPAddress.TryParse(binding.Host.Trim('[', ']'), out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)));
-            if (binding.Scheme == "http" && !unspecified)
+            if (binding.Scheme == "http" && (!unspecified || alone))
             {
-                return new Uri($"{binding.Scheme}://{binding.Host}:{binding.Port}/");
+                return new Uri($"{binding.Scheme}://{(unspecified ? "127.0.0.1" : binding.Host)}:{binding.Port}/");
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Kiln.Fleet;
+using Kiln.Projects;
 using Kiln.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -112,7 +113,7 @@ public sealed class ProjectGrainTests
             {
                 InstanceId = options.SiloName,
                 InstanceUrl = new Uri($"http://127.0.0.1:{options.SiloPort}/"),
-            })));
+            }), Options.Create(new StoreOptions { Store = StoreKind.Redis })));
             if (collection is not null)
             {
                 silo.Configure(collection);

@@ -42,7 +42,9 @@ public sealed class ContainerImageTests
             Assert.True(sandbox.GetProperty("isolated").GetBoolean(), $"The sandbox in the container is not isolated: {sandbox}");
 
             var generate = await http.PostAsJsonAsync("/api/generate", new { prompt = "a todo list" }, cancellationToken);
-            Assert.Equal(HttpStatusCode.Accepted, generate.StatusCode);
+            Assert.True(
+                generate.StatusCode == HttpStatusCode.Accepted,
+                $"POST /api/generate answered {(int)generate.StatusCode}: {await generate.Content.ReadAsStringAsync(cancellationToken)}\n{await LogsAsync(name)}");
             var projectId = (await generate.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("projectId").GetString()!;
             var status = await WaitForStatusAsync(http, projectId, cancellationToken);
             Assert.True(status.GetProperty("status").GetString() == "ready", $"The generation did not end ready: {status}");
@@ -156,6 +158,13 @@ public sealed class ContainerImageTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The last of what Kiln logged in the container, for a failure's message.</summary>
+    private static async Task<string> LogsAsync(string container)
+    {
+        var logs = await ExternalProgram.RunAsync("podman", ["logs", "--tail", "60", container], TimeSpan.FromSeconds(30), CancellationToken.None);
+        return Tail(logs.Output + logs.Errors);
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
