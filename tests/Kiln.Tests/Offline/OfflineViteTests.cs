@@ -436,6 +436,8 @@ public sealed class OfflineViteTests(ViteKiln fixture, WebUi.Browser browser) : 
         await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
         var page = ui.Page;
         await page.GotoAsync($"http://p-{projectId}.localhost:{Kiln.BaseAddress.Port}/");
+        // The first load has Vite transform every module (and Kiln tag their JSX): on a busy machine, longer than a click.
+        await Expect(page.Locator("#new-task")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await page.Locator("#new-task").FillAsync("Mow the lawn");
         await page.Locator("#new-task").PressAsync("Enter");
         await Expect(page.Locator(".task-text")).ToHaveTextAsync(["Mow the lawn"]);
