@@ -40,6 +40,9 @@ public sealed class ImportUiTests(OfflineKiln fixture, WebUi.Browser browser) : 
         await ui.ProjectIdAsync();
         await Expect(page.Locator(".project-status .pill")).ToHaveTextAsync("Ready", new() { Timeout = 60_000 });
         await Expect(ui.PreviewFrame.Locator("h1")).ToHaveTextAsync("Dropped in Kiln", new() { Timeout = 30_000 });
+        // The timeline says what came in, in words, not as the event's JSON.
+        await Expect(page.Locator(".timeline")).ToContainTextAsync("Imported site.zip · 1 file");
+        await Expect(page.Locator(".timeline .ev-json")).ToHaveCountAsync(0);
         await ui.ScreenshotAsync("import-dropped");
         ui.AssertHealthy();
     }

@@ -242,6 +242,11 @@ export class Timeline {
       case "git_push_failed":
         return line(event, "alert", "error", `The push to ${data.branch} failed`, h("span", { class: "muted" }, ` · ${(data.reason ?? "").split("\n")[0]}`));
 
+      case "app_imported":
+        return line(event, "folder", "info", `Imported ${data.source ?? "an app"}`,
+          h("span", { class: "muted" },
+            ` · ${data.files ?? 0} file${data.files === 1 ? "" : "s"}, ${bytes(data.bytes ?? 0)}${data.kind ? ` · ${data.kind}` : ""}`));
+
       case "auto_fix_started":
         return line(event, "tool", "info", `Fixing the errors by itself (${data.attempt} of ${data.maxAttempts})`);
 
