@@ -6,6 +6,8 @@ namespace Kiln.Fleet;
 /// <summary>The fleet as the cluster's membership table has it: <c>GET /api/fleet</c>.</summary>
 public static class FleetEndpoints
 {
+    private static readonly TimeSpan StatisticsTimeout = TimeSpan.FromSeconds(2);
+
     public static RouteHandlerBuilder MapFleet(this IEndpointRouteBuilder routes) =>
         routes.MapGet("/api/fleet", GetFleetAsync)
             .WithTags(ApiTags.Fleet)
@@ -21,20 +23,38 @@ public static class FleetEndpoints
             .ToList();
         var active = members.Where(member => member.Status == SiloStatus.Active).Select(member => member.SiloAddress).ToArray();
         var management = grains.GetGrain<IManagementGrain>(0);
-        var runtime = active.Length == 0 ? [] : await management.GetRuntimeStatistics(active, cancellationToken);
-        var counts = active.Length == 0 ? [] : await management.GetSimpleGrainStatistics(active, cancellationToken);
+        var statistics = await Task.WhenAll(active.Select(silo => StatisticsAsync(management, silo, cancellationToken)));
         var grainType = typeof(ProjectGrain).FullName!;
         var instances = members.Select(member =>
         {
             var index = Array.IndexOf(active, member.SiloAddress);
-            var stats = index >= 0 && index < runtime.Length ? runtime[index] : null;
-            var projects = counts.Where(c => c.SiloAddress.Equals(member.SiloAddress) && c.GrainType.Contains(grainType, StringComparison.Ordinal))
-                .Sum(c => c.ActivationCount);
+            var (runtime, counts) = index >= 0 ? statistics[index] : default;
+            var projects = (counts ?? []).Where(c => c.GrainType.Contains(grainType, StringComparison.Ordinal)).Sum(c => c.ActivationCount);
             return new FleetMember(
                 member.Name, member.SiloAddress.ToParsableString(), member.Status.ToString().ToLowerInvariant(), projects,
-                stats?.EnvironmentStatistics.FilteredCpuUsagePercentage, stats?.EnvironmentStatistics.FilteredMemoryUsageBytes);
+                runtime?.EnvironmentStatistics.FilteredCpuUsagePercentage, runtime?.EnvironmentStatistics.FilteredMemoryUsageBytes);
         }).ToList();
         return TypedResults.Ok(new FleetResponse(self.Id, instances));
+    }
+
+    /// <summary>
+    /// One silo's load and grain counts, asked of it alone: a silo that was killed stays active in the membership table
+    /// until the others declare it dead (seconds), and until then it answers nothing (or only after a timeout) while the
+    /// rest of the fleet still does. Its load is then unknown, not an error.
+    /// </summary>
+    private static async Task<(SiloRuntimeStatistics? Runtime, SimpleGrainStatistic[]? Counts)> StatisticsAsync(
+        IManagementGrain management, SiloAddress silo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var runtime = await management.GetRuntimeStatistics([silo], cancellationToken).WaitAsync(StatisticsTimeout, cancellationToken);
+            var counts = await management.GetSimpleGrainStatistics([silo], cancellationToken).WaitAsync(StatisticsTimeout, cancellationToken);
+            return (runtime.SingleOrDefault(), counts);
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException)
+        {
+            return default;
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Net.Sockets;
 
 namespace Kiln.Fleet;
 
@@ -30,8 +31,9 @@ public sealed class FleetOptions : IValidatableObject
     public int SiloPort { get; set; }
 
     /// <summary>
-    /// The IP address the other silos reach this one at. Default: <see cref="InstanceUrl"/>'s host when it is an IP
-    /// address, else loopback (every instance on one machine).
+    /// The IP address the other silos reach this one at, or a host name resolved to it at start (a compose service's
+    /// name, whose container address is known only once it runs). Default: <see cref="InstanceUrl"/>'s host when it
+    /// is an IP address, else loopback (every instance on one machine).
     /// </summary>
     public string? SiloAddress { get; set; }
 
@@ -59,13 +61,48 @@ public sealed class FleetOptions : IValidatableObject
     public TimeSpan OwnerLookupTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The silo's advertised address, from <see cref="SiloAddress"/> or what the defaults say. Read before validation
-    /// (the silo is configured first), so a malformed <see cref="SiloAddress"/> falls through here and fails the start there.
+    /// The silo's advertised address, from <see cref="SiloAddress"/> (its first IPv4 address when it is a host name) or
+    /// what the defaults say. Read before validation (the silo is configured first), so a malformed
+    /// <see cref="SiloAddress"/> falls through here and fails the start there; a host name that does not resolve fails
+    /// the start with its own message.
     /// </summary>
-    public IPAddress AdvertisedAddress =>
-        SiloAddress is { } configured && IPAddress.TryParse(configured, out var address) ? address
-        : InstanceUrl is { } url && IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) ? ip
-        : IPAddress.Loopback;
+    public IPAddress ResolveAdvertisedAddress()
+    {
+        if (SiloAddress is { } configured)
+        {
+            if (IPAddress.TryParse(configured, out var address))
+            {
+                return address;
+            }
+
+            if (Uri.CheckHostName(configured) == UriHostNameType.Dns)
+            {
+                return Resolve(configured);
+            }
+        }
+
+        return InstanceUrl is { } url && IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any)
+            ? ip
+            : IPAddress.Loopback;
+    }
+
+    private static IPAddress Resolve(string host)
+    {
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(host);
+        }
+        catch (SocketException exception)
+        {
+            throw new InvalidOperationException(
+                $"Kiln:Fleet:SiloAddress '{host}' does not resolve ({exception.SocketErrorCode}): set the IP address or a host name the other instances reach this one at.",
+                exception);
+        }
+
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException($"Kiln:Fleet:SiloAddress '{host}' resolves to no address: set the IP address the other instances reach this one at.");
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -76,10 +113,10 @@ public sealed class FleetOptions : IValidatableObject
                 [nameof(InstanceUrl)]);
         }
 
-        if (SiloAddress is { } address && !IPAddress.TryParse(address, out _))
+        if (SiloAddress is { } address && !IPAddress.TryParse(address, out _) && Uri.CheckHostName(address) != UriHostNameType.Dns)
         {
             yield return new ValidationResult(
-                $"Kiln:Fleet:SiloAddress '{address}' must be an IP address the other instances reach this one at, e.g. 10.0.0.11.",
+                $"Kiln:Fleet:SiloAddress '{address}' must be an IP address or a host name the other instances reach this one at, e.g. 10.0.0.11 or kiln-1.",
                 [nameof(SiloAddress)]);
         }
     }

@@ -47,7 +47,7 @@ public static class FleetServiceCollectionExtensions
             silo.Configure<SiloOptions>(options => options.SiloName = instanceId);
             if (shared)
             {
-                ConfigureCluster(silo, configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions(), fleet.AdvertisedAddress, siloPort);
+                ConfigureCluster(silo, configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions(), fleet.ResolveAdvertisedAddress(), siloPort);
             }
             else
             {

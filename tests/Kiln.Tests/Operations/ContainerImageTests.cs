@@ -13,11 +13,12 @@ namespace Kiln.Tests.Operations;
 /// The image as a person builds and runs it: deploy/build-image.sh (the engine's layer cache and the local bases make
 /// a second build of unchanged sources quick), then deploy/run-image.sh in the foreground, SIGTERM to stop it.
 /// </summary>
+[Collection(ContainerEngine.Name)]
 public sealed class ContainerImageTests
 {
     private const string Image = "localhost/kiln:test";
     private const string Token = "container-image-test-token";
-    private static readonly string Root = RepositoryRoot();
+    private static readonly string Root = ContainerEngine.RepositoryRoot();
 
     [Fact]
     [Slow]
@@ -168,17 +169,4 @@ public sealed class ContainerImageTests
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Kiln.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Kiln.slnx above {AppContext.BaseDirectory}.");
-    }
 }
