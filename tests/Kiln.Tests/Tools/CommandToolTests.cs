@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kiln.Testing;
+using Kiln.Tests.Infrastructure;
 using Kiln.Tests.Sandbox;
 
 namespace Kiln.Tests.Tools;
@@ -405,18 +406,21 @@ public sealed class CommandToolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_the_sandbox_is_required_and_missing_commands_fail_with_the_reason()
+    public void When_the_sandbox_is_required_and_missing_Kiln_refuses_to_start_and_says_why()
     {
-        await using var tools = await ToolHarness.StartAsync(new Dictionary<string, string?>
+        var refused = Assert.ThrowsAny<Exception>(() => KilnApp.Start(new Dictionary<string, string?>
         {
             ["Kiln:Sandbox:Mode"] = "required",
             ["Kiln:Sandbox:BubblewrapPath"] = "/nonexistent/bwrap",
-        });
+        }));
 
-        var (isError, text) = await tools.CallAsync("run_command", new { command = "ls" });
+        var reasons = string.Join("\n", Flatten(refused).Select(e => e.Message));
+        Assert.Contains("the sandbox is required (Kiln:Sandbox:Mode=required) but bubblewrap does not work here", reasons, StringComparison.Ordinal);
 
-        Assert.True(isError);
-        Assert.Contains("The sandbox is required (Kiln:Sandbox:Mode=required) but bubblewrap does not work here", text, StringComparison.Ordinal);
+        static IEnumerable<Exception> Flatten(Exception exception) =>
+            exception is AggregateException aggregate
+                ? aggregate.InnerExceptions.SelectMany(Flatten)
+                : exception.InnerException is { } inner ? [exception, .. Flatten(inner)] : [exception];
     }
 
     [Fact]
