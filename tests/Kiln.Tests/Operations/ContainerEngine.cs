@@ -1,10 +1,12 @@
 namespace Kiln.Tests.Operations;
 
 /// <summary>
-/// The tests that build and run Kiln's image: one at a time, since they build the same tag and each takes the machine's
-/// cores for minutes.
+/// The tests that build and run Kiln's image: one at a time, since they build the same tag, and with no other test
+/// beside them, since a build takes the machine's cores for minutes: the dev servers and browsers of tests running
+/// at the same time then missed their waits (an HMR update that took over 30 s).
 /// </summary>
-public static class ContainerEngine
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ContainerEngine
 {
     public const string Name = "Container engine";
 
