@@ -83,6 +83,9 @@ export async function api(path, { method = "GET", body, raw = false, signal, hea
     }
     if (response.status === 401) {
       const problem = await problemOf(response);
+      // A request sent before the person gave a new token (the page sends several at once) is answered 401 after it:
+      // it tries again with that token rather than asking once more.
+      if (token.get() !== value) continue;
       if (await requestToken(value ? "That token was not accepted." : null)) continue;
       throw new ApiError(401, problem, "Kiln needs its access token.");
     }
