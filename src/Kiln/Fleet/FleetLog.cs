@@ -23,4 +23,7 @@ internal static partial class FleetLog
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Could not wake project {ProjectId} after an instance left the cluster")]
     public static partial void WakeFailed(this ILogger logger, string projectId, Exception exception);
+
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "Another instance took the project over while this one held it: its write here was refused by the fence; stopping its work")]
+    public static partial void Fenced(this ILogger logger);
 }

@@ -7,10 +7,15 @@ namespace Kiln.Fleet;
 
 /// <summary>A project's generations and dev server on this instance, as its <see cref="ProjectGrain"/> starts and stops owning them.</summary>
 public sealed class ProjectWork(
-    IProjectStore store, OrphanedGenerations orphans, GenerationScheduler scheduler, DevServerSupervisor devServers) : IProjectWork
+    IProjectStore store, ProjectFence fence, OrphanedGenerations orphans, GenerationScheduler scheduler, DevServerSupervisor devServers) : IProjectWork
 {
-    public async Task AdoptAsync(string projectId, CancellationToken cancellationToken) =>
+    public async Task<CancellationToken> AdoptAsync(string projectId, CancellationToken cancellationToken)
+    {
+        // The epoch first: from here on the previous owner, should it still be running somewhere, can write nothing.
+        var tenure = fence.Hold(projectId, await store.TakeEpochAsync(projectId, cancellationToken));
         await orphans.InterruptAsync(projectId, cancellationToken);
+        return tenure.Lost;
+    }
 
     public async Task<bool> IsBusyAsync(string projectId, CancellationToken cancellationToken) =>
         devServers.State(projectId) is DevServerState.Starting or DevServerState.Running
@@ -18,7 +23,27 @@ public sealed class ProjectWork(
 
     public async Task StopAsync(string projectId, string reason, CancellationToken cancellationToken)
     {
-        await scheduler.CancelAsync(projectId, reason, cancellationToken);
-        await devServers.StopServerAsync(projectId, DevServerStopReason.Requested, cancellationToken);
+        try
+        {
+            await StopWritingAsync(() => scheduler.CancelAsync(projectId, reason, cancellationToken));
+            await StopWritingAsync(() => devServers.StopServerAsync(projectId, DevServerStopReason.Requested, cancellationToken));
+        }
+        finally
+        {
+            fence.Release(projectId);
+        }
+    }
+
+    /// <summary>Stops one kind of work. A lost project's stop still kills its processes; only what it would record is refused.</summary>
+    private static async Task StopWritingAsync(Func<Task> stop)
+    {
+        try
+        {
+            await stop();
+        }
+        catch (OwnershipLostException)
+        {
+            // The newer owner's record stands; the work is stopped all the same.
+        }
     }
 }
