@@ -333,8 +333,24 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         var handle = new SandboxedProcess(
             process, isolation, ownSession: isolation == Isolation.Direct && _tools.Setsid is not null, marker,
             privateDirectory, network, group, lines, captureLimit, waitForReader, timeout, spec.StandardInput, spec.DiskQuota, _logger, _timeProvider,
-            finished => _live.TryRemove(finished, out _));
+            finished =>
+            {
+                _live.TryRemove(finished, out _);
+                if (spec.PidDirectory is { } pids)
+                {
+                    PidFiles.Forget(pids, finished.Pid);
+                }
+            });
         _logger.ProcessStarted(spec.Argv[0], handle.Pid, isolation);
+        if (spec.PidDirectory is { } pidDirectory)
+        {
+            PidFiles.Record(pidDirectory, handle.Pid, isolation, marker);
+            if (handle.Exited.IsCompleted)
+            {
+                // It finished (and tried to forget itself) before it was recorded.
+                PidFiles.Forget(pidDirectory, handle.Pid);
+            }
+        }
 
         _live.TryAdd(handle, 0);
         if (handle.Exited.IsCompleted)
