@@ -14,11 +14,12 @@ public sealed class RedisFence(ProjectFence fence, RedisKeys keys)
     private const string Refusal = "KILN_STALE_EPOCH";
 
     // Prepended to the script: the epoch key is its last KEY and the held epoch ('' for none) its last ARGV, so the
-    // script's own KEYS and ARGV keep their numbers.
+    // script's own KEYS and ARGV keep their numbers. A refusal is an ordinary reply, not an error reply: everything that
+    // shares the connection (Orleans' grain directory) logs every error reply it sees.
     private const string Check = """
         local kiln_fence_held = ARGV[#ARGV]
         if kiln_fence_held ~= '' and tonumber(redis.call('GET', KEYS[#KEYS]) or '0') > tonumber(kiln_fence_held) then
-          return redis.error_reply('KILN_STALE_EPOCH newer than ' .. kiln_fence_held)
+          return 'KILN_STALE_EPOCH'
         end
 
         """;
@@ -33,14 +34,10 @@ public sealed class RedisFence(ProjectFence fence, RedisKeys keys)
         cancellationToken.ThrowIfCancellationRequested();
         var epoch = fence.EpochOf(projectId);
         var held = epoch is { } value ? value.ToString(CultureInfo.InvariantCulture) : "";
-        try
-        {
-            return await db.ScriptEvaluateAsync(Check + script, [.. scriptKeys, keys.Epoch(projectId)], [.. values, held]);
-        }
-        catch (RedisServerException exception) when (epoch is { } stale && exception.Message.Contains(Refusal, StringComparison.Ordinal))
-        {
-            throw fence.Refused(projectId, stale);
-        }
+        var result = await db.ScriptEvaluateAsync(Check + script, [.. scriptKeys, keys.Epoch(projectId)], [.. values, held]);
+        return epoch is { } stale && result.Resp2Type == ResultType.BulkString && (string?)result == Refusal
+            ? throw fence.Refused(projectId, stale)
+            : result;
     }
 
     /// <summary>The project's next epoch: a new tenure begins, and writes under every earlier one are refused from now on.</summary>
