@@ -27,6 +27,6 @@ internal static partial class FleetLog
     [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "Another instance took the project over while this one held it: its write here was refused by the fence; stopping its work")]
     public static partial void Fenced(this ILogger logger);
 
-    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Killed {Count} processes of the project that its previous owner on this host left running (its pid files)")]
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Killed {Count} processes (with their trees) of the project that its previous owner on this host left running (its pid files)")]
     public static partial void KilledLeftovers(this ILogger logger, int count);
 }

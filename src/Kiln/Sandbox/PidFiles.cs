@@ -9,6 +9,7 @@ namespace Kiln.Sandbox;
 /// start time of that pid (so a pid reused since is never killed), how it was isolated and its stray marker. A process
 /// that exits removes its file. An owner that died (kill -9, the OOM killer), or was paused and has been fenced off,
 /// leaves its files behind, and the project's next owner on this host kills what they name before it starts anything.
+/// An agent's CLI, which its client starts, is recorded by its stray marker alone (<see cref="StrayProcesses"/>).
 /// </summary>
 public static class PidFiles
 {
@@ -16,20 +17,36 @@ public static class PidFiles
 
     private static readonly string? Boot = ReadBootId();
 
+    private const string Marked = "Marked";
+
     /// <summary>Notes a process just started. Best effort: a pid file that cannot be written only costs the next owner a sweep.</summary>
     internal static void Record(string directory, int pid, Isolation isolation, string? marker)
     {
-        if (Boot is null || ProcFs.StartTime(pid) is not { } start)
+        if (ProcFs.StartTime(pid) is { } start)
+        {
+            Write(PathOf(directory, pid), pid, start, isolation.ToString(), marker);
+        }
+    }
+
+    /// <summary>Notes an agent's CLI, which its client starts: known by its stray marker, which every process of it carries.</summary>
+    internal static void RecordMarked(string directory, string marker) => Write(PathOf(directory, marker), 0, 0, Marked, marker);
+
+    /// <summary>The CLI's session is over and its processes are killed.</summary>
+    internal static void ForgetMarked(string directory, string marker) => Delete(PathOf(directory, marker));
+
+    private static void Write(string file, int pid, long start, string kind, string? marker)
+    {
+        if (Boot is null)
         {
             return;
         }
 
         var line = string.Join(' ', Boot, StrayProcesses.Owner, pid.ToString(CultureInfo.InvariantCulture),
-            start.ToString(CultureInfo.InvariantCulture), isolation.ToString(), marker ?? "-");
+            start.ToString(CultureInfo.InvariantCulture), kind, marker ?? "-");
         try
         {
-            Directory.CreateDirectory(directory);
-            File.WriteAllText(PathOf(directory, pid), line + "\n");
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, line + "\n");
         }
         catch (IOException)
         {
@@ -61,7 +78,8 @@ public static class PidFiles
     /// <summary>
     /// Kills what another Kiln on this host started for the project and left running (dead, or paused and fenced off:
     /// either way the project is this Kiln's now), with its whole tree, and removes every pid file that no longer names
-    /// a running process. Files of this Kiln's own running processes stay. Returns how many processes were killed.
+    /// a running process. Files of this Kiln's own running processes stay. Returns how many recorded processes were killed
+    /// (each with its tree).
     /// </summary>
     public static int KillLeftovers(string directory)
     {
@@ -74,15 +92,20 @@ public static class PidFiles
         foreach (var file in Directory.EnumerateFiles(directory, "*" + Suffix))
         {
             var entry = Parse(file);
-            var running = entry is not null && entry.Boot == Boot && ProcFs.StartTime(entry.Pid) == entry.Start;
-            if (running && entry!.Owner == StrayProcesses.Owner)
+            if (entry is not null && entry.Boot == Boot && entry.Owner == StrayProcesses.Owner)
             {
-                continue;
+                if (entry.Kind == Marked || ProcFs.StartTime(entry.Pid) == entry.Start)
+                {
+                    continue;
+                }
             }
-
-            if (running)
+            else if (entry is { Kind: Marked, Marker: { } marker } && entry.Boot == Boot)
             {
-                Kill(entry!);
+                killed += StrayProcesses.KillMarked(marker) > 0 ? 1 : 0;
+            }
+            else if (entry is not null && entry.Boot == Boot && ProcFs.StartTime(entry.Pid) == entry.Start)
+            {
+                Kill(entry);
                 killed++;
             }
 
@@ -94,7 +117,7 @@ public static class PidFiles
 
     private static void Kill(Entry entry)
     {
-        if (entry.Isolation == Isolation.Direct)
+        if (entry.Kind == nameof(Isolation.Direct))
         {
             // The command was a session and group leader (setsid): its group first, then whatever left the group.
             NativeMethods.KillProcessGroup(entry.Pid);
@@ -114,6 +137,8 @@ public static class PidFiles
 
     private static string PathOf(string directory, int pid) => Path.Join(directory, pid.ToString(CultureInfo.InvariantCulture) + Suffix);
 
+    private static string PathOf(string directory, string marker) => Path.Join(directory, marker + Suffix);
+
     private static Entry? Parse(string file)
     {
         string[] fields;
@@ -129,8 +154,7 @@ public static class PidFiles
         return fields.Length == 6
                && int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
                && long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
-               && Enum.TryParse<Isolation>(fields[4], out var isolation)
-            ? new Entry(fields[0], fields[1], pid, start, isolation, fields[5] == "-" ? null : fields[5])
+            ? new Entry(fields[0], fields[1], pid, start, fields[4], fields[5] == "-" ? null : fields[5])
             : null;
     }
 
@@ -151,5 +175,6 @@ public static class PidFiles
         }
     }
 
-    private sealed record Entry(string Boot, string Owner, int Pid, long Start, Isolation Isolation, string? Marker);
+    // Kind: how the process was isolated (an Isolation's name), or Marked for one known only by its marker.
+    private sealed record Entry(string Boot, string Owner, int Pid, long Start, string Kind, string? Marker);
 }

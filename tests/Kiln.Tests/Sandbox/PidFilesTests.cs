@@ -73,6 +73,38 @@ public sealed class PidFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task An_agent_CLI_another_Kiln_left_running_is_found_by_its_marker_and_killed()
+    {
+        // As the runner marks a CLI it launches: the marker in its environment, which its children inherit.
+        var marker = $"{Environment.ProcessId}.0.{Guid.NewGuid():N}";
+        var start = new ProcessStartInfo("sleep", Sandboxes.SleepToken()) { UseShellExecute = false };
+        start.Environment[StrayProcesses.MarkerName] = marker;
+        using var cli = Process.Start(start)!;
+        try
+        {
+            PidFiles.RecordMarked(Pids, marker);
+            Assert.Equal(0, PidFiles.KillLeftovers(Pids));
+            Assert.False(cli.HasExited);
+
+            var file = Assert.Single(Directory.GetFiles(Pids));
+            var fields = File.ReadAllText(file).Trim().Split(' ');
+            fields[1] = "1.1";
+            File.WriteAllText(file, string.Join(' ', fields));
+
+            Assert.Equal(1, PidFiles.KillLeftovers(Pids));
+            await cli.WaitForExitAsync(Ct);
+            Assert.Empty(Directory.GetFiles(Pids));
+        }
+        finally
+        {
+            if (!cli.HasExited)
+            {
+                cli.Kill();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_process_that_exits_removes_its_pid_file()
     {
         await using var runner = Sandboxes.Runner(SandboxMode.None);
