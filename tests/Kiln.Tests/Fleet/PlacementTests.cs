@@ -57,14 +57,49 @@ public sealed class PlacementTests
         }
     }
 
-    private static async Task<KilnFleet> StartAsync(int? draining)
+    [Fact]
+    public async Task An_instance_stopping_on_SIGTERM_gets_no_new_project_while_it_finishes_its_generation()
+    {
+        await using var model = await ScriptedModelServer.StartAsync();
+        // The first generation never gets its answer, so its instance stays up draining until Kiln:ShutdownTimeout.
+        model.Enqueue(ScriptedReply.Hanging, ScriptedReply.EndTurn, ScriptedReply.EndTurn, ScriptedReply.EndTurn, ScriptedReply.EndTurn);
+        await using var fleet = await StartAsync(
+            draining: null,
+            new Dictionary<string, string> { ["Anthropic:ApiKey"] = "sk-test", ["Anthropic:BaseUrl"] = model.BaseUrl, ["Kiln:Agent:Runtime"] = "builtin" },
+            // The hanging generation runs on instance 0: it keeps its own new projects.
+            first: new Dictionary<string, string> { ["Kiln:Fleet:Placement"] = "Local" });
+        try
+        {
+            var stopping = await InstanceIdAsync(fleet.Instances[0]);
+            Assert.Equal([stopping], await PromptAsync(fleet.Instances[0], 1));
+            await model.WaitForRequestAsync(_ => true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+            fleet.Instances[0].Terminate();
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (!(await GetFleetAsync(fleet.Instances[1])).Any(m => m.GetProperty("id").GetString() == stopping && m.GetProperty("load") is { ValueKind: JsonValueKind.Object } load && load.GetProperty("draining").GetBoolean()))
+            {
+                await Task.Delay(100, deadline.Token);
+            }
+
+            // Still a member of the cluster (it has not stopped its silo), and still given none: every prompt is accepted elsewhere.
+            var owners = await PromptAsync(fleet.Instances[1], 4);
+            Assert.DoesNotContain(stopping, owners);
+            Assert.False(fleet.Instances[0].HasExited, "The instance stopped before the prompts were placed: the test showed nothing.");
+        }
+        catch (Exception exception) when (exception is not Xunit.Sdk.SkipException)
+        {
+            throw new InvalidOperationException($"{exception.Message}\n\n{fleet.Output}", exception);
+        }
+    }
+
+    private static async Task<KilnFleet> StartAsync(int? draining, Dictionary<string, string>? settings = null, Dictionary<string, string>? first = null)
     {
         var redis = await SharedRedis.GetAsync();
         Requires.Nginx();
+        var all = new Dictionary<string, string>(settings ?? []) { ["Kiln:Auth:Token"] = Token, ["Kiln:Agent:Offline:AppStack"] = "static" };
         var fleet = await KilnFleet.StartAsync(
-            typeof(Program).Assembly.Location, 3, redis.Configuration,
-            new Dictionary<string, string> { ["Kiln:Auth:Token"] = Token, ["Kiln:Agent:Offline:AppStack"] = "static" },
-            i => i == draining ? new Dictionary<string, string> { ["Kiln:Fleet:Draining"] = "true" } : new Dictionary<string, string>(),
+            typeof(Program).Assembly.Location, 3, redis.Configuration, all,
+            i => new Dictionary<string, string>(i == 0 ? first ?? [] : []) { ["Kiln:Fleet:Draining"] = (i == draining) ? "true" : "false" },
             TestContext.Current.CancellationToken);
 
         // Placement weighs only instances whose load is on the board: wait until every instance sees all three.
