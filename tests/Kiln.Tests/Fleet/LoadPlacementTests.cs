@@ -61,6 +61,30 @@ public sealed class LoadPlacementTests
         Assert.All(await PlaceAsync(loaded, "local", 4), owner => Assert.Equal(loaded.Name, owner));
     }
 
+    [Fact]
+    public async Task A_call_marked_to_place_here_keeps_its_project_on_the_loaded_silo_it_came_from()
+    {
+        // What a project created outside an HTTP request (an import) needs: it cannot be forwarded, so it stays.
+        var redis = await SharedRedis.GetAsync();
+        var counts = new Dictionary<int, Counts> { [0] = new() { DevServers = 9 }, [1] = new(), [2] = new() };
+        await using var cluster = await StartAsync(redis.Configuration, counts, []);
+        await WaitForFiguresAsync(cluster);
+
+        var loaded = Silo(cluster, counts[0]);
+        var factory = loaded.ServiceProvider.GetRequiredService<IGrainFactory>();
+        RequestContext.Set(LoadPlacement.HereKey, true);
+        try
+        {
+            Assert.Equal(loaded.Name, (await factory.GetGrain<IProjectGrain>("marked00001").OwnerAsync()).Id);
+        }
+        finally
+        {
+            RequestContext.Remove(LoadPlacement.HereKey);
+        }
+
+        Assert.NotEqual(loaded.Name, (await factory.GetGrain<IProjectGrain>("unmarked0001").OwnerAsync()).Id);
+    }
+
     /// <summary>The silo whose work <paramref name="counts"/> counts.</summary>
     private static InProcessSiloHandle Silo(InProcessTestCluster cluster, Counts counts) =>
         cluster.Silos.Single(silo => ReferenceEquals(silo.ServiceProvider.GetRequiredService<IRunningWork>(), counts));
