@@ -30,11 +30,13 @@ public static class FleetEndpoints
         {
             var index = Array.IndexOf(active, member.SiloAddress);
             var (runtime, counts) = index >= 0 ? statistics[index] : default;
+            var load = loads.GetValueOrDefault(member.SiloAddress);
             var projects = (counts ?? []).Where(c => c.GrainType.Contains(grainType, StringComparison.Ordinal)).Sum(c => c.ActivationCount);
             return new FleetMember(
                 member.Name, member.SiloAddress.ToParsableString(), member.Status.ToString().ToLowerInvariant(), projects,
-                runtime?.EnvironmentStatistics.FilteredCpuUsagePercentage, runtime?.EnvironmentStatistics.FilteredMemoryUsageBytes,
-                loads.GetValueOrDefault(member.SiloAddress));
+                load?.CpuPercent ?? runtime?.EnvironmentStatistics.FilteredCpuUsagePercentage,
+                load?.MemoryBytes ?? runtime?.EnvironmentStatistics.FilteredMemoryUsageBytes,
+                load);
         }).ToList();
         return TypedResults.Ok(new FleetResponse(self.Id, instances));
     }
@@ -78,7 +80,7 @@ public sealed record FleetResponse(string Self, IReadOnlyList<FleetMember> Insta
 
 /// <summary>
 /// An instance: its <c>Kiln:Fleet:InstanceId</c>, its silo's address, its status in the membership table
-/// (active, joining, shutting_down), the projects it owns now, its process's CPU use (percent) and memory (bytes) when
-/// known, and the load that placement weighs (with its weight and whether it is draining), when it published one lately.
+/// (active, joining, shutting_down), the projects it owns now, its CPU use (percent) and memory (bytes) when known
+/// (its container's in a container, else its process's as Orleans measures them), and the load that placement weighs (with its weight and whether it is draining), when it published one lately.
 /// </summary>
 public sealed record FleetMember(string Id, string Silo, string Status, int Projects, float? CpuPercent, long? MemoryBytes, InstanceLoad? Load);

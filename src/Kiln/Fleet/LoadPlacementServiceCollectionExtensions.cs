@@ -9,6 +9,7 @@ public static class LoadPlacementServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddLoadPlacement(this IServiceCollection services, bool publish)
     {
+        services.AddSingleton(provider => new ControlGroupUsage(provider.GetRequiredKeyedService<TimeProvider>(TimeProviderNames.Membership)));
         services.AddSingleton<LocalLoad>();
         services.AddSingleton<LoadBoard>();
         services.AddPlacementDirector<LoadPlacement, LoadPlacementDirector>();
