@@ -31,8 +31,19 @@ public sealed class KilnFleet : IAsyncDisposable
     /// <param name="redisConfiguration">The Redis server every instance uses.</param>
     /// <param name="settings">More configuration for every instance.</param>
     /// <param name="cancellationToken">Gives up starting.</param>
+    public static Task<KilnFleet> StartAsync(
+        string kilnAssembly, int count, string redisConfiguration, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default) =>
+        StartAsync(kilnAssembly, count, redisConfiguration, settings, instanceSettings: null, cancellationToken);
+
+    /// <param name="kilnAssembly">Kiln.dll.</param>
+    /// <param name="count">How many instances.</param>
+    /// <param name="redisConfiguration">The Redis server every instance uses.</param>
+    /// <param name="settings">More configuration for every instance.</param>
+    /// <param name="cancellationToken">Gives up starting.</param>
+    /// <param name="instanceSettings">More configuration for instance i only (e.g. a draining one), over <paramref name="settings"/>.</param>
     public static async Task<KilnFleet> StartAsync(
-        string kilnAssembly, int count, string redisConfiguration, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
+        string kilnAssembly, int count, string redisConfiguration, IReadOnlyDictionary<string, string>? settings,
+        Func<int, IReadOnlyDictionary<string, string>>? instanceSettings, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("kiln-fleet-").FullName;
         var prefix = RedisServer.NewPrefix();
@@ -55,9 +66,11 @@ public sealed class KilnFleet : IAsyncDisposable
 
         // Each instance's silo gets a port of its own, reserved here as nginx's is.
         var starting = Enumerable.Range(0, count)
-            .Select(_ => KilnProcess.StartAsync(
+            .Select(i => KilnProcess.StartAsync(
                 kilnAssembly,
-                new Dictionary<string, string>(all) { ["Kiln:Fleet:SiloPort"] = NginxServer.FreePort().ToString(CultureInfo.InvariantCulture) },
+                new Dictionary<string, string>(all) { ["Kiln:Fleet:SiloPort"] = NginxServer.FreePort().ToString(CultureInfo.InvariantCulture) }
+                    .Concat(instanceSettings?.Invoke(i) ?? new Dictionary<string, string>())
+                    .GroupBy(setting => setting.Key).ToDictionary(group => group.Key, group => group.Last().Value),
                 cancellationToken))
             .ToList();
         try

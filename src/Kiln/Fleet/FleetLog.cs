@@ -23,4 +23,10 @@ internal static partial class FleetLog
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Could not wake project {ProjectId} after an instance left the cluster")]
     public static partial void WakeFailed(this ILogger logger, string projectId, Exception exception);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Could not publish this instance's load for placement")]
+    public static partial void LoadPublishFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "Could not read the fleet's load; placing the project on the instance that asked")]
+    public static partial void LoadReadFailed(this ILogger logger, Exception exception);
 }

@@ -61,6 +61,9 @@ public static class FleetServiceCollectionExtensions
             services.AddHostedService<ClusterWatch>();
         }
 
+        services.AddSingleton<IRunningWork, RunningWork>();
+        services.AddLoadPlacement(publish: shared);
+
         return builder;
     }
 
