@@ -93,6 +93,65 @@ public sealed class OwnDiskFailoverTests
         }
     }
 
+    [Fact]
+    public async Task A_vite_app_moved_to_a_survivor_has_its_dependencies_reinstalled_and_its_dev_server_started_there()
+    {
+        var redis = await SharedRedis.GetAsync();
+        Requires.Nginx();
+        Requires.Pnpm();
+        await using var fleet = await KilnFleet.StartAsync(typeof(Program).Assembly.Location, 3, redis.Configuration, new Dictionary<string, string>
+        {
+            ["Kiln:Auth:Token"] = Token,
+            ["Kiln:Agent:Offline:AppStack"] = "vite",
+        }, cancellationToken: Cancel);
+        try
+        {
+            using var nginx = Client(fleet.Nginx.BaseAddress);
+            var projectId = await GenerateAsync(nginx, "a counter that moves to another disk");
+            await WaitForStatusAsync(nginx, projectId, "ready");
+            var (owner, ownerIndex) = await OwnerAsync(fleet, projectId);
+            var page = await nginx.GetStringAsync($"/api/projects/{projectId}/files/src/App.tsx", Cancel);
+
+            await fleet.Instances[ownerIndex].KillAsync();
+            var killed = Stopwatch.StartNew();
+            var survivor = fleet.Instances[(ownerIndex + 1) % 3];
+            using var survivorClient = Client(survivor.BaseAddress);
+            TimeSpan? filesBack = null;
+            (HttpStatusCode Status, string Body, string? ServedBy) preview = (0, "", null);
+            while (killed.Elapsed < Timeout)
+            {
+                if (filesBack is null)
+                {
+                    using var file = await survivorClient.GetAsync($"/api/projects/{projectId}/files/src/App.tsx", Cancel);
+                    filesBack = file.StatusCode == HttpStatusCode.OK ? killed.Elapsed : null;
+                }
+
+                // Served by Vite (its client script is in the page) from the new owner's disk.
+                preview = await PreviewAsync(survivor.BaseAddress, fleet.Nginx.Port, projectId);
+                if (preview.Status == HttpStatusCode.OK && preview.Body.Contains("/@vite/client", StringComparison.Ordinal))
+                {
+                    break;
+                }
+
+                await Task.Delay(250, Cancel);
+            }
+
+            Assert.True(preview.Status == HttpStatusCode.OK && preview.Body.Contains("/@vite/client", StringComparison.Ordinal),
+                $"The preview was not served by the dev server {killed.Elapsed} after its owner was killed: {(int)preview.Status} {preview.Body}");
+            Assert.True(filesBack < TimeSpan.FromSeconds(10), $"The app's files were served again {filesBack} after its owner was killed.");
+            var (adopter, adopterIndex) = await OwnerAsync(fleet, projectId);
+            Assert.NotEqual(owner, adopter);
+            Assert.Equal(adopter, preview.ServedBy);
+            var adopterApp = Path.Combine(KilnFleet.ProjectsRootOf(fleet.ProjectsRoot, adopterIndex), projectId, "generated-app");
+            Assert.Equal(page, await File.ReadAllTextAsync(Path.Combine(adopterApp, "src", "App.tsx"), Cancel));
+            Assert.True(Directory.Exists(Path.Combine(adopterApp, "node_modules")));
+        }
+        catch (Exception exception) when (exception is not Xunit.Sdk.SkipException)
+        {
+            throw new InvalidOperationException($"{exception.Message}\n\n{fleet.Output}", exception);
+        }
+    }
+
     private static HttpClient Client(Uri baseAddress) => new()
     {
         BaseAddress = baseAddress,
