@@ -72,7 +72,9 @@ public sealed class RestoredPreviews(
     {
         using var scope = ProjectLogScope.Begin(logger, projectId);
         var app = workspace.AppDirectory(projectId);
-        if (await store.GetAsync(projectId, cancellationToken) is null || PreviewSource.Detect(app) is not { DevServer: { } script } source)
+        // A generation queued meanwhile installs and starts what it needs itself; two installs in one app would collide.
+        if (await store.GetAsync(projectId, cancellationToken) is not { } project || project.Status.IsBusy()
+            || PreviewSource.Detect(app) is not { DevServer: { } script } source)
         {
             return;
         }

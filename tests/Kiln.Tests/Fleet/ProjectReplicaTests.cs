@@ -4,6 +4,7 @@ using System.Text.Json;
 using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Testing;
+using Kiln.Tests.Attachments;
 using Kiln.Tests.Infrastructure;
 using Kiln.Tests.Sites;
 using Kiln.Versions;
@@ -13,7 +14,7 @@ using StackExchange.Redis;
 namespace Kiln.Tests.Fleet;
 
 /// <summary>
-/// Each instance on its own disk: a project's durable state replicated to Redis at each version (and release, and git
+/// Each instance on its own disk: a project's durable state (versions, files, attachments, site, git settings) replicated to Redis at each version (and release, and git
 /// settings change), and restored by an instance whose projects root lacks the project or holds an older copy. Real
 /// redis-server, real git, Kiln on real Kestrel; one instance at a time on the same Redis stands for the owner that died and the one that took over.
 /// </summary>
@@ -64,9 +65,14 @@ public sealed class ProjectReplicaTests
         {
             first.KeepProjectsRoot = true;
             firstRoot = first.ProjectsRoot;
-            projectId = await first.GenerateAsync("a page for the replica", cancellationToken: Token);
-            await first.WaitForStatusAsync(projectId, TimeSpan.FromSeconds(60), "ready");
             using var api = first.Client();
+            using (var generated = await api.PostAsync("/api/generate", AttachmentTests.Form("a page like this sketch", null, ("sketch.png", AttachmentTests.Png, "image/png")), Token))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, generated.StatusCode);
+                projectId = (await generated.Content.ReadFromJsonAsync<JsonElement>(Token)).GetProperty("projectId").GetString()!;
+            }
+
+            await first.WaitForStatusAsync(projectId, TimeSpan.FromSeconds(60), "ready");
             Assert.Equal(HttpStatusCode.OK, (await api.PutAsJsonAsync($"/api/projects/{projectId}/env", new Dictionary<string, string> { ["GREETING"] = "hello" }, Token)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await api.PutAsJsonAsync($"/api/projects/{projectId}/secrets/API_KEY", new { value = "s3cret-value" }, Token)).StatusCode);
             using var site = new SiteClient(first, projectId);
@@ -83,6 +89,7 @@ public sealed class ProjectReplicaTests
             var restored = await SnapshotAsync(second, projectId);
             Assert.Equal(before, restored);
             Assert.True(Directory.Exists(Path.Combine(second.ProjectsRoot, projectId, "generated-app", ".git")));
+            Assert.Equal(AttachmentTests.Png, await File.ReadAllBytesAsync(Path.Combine(second.ProjectsRoot, projectId, "attachments", "1", "sketch.png"), Token));
             // The secret was copied sealed and still opens with the fleet's key ring (in Redis).
             var environment = await second.Services.GetRequiredService<ProjectEnvironment>().ForProcessesAsync(projectId, Token);
             Assert.Equal(("hello", "s3cret-value"), (environment.Variables["GREETING"], environment.Variables["API_KEY"]));
