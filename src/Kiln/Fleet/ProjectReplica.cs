@@ -25,9 +25,6 @@ public sealed class ProjectReplica(
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
-    /// <summary>True where there is shared storage to replicate to (<c>Kiln:Store=redis</c>).</summary>
-    public bool IsOn => store is not null;
-
     Task IDurableStateReplica.ChangedAsync(string projectId, CancellationToken cancellationToken) => PublishAsync(projectId, cancellationToken);
 
     /// <summary>
@@ -97,6 +94,7 @@ public sealed class ProjectReplica(
                 return false;
             }
 
+            RemoveLeftovers(projectId);
             var app = Path.Combine(staging, ProjectWorkspace.AppDirectoryName);
             Directory.CreateDirectory(app);
             await repository.EnsureAsync(app, cancellationToken);
@@ -144,7 +142,7 @@ public sealed class ProjectReplica(
     }
 
     /// <summary>The stamp of the replica this disk's copy of the project equals, or null (no copy, or never replicated here).</summary>
-    public string? LocalStamp(string projectId)
+    private string? LocalStamp(string projectId)
     {
         var path = StampFile(projectId);
         return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
@@ -214,6 +212,19 @@ public sealed class ProjectReplica(
         if (older is not null)
         {
             Directory.Delete(older, recursive: true);
+        }
+    }
+
+    /// <summary>What a restore of this project cut short by a kill left beside the projects (under its gate, so none runs now).</summary>
+    private void RemoveLeftovers(string projectId)
+    {
+        var restoring = new DirectoryInfo(Path.Combine(workspace.Root, RestoringDirectoryName));
+        if (restoring.Exists)
+        {
+            foreach (var leftover in restoring.EnumerateDirectories(projectId + "-*"))
+            {
+                leftover.Delete(recursive: true);
+            }
         }
     }
 
