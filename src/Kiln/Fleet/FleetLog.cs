@@ -24,6 +24,21 @@ internal static partial class FleetLog
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Could not wake project {ProjectId} after an instance left the cluster")]
     public static partial void WakeFailed(this ILogger logger, string projectId, Exception exception);
 
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Information, Message = "Replicated the project: {Versions} versions, bundle {BundleBytes} bytes, files {FilesBytes} bytes, in {Milliseconds} ms")]
+    public static partial void Replicated(this ILogger logger, int versions, int bundleBytes, int filesBytes, long milliseconds);
+
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Could not replicate the project (the replica stays as it was; the work is kept on this disk): {Reason}")]
+    public static partial void ReplicaNotWritten(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7013, Level = LogLevel.Information, Message = "Restored the project from its replica: {Versions} versions, replicated at {At}, in {Milliseconds} ms")]
+    public static partial void RestoredReplica(this ILogger logger, int versions, DateTimeOffset at, long milliseconds);
+
+    [LoggerMessage(EventId = 7014, Level = LogLevel.Warning, Message = "Could not restore the project from its replica; serving what this disk holds: {Reason}")]
+    public static partial void ReplicaNotRestored(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7015, Level = LogLevel.Warning, Message = "The restored project's preview did not come up (it starts on its next visit once its dependencies are installed): {Reason}")]
+    public static partial void PreviewNotRestarted(this ILogger logger, string reason);
+
     [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Could not publish this instance's load for placement")]
     public static partial void LoadPublishFailed(this ILogger logger, Exception exception);
 

@@ -2,24 +2,26 @@ using System.Text.Json;
 using Kiln.Api;
 using Kiln.Preview;
 using Kiln.Projects;
+using Kiln.Sites;
 using StackExchange.Redis;
 
 namespace Kiln.Fleet;
 
 /// <summary>
-/// The middleware that sends a request to its project's owner: every request to a preview origin, and API
+/// The middleware that sends a request to its project's owner: every request to a preview or site origin, and API
 /// requests whose endpoint says <see cref="ProjectOwnerRequired"/>, including a prompt for a new project, which goes
 /// where the project is placed. What the shared store holds (projects,
 /// status, events) is answered by whichever instance the request reached.
 /// </summary>
-public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder forwarder, PreviewOrigin origin, ThisInstance self)
+public sealed class OwnerForwarding(
+    ProjectOwnership ownership, OwnerForwarder forwarder, PreviewOrigin origin, SiteOrigin sites, ThisInstance self)
 {
     /// <summary>Names the instance that served a request (the owner's name wins when it was forwarded), for whoever debugs a fleet.</summary>
     public const string InstanceHeader = "Kiln-Instance";
 
     /// <summary>
     /// First in the pipeline: stamps the response with this instance's name, and sends a preview host's request to
-    /// its project's owner, whose dev server it is.
+    /// its project's owner, whose dev server it is, and a site host's, whose disk holds the releases (each instance has its own).
     /// </summary>
     public async Task PreviewAsync(HttpContext context, RequestDelegate next)
     {
@@ -30,7 +32,8 @@ public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder f
             return Task.CompletedTask;
         }, (context.Response, self.Id));
 
-        if (origin.IsPreviewHost(context.Request.Host, out var projectId) && ProjectIds.IsValid(projectId))
+        if ((origin.IsPreviewHost(context.Request.Host, out var projectId) || sites.IsSiteHost(context.Request.Host, out projectId))
+            && ProjectIds.IsValid(projectId))
         {
             await RouteAsync(context, projectId, next);
             return;

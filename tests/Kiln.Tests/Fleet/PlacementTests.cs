@@ -99,8 +99,8 @@ public sealed class PlacementTests
         var all = new Dictionary<string, string>(settings ?? []) { ["Kiln:Auth:Token"] = Token, ["Kiln:Agent:Offline:AppStack"] = "static" };
         var fleet = await KilnFleet.StartAsync(
             typeof(Program).Assembly.Location, 3, redis.Configuration, all,
-            i => new Dictionary<string, string>(i == 0 ? first ?? [] : []) { ["Kiln:Fleet:Draining"] = (i == draining) ? "true" : "false" },
-            TestContext.Current.CancellationToken);
+            instanceSettings: i => new Dictionary<string, string>(i == 0 ? first ?? [] : []) { ["Kiln:Fleet:Draining"] = (i == draining) ? "true" : "false" },
+            cancellationToken: TestContext.Current.CancellationToken);
 
         // Placement weighs only instances whose load is on the board: wait until every instance sees all three.
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
