@@ -35,7 +35,8 @@ skipped=$(grep -E '^\s+skipped: [0-9]+' "$output" | awk '{s+=$2} END {print s+0}
 # Each failure again at the end, where a long log cannot bury it: its name and the first lines of its message.
 if [ "$failed" != "0" ]; then
   echo "failures:"
-  awk '/^failed / {n = 25; print; next} n > 0 && /^ / {print; n--; next} {n = 0}' "$output"
+  # The runner indents only a message's first line; its next lines (xunit's Expected/Actual) start anywhere.
+  awk '/^failed / {n = 12; print; next} /^(passed|skipped) |^Test run summary/ {n = 0} n > 0 && NF > 0 {print; n--}' "$output"
 fi
 rm -f "$output"
 echo "${succeeded} passed, ${failed} failed, ${skipped} skipped"

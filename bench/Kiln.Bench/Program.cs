@@ -8,6 +8,8 @@ var benchmarks = new Dictionary<string, Func<Task<IReadOnlyList<object>>>>(Strin
     ["preview"] = async () => [.. await PreviewSpeed.RunAsync(samples: 5, PreviewSpeed.Parts)],
     ["fanout"] = async () => [.. await EventFanOut.RunAsync(subscribers: 100, events: 1000, rounds: 5, pace: TimeSpan.FromMilliseconds(2))],
     ["fleet"] = async () => [.. await FleetThroughput.RunAsync(samples: 5)],
+    ["takeover"] = async () => [await FleetPlacement.TakeoverAsync(samples: 5)],
+    ["placement"] = async () => [await FleetPlacement.SpreadAsync(projects: 12, rounds: 3)],
     ["check-app"] = async () => [.. await CheckAppSpeed.RunAsync(samples: 10)],
     ["caching"] = async () => [.. await PromptCaching.RunAsync()],
 };

@@ -3,8 +3,9 @@ using System.Globalization;
 namespace Kiln.Testing;
 
 /// <summary>
-/// Several Kiln processes sharing one Redis store (a key prefix of their own) and one projects root, with a
-/// real nginx in front of them configured from <c>deploy/nginx/kiln.conf</c>: a fleet as README's "Running a fleet" sets one up.
+/// Several Kiln processes sharing one Redis store (a key prefix of their own), each with its own projects root (or,
+/// when asked, all sharing one), with a real nginx in front of them configured from <c>deploy/nginx/kiln.conf</c>: a
+/// fleet as README's "Running a fleet" sets one up.
 /// </summary>
 public sealed class KilnFleet : IAsyncDisposable
 {
@@ -20,8 +21,11 @@ public sealed class KilnFleet : IAsyncDisposable
 
     public NginxServer Nginx { get; }
 
-    /// <summary>The projects root every instance shares.</summary>
+    /// <summary>The directory of the instances' projects roots (<see cref="ProjectsRootOf"/>), or the one they share.</summary>
     public string ProjectsRoot { get; }
+
+    /// <summary>Where instance <paramref name="index"/> keeps its projects, when each has its own disk.</summary>
+    public static string ProjectsRootOf(string root, int index) => Path.Combine(root, $"instance-{index}");
 
     /// <summary>The Redis key prefix of this fleet's store and cluster.</summary>
     public string KeyPrefix { get; }
@@ -30,9 +34,12 @@ public sealed class KilnFleet : IAsyncDisposable
     /// <param name="count">How many instances.</param>
     /// <param name="redisConfiguration">The Redis server every instance uses.</param>
     /// <param name="settings">More configuration for every instance.</param>
+    /// <param name="sharedDisk">Every instance on one projects root, as a fleet on a shared volume; by default each has its own.</param>
+    /// <param name="instanceSettings">More configuration for instance i only (e.g. a draining one), over <paramref name="settings"/>.</param>
     /// <param name="cancellationToken">Gives up starting.</param>
     public static async Task<KilnFleet> StartAsync(
-        string kilnAssembly, int count, string redisConfiguration, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
+        string kilnAssembly, int count, string redisConfiguration, IReadOnlyDictionary<string, string>? settings = null, bool sharedDisk = false,
+        Func<int, IReadOnlyDictionary<string, string>>? instanceSettings = null, CancellationToken cancellationToken = default)
     {
         var root = Directory.CreateTempSubdirectory("kiln-fleet-").FullName;
         var prefix = RedisServer.NewPrefix();
@@ -40,7 +47,6 @@ public sealed class KilnFleet : IAsyncDisposable
         var nginxPort = NginxServer.FreePort();
         var all = new Dictionary<string, string>
         {
-            ["Kiln:ProjectsRoot"] = root,
             ["Kiln:Store"] = "redis",
             ["Kiln:Redis:Configuration"] = redisConfiguration,
             ["Kiln:Redis:KeyPrefix"] = prefix,
@@ -55,9 +61,15 @@ public sealed class KilnFleet : IAsyncDisposable
 
         // Each instance's silo gets a port of its own, reserved here as nginx's is.
         var starting = Enumerable.Range(0, count)
-            .Select(_ => KilnProcess.StartAsync(
+            .Select(index => KilnProcess.StartAsync(
                 kilnAssembly,
-                new Dictionary<string, string>(all) { ["Kiln:Fleet:SiloPort"] = NginxServer.FreePort().ToString(CultureInfo.InvariantCulture) },
+                new Dictionary<string, string>(all)
+                {
+                    ["Kiln:Fleet:SiloPort"] = NginxServer.FreePort().ToString(CultureInfo.InvariantCulture),
+                    ["Kiln:ProjectsRoot"] = sharedDisk ? root : ProjectsRootOf(root, index),
+                }
+                    .Concat(instanceSettings?.Invoke(index) ?? new Dictionary<string, string>())
+                    .GroupBy(setting => setting.Key).ToDictionary(group => group.Key, group => group.Last().Value),
                 cancellationToken))
             .ToList();
         try

@@ -94,7 +94,7 @@ public sealed class GenerationIntake(
                 return new IntakeOutcome.QuotaReached(max);
             }
 
-            projectId = ProjectIds.New();
+            projectId = placement.NewProjectId();
             promptNumber = 1;
             await placement.ClaimNewAsync(projectId, cancellationToken);
             workspace.Create(projectId);

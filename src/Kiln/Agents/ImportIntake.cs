@@ -72,7 +72,7 @@ public sealed partial class ImportIntake(
 
         using (unpacked)
         {
-            var projectId = ProjectIds.New();
+            var projectId = placement.NewProjectId();
             await placement.ClaimNewAsync(projectId, cancellationToken);
             workspace.Create(projectId);
             unpacked.MoveTo(workspace.AppDirectory(projectId));

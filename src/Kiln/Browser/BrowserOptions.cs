@@ -15,11 +15,18 @@ public sealed class BrowserOptions
     public string ExecutablePath { get; set; } = "/usr/bin/chromium";
 
     /// <summary>
-    /// Longest one check may take, from asking for the browser to the screenshot. Past it the check is abandoned: its
+    /// Longest one check may take, from opening the page to the screenshot. Past it the check is abandoned: its
     /// page is closed, and the browser is restarted when it does not answer (an app in an endless loop, say).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:02", "00:05:00")]
     public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Longest wait for Kiln's browser before a check starts: Chromium's own start when it is not running (a few
+    /// seconds cold, more on a busy machine), or another check killing a browser that hung.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:05:00")]
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// After the page's load event, how long its network must be quiet (no request in flight) before the screenshot:

@@ -41,8 +41,9 @@ public sealed partial class HeadlessBrowser(
 
     /// <summary>
     /// Opens <paramref name="pathAndQuery"/> on the project's preview origin at <paramref name="width"/> pixels, lets it
-    /// settle, and reports what it showed. Throws <see cref="PageCheckException"/> when there is no browser or the
-    /// check did not finish within <see cref="BrowserOptions.CheckTimeout"/>.
+    /// settle, and reports what it showed. Throws <see cref="PageCheckException"/> when there is no browser (none
+    /// installed, or none started within <see cref="BrowserOptions.StartTimeout"/>) or the check did not finish within
+    /// <see cref="BrowserOptions.CheckTimeout"/>.
     /// </summary>
     public async Task<PageReport> CheckAsync(string projectId, string pathAndQuery, int width, CancellationToken cancellationToken)
     {
@@ -56,15 +57,16 @@ public sealed partial class HeadlessBrowser(
             throw new ArgumentException($"'{pathAndQuery}' leaves the app's own origin ({PageOrigin.Of(home)}).", nameof(pathAndQuery));
         }
 
-        using var timeout = new CancellationTokenSource(_options.CheckTimeout, time);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         for (var attempt = 1; ; attempt++)
         {
+            // Starting Chromium is Kiln's cost, not the page's: it has a limit of its own, and the check's time starts
+            // once the browser is up (a cold start on a loaded machine took most of a short CheckTimeout).
+            var browser = await StartAsync(cancellationToken);
             var check = new PageCheck(url, width, ViewportHeight, time);
-            IBrowser? browser = null;
+            using var timeout = new CancellationTokenSource(_options.CheckTimeout, time);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
-                browser = await StartAsync(deadline.Token);
                 await RunAsync(check, browser, url, width, deadline.Token);
                 await check.CloseAsync(CloseGrace);
                 return check.Report(time.GetElapsedTime(started));
@@ -80,7 +82,7 @@ public sealed partial class HeadlessBrowser(
             catch (Exception exception) when (exception is PlaywrightException or TimeoutException)
             {
                 await check.CloseAsync(CloseGrace);
-                if (attempt == 1 && browser is { IsConnected: false })
+                if (attempt == 1 && !browser.IsConnected)
                 {
                     // Chromium died after the last check, before Playwright had noticed: once more, on a new one.
                     continue;
@@ -129,6 +131,23 @@ public sealed partial class HeadlessBrowser(
 
     private async Task<IBrowser> StartAsync(CancellationToken cancellationToken)
     {
+        using var limit = new CancellationTokenSource(_options.StartTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        try
+        {
+            return await StartOrReuseAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Another check held the gate (starting the browser, or killing a hung one) for the whole limit.
+            throw new PageCheckException(
+                $"Kiln's browser was not ready within {_options.StartTimeout.TotalSeconds:0} s (Kiln:Browser:StartTimeout). Call check_app again.",
+                PageCheckFailure.NoBrowser);
+        }
+    }
+
+    private async Task<IBrowser> StartOrReuseAsync(CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -163,7 +182,7 @@ public sealed partial class HeadlessBrowser(
                     Headless = true,
                     Args = Arguments(),
                     Env = BrowserEnvironment(),
-                    Timeout = (float)_options.CheckTimeout.TotalMilliseconds,
+                    Timeout = (float)_options.StartTimeout.TotalMilliseconds,
                 });
             }
             catch (PlaywrightException exception)

@@ -15,7 +15,7 @@ public static class FleetEndpoints
             .WithSummary("The instances in the fleet, with the projects each owns and its load");
 
     private static async Task<Ok<FleetResponse>> GetFleetAsync(
-        IClusterMembershipService membership, IGrainFactory grains, ThisInstance self, CancellationToken cancellationToken)
+        IClusterMembershipService membership, IGrainFactory grains, ThisInstance self, LoadBoard board, CancellationToken cancellationToken)
     {
         var members = membership.CurrentSnapshot.Members.Values
             .Where(member => member.Status is SiloStatus.Active or SiloStatus.Joining or SiloStatus.ShuttingDown or SiloStatus.Stopping)
@@ -24,17 +24,34 @@ public static class FleetEndpoints
         var active = members.Where(member => member.Status == SiloStatus.Active).Select(member => member.SiloAddress).ToArray();
         var management = grains.GetGrain<IManagementGrain>(0);
         var statistics = await Task.WhenAll(active.Select(silo => StatisticsAsync(management, silo, cancellationToken)));
+        var loads = await LoadsAsync(board, [.. members.Select(member => member.SiloAddress)]);
         var grainType = typeof(ProjectGrain).FullName!;
         var instances = members.Select(member =>
         {
             var index = Array.IndexOf(active, member.SiloAddress);
             var (runtime, counts) = index >= 0 ? statistics[index] : default;
+            var load = loads.GetValueOrDefault(member.SiloAddress);
             var projects = (counts ?? []).Where(c => c.GrainType.Contains(grainType, StringComparison.Ordinal)).Sum(c => c.ActivationCount);
             return new FleetMember(
                 member.Name, member.SiloAddress.ToParsableString(), member.Status.ToString().ToLowerInvariant(), projects,
-                runtime?.EnvironmentStatistics.FilteredCpuUsagePercentage, runtime?.EnvironmentStatistics.FilteredMemoryUsageBytes);
+                load?.CpuPercent ?? runtime?.EnvironmentStatistics.FilteredCpuUsagePercentage,
+                load?.MemoryBytes ?? runtime?.EnvironmentStatistics.FilteredMemoryUsageBytes,
+                load);
         }).ToList();
         return TypedResults.Ok(new FleetResponse(self.Id, instances));
+    }
+
+    /// <summary>The figures placement weighs; none when Redis cannot be read (the rest of the answer stands).</summary>
+    private static async Task<IReadOnlyDictionary<SiloAddress, InstanceLoad>> LoadsAsync(LoadBoard board, IReadOnlyList<SiloAddress> silos)
+    {
+        try
+        {
+            return await board.ReadAsync(silos);
+        }
+        catch (StackExchange.Redis.RedisException)
+        {
+            return new Dictionary<SiloAddress, InstanceLoad>();
+        }
     }
 
     /// <summary>
@@ -63,6 +80,7 @@ public sealed record FleetResponse(string Self, IReadOnlyList<FleetMember> Insta
 
 /// <summary>
 /// An instance: its <c>Kiln:Fleet:InstanceId</c>, its silo's address, its status in the membership table
-/// (active, joining, shutting_down), the projects it owns now, and its process's CPU use (percent) and memory (bytes) when known.
+/// (active, joining, shutting_down), the projects it owns now, its CPU use (percent) and memory (bytes) when known
+/// (its container's in a container, else its process's as Orleans measures them), and the load that placement weighs (with its weight and whether it is draining), when it published one lately.
 /// </summary>
-public sealed record FleetMember(string Id, string Silo, string Status, int Projects, float? CpuPercent, long? MemoryBytes);
+public sealed record FleetMember(string Id, string Silo, string Status, int Projects, float? CpuPercent, long? MemoryBytes, InstanceLoad? Load);

@@ -24,9 +24,30 @@ internal static partial class FleetLog
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Could not wake project {ProjectId} after an instance left the cluster")]
     public static partial void WakeFailed(this ILogger logger, string projectId, Exception exception);
 
-    [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "Another instance took the project over while this one held it: its write here was refused by the fence; stopping its work")]
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Information, Message = "Replicated the project: {Versions} versions, bundle {BundleBytes} bytes, files {FilesBytes} bytes, in {Milliseconds} ms")]
+    public static partial void Replicated(this ILogger logger, int versions, int bundleBytes, int filesBytes, long milliseconds);
+
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Could not replicate the project (the replica stays as it was; the work is kept on this disk): {Reason}")]
+    public static partial void ReplicaNotWritten(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7013, Level = LogLevel.Information, Message = "Restored the project from its replica: {Versions} versions, replicated at {At}, in {Milliseconds} ms")]
+    public static partial void RestoredReplica(this ILogger logger, int versions, DateTimeOffset at, long milliseconds);
+
+    [LoggerMessage(EventId = 7014, Level = LogLevel.Warning, Message = "Could not restore the project from its replica; serving what this disk holds: {Reason}")]
+    public static partial void ReplicaNotRestored(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7015, Level = LogLevel.Warning, Message = "The restored project's preview did not come up (it starts on its next visit once its dependencies are installed): {Reason}")]
+    public static partial void PreviewNotRestarted(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Could not publish this instance's load for placement")]
+    public static partial void LoadPublishFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "Could not read the fleet's load; placing the project on the instance that asked")]
+    public static partial void LoadReadFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7016, Level = LogLevel.Warning, Message = "Another instance took the project over while this one held it: its write here was refused by the fence; stopping its work")]
     public static partial void Fenced(this ILogger logger);
 
-    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Killed {Count} processes (with their trees) of the project that its previous owner on this host left running (its pid files)")]
+    [LoggerMessage(EventId = 7017, Level = LogLevel.Warning, Message = "Killed {Count} processes (with their trees) of the project that its previous owner on this host left running (its pid files)")]
     public static partial void KilledLeftovers(this ILogger logger, int count);
 }

@@ -61,6 +61,23 @@ public sealed class FleetOptions : IValidatableObject
     public TimeSpan OwnerLookupTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How much load this instance carries compared with the others (its machine's share): a new project goes where
+    /// running dev servers, running generations and child memory divided by this is least. 2 on a machine twice the size.
+    /// </summary>
+    [Range(0.01, 1000)]
+    public double Weight { get; set; } = 1;
+
+    /// <summary>True to give this instance no new projects (it keeps those it has): set before taking it out of the fleet.</summary>
+    public bool Draining { get; set; }
+
+    /// <summary>Where a new project (or one whose owner died) is placed: by load (the default), or on the instance that asked.</summary>
+    public ProjectPlacementMode Placement { get; set; } = ProjectPlacementMode.Load;
+
+    /// <summary>How often each instance publishes its load for the others' placement; figures older than three of these are not used.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan LoadPublishInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The silo's advertised address, from <see cref="SiloAddress"/> (its first IPv4 address when it is a host name) or
     /// what the defaults say. Read before validation (the silo is configured first), so a malformed
     /// <see cref="SiloAddress"/> falls through here and fails the start there; a host name that does not resolve fails

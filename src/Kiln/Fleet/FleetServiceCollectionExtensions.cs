@@ -24,6 +24,12 @@ public static class FleetServiceCollectionExtensions
         services.AddSingleton<LocalProjects>();
         services.AddSingleton<OrphanedGenerations>();
         services.AddSingleton<IProjectWork, ProjectWork>();
+        services.AddSingleton<ProjectReplica>();
+        services.AddSingleton<IDurableStateReplica>(provider => provider.GetRequiredService<ProjectReplica>());
+        services.AddProjectStateHolder<ProjectReplica>();
+        services.AddSingleton<RestoredPreviews>();
+        services.AddHostedService(provider => provider.GetRequiredService<RestoredPreviews>());
+        services.AddProjectStateHolder<RestoredPreviews>();
         services.AddSingleton<ProjectOwnership>();
         services.AddSingleton<IProjectPlacement>(provider => provider.GetRequiredService<ProjectOwnership>());
         services.AddProjectStateHolder<ProjectOwnership>();
@@ -59,7 +65,12 @@ public static class FleetServiceCollectionExtensions
         if (shared)
         {
             services.AddHostedService<ClusterWatch>();
+            // Each instance on its own disk: a project's durable files are replicated to the shared Redis.
+            services.AddSingleton<ReplicaStore>();
         }
+
+        services.AddSingleton<IRunningWork, RunningWork>();
+        services.AddLoadPlacement(publish: shared);
 
         return builder;
     }

@@ -2,23 +2,26 @@ using System.Text.Json;
 using Kiln.Api;
 using Kiln.Preview;
 using Kiln.Projects;
+using Kiln.Sites;
 using StackExchange.Redis;
 
 namespace Kiln.Fleet;
 
 /// <summary>
-/// The middleware that sends a request to its project's owner: every request to a preview origin, and API
-/// requests whose endpoint says <see cref="ProjectOwnerRequired"/>. What the shared store holds (projects,
+/// The middleware that sends a request to its project's owner: every request to a preview or site origin, and API
+/// requests whose endpoint says <see cref="ProjectOwnerRequired"/>, including a prompt for a new project, which goes
+/// where the project is placed. What the shared store holds (projects,
 /// status, events) is answered by whichever instance the request reached.
 /// </summary>
-public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder forwarder, PreviewOrigin origin, ThisInstance self)
+public sealed class OwnerForwarding(
+    ProjectOwnership ownership, OwnerForwarder forwarder, PreviewOrigin origin, SiteOrigin sites, ThisInstance self)
 {
     /// <summary>Names the instance that served a request (the owner's name wins when it was forwarded), for whoever debugs a fleet.</summary>
     public const string InstanceHeader = "Kiln-Instance";
 
     /// <summary>
     /// First in the pipeline: stamps the response with this instance's name, and sends a preview host's request to
-    /// its project's owner, whose dev server it is.
+    /// its project's owner, whose dev server it is, and a site host's, whose disk holds the releases (each instance has its own).
     /// </summary>
     public async Task PreviewAsync(HttpContext context, RequestDelegate next)
     {
@@ -29,7 +32,8 @@ public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder f
             return Task.CompletedTask;
         }, (context.Response, self.Id));
 
-        if (origin.IsPreviewHost(context.Request.Host, out var projectId) && ProjectIds.IsValid(projectId))
+        if ((origin.IsPreviewHost(context.Request.Host, out var projectId) || sites.IsSiteHost(context.Request.Host, out projectId))
+            && ProjectIds.IsValid(projectId))
         {
             await RouteAsync(context, projectId, next);
             return;
@@ -50,9 +54,15 @@ public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder f
         var projectId = required.InBody
             ? await ProjectIdInBodyAsync(context.Request)
             : context.GetRouteValue("projectId") as string;
+        if (projectId is null && required.InBody)
+        {
+            await PlaceNewAsync(context, next);
+            return;
+        }
+
         if (projectId is null || !ProjectIds.IsValid(projectId))
         {
-            // New (no id) or malformed: the endpoint itself answers.
+            // Malformed: the endpoint itself answers.
             await next(context);
             return;
         }
@@ -84,6 +94,39 @@ public sealed class OwnerForwarding(ProjectOwnership ownership, OwnerForwarder f
                 context.Response.Headers.RetryAfter = "1";
                 await Results.Problem(title: "The project is not available right now", detail: reason, statusCode: StatusCodes.Status503ServiceUnavailable)
                     .ExecuteAsync(context);
+                break;
+        }
+    }
+
+    /// <summary>A new project: served where its grain was placed (by load), this instance or another.</summary>
+    private async Task PlaceNewAsync(HttpContext context, RequestDelegate next)
+    {
+        NewProjectPlacement? placement;
+        try
+        {
+            placement = await ownership.PlaceNewAsync(context.Request, context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException or RedisException)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await Results.Problem(
+                title: "No Kiln instance can take a new project right now",
+                detail: $"Placing the new project in the fleet failed ({exception.Message}). Try again in a moment.",
+                statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            return;
+        }
+
+        switch (placement)
+        {
+            case null:
+                await next(context);
+                break;
+            case NewProjectPlacement.Here(var projectId):
+                await ownership.WithNewProjectAsync(projectId, () => next(context));
+                break;
+            case NewProjectPlacement.Elsewhere(var projectId, var owner):
+                context.Request.Headers[ProjectOwnership.NewProjectHeader] = projectId;
+                await forwarder.ForwardAsync(context, owner);
                 break;
         }
     }

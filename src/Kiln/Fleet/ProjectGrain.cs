@@ -5,13 +5,13 @@ using Orleans.Configuration;
 namespace Kiln.Fleet;
 
 /// <summary>
-/// A project's activation, the one place its work runs. Activating it (wherever the first call comes from: it is
-/// placed on the caller's instance) takes the project over, and a generation its last owner left running is marked
+/// A project's activation, the one place its work runs. Activating it (on the least loaded instance:
+/// <see cref="LoadPlacementAttribute"/>) takes the project over, and a generation its last owner left running is marked
 /// interrupted; deactivating it stops the project's generation and dev server here. Orleans collects an activation
 /// nobody called for a while, but never this one while the project is busy: a timer keeps it while a generation is
 /// queued or running or its dev server is up.
 /// </summary>
-[Orleans.Placement.PreferLocalPlacement]
+[LoadPlacement]
 public sealed class ProjectGrain(
     LocalProjects here, ThisInstance self, IProjectWork work, IOptions<GrainCollectionOptions> collection, ILogger<ProjectGrain> logger)
     : Grain, IProjectGrain

@@ -18,10 +18,18 @@ public abstract record OwnerLookup
     public static readonly OwnerLookup HereNow = new Here();
 }
 
+/// <summary>Where a new project goes: here, or to another instance that its request is forwarded to.</summary>
+public abstract record NewProjectPlacement(string ProjectId)
+{
+    public sealed record Here(string ProjectId) : NewProjectPlacement(ProjectId);
+
+    public sealed record Elsewhere(string ProjectId, FleetInstance Owner) : NewProjectPlacement(ProjectId);
+}
+
 /// <summary>
 /// Which instance owns a project: the one its <see cref="ProjectGrain"/> is active on. Asking the grain activates it
-/// when nobody holds the project (on this instance: it is placed where it is first called), so a project whose
-/// owner died is taken over by the next instance that needs it. While the cluster has not yet declared a silo that
+/// when nobody holds the project (on the least loaded instance: <see cref="LoadPlacementDirector"/>), so a project whose
+/// owner died is taken over by a live instance as soon as one needs it. While the cluster has not yet declared a silo that
 /// stopped answering dead, calls to its grains fail; the lookup tries again until <see cref="FleetOptions.OwnerLookupTimeout"/>,
 /// on the cluster's clock (real time, whatever clock Kiln runs on).
 /// Alone (SQLite) the one silo owns everything, by the same path.
@@ -30,21 +38,91 @@ public sealed class ProjectOwnership(
     LocalProjects here,
     ThisInstance self,
     IGrainFactory grains,
+    IProjectStore projects,
     [FromKeyedServices(TimeProviderNames.Membership)] TimeProvider time,
     IOptions<FleetOptions> options,
     IOptions<StoreOptions> store) : IProjectPlacement, IProjectStateHolder
 {
+    /// <summary>Names, on a request forwarded to create a project, the id its grain was placed with there.</summary>
+    public const string NewProjectHeader = "Kiln-New-Project";
+
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
+
+    // The id placed here for the new project of the request being served, from the middleware to the intake below it.
+    private readonly AsyncLocal<string?> _reserved = new();
 
     /// <summary>True with <c>Kiln:Store=redis</c>, where instances share projects.</summary>
     public bool IsShared { get; } = store.Value.Store == StoreKind.Redis;
 
     ProjectRemovalStage IProjectStateHolder.Stage => ProjectRemovalStage.Forget;
 
-    /// <summary>Takes a project this instance is creating, before it is stored: its grain is activated here.</summary>
+    /// <summary>
+    /// Places the project that a request with no project id is about to create, before its endpoint runs: its grain
+    /// is activated by load, and the request follows it. A request another instance forwarded here for that reason
+    /// names the id it placed (<see cref="NewProjectHeader"/>), which is used when its grain is here and no such
+    /// project exists yet. Null where there is no fleet, or for a forwarded request whose placement did not hold: the
+    /// intake then takes a new id on this instance, as it did before placement weighed load.
+    /// </summary>
+    public async Task<NewProjectPlacement?> PlaceNewAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!IsShared)
+        {
+            return null;
+        }
+
+        if (OwnerForwarder.WasForwarded(request))
+        {
+            // Never forwarded twice: a placement that did not hold (the grain went meanwhile) is made here instead.
+            var placed = request.Headers[NewProjectHeader].ToString();
+            return ProjectIds.IsValid(placed) && here.Contains(placed) && await projects.GetAsync(placed, cancellationToken) is null
+                ? new NewProjectPlacement.Here(placed)
+                : null;
+        }
+
+        var projectId = ProjectIds.New();
+        var owner = await Grain(projectId).OwnerAsync().WaitAsync(cancellationToken);
+        return owner.Id == self.Id ? new NewProjectPlacement.Here(projectId) : new NewProjectPlacement.Elsewhere(projectId, owner);
+    }
+
+    /// <summary>Runs <paramref name="next"/> with <paramref name="projectId"/> as the id <see cref="NewProjectId"/> gives.</summary>
+    public async Task WithNewProjectAsync(string projectId, Func<Task> next)
+    {
+        _reserved.Value = projectId;
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            _reserved.Value = null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public string NewProjectId() => _reserved.Value ?? ProjectIds.New();
+
+    /// <summary>
+    /// Takes a project this instance is creating, before it is stored: its grain is activated here (already, when the
+    /// request was placed by load; else on this instance, as a creation outside an HTTP request cannot be forwarded).
+    /// </summary>
     public async Task ClaimNewAsync(string projectId, CancellationToken cancellationToken)
     {
-        var owner = await Grain(projectId).OwnerAsync().WaitAsync(cancellationToken);
+        if (here.Contains(projectId))
+        {
+            return;
+        }
+
+        FleetInstance owner;
+        RequestContext.Set(LoadPlacement.HereKey, true);
+        try
+        {
+            owner = await Grain(projectId).OwnerAsync().WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            RequestContext.Remove(LoadPlacement.HereKey);
+        }
+
         if (owner.Id != self.Id)
         {
             throw new InvalidOperationException($"The new project id {projectId} is already owned by instance {owner.Id}.");

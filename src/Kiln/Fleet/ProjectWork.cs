@@ -14,20 +14,30 @@ public sealed class ProjectWork(
     OrphanedGenerations orphans,
     GenerationScheduler scheduler,
     DevServerSupervisor devServers,
+    ProjectReplica replica,
+    RestoredPreviews previews,
     ILogger<ProjectWork> logger) : IProjectWork
 {
+    /// <summary>
+    /// Takes the project's next epoch (from then on its previous owner, should it still be running somewhere, can write
+    /// nothing), kills what a previous owner on this host left running, restores the project from its replica when this
+    /// disk's copy is missing or older (its files are then served from here, and its preview comes up once its
+    /// dependencies are installed), then interrupts what its last owner left running.
+    /// </summary>
     public async Task<CancellationToken> AdoptAsync(string projectId, CancellationToken cancellationToken)
     {
-        // The epoch first: from here on the previous owner, should it still be running somewhere, can write nothing.
         var tenure = fence.Hold(projectId, await store.TakeEpochAsync(projectId, cancellationToken));
-        // Then, before anything starts here, what an owner that died on this host (or was paused and is now fenced
-        // off) left running: its dev server, its commands.
         if (PidFiles.KillLeftovers(workspace.PidDirectory(projectId)) is > 0 and var killed)
         {
             using (ProjectLogScope.Begin(logger, projectId))
             {
                 logger.KilledLeftovers(killed);
             }
+        }
+
+        if (await replica.RestoreAsync(projectId, cancellationToken))
+        {
+            previews.Enqueue(projectId);
         }
 
         await orphans.InterruptAsync(projectId, cancellationToken);
@@ -43,6 +53,7 @@ public sealed class ProjectWork(
         try
         {
             await StopWritingAsync(() => scheduler.CancelAsync(projectId, reason, cancellationToken));
+            await previews.CancelAsync(projectId);
             await StopWritingAsync(() => devServers.StopServerAsync(projectId, DevServerStopReason.Requested, cancellationToken));
         }
         finally

@@ -13,6 +13,12 @@ public interface IProjectPlacement
     /// </summary>
     bool IsShared { get; }
 
+    /// <summary>
+    /// The id of a project this instance is about to create: in a fleet, the one already placed here for the request
+    /// being served (a new project goes to the least loaded instance, and its request with it), else a new one.
+    /// </summary>
+    string NewProjectId();
+
     /// <summary>Takes a project this instance is creating, before it is stored, so no other instance acts on it.</summary>
     Task ClaimNewAsync(string projectId, CancellationToken cancellationToken);
 
@@ -30,6 +36,8 @@ public interface IProjectPlacement
 public sealed class SingleInstancePlacement : IProjectPlacement
 {
     public bool IsShared => false;
+
+    public string NewProjectId() => ProjectIds.New();
 
     public Task ClaimNewAsync(string projectId, CancellationToken cancellationToken) => Task.CompletedTask;
 

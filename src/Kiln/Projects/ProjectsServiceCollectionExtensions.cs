@@ -59,6 +59,7 @@ public static class ProjectsServiceCollectionExtensions
         services.AddSingleton<ProjectDiskUsage>();
         services.AddProjectStateHolder<ProjectDiskUsage>();
         services.AddSingleton<ProjectRemoval>();
+        services.AddSingleton<DurableState>();
         services.AddSingleton<ProjectCleanup>();
         services.AddHostedService(provider => provider.GetRequiredService<ProjectCleanup>());
         return services;

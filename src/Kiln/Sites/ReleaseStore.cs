@@ -10,7 +10,7 @@ namespace Kiln.Sites;
 /// restart of Kiln (or another instance on the same projects root) serves the same one. A release appears whole, by
 /// renaming its finished staging directory, and is never written again.
 /// </summary>
-public sealed class ReleaseStore(ProjectWorkspace workspace)
+public sealed class ReleaseStore(ProjectWorkspace workspace, DurableState durable)
 {
     private const string ReleasesDirectoryName = "releases";
     private const string FilesDirectoryName = "files";
@@ -66,10 +66,14 @@ public sealed class ReleaseStore(ProjectWorkspace workspace)
         if (release is null)
         {
             File.Delete(path);
-            return;
+        }
+        else
+        {
+            await AtomicFile.WriteAllBytesAsync(path, JsonSerializer.SerializeToUtf8Bytes(new ActiveRelease(release.Value), SitesJsonContext.Default.ActiveRelease), cancellationToken);
         }
 
-        await AtomicFile.WriteAllBytesAsync(path, JsonSerializer.SerializeToUtf8Bytes(new ActiveRelease(release.Value), SitesJsonContext.Default.ActiveRelease), cancellationToken);
+        // A new release, another one served again, or the site taken down: the one place each of them ends.
+        await durable.ChangedAsync(projectId, cancellationToken);
     }
 
     /// <summary>A new, empty staging directory; its <c>files</c> directory is filled, then <see cref="CommitAsync"/> makes it a release.</summary>

@@ -11,7 +11,7 @@ namespace Kiln.Versions;
 /// with ASP.NET Core Data Protection (the key ring Kiln keeps for the projects' MCP tokens, under a purpose of its own),
 /// and how the last push went. The token never leaves this class except to the push that uses it.
 /// </summary>
-public sealed class GitSettings(ProjectWorkspace workspace, IDataProtectionProvider dataProtection) : IDisposable
+public sealed class GitSettings(ProjectWorkspace workspace, IDataProtectionProvider dataProtection, DurableState durable) : IDisposable
 {
     private readonly IDataProtector _sealer = dataProtection.CreateProtector("Kiln.Versions.GitToken.v1");
 
@@ -84,6 +84,7 @@ public sealed class GitSettings(ProjectWorkspace workspace, IDataProtectionProvi
             if (Directory.Exists(Path.GetDirectoryName(path)))
             {
                 await AtomicFile.WriteAllBytesAsync(path, JsonSerializer.SerializeToUtf8Bytes(updated, VersionsJsonContext.Default.StoredGitSettings), cancellationToken);
+                await durable.ChangedAsync(projectId, cancellationToken);
             }
         }
         finally

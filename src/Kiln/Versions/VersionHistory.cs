@@ -20,6 +20,7 @@ public sealed partial class VersionHistory(
     IEventStore eventStore,
     EventLog events,
     DevServerSupervisor devServers,
+    DurableState durable,
     ILogger<VersionHistory> logger) : IProjectStateHolder
 {
     private const char RecordSeparator = '\u001e';
@@ -295,6 +296,8 @@ public sealed partial class VersionHistory(
                 new VersionCreated(created.Number, created.Commit, created.Prompt, created.Outcome, created.FilesChanged, created.Insertions, created.Deletions, created.Author),
                 CancellationToken.None);
             LogCommitted(logger, created.Number, created.ShortCommit, created.FilesChanged);
+            // Under the history's lock, so the replica holds this version (and the conversation and attachments that led to it) before the next one starts.
+            await durable.ChangedAsync(projectId, CancellationToken.None);
             return created;
         }
         finally

@@ -23,7 +23,7 @@ public sealed class RegressionGuardPageTests
     [Fact]
     public async Task Pages_that_broke_are_regressions_with_their_errors_and_pages_that_still_render_are_not()
     {
-        await using var harness = BrowserHarness.Start(new Dictionary<string, string?> { ["Kiln:Browser:CheckTimeout"] = "00:00:03" });
+        await using var harness = BrowserHarness.Start(new Dictionary<string, string?> { ["Kiln:Browser:CheckTimeout"] = "00:00:06" });
         var project = await harness.CreateProjectAsync(new Dictionary<string, string>
         {
             ["index.html"] = Html("Home"),

@@ -11,8 +11,8 @@ using static Kiln.Tests.Fleet.FleetProbe;
 namespace Kiln.Tests.Fleet;
 
 /// <summary>
-/// The fence and the pid files with real processes: three Kiln instances on one Redis and one projects root (behind
-/// nginx, as <see cref="FleetTests"/>), whose owner of a busy project is frozen with SIGSTOP while the cluster hands the
+/// The fence and the pid files with real processes: three Kiln instances on one Redis and one shared projects root
+/// (behind nginx, as <see cref="FleetTests"/>), whose owner of a busy project is frozen with SIGSTOP while the cluster hands the
 /// project to a survivor, then let go with SIGCONT.
 /// </summary>
 [Slow]
@@ -38,7 +38,8 @@ public sealed class FenceTests
         // The generation starts a dev server, then waits for its model's next answer until the frozen owner is let go.
         var resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         model.Enqueue([.. DevServerTurns(), ScriptedReply.Text(StaleText).After(resumed.Task)]);
-        await using var fleet = await KilnFleet.StartAsync(KilnAssembly, 3, redis.Configuration, Settings(model), cancellationToken);
+        // One shared projects root: the frozen owner's pid files are where its successor looks.
+        await using var fleet = await KilnFleet.StartAsync(KilnAssembly, 3, redis.Configuration, Settings(model), sharedDisk: true, cancellationToken: cancellationToken);
         KilnProcess? frozen = null;
         try
         {
@@ -117,7 +118,8 @@ public sealed class FenceTests
         // Without bubblewrap, whose pid namespace dies with Kiln: the dev server's own children outlive a Kiln killed
         // outright, and the instances that keep running never start again to sweep them.
         await using var fleet = await KilnFleet.StartAsync(
-            KilnAssembly, 3, redis.Configuration, new Dictionary<string, string>(Settings(model)) { ["Kiln:Sandbox:Mode"] = "none" }, cancellationToken);
+            KilnAssembly, 3, redis.Configuration, new Dictionary<string, string>(Settings(model)) { ["Kiln:Sandbox:Mode"] = "none" },
+            sharedDisk: true, cancellationToken: cancellationToken);
         try
         {
             using var nginx = Client(fleet.Nginx.BaseAddress);

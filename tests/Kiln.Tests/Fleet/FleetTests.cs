@@ -10,7 +10,7 @@ using Kiln.Tests.Infrastructure;
 namespace Kiln.Tests.Fleet;
 
 /// <summary>
-/// Three Kiln processes on one Redis store and one projects root, behind a real nginx configured from
+/// Three Kiln processes on one Redis store, each on its own projects root (one shared where a test says why), behind a real nginx configured from
 /// deploy/nginx/kiln.conf: a fleet as the README sets one up (each instance an Orleans silo, the cluster in that
 /// Redis), used the way clients use it.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class FleetTests
         Requires.Nginx();
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var fleet = await KilnFleet.StartAsync(
-            KilnAssembly, 3, redis.Configuration, new Dictionary<string, string> { ["Kiln:Auth:Token"] = Token }, cancellationToken);
+            KilnAssembly, 3, redis.Configuration, new Dictionary<string, string> { ["Kiln:Auth:Token"] = Token }, cancellationToken: cancellationToken);
         try
         {
             using var nginx = Client(fleet.Nginx.BaseAddress);
@@ -114,7 +114,7 @@ public sealed class FleetTests
                 }
             }
 
-            // kill -9 of the owner: a survivor serves the project (from the shared projects root) within 10 s.
+            // kill -9 of the owner: a survivor serves the project within 10 s, from its own disk (restored from the replica).
             await fleet.Instances[ownerIndex].KillAsync();
             var killed = Stopwatch.StartNew();
             string? adopter = null;
@@ -155,7 +155,7 @@ public sealed class FleetTests
             ["Anthropic:ApiKey"] = "sk-test",
             ["Anthropic:BaseUrl"] = model.BaseUrl,
             ["Kiln:Agent:Runtime"] = "builtin",
-        }, cancellationToken);
+        }, sharedDisk: true, cancellationToken: cancellationToken); // Files written after the last version survive the owner only on a shared disk.
         try
         {
             using var nginx = Client(fleet.Nginx.BaseAddress);

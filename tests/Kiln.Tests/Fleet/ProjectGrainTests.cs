@@ -132,6 +132,9 @@ public sealed class ProjectGrainTests
                 InstanceId = options.SiloName,
                 InstanceUrl = new Uri($"http://127.0.0.1:{options.SiloPort}/"),
             }), Options.Create(new StoreOptions { Store = StoreKind.Redis })));
+            // No Redis here: each silo knows only its own load, and so places as the caller's silo (as before load placement).
+            silo.Services.AddSingleton<IRunningWork, NoRunningWork>();
+            silo.Services.AddLoadPlacement(publish: false);
             if (collection is not null)
             {
                 silo.Configure(collection);
@@ -140,6 +143,13 @@ public sealed class ProjectGrainTests
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
+    }
+
+    private sealed class NoRunningWork : IRunningWork
+    {
+        public int DevServers => 0;
+
+        public int Generations => 0;
     }
 
     /// <summary>A real process per project that the grain owns: started when it takes the project, killed when it gives it up.</summary>

@@ -167,6 +167,30 @@ public sealed class KilnApp : WebApplicationFactory<Program>
         throw new TimeoutException($"Project {projectId} did not reach {string.Join("|", statuses)} within {timeout}; last status: {status}");
     }
 
+    /// <summary>
+    /// Polls the project until it holds <paramref name="count"/> prompts and its generation ended (ready or failed):
+    /// what a test waits for after a follow-up sent from a page, which may reach Kiln after a status poll would have
+    /// read the previous generation's "ready".
+    /// </summary>
+    public async Task<JsonElement> WaitForPromptsAsync(string projectId, int count, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        using var client = Client();
+        JsonElement project = default;
+        while (!deadline.IsCancellationRequested)
+        {
+            project = await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}", deadline.Token);
+            if (project.GetProperty("prompts").GetArrayLength() >= count && project.GetProperty("project").GetProperty("status").GetString() is "ready" or "failed")
+            {
+                return project;
+            }
+
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        throw new TimeoutException($"Project {projectId} did not hold {count} prompts and end its generation within {timeout}: {project}");
+    }
+
     /// <summary>The project's MCP URL and token, from GET /api/projects/{id}/mcp, as a client gets them.</summary>
     public async Task<(Uri Url, string Token)> McpConnectionAsync(string projectId, string? kilnToken = null)
     {

@@ -119,10 +119,10 @@ public sealed partial class SelectToEditTests(ViteKiln fixture, WebUi.Browser br
         await page.Keyboard.TypeAsync("make it green");
         var expected = await prompt.InputValueAsync();
         Assert.EndsWith("): make it green", expected, StringComparison.Ordinal);
-        await page.Keyboard.PressAsync("Control+Enter");
-        await Kiln.WaitForStatusAsync(projectId, TimeSpan.FromMinutes(3), "ready", "failed");
         using var client = Kiln.Client();
-        var project = await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}", Ct);
+        var before = (await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}", Ct)).GetProperty("prompts").GetArrayLength();
+        await page.Keyboard.PressAsync("Control+Enter");
+        var project = await Kiln.WaitForPromptsAsync(projectId, before + 1, TimeSpan.FromMinutes(3));
         Assert.Equal(expected, project.GetProperty("prompts").EnumerateArray().Last().GetProperty("text").GetString());
         ui.AssertHealthy();
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kiln.Events;
+using Kiln.Fleet;
 using Kiln.Projects;
 using Kiln.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -87,6 +88,32 @@ public sealed class ProjectFenceTests
         Assert.True(await both.First.Projects.DeleteAsync(project.Id, Token));
         Assert.Equal(1, await both.Second.Projects.TakeEpochAsync(project.Id, Token));
     }
+
+    [Fact]
+    public async Task An_owner_that_was_taken_over_cannot_overwrite_its_successors_replica()
+    {
+        var server = await SharedRedis.GetAsync();
+        var keys = new RedisKeys(Kiln.Testing.RedisServer.NewPrefix());
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
+        var (oldFence, newFence) = (new ProjectFence(), new ProjectFence());
+        var oldStore = new ReplicaStore(redis, keys, new RedisFence(oldFence, keys));
+        var newStore = new ReplicaStore(redis, keys, new RedisFence(newFence, keys));
+        var projects = new RedisProjectStore(redis, keys, new RedisFence(new ProjectFence(), keys));
+        var projectId = ProjectIds.New();
+
+        oldFence.Hold(projectId, await projects.TakeEpochAsync(projectId, Token));
+        await oldStore.PutAsync(projectId, Snapshot("old"), Token);
+        newFence.Hold(projectId, await projects.TakeEpochAsync(projectId, Token));
+        await newStore.PutAsync(projectId, Snapshot("new"), Token);
+
+        await Assert.ThrowsAsync<OwnershipLostException>(() => oldStore.PutAsync(projectId, Snapshot("stale"), Token));
+        var stored = await newStore.GetAsync(projectId, Token);
+        Assert.Equal("new", stored?.Manifest.Stamp);
+        Assert.Equal("new"u8.ToArray(), stored?.Files);
+    }
+
+    private static ReplicaSnapshot Snapshot(string stamp) =>
+        new(new ReplicaManifest(stamp, "refs/heads/main", "abc", 1, DateTimeOffset.UtcNow), System.Text.Encoding.UTF8.GetBytes(stamp + " bundle"), System.Text.Encoding.UTF8.GetBytes(stamp));
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

@@ -158,6 +158,60 @@ public sealed class WebUiTests(OfflineKiln fixture, Browser browser) : IClassFix
     }
 
     [Fact]
+    public async Task Unsaved_edits_are_not_dropped_by_opening_another_file_or_leaving_without_asking()
+    {
+        var projectId = await Kiln.GenerateAsync("a tea timer");
+        await Kiln.WaitForStatusAsync(projectId, Timeout, "ready");
+        await using var ui = await browser.OpenAsync(Kiln.BaseAddress);
+        var page = ui.Page;
+        await page.GotoAsync($"/projects/{projectId}");
+        await page.Locator("#tab-code").ClickAsync();
+        await page.Locator(".tree-file", new() { HasText = "index.html" }).ClickAsync();
+        var editor = page.Locator(".code-editor .cm-content");
+        await Expect(editor).ToContainTextAsync("<html");
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.InsertTextAsync("<!-- not saved yet -->\n");
+        await Expect(page.Locator(".file-dirty")).ToBeVisibleAsync();
+        var dialog = page.Locator("#confirm-dialog");
+
+        // Another file: asked first; keeping the edits keeps the file open with them.
+        var other = page.Locator(".tree-file", new() { HasNotText = "index.html" }).First;
+        await other.ClickAsync();
+        await Expect(dialog).ToBeVisibleAsync();
+        await Expect(dialog).ToContainTextAsync("index.html");
+        await page.Locator("#confirm-cancel").ClickAsync();
+        await Expect(page.Locator(".file-path")).ToHaveTextAsync("index.html");
+        await Expect(editor).ToContainTextAsync("not saved yet");
+
+        // All projects: asked too, and the page stays.
+        await page.Locator("a.brand").ClickAsync();
+        await Expect(dialog).ToBeVisibleAsync();
+        await page.Locator("#confirm-cancel").ClickAsync();
+        Assert.EndsWith($"/projects/{projectId}", page.Url, StringComparison.Ordinal);
+        await Expect(editor).ToContainTextAsync("not saved yet");
+
+        // Closing the tab: the browser's own question.
+        var asked = new TaskCompletionSource<string>();
+        page.Dialog += (_, question) =>
+        {
+            asked.TrySetResult(question.Type);
+            _ = question.DismissAsync();
+        };
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+        Assert.Equal("beforeunload", await asked.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // Dropping them is a choice: then the other file opens, and nothing was written.
+        await other.ClickAsync();
+        await Expect(dialog).ToBeVisibleAsync();
+        await page.Locator("#confirm-ok").ClickAsync();
+        await Expect(page.Locator(".file-path")).Not.ToHaveTextAsync("index.html");
+        using var api = Kiln.Client();
+        Assert.DoesNotContain("not saved yet", await api.GetStringAsync($"/api/projects/{projectId}/files/index.html"), StringComparison.Ordinal);
+        ui.AssertHealthy();
+    }
+
+    [Fact]
     public async Task A_follow_up_changes_the_app_in_the_preview()
     {
         const string first = "a counter for push-ups";

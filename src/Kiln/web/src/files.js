@@ -8,7 +8,7 @@ import { $, $$, bytes, debounce, h } from "./dom.js";
 import { createEditor } from "./editor.js";
 import { languageOf } from "./highlight.js";
 import { icon } from "./icons.js";
-import { toast } from "./ui.js";
+import { holdUnsaved, mayDropUnsaved, toast } from "./ui.js";
 
 const maxShownChars = 400_000;
 
@@ -47,7 +47,13 @@ export class FileBrowser {
     this.renderTree = debounce(() => this.drawTree(), 60);
     this.reloadOpen = debounce(() => this.show(this.openPath, { keepScroll: true }), 150);
     this.tree.addEventListener("keydown", (event) => this.navigate(event));
+    this.releaseUnsaved = holdUnsaved(() => (this.editor?.dirty ? `Your edits to ${this.openPath} are not saved.` : null));
     this.showPlaceholder();
+  }
+
+  destroy() {
+    this.releaseUnsaved();
+    this.closeEditor();
   }
 
   /** The file list from the API (on load and after a reconnection). */
@@ -170,8 +176,10 @@ export class FileBrowser {
     this.renderTree();
   }
 
-  async show(path, { keepScroll = false } = {}) {
+  async show(path, { keepScroll = false, discard = false } = {}) {
     if (!path) return;
+    // Opening another file (or this one afresh) replaces the editor: never over unsaved edits without asking.
+    if (!keepScroll && !discard && this.editor?.dirty && !(await mayDropUnsaved())) return;
     // A save's own file_updated comes back while its answer (and the new ETag) may still be on the way.
     if (keepScroll && this.saving) return this.reloadOpen();
     const load = ++this.loadToken;
@@ -276,7 +284,7 @@ export class FileBrowser {
     const path = this.openPath;
     const bar = h("div", { class: "file-conflict", role: "alert" },
       h("span", { class: "file-conflict-text" }, `${path} changed since you opened it (the agent or another tab wrote it).`),
-      h("button", { type: "button", class: "btn btn-small btn-ghost file-reload", onclick: () => this.show(path) }, "Reload, drop my edits"),
+      h("button", { type: "button", class: "btn btn-small btn-ghost file-reload", onclick: () => this.show(path, { discard: true }) }, "Reload, drop my edits"),
       h("button", { type: "button", class: "btn btn-small btn-danger file-overwrite", onclick: () => this.save({ overwrite: true }) }, "Overwrite with mine"));
     $(".file-head", this.view)?.after(bar);
   }

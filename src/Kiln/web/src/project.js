@@ -68,6 +68,7 @@ export class ProjectView {
     this.environment.destroy();
     this.git.destroy();
     this.select.destroy();
+    this.files.destroy();
     wide.removeEventListener("change", this.onResize);
     topStatus(null);
   }

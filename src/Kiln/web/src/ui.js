@@ -9,9 +9,37 @@ export function setRouter(route) {
   onRoute = route;
 }
 
-export function navigate(path, { replace = false } = {}) {
+// What leaving the page would drop: each check answers a sentence while it holds unsaved work, else null.
+const unsaved = new Set();
+
+/** Registers a check of unsaved work; returns the function that removes it again. */
+export function holdUnsaved(check) {
+  unsaved.add(check);
+  return () => unsaved.delete(check);
+}
+
+function unsavedWork() {
+  for (const check of unsaved) {
+    const what = check();
+    if (what) return what;
+  }
+  return null;
+}
+
+/** True when nothing unsaved would be lost, or the person chose to drop it. */
+export async function mayDropUnsaved() {
+  const what = unsavedWork();
+  return !what || confirmDialog({ title: "Drop your unsaved edits?", text: `${what} Going on drops them; Ctrl+S in the editor saves them first.`, confirm: "Drop them" });
+}
+
+// Where the page is, so Back with unsaved edits can stay here until the person decides.
+let shown = location.pathname;
+
+export async function navigate(path, { replace = false } = {}) {
+  if (!replace && !(await mayDropUnsaved())) return;
   if (replace) history.replaceState({}, "", path);
   else history.pushState({}, "", path);
+  shown = location.pathname;
   onRoute();
 }
 
@@ -24,7 +52,23 @@ document.addEventListener("click", (event) => {
   if (link.pathname !== location.pathname) navigate(link.pathname);
   else document.getElementById("new-prompt")?.focus(); // already there: keep what was typed
 });
-addEventListener("popstate", () => onRoute());
+addEventListener("popstate", async () => {
+  if (location.pathname === shown) return;
+  if (unsavedWork()) {
+    // Back or Forward cannot be refused: stay on this page while the person decides, then go if they agree.
+    const target = location.pathname + location.search;
+    history.pushState({}, "", shown);
+    if (!(await mayDropUnsaved())) return;
+    unsaved.clear();
+    history.replaceState({}, "", target);
+  }
+  shown = location.pathname;
+  onRoute();
+});
+// Closing the tab or reloading with unsaved edits: the browser asks.
+addEventListener("beforeunload", (event) => {
+  if (unsavedWork()) event.preventDefault();
+});
 
 /** A modal question; resolves true when confirmed. Escape or "Keep it" resolve false. */
 export function confirmDialog({ title, text, confirm = "Delete" }) {
