@@ -13,6 +13,8 @@ public sealed partial class KilnProcess : IAsyncDisposable
 {
     private const int KeptOutputLines = 1000;
     private const int SigTerm = 15;
+    private const int SigStop = 19;
+    private const int SigCont = 18;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly Queue<string> _output = new();
@@ -91,6 +93,20 @@ public sealed partial class KilnProcess : IAsyncDisposable
         if (Kill(_process.Id, SigTerm) != 0)
         {
             throw new InvalidOperationException($"SIGTERM to Kiln ({_process.Id}) failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    /// <summary>SIGSTOP to Kiln's own process: it stops answering, as a machine that froze or a long GC pause would; what it started runs on.</summary>
+    public void Pause() => Signal(SigStop, "SIGSTOP");
+
+    /// <summary>SIGCONT: a paused Kiln carries on where it was, unaware of the time that passed.</summary>
+    public void Resume() => Signal(SigCont, "SIGCONT");
+
+    private void Signal(int signal, string name)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"{name} to Kiln ({_process.Id}) failed: errno {Marshal.GetLastPInvokeError()}.");
         }
     }
 

@@ -22,6 +22,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
     IProjectStore store,
     IServiceProvider services,
     SandboxedProcessRunner sandbox,
+    ProjectWorkspace workspace,
     IOptions<AgentOptions> options,
     ILoggerFactory loggerFactory,
     ILogger<ClaudeCodeAgentRuntime> logger) : IAgentRuntime
@@ -60,7 +61,7 @@ public sealed partial class ClaudeCodeAgentRuntime(
         try
         {
             launch = await sandbox.AgentCliLaunchAsync(
-                CliLocator.Find(settings.ClaudePath), run.SessionDirectory, run.AppDirectory, cancellationToken);
+                CliLocator.Find(settings.ClaudePath), run.SessionDirectory, run.AppDirectory, workspace.PidDirectory(run.ProjectId), cancellationToken);
         }
         catch (CliNotFoundException exception)
         {

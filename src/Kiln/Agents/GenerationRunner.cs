@@ -102,7 +102,7 @@ public sealed partial class GenerationRunner(
             LogFailed(logger, exception.Message);
         }
 #pragma warning disable CA1031 // The one boundary where any failure must become a final status instead of a stuck project.
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OwnershipLostException) // Lost: the project's new owner records its status.
 #pragma warning restore CA1031
         {
             LogCrashed(logger, exception);

@@ -182,6 +182,12 @@ public sealed partial class GenerationScheduler(
         {
             await runner.RunAsync(request, running, running.Token);
         }
+        catch (OwnershipLostException exception)
+        {
+            // Another instance took the project over: this generation's writes, its final status too, are refused, and
+            // its owner here is stopping it. The worker goes on with the other projects.
+            LogOwnershipLost(logger, request.ProjectId, exception.Epoch);
+        }
         finally
         {
             _running.TryRemove(request.ProjectId, out _);
@@ -236,6 +242,9 @@ public sealed partial class GenerationScheduler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Project {ProjectId}: the automatic fix after its generation failed")]
     private static partial void LogAutoFixFailed(ILogger logger, string projectId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Project {ProjectId}: its generation here ended without a final status, another instance took the project over (epoch {Epoch} is stale)")]
+    private static partial void LogOwnershipLost(ILogger logger, string projectId, long epoch);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Project {ProjectId} was dequeued while it already had a running generation")]
     private static partial void LogAlreadyRunning(ILogger logger, string projectId);

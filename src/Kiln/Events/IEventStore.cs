@@ -6,7 +6,10 @@ namespace Kiln.Events;
 /// </summary>
 public interface IEventStore
 {
-    /// <summary>Stores an event under the next sequence number of its project (1, 2, 3… with no gap).</summary>
+    /// <summary>
+    /// Stores an event under the next sequence number of its project (1, 2, 3… with no gap). Fenced: throws
+    /// <see cref="Kiln.Projects.OwnershipLostException"/>, storing nothing, when a newer epoch than this process holds exists.
+    /// </summary>
     Task<ProjectEvent> AppendAsync(string projectId, string type, DateTimeOffset at, string dataJson, CancellationToken cancellationToken);
 
     /// <summary>The stored events of a project with a sequence number above <paramref name="afterSeq"/>, in order.</summary>

@@ -10,13 +10,13 @@ namespace Kiln.Events;
 /// seqs. Every stored event and deletion is also announced on one channel (<see cref="RedisNotice"/>), so each
 /// instance's <see cref="EventLog"/> reaches its own subscribers.
 /// </summary>
-public sealed class RedisEventStore(IConnectionMultiplexer redis, RedisEventKeys keys) : IEventStore
+public sealed class RedisEventStore(IConnectionMultiplexer redis, RedisEventKeys keys, RedisFence fence) : IEventStore
 {
     private const int ReadPage = 512;
 
     // Atomic on the server, so two instances appending at once still get 1, 2, 3… with no gap: the next seq comes
     // from the stream's own last entry (no separate counter that a failed XADD could leave ahead), and the
-    // announcement is made in the same step, so announcements go out in seq order.
+    // announcement is made in the same step, so announcements go out in seq order. Fenced: a stale owner appends nothing.
     // KEYS[1] the stream; ARGV: channel, type, at, data, project id.
     private const string AppendScript = """
         local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
@@ -34,10 +34,9 @@ public sealed class RedisEventStore(IConnectionMultiplexer redis, RedisEventKeys
     public async Task<ProjectEvent> AppendAsync(
         string projectId, string type, DateTimeOffset at, string dataJson, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         var stamp = StoredTime.Format(at);
-        var seq = (long)await _db.ScriptEvaluateAsync(
-            AppendScript, [_keys.Stream(projectId)], [_keys.Notices.ToString(), type, stamp, dataJson, projectId]);
+        var seq = (long)await fence.EvaluateAsync(
+            _db, projectId, AppendScript, [_keys.Stream(projectId)], [_keys.Notices.ToString(), type, stamp, dataJson, projectId], cancellationToken);
         return ProjectEvent.FromStored(seq, projectId, type, at, dataJson);
     }
 

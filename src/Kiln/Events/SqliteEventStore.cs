@@ -8,10 +8,12 @@ namespace Kiln.Events;
 public sealed class SqliteEventStore : IEventStore
 {
     private readonly SqliteDatabase _database;
+    private readonly ProjectFence _fence;
 
-    public SqliteEventStore(SqliteDatabase database)
+    public SqliteEventStore(SqliteDatabase database, ProjectFence fence)
     {
         _database = database;
+        _fence = fence;
         using var connection = Open();
         SqliteDatabase.Execute(connection, """
             CREATE TABLE IF NOT EXISTS events (
@@ -30,17 +32,21 @@ public sealed class SqliteEventStore : IEventStore
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
-        // The next seq is computed inside the insert, under SQLite's write lock: gap-free and never repeated.
-        command.CommandText = """
+        // The next seq is computed inside the insert, under SQLite's write lock: gap-free and never repeated. The fence
+        // is checked in the same statement: a stale owner inserts no row.
+        command.CommandText = $"""
             INSERT INTO events (project_id, seq, type, at, data)
-            SELECT $project, COALESCE(MAX(seq), 0) + 1, $type, $at, $data FROM events WHERE project_id = $project
+            SELECT $project, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE project_id = $project), $type, $at, $data
+            WHERE {SqliteDatabase.FenceHolds}
             RETURNING seq
             """;
         command.Parameters.AddWithValue("$project", projectId);
         command.Parameters.AddWithValue("$type", type);
         command.Parameters.AddWithValue("$at", SqliteDatabase.Format(at));
         command.Parameters.AddWithValue("$data", dataJson);
-        var seq = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var epoch = _fence.EpochOf(projectId);
+        SqliteDatabase.AddFence(command, projectId, epoch);
+        var seq = await command.ExecuteScalarAsync(cancellationToken) as long? ?? throw _fence.Refused(projectId, epoch!.Value);
         return ProjectEvent.FromStored(seq, projectId, type, at, dataJson);
     }
 

@@ -44,4 +44,10 @@ internal static partial class FleetLog
 
     [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "Could not read the fleet's load; placing the project on the instance that asked")]
     public static partial void LoadReadFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7016, Level = LogLevel.Warning, Message = "Another instance took the project over while this one held it: its write here was refused by the fence; stopping its work")]
+    public static partial void Fenced(this ILogger logger);
+
+    [LoggerMessage(EventId = 7017, Level = LogLevel.Warning, Message = "Killed {Count} processes (with their trees) of the project that its previous owner on this host left running (its pid files)")]
+    public static partial void KilledLeftovers(this ILogger logger, int count);
 }

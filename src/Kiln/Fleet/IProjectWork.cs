@@ -6,12 +6,15 @@ namespace Kiln.Fleet;
 /// </summary>
 public interface IProjectWork
 {
-    /// <summary>The project was just taken here: whatever the store says is still running belonged to an owner that is gone.</summary>
-    Task AdoptAsync(string projectId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The project was just taken here: whatever the store says is still running belonged to an owner that is gone.
+    /// Returns a token cancelled when this tenure is lost: a newer owner's epoch refused one of its writes (see <see cref="Kiln.Projects.ProjectFence"/>).
+    /// </summary>
+    Task<CancellationToken> AdoptAsync(string projectId, CancellationToken cancellationToken);
 
     /// <summary>True while the project has a generation queued or running, or a dev server up: it must stay here.</summary>
     Task<bool> IsBusyAsync(string projectId, CancellationToken cancellationToken);
 
-    /// <summary>Stops the project's generation and dev server here; <paramref name="reason"/> is what its timeline says.</summary>
+    /// <summary>Stops the project's generation and dev server here and ends its tenure; <paramref name="reason"/> is what its timeline says.</summary>
     Task StopAsync(string projectId, string reason, CancellationToken cancellationToken);
 }

@@ -29,7 +29,9 @@ public sealed class ProjectGrain(
             logger.Took(self.Id);
         }
 
-        await work.AdoptAsync(ProjectId, cancellationToken);
+        var lost = await work.AdoptAsync(ProjectId, cancellationToken);
+        // A newer activation elsewhere refused one of this one's writes (this instance was paused or cut off): go at once.
+        lost.Register(() => GrainContext.Scheduler.QueueAction(GiveUpLost));
 
         // Checked several times per collection age, so a busy project never reaches it.
         var check = CollectionAge / 4;
@@ -62,6 +64,16 @@ public sealed class ProjectGrain(
         {
             here.Remove(ProjectId);
         }
+    }
+
+    private void GiveUpLost()
+    {
+        using (ProjectLogScope.Begin(logger, ProjectId))
+        {
+            logger.Fenced();
+        }
+
+        GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "Another instance took the project over (its epoch is newer)."));
     }
 
     private async Task KeepWhileBusyAsync(CancellationToken cancellationToken)

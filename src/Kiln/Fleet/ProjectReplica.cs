@@ -59,7 +59,8 @@ public sealed class ProjectReplica(
             var took = (long)time.GetElapsedTime(started).TotalMilliseconds;
             logger.Replicated(versions, bundle.Length, files.Length, took);
         }
-        catch (Exception exception) when (exception is RedisException or VersionHistoryException or IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is RedisException or VersionHistoryException or IOException or UnauthorizedAccessException
+                                              or OwnershipLostException) // Taken over: the successor's replica stands, and this owner is stopping.
         {
             logger.ReplicaNotWritten(exception.Message);
         }

@@ -20,10 +20,19 @@ public sealed record ReplicaSnapshot(ReplicaManifest Manifest, byte[] Bundle, by
 
 /// <summary>
 /// Each project's replica in the store's Redis: one hash per project, written whole by one <c>HSET</c>, so a reader
-/// never sees the bundle of one write with the files of another. Only <see cref="ProjectReplica"/> writes it.
+/// never sees the bundle of one write with the files of another, through the project's fence (<see cref="RedisFence"/>),
+/// so an owner that was taken over cannot overwrite its successor's replica. Only <see cref="ProjectReplica"/> writes it.
 /// </summary>
-public sealed class ReplicaStore(IConnectionMultiplexer redis, RedisKeys keys)
+public sealed class ReplicaStore(IConnectionMultiplexer redis, RedisKeys keys, RedisFence fence)
 {
+    // KEYS[1] the replica; ARGV field, value, field, value… (the fence's own argument comes last and is not a field).
+    private const string PutScript = """
+        local fields = {}
+        for i = 1, #ARGV - 1 do fields[i] = ARGV[i] end
+        redis.call('HSET', KEYS[1], unpack(fields))
+        return 1
+        """;
+
     private const string StampField = "stamp";
     private const string HeadRefField = "head-ref";
     private const string HeadField = "head";
@@ -41,16 +50,16 @@ public sealed class ReplicaStore(IConnectionMultiplexer redis, RedisKeys keys)
     public async Task PutAsync(string projectId, ReplicaSnapshot snapshot, CancellationToken cancellationToken)
     {
         var manifest = snapshot.Manifest;
-        await Database.HashSetAsync(Key(projectId),
+        await fence.EvaluateAsync(Database, projectId, PutScript, [Key(projectId)],
         [
-            new(StampField, manifest.Stamp),
-            new(HeadRefField, manifest.HeadRef ?? ""),
-            new(HeadField, manifest.Head ?? ""),
-            new(VersionsField, manifest.Versions),
-            new(AtField, manifest.At.ToUnixTimeMilliseconds()),
-            new(BundleField, snapshot.Bundle),
-            new(FilesField, snapshot.Files),
-        ]).WaitAsync(cancellationToken);
+            StampField, manifest.Stamp,
+            HeadRefField, manifest.HeadRef ?? "",
+            HeadField, manifest.Head ?? "",
+            VersionsField, manifest.Versions,
+            AtField, manifest.At.ToUnixTimeMilliseconds(),
+            BundleField, snapshot.Bundle,
+            FilesField, snapshot.Files,
+        ], cancellationToken);
     }
 
     /// <summary>The manifest alone (no blobs), or null when the project has no replica.</summary>

@@ -252,6 +252,7 @@ internal sealed class DevServer : IAsyncDisposable
                         ExposedPort = port,
                         // A dev server writes caches; one that fills the disk is stopped like a command.
                         DiskQuota = _host.Disk.QuotaFor(ProjectId),
+                        PidDirectory = _host.Workspace.PidDirectory(ProjectId),
                     },
                     _host.Stopping);
                 run = new DevServerRun(process, port, command, log, Output, appEnvironment.Redactor, _time.GetTimestamp());

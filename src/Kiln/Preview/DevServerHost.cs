@@ -18,6 +18,7 @@ internal sealed record DevServerHost(
     ProjectEnvironment Environment,
     EventLog Events,
     HostPaths HostPaths,
+    ProjectWorkspace Workspace,
     PortPool Ports,
     DevServerRecords Records,
     PreviewUpstream Upstream,

@@ -48,7 +48,7 @@ public sealed class DevServerSupervisor : BackgroundService, IProjectStateHolder
         _logger = logger;
         _errors = errors;
         _host = new DevServerHost(
-            runner, disk, environment, events, hostPaths, ports, _records, upstream, origin, sourceTags, _options, time, logger, MakeRoomAsync, _stopping.Token);
+            runner, disk, environment, events, hostPaths, workspace, ports, _records, upstream, origin, sourceTags, _options, time, logger, MakeRoomAsync, _stopping.Token);
     }
 
     /// <summary>

@@ -24,12 +24,19 @@ public interface IProjectStore
 
     /// <summary>
     /// Reads, changes and writes a project atomically. Returns the stored result, or null when the project
-    /// does not exist. <paramref name="change"/> may return its input unchanged to write nothing. A store may
+    /// does not exist. Fenced: throws <see cref="OwnershipLostException"/>, writing nothing, when a newer epoch than this
+    /// process holds for the project exists. <paramref name="change"/> may return its input unchanged to write nothing. A store may
     /// run <paramref name="change"/> more than once (Redis does when another writer got there first): only the
     /// last run's result is stored, so whatever it records outside its result must be set on every run.
     /// </summary>
     Task<Project?> UpdateAsync(string projectId, Func<Project, Project> change, CancellationToken cancellationToken);
 
-    /// <summary>Removes the project's record. False when there was none.</summary>
+    /// <summary>
+    /// Starts a new tenure of the project (its grain was activated): the next epoch, above every earlier one. From then on
+    /// the store refuses a write carrying an older epoch (see <see cref="ProjectFence"/>).
+    /// </summary>
+    Task<long> TakeEpochAsync(string projectId, CancellationToken cancellationToken);
+
+    /// <summary>Removes the project's record (and its epoch). False when there was none.</summary>
     Task<bool> DeleteAsync(string projectId, CancellationToken cancellationToken);
 }

@@ -24,6 +24,9 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
             ? Path.Combine(Root, projectId)
             : throw new ArgumentException($"'{projectId}' is not a project id.", nameof(projectId));
 
+    /// <summary>The project's pid files (<c>Kiln.Sandbox.PidFiles</c>): what its processes on this host are, for its next owner.</summary>
+    public string PidDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), "pids");
+
     public string AppDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), AppDirectoryName);
 
     public string SessionDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), SessionDirectoryName);

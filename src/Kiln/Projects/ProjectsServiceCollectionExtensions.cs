@@ -26,6 +26,7 @@ public static class ProjectsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ProjectWorkspace>();
         services.AddSingleton<HostPaths>();
+        services.AddSingleton<ProjectFence>();
 
         if (StoreOptions.KindIn(configuration) == StoreKind.Redis)
         {
@@ -34,6 +35,7 @@ public static class ProjectsServiceCollectionExtensions
             services.AddSingleton<IConnectionMultiplexer>(provider =>
                 ConnectionMultiplexer.Connect(provider.GetRequiredService<IOptions<StoreOptions>>().Value.Redis.Configuration!));
             services.AddSingleton(provider => new RedisKeys(provider.GetRequiredService<IOptions<StoreOptions>>().Value.Redis.KeyPrefix));
+            services.AddSingleton<RedisFence>();
             services.AddSingleton<IProjectStore, RedisProjectStore>();
             services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys>((keyManagement, redis, keys) =>
                 keyManagement.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), keys.DataProtectionKeys));

@@ -14,6 +14,9 @@ public sealed record RedisKeys(string Prefix)
     /// <summary>A string: the project's metadata as one JSON document.</summary>
     public RedisKey Project(string projectId) => $"{Prefix}project:{projectId}";
 
+    /// <summary>A string holding an integer: the project's epoch, taken by each activation (see <see cref="RedisFence"/>).</summary>
+    public RedisKey Epoch(string projectId) => $"{Prefix}epoch:{projectId}";
+
     /// <summary>A list: the ASP.NET Core Data Protection key ring that seals the projects' MCP tokens.</summary>
     public RedisKey DataProtectionKeys => Prefix + "data-protection-keys";
 }

@@ -7,8 +7,15 @@ namespace Kiln.Projects;
 /// The project store several instances share (DESIGN.md section 10): each project a JSON document, and a sorted
 /// set of their ids by creation time. Their events are in the same Redis (<c>Kiln.Events.RedisEventStore</c>).
 /// </summary>
-public sealed class RedisProjectStore(IConnectionMultiplexer redis, RedisKeys keys) : IProjectStore
+public sealed class RedisProjectStore(IConnectionMultiplexer redis, RedisKeys keys, RedisFence fence) : IProjectStore
 {
+    // KEYS[1] the project; ARGV[1] the document the change was made to, ARGV[2] the changed one. Checked by the fence first.
+    private const string ReplaceScript = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('SET', KEYS[1], ARGV[2])
+        return 1
+        """;
+
     private readonly IDatabase _db = redis.GetDatabase();
     private readonly RedisKeys _keys = keys;
 
@@ -68,7 +75,7 @@ public sealed class RedisProjectStore(IConnectionMultiplexer redis, RedisKeys ke
     public async Task<Project?> UpdateAsync(string projectId, Func<Project, Project> change, CancellationToken cancellationToken)
     {
         var key = _keys.Project(projectId);
-        // Optimistic: write only if the document is still the one that was read (WATCH/MULTI underneath), else
+        // Optimistic: write only if the document is still the one that was read (compared in the write's script), else
         // read it again and change that. So change may run more than once, and only its last result counts.
         while (true)
         {
@@ -86,15 +93,16 @@ public sealed class RedisProjectStore(IConnectionMultiplexer redis, RedisKeys ke
                 return changed;
             }
 
-            var transaction = _db.CreateTransaction();
-            transaction.AddCondition(Condition.StringEqual(key, document));
-            _ = transaction.StringSetAsync(key, Serialize(changed));
-            if (await transaction.ExecuteAsync())
+            var replaced = await fence.EvaluateAsync(_db, projectId, ReplaceScript, [key], [document, Serialize(changed)], cancellationToken);
+            if ((int)replaced == 1)
             {
                 return changed;
             }
         }
     }
+
+    public Task<long> TakeEpochAsync(string projectId, CancellationToken cancellationToken) =>
+        fence.TakeEpochAsync(_db, projectId, cancellationToken);
 
     public async Task<bool> DeleteAsync(string projectId, CancellationToken cancellationToken)
     {
@@ -102,6 +110,7 @@ public sealed class RedisProjectStore(IConnectionMultiplexer redis, RedisKeys ke
         var transaction = _db.CreateTransaction();
         var deleted = transaction.KeyDeleteAsync(_keys.Project(projectId));
         _ = transaction.SortedSetRemoveAsync(_keys.Projects, projectId);
+        _ = transaction.KeyDeleteAsync(_keys.Epoch(projectId));
         await transaction.ExecuteAsync();
         return await deleted;
     }

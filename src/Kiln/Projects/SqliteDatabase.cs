@@ -5,7 +5,8 @@ namespace Kiln.Projects;
 
 /// <summary>
 /// The default store's one SQLite file, <c>{ProjectsRoot}/kiln.db</c> in WAL mode, shared by the project store
-/// and the event store: each creates and owns its own tables in it.
+/// and the event store: each creates and owns its own tables in it, and both write through the fence's
+/// <c>project_epochs</c> table, kept here (see <see cref="FenceHolds"/>).
 /// </summary>
 public sealed class SqliteDatabase
 {
@@ -25,6 +26,27 @@ public sealed class SqliteDatabase
 
         using var connection = Open();
         Execute(connection, "PRAGMA journal_mode = WAL;");
+        Execute(connection, """
+            CREATE TABLE IF NOT EXISTS project_epochs (
+                project_id TEXT    PRIMARY KEY,
+                epoch      INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """);
+    }
+
+    /// <summary>
+    /// The <see cref="ProjectFence"/> in SQL: true unless the project has a newer epoch than the one the write carries.
+    /// A write puts it in its own statement's WHERE (see <see cref="AddFence"/>), so the check and the write are one step
+    /// under SQLite's write lock.
+    /// </summary>
+    public const string FenceHolds =
+        "($fence_epoch IS NULL OR NOT EXISTS (SELECT 1 FROM project_epochs WHERE project_id = $fence_project AND epoch > $fence_epoch))";
+
+    /// <summary>Binds <see cref="FenceHolds"/>'s parameters to the epoch this process holds for the project (none: not fenced).</summary>
+    public static void AddFence(SqliteCommand command, string projectId, long? epoch)
+    {
+        command.Parameters.AddWithValue("$fence_project", projectId);
+        command.Parameters.AddWithValue("$fence_epoch", epoch is { } value ? value : DBNull.Value);
     }
 
     /// <summary>An open connection from the pool; dispose it when done.</summary>

@@ -7,10 +7,12 @@ namespace Kiln.Projects;
 public sealed class SqliteProjectStore : IProjectStore
 {
     private readonly SqliteDatabase _database;
+    private readonly ProjectFence _fence;
 
-    public SqliteProjectStore(SqliteDatabase database)
+    public SqliteProjectStore(SqliteDatabase database, ProjectFence fence)
     {
         _database = database;
+        _fence = fence;
         using var connection = Open();
         SqliteDatabase.Execute(connection, """
             CREATE TABLE IF NOT EXISTS projects (
@@ -91,24 +93,50 @@ public sealed class SqliteProjectStore : IProjectStore
         var changed = change(current);
         if (!ReferenceEquals(changed, current))
         {
+            var epoch = _fence.EpochOf(projectId);
             await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE projects SET document = $document WHERE id = $id";
+            command.CommandText = $"UPDATE projects SET document = $document WHERE id = $id AND {SqliteDatabase.FenceHolds}";
             command.Parameters.AddWithValue("$id", projectId);
             command.Parameters.AddWithValue("$document", Serialize(changed));
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            SqliteDatabase.AddFence(command, projectId, epoch);
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                // The row was read under the same lock, so only the fence can have stopped the update.
+                throw _fence.Refused(projectId, epoch!.Value);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
         return changed;
     }
 
-    public async Task<bool> DeleteAsync(string projectId, CancellationToken cancellationToken)
+    public async Task<long> TakeEpochAsync(string projectId, CancellationToken cancellationToken)
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO project_epochs (project_id, epoch) VALUES ($id, 1)
+            ON CONFLICT (project_id) DO UPDATE SET epoch = epoch + 1
+            RETURNING epoch
+            """;
+        command.Parameters.AddWithValue("$id", projectId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<bool> DeleteAsync(string projectId, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM projects WHERE id = $id";
         command.Parameters.AddWithValue("$id", projectId);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        await using var epoch = connection.CreateCommand();
+        epoch.CommandText = "DELETE FROM project_epochs WHERE project_id = $id";
+        epoch.Parameters.AddWithValue("$id", projectId);
+        await epoch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     }
 
     private SqliteConnection Open() => _database.Open();

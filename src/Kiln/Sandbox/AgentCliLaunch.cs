@@ -10,9 +10,24 @@ namespace Kiln.Sandbox;
 /// <param name="Program">The CLI's path as the launcher starts it.</param>
 /// <param name="Environment">Variables the CLI's environment must hold: the marker that finds it again (<see cref="StrayProcesses"/>).</param>
 /// <param name="Marker">This launch's marker.</param>
+/// <param name="PidDirectory">The project's pid directory the CLI is recorded in while it runs (<see cref="PidFiles"/>), if any.</param>
 public sealed record AgentCliLaunch(
-    string? Launcher, IReadOnlyList<string> LauncherArguments, string Program, IReadOnlyDictionary<string, string> Environment, string Marker)
+    string? Launcher,
+    IReadOnlyList<string> LauncherArguments,
+    string Program,
+    IReadOnlyDictionary<string, string> Environment,
+    string Marker,
+    string? PidDirectory = null)
 {
     /// <summary>Kills whatever of this CLI is still running once its session is over: anything that left its process tree.</summary>
-    public int KillLeftovers() => StrayProcesses.KillMarked(Marker);
+    public int KillLeftovers()
+    {
+        var killed = StrayProcesses.KillMarked(Marker);
+        if (PidDirectory is not null)
+        {
+            PidFiles.ForgetMarked(PidDirectory, Marker);
+        }
+
+        return killed;
+    }
 }

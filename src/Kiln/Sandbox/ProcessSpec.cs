@@ -20,6 +20,12 @@ public sealed record ProcessSpec(IReadOnlyList<string> Argv, string WorkingDirec
     /// </summary>
     public IReadOnlyDictionary<string, string> ProjectVariables { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Where the process is recorded while it runs (<see cref="PidFiles"/>): the project's pid directory, so that the
+    /// project's next owner on this host can kill what this Kiln left running. Null for a process of no project.
+    /// </summary>
+    public string? PidDirectory { get; init; }
+
     /// <summary>Text written to standard input before it is closed; when null, standard input is closed at once.</summary>
     public string? StandardInput { get; init; }
 

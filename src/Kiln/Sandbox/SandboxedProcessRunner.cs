@@ -178,9 +178,11 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
     /// <param name="cliPath">The CLI as found on this machine; its install is found from it.</param>
     /// <param name="home">The CLI's own directory (HOME, config, sessions), the only one it may write.</param>
     /// <param name="workingDirectory">Its working directory, empty inside the sandbox.</param>
+    /// <param name="pidDirectory">The project's pid directory, where the CLI is recorded until <see cref="AgentCliLaunch.KillLeftovers"/>.</param>
     /// <param name="cancellationToken">Cancels waiting for the sandbox's probe.</param>
     /// <exception cref="SandboxUnavailableException">Kiln:Sandbox:Mode is required and bubblewrap does not work here.</exception>
-    public async Task<AgentCliLaunch> AgentCliLaunchAsync(string cliPath, string home, string workingDirectory, CancellationToken cancellationToken)
+    public async Task<AgentCliLaunch> AgentCliLaunchAsync(
+        string cliPath, string home, string workingDirectory, string? pidDirectory, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var status = await GetStatusAsync(cancellationToken);
@@ -201,12 +203,22 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
                     "Its built-in tools are off, so the model reaches files only through Kiln's tools. " + status.Description);
             }
 
-            return new AgentCliLaunch(null, [], cliPath, environment, marker);
+            return Recorded(new AgentCliLaunch(null, [], cliPath, environment, marker, pidDirectory));
         }
 
         var install = AgentCliInstall.Find(cliPath, _tools.Node, _view);
         var arguments = SandboxInvocation.AgentCli(_view, status.UserNamespace, home, workingDirectory, install.Directories);
-        return new AgentCliLaunch(_tools.Bubblewrap!, arguments, install.Program, environment, marker);
+        return Recorded(new AgentCliLaunch(_tools.Bubblewrap!, arguments, install.Program, environment, marker, pidDirectory));
+
+        static AgentCliLaunch Recorded(AgentCliLaunch launch)
+        {
+            if (launch.PidDirectory is { } directory)
+            {
+                PidFiles.RecordMarked(directory, launch.Marker);
+            }
+
+            return launch;
+        }
     }
 
     private async Task<SandboxedProcess> LaunchAsync(
@@ -333,8 +345,24 @@ public sealed class SandboxedProcessRunner : IAsyncDisposable, IDisposable
         var handle = new SandboxedProcess(
             process, isolation, ownSession: isolation == Isolation.Direct && _tools.Setsid is not null, marker,
             privateDirectory, network, group, lines, captureLimit, waitForReader, timeout, spec.StandardInput, spec.DiskQuota, _logger, _timeProvider,
-            finished => _live.TryRemove(finished, out _));
+            finished =>
+            {
+                _live.TryRemove(finished, out _);
+                if (spec.PidDirectory is { } pids)
+                {
+                    PidFiles.Forget(pids, finished.Pid);
+                }
+            });
         _logger.ProcessStarted(spec.Argv[0], handle.Pid, isolation);
+        if (spec.PidDirectory is { } pidDirectory)
+        {
+            PidFiles.Record(pidDirectory, handle.Pid, isolation, marker);
+            if (handle.Exited.IsCompleted)
+            {
+                // It finished (and tried to forget itself) before it was recorded.
+                PidFiles.Forget(pidDirectory, handle.Pid);
+            }
+        }
 
         _live.TryAdd(handle, 0);
         if (handle.Exited.IsCompleted)

@@ -25,7 +25,7 @@ internal static class StrayProcesses
     private static readonly byte[] MarkerPrefix = Encoding.UTF8.GetBytes(MarkerName + "=");
 
     /// <summary>This Kiln, as its markers name it.</summary>
-    private static readonly string Owner = OwnerOf(Environment.ProcessId) ?? Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+    internal static readonly string Owner = OwnerOf(Environment.ProcessId) ?? Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A marker for one command: this Kiln, then a part of its own.</summary>
     public static string NewMarker() => $"{Owner}.{Guid.NewGuid():N}";

@@ -28,6 +28,7 @@ public sealed class ProjectCommandRunner(
     PackageRegistry registry,
     ProjectDiskUsage disk,
     ProjectEnvironment environment,
+    ProjectWorkspace workspace,
     IOptions<ToolsOptions> tools,
     IOptions<PackagesOptions> packageOptions,
     TimeProvider time,
@@ -47,6 +48,7 @@ public sealed class ProjectCommandRunner(
             Environment = packages.Environment(),
             ReadOnlyDirectories = ProtectedDirectories.Of(context.App.Root, installs),
             DiskQuota = disk.QuotaFor(context.ProjectId, tools.Value.MaxFiles),
+            PidDirectory = workspace.PidDirectory(context.ProjectId),
         };
 
     /// <summary>

@@ -159,7 +159,7 @@ public sealed class LoadPlacementTests
     /// <summary>The grain's own work is not what these tests look at.</summary>
     private sealed class NoWork : IProjectWork
     {
-        public Task AdoptAsync(string projectId, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task<CancellationToken> AdoptAsync(string projectId, CancellationToken cancellationToken) => Task.FromResult(CancellationToken.None);
 
         public Task<bool> IsBusyAsync(string projectId, CancellationToken cancellationToken) => Task.FromResult(false);
 

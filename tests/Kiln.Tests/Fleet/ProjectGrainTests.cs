@@ -71,6 +71,24 @@ public sealed class ProjectGrainTests
     }
 
     [Fact]
+    public async Task A_project_that_lost_its_tenure_stops_what_it_runs_and_goes_at_once()
+    {
+        await using var work = new ChildProcesses();
+        await using var cluster = await StartAsync(work);
+        var grain = cluster.Client.GetGrain<IProjectGrain>("fenced1");
+        var owner = await grain.OwnerAsync();
+        var devServer = work.Started["fenced1"];
+
+        // What the fence does when a newer epoch refuses one of the project's writes here.
+        await work.Tenures["fenced1"].CancelAsync();
+
+        await devServer.WaitForExitAsync(TestContext.Current.CancellationToken);
+        await cluster.WaitForDeactivationAsync(grain).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Contains("fenced1", work.Stopped);
+        Assert.False(cluster.Silos.Single(s => s.Name == owner.Id).ServiceProvider.GetRequiredService<LocalProjects>().Contains("fenced1"));
+    }
+
+    [Fact]
     [Slow]
     public async Task Idle_collection_takes_an_idle_project_but_never_a_busy_one()
     {
@@ -152,9 +170,14 @@ public sealed class ProjectGrainTests
         /// <summary>Times a project was taken while a process of it still ran: two owners at once.</summary>
         public int Overlaps => Volatile.Read(ref _overlaps);
 
-        public Task AdoptAsync(string projectId, CancellationToken cancellationToken)
+        /// <summary>The tenure of each project's last adoption: cancelling it is what a refused write does.</summary>
+        public ConcurrentDictionary<string, CancellationTokenSource> Tenures { get; } = new();
+
+        public Task<CancellationToken> AdoptAsync(string projectId, CancellationToken cancellationToken)
         {
             Adoptions.AddOrUpdate(projectId, 1, (_, count) => count + 1);
+            var tenure = new CancellationTokenSource();
+            Tenures[projectId] = tenure;
             var process = Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
             Started[projectId] = process;
             if (!_running.TryAdd(projectId, process))
@@ -162,7 +185,7 @@ public sealed class ProjectGrainTests
                 Interlocked.Increment(ref _overlaps);
             }
 
-            return Task.CompletedTask;
+            return Task.FromResult(tenure.Token);
         }
 
         public Task<bool> IsBusyAsync(string projectId, CancellationToken cancellationToken) => Task.FromResult(Busy.ContainsKey(projectId));
@@ -179,6 +202,11 @@ public sealed class ProjectGrainTests
 
         public async ValueTask DisposeAsync()
         {
+            foreach (var tenure in Tenures.Values)
+            {
+                tenure.Dispose();
+            }
+
             foreach (var process in Started.Values)
             {
                 if (!process.HasExited)

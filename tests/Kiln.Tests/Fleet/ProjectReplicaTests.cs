@@ -27,7 +27,8 @@ public sealed class ProjectReplicaTests
     {
         var redis = await SharedRedis.GetAsync();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        var store = new ReplicaStore(connection, new RedisKeys(RedisServer.NewPrefix()));
+        var keys = new RedisKeys(RedisServer.NewPrefix());
+        var store = new ReplicaStore(connection, keys, new RedisFence(new ProjectFence(), keys));
         var projectId = ProjectIds.New();
         Assert.Null(await store.ManifestAsync(projectId, Token));
 

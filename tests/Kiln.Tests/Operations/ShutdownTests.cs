@@ -184,10 +184,10 @@ public sealed class ShutdownTests
     private static async Task<(Project Project, List<ProjectEvent> Events)> ReadStoredAsync(string root, string projectId)
     {
         var database = new SqliteDatabase(new ProjectWorkspace(Options.Create(new ProjectsOptions { ProjectsRoot = root })));
-        var project = await new SqliteProjectStore(database).GetAsync(projectId, CancellationToken.None);
+        var project = await new SqliteProjectStore(database, new ProjectFence()).GetAsync(projectId, CancellationToken.None);
         Assert.NotNull(project);
         var events = new List<ProjectEvent>();
-        await foreach (var stored in new SqliteEventStore(database).ReadAsync(projectId, 0, CancellationToken.None))
+        await foreach (var stored in new SqliteEventStore(database, new ProjectFence()).ReadAsync(projectId, 0, CancellationToken.None))
         {
             events.Add(stored);
         }
@@ -196,5 +196,5 @@ public sealed class ShutdownTests
     }
 
     private static Task<IReadOnlyList<Project>> ReadProjectsAsync(string root) =>
-        new SqliteProjectStore(new SqliteDatabase(new ProjectWorkspace(Options.Create(new ProjectsOptions { ProjectsRoot = root })))).ListAsync(CancellationToken.None);
+        new SqliteProjectStore(new SqliteDatabase(new ProjectWorkspace(Options.Create(new ProjectsOptions { ProjectsRoot = root }))), new ProjectFence()).ListAsync(CancellationToken.None);
 }

@@ -379,7 +379,8 @@ public sealed class StoreContractTests
             BothStores Open()
             {
                 var database = new SqliteDatabase(new ProjectWorkspace(Options.Create(new ProjectsOptions { ProjectsRoot = root })));
-                return new BothStores(new SqliteProjectStore(database), new SqliteEventStore(database));
+                var fence = new ProjectFence();
+                return new BothStores(new SqliteProjectStore(database, fence), new SqliteEventStore(database, fence));
             }
 
             return new StorePair(Open(), Open(), () => Task.FromResult(Sqlite(root, owner: false)), owner ? () => TempDirectory.Delete(root) : null);
@@ -390,15 +391,20 @@ public sealed class StoreContractTests
             var first = await ConnectionMultiplexer.ConnectAsync(target.Configuration);
             var second = await ConnectionMultiplexer.ConnectAsync(target.Configuration);
             var keys = new RedisKeys(target.Prefix);
-            var eventKeys = new RedisEventKeys(keys);
             var pair = new StorePair(
-                new BothStores(new RedisProjectStore(first, keys), new RedisEventStore(first, eventKeys)),
-                new BothStores(new RedisProjectStore(second, keys), new RedisEventStore(second, eventKeys)),
+                Redis(first, keys),
+                Redis(second, keys),
                 () => RedisAsync(target),
                 null);
             pair._owned.Add(first);
             pair._owned.Add(second);
             return pair;
+        }
+
+        private static BothStores Redis(IConnectionMultiplexer redis, RedisKeys keys)
+        {
+            var fence = new RedisFence(new ProjectFence(), keys);
+            return new BothStores(new RedisProjectStore(redis, keys, fence), new RedisEventStore(redis, new RedisEventKeys(keys), fence));
         }
 
         public async ValueTask DisposeAsync()
