@@ -27,6 +27,18 @@ public sealed class KilnFleet : IAsyncDisposable
     /// <summary>Where instance <paramref name="index"/> keeps its projects, when each has its own disk.</summary>
     public static string ProjectsRootOf(string root, int index) => Path.Combine(root, $"instance-{index}");
 
+    /// <summary>The project's directory on the first disk that has one (the shared root, or an instance's own).</summary>
+    public string ProjectDirectoryOf(string projectId) =>
+        new[] { ProjectsRoot }.Concat(Instances.Select((_, index) => ProjectsRootOf(ProjectsRoot, index)))
+            .Select(root => Path.Combine(root, projectId))
+            .FirstOrDefault(Directory.Exists)
+        ?? throw new InvalidOperationException($"No disk of the fleet has project {projectId}.");
+
+    /// <summary>Where the instances (one machine) record the processes they run for each project.</summary>
+    public string PidFilesRoot => PidFilesRootOf(ProjectsRoot);
+
+    private static string PidFilesRootOf(string root) => Path.Combine(root, ".pids");
+
     /// <summary>The Redis key prefix of this fleet's store and cluster.</summary>
     public string KeyPrefix { get; }
 
@@ -67,6 +79,8 @@ public sealed class KilnFleet : IAsyncDisposable
                 {
                     ["Kiln:Fleet:SiloPort"] = NginxServer.FreePort().ToString(CultureInfo.InvariantCulture),
                     ["Kiln:ProjectsRoot"] = sharedDisk ? root : ProjectsRootOf(root, index),
+                    // One machine: its Kilns share where they record their processes, whatever their disks.
+                    ["Kiln:PidFilesRoot"] = PidFilesRootOf(root),
                 }
                     .Concat(instanceSettings?.Invoke(index) ?? new Dictionary<string, string>())
                     .GroupBy(setting => setting.Key).ToDictionary(group => group.Key, group => group.Last().Value),

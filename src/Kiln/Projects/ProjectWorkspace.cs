@@ -24,8 +24,17 @@ public sealed class ProjectWorkspace(IOptions<ProjectsOptions> options)
             ? Path.Combine(Root, projectId)
             : throw new ArgumentException($"'{projectId}' is not a project id.", nameof(projectId));
 
-    /// <summary>The project's pid files (<c>Kiln.Sandbox.PidFiles</c>): what its processes on this host are, for its next owner.</summary>
-    public string PidDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), "pids");
+    /// <summary>Every project's pid files on this machine (<see cref="ProjectsOptions.PidFilesRoot"/>).</summary>
+    public string PidFilesRoot { get; } = Path.GetFullPath(options.Value.ResolvePidFilesRoot());
+
+    /// <summary>
+    /// The project's pid files (<c>Kiln.Sandbox.PidFiles</c>): what its processes on this machine are, for its next
+    /// owner here. Outside the projects root, so a Kiln with a disk of its own finds what another one left.
+    /// </summary>
+    public string PidDirectory(string projectId) =>
+        ProjectIds.IsValid(projectId)
+            ? Path.Combine(PidFilesRoot, projectId)
+            : throw new ArgumentException($"'{projectId}' is not a project id.", nameof(projectId));
 
     public string AppDirectory(string projectId) => Path.Combine(ProjectDirectory(projectId), AppDirectoryName);
 

@@ -4,7 +4,8 @@ namespace Kiln.Sandbox;
 
 /// <summary>
 /// A project's pid files (issue 19): one small file per running process Kiln started for the project, in a directory
-/// the caller names (<see cref="ProcessSpec.PidDirectory"/>, next to the project's app, never inside it). Each names
+/// the caller names (<see cref="ProcessSpec.PidDirectory"/>: one per project in a directory of the machine's, outside the
+/// projects root, so every Kiln on the machine finds them whatever disk it keeps projects on). Each names
 /// this host's boot, the Kiln that started the process (its pid and start time), the process's own pid and the kernel's
 /// start time of that pid (so a pid reused since is never killed), how it was isolated and its stray marker. A process
 /// that exits removes its file. An owner that died (kill -9, the OOM killer), or was paused and has been fenced off,
@@ -45,7 +46,14 @@ public static class PidFiles
             start.ToString(CultureInfo.InvariantCulture), kind, marker ?? "-");
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            var directory = Path.GetDirectoryName(file)!;
+            if (OperatingSystem.IsWindows() || !IsPrivate(Path.GetDirectoryName(directory)!))
+            {
+                return;
+            }
+
+            // Private to Kiln's user from the first directory made: another user must not plant a file that names a process.
+            Directory.CreateDirectory(directory, PrivateMode);
             File.WriteAllText(file, line + "\n");
         }
         catch (IOException)
@@ -65,6 +73,12 @@ public static class PidFiles
         try
         {
             File.Delete(file);
+            // The last one: no empty directory per project is left behind on the machine.
+            var directory = Path.GetDirectoryName(file)!;
+            if (!Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                Directory.Delete(directory);
+            }
         }
         catch (IOException)
         {
@@ -83,7 +97,7 @@ public static class PidFiles
     /// </summary>
     public static int KillLeftovers(string directory)
     {
-        if (Boot is null || !Directory.Exists(directory))
+        if (Boot is null || !Directory.Exists(directory) || !IsPrivate(Path.GetDirectoryName(directory)!))
         {
             return 0;
         }
@@ -133,6 +147,31 @@ public static class PidFiles
         }
 
         NativeMethods.KillProcess(entry.Pid);
+    }
+
+    private const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>
+    /// Whether the pid files' root may be trusted: made here (private from the start), or one nobody but Kiln's user can
+    /// write to. A root others can write to (made by someone else in a shared temp directory, say) is never used: a file
+    /// planted there could name one of Kiln's own processes for killing.
+    /// </summary>
+    private static bool IsPrivate(string root)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(root, PrivateMode);
+            return (File.GetUnixFileMode(root) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static string PathOf(string directory, int pid) => Path.Join(directory, pid.ToString(CultureInfo.InvariantCulture) + Suffix);

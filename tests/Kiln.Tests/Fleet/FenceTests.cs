@@ -38,7 +38,7 @@ public sealed class FenceTests
         // The generation starts a dev server, then waits for its model's next answer until the frozen owner is let go.
         var resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         model.Enqueue([.. DevServerTurns(), ScriptedReply.Text(StaleText).After(resumed.Task)]);
-        // One shared projects root: the frozen owner's pid files are where its successor looks.
+        // One shared projects root: the survivor serves the app's files, written after the last version (there is none).
         await using var fleet = await KilnFleet.StartAsync(KilnAssembly, 3, redis.Configuration, Settings(model), sharedDisk: true, cancellationToken: cancellationToken);
         KilnProcess? frozen = null;
         try
@@ -117,29 +117,33 @@ public sealed class FenceTests
         model.Enqueue([.. DevServerTurns(), ScriptedReply.Hanging]);
         // Without bubblewrap, whose pid namespace dies with Kiln: the dev server's own children outlive a Kiln killed
         // outright, and the instances that keep running never start again to sweep them.
+        // Each instance on its own disk, as a fleet runs by default: the pid files are the machine's, not a disk's.
         await using var fleet = await KilnFleet.StartAsync(
             KilnAssembly, 3, redis.Configuration, new Dictionary<string, string>(Settings(model)) { ["Kiln:Sandbox:Mode"] = "none" },
-            sharedDisk: true, cancellationToken: cancellationToken);
+            cancellationToken: cancellationToken);
         try
         {
             using var nginx = Client(fleet.Nginx.BaseAddress);
             var projectId = await GenerateAsync(nginx, "an app whose owner is killed");
             var app = await WaitForDevServerAsync(model, fleet, projectId);
-            var (_, ownerIndex) = await OwnerAsync(fleet, projectId);
+            var (killedOwner, ownerIndex) = await OwnerAsync(fleet, projectId);
 
             await fleet.Instances[ownerIndex].KillKilnOnlyAsync();
             var left = PreviewHarness.ProcessesIn(app);
             Assert.NotEmpty(left);
 
-            // The next request for the project, through a survivor, activates it there, which kills what is left first.
+            // The next request for the project, through a survivor, activates it on a survivor (a disk without the app,
+            // since it never reached a version), which kills what is left first.
             using var survivor = Client(fleet.Instances[(ownerIndex + 1) % 3].BaseAddress);
             await WaitUntilAsync(async () =>
             {
-                using var file = await survivor.GetAsync($"/api/projects/{projectId}/files/package.json", cancellationToken);
-                return file.StatusCode == HttpStatusCode.OK;
-            }, TimeSpan.FromSeconds(30), "a survivor serves the project");
+                using var status = await survivor.GetAsync($"/api/projects/{projectId}/status", cancellationToken);
+                return status.IsSuccessStatusCode
+                       && (await status.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("instance").GetString() is { } owner
+                       && owner != killedOwner;
+            }, TimeSpan.FromSeconds(30), "a survivor takes the project");
             await WaitUntilAsync(() => Task.FromResult(PreviewHarness.ProcessesIn(app).Count == 0), TimeSpan.FromSeconds(15), $"pids {string.Join(", ", left)} are killed");
-            Assert.Empty(Directory.GetFiles(Path.Combine(fleet.ProjectsRoot, projectId, "pids")));
+            Assert.False(Directory.Exists(Path.Combine(fleet.PidFilesRoot, projectId)), "The killed processes' pid files are gone.");
         }
         catch (Exception exception) when (exception is not Xunit.Sdk.SkipException)
         {
@@ -170,9 +174,9 @@ public sealed class FenceTests
         using var deadline = new CancellationTokenSource(WaitLimit);
         var request = await model.WaitForRequestAsync(r => r.ToolResults.Count == 4, deadline.Token);
         Assert.False(request.ToolResults[^1].IsError, request.ToolResults[^1].Text);
-        var app = Path.Combine(fleet.ProjectsRoot, projectId, ProjectWorkspace.AppDirectoryName);
+        var app = Path.Combine(fleet.ProjectDirectoryOf(projectId), ProjectWorkspace.AppDirectoryName);
         Assert.NotEmpty(PreviewHarness.ProcessesIn(app));
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(fleet.ProjectsRoot, projectId, "pids")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(fleet.PidFilesRoot, projectId)));
         return app;
     }
 }

@@ -46,6 +46,8 @@ public sealed class KilnApp : WebApplicationFactory<Program>
         var all = new Dictionary<string, string?>
         {
             ["Kiln:ProjectsRoot"] = root,
+            // The machine's pid files stay the test's own: no test's Kiln sweeps another's.
+            ["Kiln:PidFilesRoot"] = Path.Combine(root, ".pids"),
             // Never reach a real model from a test, whatever the machine's environment holds.
             ["Anthropic:ApiKey"] = "",
             ["ANTHROPIC_API_KEY"] = "",

@@ -109,7 +109,7 @@ public sealed class ToolHarness : IAsyncDisposable
         var projectDirectory = Path.GetDirectoryName(AppDirectory)!;
         Assert.Empty(Directory.GetFileSystemEntries(projectDirectory)
             .Select(Path.GetFileName)
-            .Except(["generated-app", ".claude-session", "logs", "pids", "outside"]));
+            .Except(["generated-app", ".claude-session", "logs", "outside"]));
         // Beside the project, only Kiln's database, the key ring that seals its MCP tokens, and its shared caches.
         Assert.DoesNotContain(
             Directory.GetFileSystemEntries(ProjectsRoot).Select(Path.GetFileName),
