@@ -110,10 +110,11 @@ public sealed class ToolHarness : IAsyncDisposable
         Assert.Empty(Directory.GetFileSystemEntries(projectDirectory)
             .Select(Path.GetFileName)
             .Except(["generated-app", ".claude-session", "logs", "outside"]));
-        // Beside the project, only Kiln's database, the key ring that seals its MCP tokens, and its shared caches.
+        // Beside the project, only Kiln's database, the key ring that seals its MCP tokens, its shared caches, and the
+        // pid files (which a test's Kiln keeps under its root: KilnApp).
         Assert.DoesNotContain(
             Directory.GetFileSystemEntries(ProjectsRoot).Select(Path.GetFileName),
-            name => name != ProjectId && name is not (".cache" or ".data-protection-keys") && !name!.StartsWith("kiln.db", StringComparison.Ordinal));
+            name => name != ProjectId && name is not (".cache" or ".data-protection-keys" or ".pids") && !name!.StartsWith("kiln.db", StringComparison.Ordinal));
     }
 
     public async ValueTask DisposeAsync()
