@@ -182,7 +182,7 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         var (isError, text) = await Preview.CallToolAsync(ProjectId, "write_file", new() { ["path"] = "src/App.tsx", ["content"] = edited });
         Assert.False(isError, text);
 
-        var update = await ReceiveUntilAsync(socket, message => message.GetProperty("type").GetString() == "update");
+        var update = await ReceiveUntilAsync(socket, message => message.GetProperty("type").GetString() == "update", "Edited through Kiln");
         var updated = update.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("path").GetString()).ToList();
         Assert.Contains("/src/App.tsx", updated);
 
@@ -220,7 +220,7 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
             Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
         }
 
-        var update = await ReceiveUntilAsync(socket, message => message.GetProperty("type").GetString() == "update");
+        var update = await ReceiveUntilAsync(socket, message => message.GetProperty("type").GetString() == "update", "Edited by hand");
         Assert.Contains("/src/App.tsx", update.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("path").GetString()));
         using var fresh = await Preview.GetAsync(ProjectId, "/src/App.tsx");
         Assert.Contains("Edited by hand", await fresh.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
@@ -407,21 +407,36 @@ public sealed partial class VitePreviewTests(VitePreviewTests.ViteApp vite) : IC
         }
     }
 
-    private static async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> wanted)
+    /// <summary>
+    /// Reads HMR messages until one is <paramref name="wanted"/>. When none comes, says what came and whether Vite serves
+    /// <paramref name="marker"/> in /src/App.tsx by now, which tells a change Vite never saw from an update it did not send.
+    /// </summary>
+    private async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> wanted, string marker)
     {
         var seen = new List<string>();
-        while (seen.Count < 50)
+        try
         {
-            var message = await ReceiveAsync(socket);
-            if (wanted(message))
+            while (seen.Count < 50)
             {
-                return message;
-            }
+                var message = await ReceiveAsync(socket);
+                if (wanted(message))
+                {
+                    return message;
+                }
 
-            seen.Add(message.ToString());
+                seen.Add(message.ToString());
+            }
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            // Said below, with what Vite serves now.
         }
 
-        throw new InvalidOperationException($"No matching HMR message; got: {string.Join(" | ", seen)}");
+        using var module = await Preview.GetAsync(ProjectId, "/src/App.tsx");
+        var served = await module.Content.ReadAsStringAsync(CancellationToken.None);
+        throw new InvalidOperationException(
+            $"No matching HMR message within 30 s; got: [{string.Join(" | ", seen)}]. Vite now serves /src/App.tsx with " +
+            $"{(int)module.StatusCode}, {(served.Contains(marker, StringComparison.Ordinal) ? "with" : "WITHOUT")} the edit ({marker}).");
     }
 
     [GeneratedRegex("const wsToken = \"([^\"]+)\"")]
