@@ -1,7 +1,7 @@
 // Kiln's Vite config for a preview's dev server (see README "Select to edit"). Vite runs it from outside the app
 // (read-only in the sandbox) with --configLoader native, so nothing is bundled next to it. It loads the app's own
-// config, as Vite would have, and adds one dev-only plugin that tags each intrinsic JSX element with where it is
-// written: data-kiln-source="src/App.tsx:LINE:COLUMN". The app's files are never touched, and `vite build`, which
+// config, as Vite would have, watches the app's files by polling (below), and adds one dev-only plugin that tags
+// each intrinsic JSX element with where it is written: data-kiln-source="src/App.tsx:LINE:COLUMN". The app's files are never touched, and `vite build`, which
 // does not read this config, produces no tags.
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -16,9 +16,17 @@ const { RolldownMagicString } = await import(pathToFileURL(createRequire(vitePat
 
 const attribute = "data-kiln-source";
 
+// Kiln writes an app's files whole, by renaming a new file over the old one, and chokidar's native watching of files
+// whose inode is replaced now and then stopped seeing later edits under load: an edit Vite never picked up (its module
+// still served as before a minute later) in about one full test run in three. Polling compares each file by path, so a
+// replaced file is always seen, a few hundred milliseconds later; node_modules and .git are not watched. An app's own
+// server.watch settings still win.
+const watchByPolling = { server: { watch: { usePolling: true, interval: 200 } } };
+
 export default async (env) => {
   const loaded = await vite.loadConfigFromFile(env, undefined, root);
-  return vite.mergeConfig(loaded?.config ?? {}, { plugins: [sourceTags(loaded?.path, loaded?.dependencies ?? [])] });
+  const app = vite.mergeConfig(watchByPolling, loaded?.config ?? {});
+  return vite.mergeConfig(app, { plugins: [sourceTags(loaded?.path, loaded?.dependencies ?? [])] });
 };
 
 function sourceTags(appConfigPath, appConfigDependencies) {
