@@ -110,9 +110,28 @@ public sealed class NginxServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A loopback port nothing listens on right now.</summary>
+    /// <summary>
+    /// A port nothing listens on right now, reserved for a server that binds it later (nginx, a Kiln's silo): from below
+    /// the kernel's ephemeral range, whose ports the kernel also hands to outgoing connections, so that no connection
+    /// takes it meanwhile (a silo's bind failed with AddressInUse once in a full run).
+    /// </summary>
     public static int FreePort()
     {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(10000, 32768);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Any, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: another.
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;

@@ -113,11 +113,48 @@ public static class FleetServiceCollectionExtensions
     }
 
     /// <summary>A port nothing listens on now, for a silo that was given none.</summary>
+    /// <summary>
+    /// A free port for the silo when none is configured, from below the kernel's ephemeral range. Port 0 would give one
+    /// from that range, which the kernel also hands to outgoing connections: one was taken by another process's
+    /// connection between this choice and the silo's bind, which failed the start (AddressInUse) in a full test run with
+    /// dozens of Kilns starting. Ports below the range are given only to listeners that ask for them.
+    /// </summary>
     private static int FreePort()
     {
+        var lowest = EphemeralRangeStart();
+        for (var attempt = 0; lowest > FirstChoice + 1 && attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(FirstChoice, lowest);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Any, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Someone listens there: another.
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private const int FirstChoice = 10000;
+
+    private static int EphemeralRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 32768; // Linux's default.
+        }
     }
 
     /// <summary>First, before the preview origin: names the instance on each response; a preview request is served by its project's owner.</summary>
