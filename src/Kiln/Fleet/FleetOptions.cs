@@ -24,8 +24,9 @@ public sealed class FleetOptions : IValidatableObject
     public string? InstanceId { get; set; }
 
     /// <summary>
-    /// The TCP port the other silos reach this one's silo at. 0 (the default) takes a free port at start, which
-    /// is fine where nothing filters ports between the instances; set one (e.g. 11111) where a firewall must let it through.
+    /// The TCP port the other silos reach this one's silo at. 0 (the default) takes a free port at start (below the
+    /// kernel's ephemeral range), which is fine where nothing filters ports between the instances; set one (e.g. 11111)
+    /// where a firewall must let it through.
     /// </summary>
     [Range(0, 65535)]
     public int SiloPort { get; set; }
