@@ -26,12 +26,24 @@ internal static class FleetProbe
         DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", Token) },
     };
 
-    public static async Task<string> GenerateAsync(HttpClient client, string prompt)
+    /// <summary>Posts a prompt (a follow-up when <paramref name="projectId"/> is set) and returns its project's id.</summary>
+    public static async Task<string> GenerateAsync(HttpClient client, string prompt, string? projectId = null)
     {
-        using var response = await client.PostAsJsonAsync("/api/generate", new { prompt }, TestContext.Current.CancellationToken);
+        using var response = await client.PostAsJsonAsync("/api/generate", new { prompt, projectId }, TestContext.Current.CancellationToken);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /api/generate answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("projectId").GetString()!;
+    }
+
+    /// <summary>GET / of the project's preview origin, sent to <paramref name="address"/> with the preview host nginx's clients use.</summary>
+    public static async Task<(HttpStatusCode Status, string Body, string? ServedBy)> PreviewAsync(Uri address, int nginxPort, string projectId)
+    {
+        using var client = new HttpClient { BaseAddress = address, Timeout = WaitLimit };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Host = $"p-{projectId}.localhost:{nginxPort}";
+        request.Headers.Accept.ParseAdd("text/html");
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), ServedBy(response));
     }
 
     public static string? ServedBy(HttpResponseMessage response) =>

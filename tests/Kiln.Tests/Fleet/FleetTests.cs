@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kiln.Fleet;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
+using static Kiln.Tests.Fleet.FleetProbe;
 
 namespace Kiln.Tests.Fleet;
 
@@ -17,8 +17,7 @@ namespace Kiln.Tests.Fleet;
 [Slow]
 public sealed class FleetTests
 {
-    private const string Token = "fleet-test-token";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = WaitLimit;
 
     [Fact]
     public async Task A_prompt_through_nginx_is_built_and_its_events_files_and_preview_reach_every_instance()
@@ -204,23 +203,6 @@ public sealed class FleetTests
         }
     }
 
-    private static string KilnAssembly => typeof(Program).Assembly.Location;
-
-    private static HttpClient Client(Uri baseAddress) => new()
-    {
-        BaseAddress = baseAddress,
-        Timeout = Timeout,
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", Token) },
-    };
-
-    private static async Task<string> GenerateAsync(HttpClient client, string prompt, string? projectId = null)
-    {
-        using var response = await client.PostAsJsonAsync("/api/generate", new { prompt, projectId }, TestContext.Current.CancellationToken);
-        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /api/generate answered {(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("projectId").GetString()!;
-    }
-
     /// <summary>The project's events over a WebSocket from <paramref name="address"/>, until its generation has a final status.</summary>
     private static async Task<List<JsonElement>> ReadUntilFinishedAsync(Uri address, string projectId, long after = 0)
     {
@@ -238,17 +220,6 @@ public sealed class FleetTests
         throw new InvalidOperationException($"The stream from {address} closed before the generation finished: {string.Join(", ", subscriber.Received.Select(e => e.GetProperty("type").GetString()))}");
     }
 
-    /// <summary>GET / of the project's preview origin, sent to <paramref name="address"/> with the preview host nginx's clients use.</summary>
-    private static async Task<(HttpStatusCode Status, string Body, string? ServedBy)> PreviewAsync(Uri address, int nginxPort, string projectId)
-    {
-        using var client = new HttpClient { BaseAddress = address, Timeout = Timeout };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
-        request.Headers.Host = $"p-{projectId}.localhost:{nginxPort}";
-        request.Headers.Accept.ParseAdd("text/html");
-        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), ServedBy(response));
-    }
-
     /// <summary>GET / of a published site, sent to <paramref name="address"/> with the site's host.</summary>
     private static async Task<(HttpStatusCode Status, string Body)> SiteAsync(Uri address, string siteAuthority)
     {
@@ -260,31 +231,4 @@ public sealed class FleetTests
         return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
-    private static string? ServedBy(HttpResponseMessage response) =>
-        response.Headers.TryGetValues(OwnerForwarding.InstanceHeader, out var values) ? values.Single() : null;
-
-    /// <summary>The project's owner as its status names it, and which of the fleet's instances that is.</summary>
-    private static async Task<(string Id, int Index)> OwnerAsync(KilnFleet fleet, string projectId)
-    {
-        using var client = Client(fleet.Nginx.BaseAddress);
-        var status = await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/status", TestContext.Current.CancellationToken);
-        var owner = status.GetProperty("instance").GetString() ?? throw new InvalidOperationException($"No instance owns project {projectId}: {status}");
-        for (var i = 0; i < fleet.Instances.Count; i++)
-        {
-            if (!fleet.Instances[i].HasExited && await InstanceIdAsync(fleet.Instances[i]) == owner)
-            {
-                return (owner, i);
-            }
-        }
-
-        throw new InvalidOperationException($"Project {projectId} is owned by {owner}, which is none of the live instances.");
-    }
-
-    /// <summary>The instance's id, as it names itself on every response it serves.</summary>
-    private static async Task<string> InstanceIdAsync(KilnProcess instance)
-    {
-        using var client = new HttpClient { BaseAddress = instance.BaseAddress, Timeout = Timeout };
-        using var response = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
-        return ServedBy(response) ?? throw new InvalidOperationException($"{instance.BaseAddress} named no instance.");
-    }
 }

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Kiln.Fleet;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
+using static Kiln.Tests.Fleet.FleetProbe;
 
 namespace Kiln.Tests.Fleet;
 
@@ -17,8 +16,7 @@ namespace Kiln.Tests.Fleet;
 [Slow]
 public sealed class OwnDiskFailoverTests
 {
-    private const string Token = "own-disk-test-token";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = WaitLimit;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -152,21 +150,6 @@ public sealed class OwnDiskFailoverTests
         }
     }
 
-    private static HttpClient Client(Uri baseAddress) => new()
-    {
-        BaseAddress = baseAddress,
-        Timeout = Timeout,
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", Token) },
-    };
-
-    private static async Task<string> GenerateAsync(HttpClient client, string prompt, string? projectId = null)
-    {
-        using var response = await client.PostAsJsonAsync("/api/generate", new { prompt, projectId }, Cancel);
-        var body = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST /api/generate answered {(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("projectId").GetString()!;
-    }
-
     /// <summary>Polls the status until it is <paramref name="wanted"/> with more than <paramref name="after"/> versions made.</summary>
     private static async Task WaitForStatusAsync(HttpClient client, string projectId, string wanted, int after = 0)
     {
@@ -192,39 +175,4 @@ public sealed class OwnDiskFailoverTests
         [.. (await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/versions", Cancel)).EnumerateArray()
             .Select(v => $"{v.GetProperty("number")} {v.GetProperty("commit")}")];
 
-    /// <summary>GET / of the project's preview origin, sent to <paramref name="address"/> with the preview host nginx's clients use.</summary>
-    private static async Task<(HttpStatusCode Status, string Body, string? ServedBy)> PreviewAsync(Uri address, int nginxPort, string projectId)
-    {
-        using var client = new HttpClient { BaseAddress = address, Timeout = Timeout };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
-        request.Headers.Host = $"p-{projectId}.localhost:{nginxPort}";
-        request.Headers.Accept.ParseAdd("text/html");
-        using var response = await client.SendAsync(request, Cancel);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(Cancel), ServedBy(response));
-    }
-
-    private static string? ServedBy(HttpResponseMessage response) =>
-        response.Headers.TryGetValues(OwnerForwarding.InstanceHeader, out var values) ? values.Single() : null;
-
-    /// <summary>The project's owner as its status names it, and which of the fleet's instances that is.</summary>
-    private static async Task<(string Id, int Index)> OwnerAsync(KilnFleet fleet, string projectId)
-    {
-        using var client = Client(fleet.Nginx.BaseAddress);
-        var status = await client.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/status", Cancel);
-        var owner = status.GetProperty("instance").GetString() ?? throw new InvalidOperationException($"No instance owns project {projectId}: {status}");
-        for (var i = 0; i < fleet.Instances.Count; i++)
-        {
-            if (!fleet.Instances[i].HasExited)
-            {
-                using var probe = new HttpClient { BaseAddress = fleet.Instances[i].BaseAddress, Timeout = Timeout };
-                using var response = await probe.GetAsync("/healthz", Cancel);
-                if (ServedBy(response) == owner)
-                {
-                    return (owner, i);
-                }
-            }
-        }
-
-        throw new InvalidOperationException($"Project {projectId} is owned by {owner}, which is none of the live instances.");
-    }
 }

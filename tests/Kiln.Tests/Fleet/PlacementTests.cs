@@ -1,10 +1,10 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kiln.Fleet;
 using Kiln.Testing;
 using Kiln.Tests.Infrastructure;
+using static Kiln.Tests.Fleet.FleetProbe;
 
 namespace Kiln.Tests.Fleet;
 
@@ -16,8 +16,6 @@ namespace Kiln.Tests.Fleet;
 [Slow]
 public sealed class PlacementTests
 {
-    private const string Token = "placement-test-token";
-
     [Fact]
     public async Task Six_prompts_sent_to_one_instance_are_owned_by_at_least_two()
     {
@@ -144,17 +142,4 @@ public sealed class PlacementTests
         return [.. fleet.GetProperty("instances").EnumerateArray()];
     }
 
-    private static async Task<string> InstanceIdAsync(KilnProcess instance)
-    {
-        using var client = Client(instance.BaseAddress);
-        using var response = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
-        return response.Headers.GetValues(OwnerForwarding.InstanceHeader).Single();
-    }
-
-    private static HttpClient Client(Uri baseAddress) => new()
-    {
-        BaseAddress = baseAddress,
-        Timeout = TimeSpan.FromSeconds(90),
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", Token) },
-    };
 }
